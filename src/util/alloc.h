@@ -1,0 +1,15 @@
+/* Allocation that never returns NULL: a daemon cannot do useful work without memory, so
+ * real exhaustion aborts with a message (Redis, librdkafka, h2o). Memory use is bounded by
+ * configuration, not by malloc failure. Thread-safe. */
+#ifndef SF_UTIL_ALLOC_H
+#define SF_UTIL_ALLOC_H
+
+#include <stddef.h>
+
+void *sf_xmalloc(size_t size);
+void *sf_xcalloc(size_t n, size_t size);
+void *sf_xrealloc(void *ptr, size_t size);
+char *sf_xstrdup(const char *s);
+char *sf_xstrndup(const char *s, size_t len);
+
+#endif

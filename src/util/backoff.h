@@ -1,0 +1,21 @@
+/* Capped exponential backoff with full jitter, so many shards failing at once do not retry in
+ * lock-step. One per retrying thing; not thread-safe. */
+#ifndef SF_UTIL_BACKOFF_H
+#define SF_UTIL_BACKOFF_H
+
+#include <stdint.h>
+
+struct sf_backoff {
+    int64_t base_ms;
+    int64_t cap_ms;
+    unsigned attempt;
+    uint64_t rng; /* xorshift state */
+};
+
+void sf_backoff_init(struct sf_backoff *backoff, int64_t base_ms, int64_t cap_ms);
+/* Delay before the next attempt: uniform in [d/2, d] where d = min(cap, base * 2^attempt). */
+int64_t sf_backoff_next_ms(struct sf_backoff *backoff);
+/* After a success: the next failure starts from |base_ms| again. */
+void sf_backoff_reset(struct sf_backoff *backoff);
+
+#endif
