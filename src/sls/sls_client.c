@@ -1,0 +1,624 @@
+#include "sls/sls_client.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/alloc.h"
+#include "util/assert.h"
+#include "util/clock.h"
+#include "util/encode.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+#define SF_LOG_MODULE "sls"
+
+struct sf_sls_client {
+    char *project;
+    char *scheme;       /* "https" or "http" */
+    char *connect_host; /* what the URL names: <project>.<endpoint> or the IP/localhost */
+    char *virtual_host; /* Host header: <project>.<endpoint-host>, no port (spec §1.1) */
+    int port;           /* 0: the scheme's default */
+    int sign_version;
+    char region[64];
+    char *ca_file;
+    long connect_timeout_ms;
+    long timeout_ms;
+    char *user_agent;
+    size_t max_response_bytes;
+
+    pthread_mutex_t creds_lock;
+    char *access_key_id;
+    char *access_key_secret;
+    char *security_token;
+
+    CURL *easy; /* keep-alive connection of the synchronous path */
+};
+
+static bool is_direct_host(const char *host)
+{
+    struct in_addr v4;
+    struct in6_addr v6;
+    return strcmp(host, "localhost") == 0 || inet_pton(AF_INET, host, &v4) == 1 ||
+           inet_pton(AF_INET6, host, &v6) == 1;
+}
+
+bool sf_sls_region_from_endpoint(const char *endpoint, char *out, size_t out_size)
+{
+    const char *host = strstr(endpoint, "://");
+    host = host ? host + 3 : endpoint;
+    const char *dot = strchr(host, '.');
+    if (!dot || (strncmp(dot, ".log.aliyuncs.com", 17) != 0 &&
+                 strncmp(dot, ".sls.aliyuncs.com", 17) != 0)) {
+        return false;
+    }
+    size_t len = (size_t)(dot - host);
+    static const char *const suffixes[] = {"-intranet", "-share", "-vpc"};
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(suffixes[i]);
+        if (len > n && strncmp(host + len - n, suffixes[i], n) == 0) {
+            len -= n;
+            break;
+        }
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = host[i];
+        if (!(islower((unsigned char)c) || isdigit((unsigned char)c) || c == '-')) {
+            return false;
+        }
+    }
+    if (len == 0 || len >= out_size) {
+        return false;
+    }
+    memcpy(out, host, len);
+    out[len] = '\0';
+    return true;
+}
+
+/* Splits "[scheme://]host[:port][/]" into the client's fields. */
+static sf_err parse_endpoint(struct sf_sls_client *sls, const char *endpoint, char *errbuf,
+                             size_t errbuf_size)
+{
+    const char *host = endpoint;
+    const char *scheme = "https"; /* spec §1.1 recommends TLS; SDKs default to http */
+    if (strncmp(endpoint, "https://", 8) == 0) {
+        host = endpoint + 8;
+    } else if (strncmp(endpoint, "http://", 7) == 0) {
+        scheme = "http";
+        host = endpoint + 7;
+    } else if (strstr(endpoint, "://")) {
+        snprintf(errbuf, errbuf_size, "endpoint %s: only http:// and https:// are supported",
+                 endpoint);
+        return SF_ERR_CONFIG;
+    }
+    size_t host_len = strcspn(host, ":/");
+    if (host_len == 0 || host_len > 200) {
+        snprintf(errbuf, errbuf_size, "endpoint %s: no host name", endpoint);
+        return SF_ERR_CONFIG;
+    }
+    const char *rest = host + host_len;
+    if (*rest == ':') {
+        long long port = 0;
+        size_t port_len = strcspn(rest + 1, "/");
+        if (!sf_str_to_i64((struct sf_str){rest + 1, port_len}, 1, 65535, &port)) {
+            snprintf(errbuf, errbuf_size, "endpoint %s: port must be 1-65535", endpoint);
+            return SF_ERR_CONFIG;
+        }
+        sls->port = (int)port;
+        rest += 1 + port_len;
+    }
+    if (*rest && strcmp(rest, "/") != 0) {
+        snprintf(errbuf, errbuf_size, "endpoint %s: a path is not allowed", endpoint);
+        return SF_ERR_CONFIG;
+    }
+    char *bare = sf_xstrndup(host, host_len);
+    size_t vhost_len = strlen(sls->project) + 1 + host_len + 1;
+    sls->virtual_host = sf_xmalloc(vhost_len);
+    snprintf(sls->virtual_host, vhost_len, "%s.%s", sls->project, bare);
+    sls->connect_host = is_direct_host(bare) ? sf_xstrdup(bare) : sf_xstrdup(sls->virtual_host);
+    sls->scheme = sf_xstrdup(scheme);
+    free(bare);
+    return SF_OK;
+}
+
+static bool is_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+sf_err sf_sls_client_new(const struct sf_sls_client_config *config, struct sf_sls_client **out,
+                         char *errbuf, size_t errbuf_size)
+{
+    *out = NULL;
+    struct sf_sls_client *sls = sf_xcalloc(1, sizeof(*sls));
+    pthread_mutex_init(&sls->creds_lock, NULL);
+    sf_err err = SF_ERR_CONFIG;
+    const char *project = config->project ? config->project : "";
+    bool project_ok = project[0] != '\0' && strlen(project) <= 63;
+    for (const char *p = project; *p && project_ok; p++) {
+        project_ok = is_name_char(*p) && *p != '_';
+    }
+    if (!project_ok) {
+        snprintf(errbuf, errbuf_size,
+                 "project \"%s\": expected 1-63 characters of a-z, 0-9 and '-'", project);
+        goto out;
+    }
+    sls->project = sf_xstrdup(project);
+    if (!config->endpoint || !config->endpoint[0]) {
+        snprintf(errbuf, errbuf_size, "endpoint is empty");
+        goto out;
+    }
+    err = parse_endpoint(sls, config->endpoint, errbuf, errbuf_size);
+    if (err) {
+        goto out;
+    }
+    err = SF_ERR_CONFIG;
+    if (!config->creds.access_key_id || !config->creds.access_key_id[0] ||
+        !config->creds.access_key_secret || !config->creds.access_key_secret[0]) {
+        snprintf(errbuf, errbuf_size, "AccessKey id and secret are required");
+        goto out;
+    }
+    sls->sign_version = config->sign_version ? config->sign_version : 1;
+    if (sls->sign_version != 1 && sls->sign_version != 4) {
+        snprintf(errbuf, errbuf_size, "sign version must be 1 or 4, not %d", sls->sign_version);
+        goto out;
+    }
+    if (sls->sign_version == 4) {
+        if (config->region && config->region[0]) {
+            snprintf(sls->region, sizeof(sls->region), "%s", config->region);
+        } else if (!sf_sls_region_from_endpoint(config->endpoint, sls->region,
+                                                sizeof(sls->region))) {
+            snprintf(errbuf, errbuf_size,
+                     "signature v4 needs a region: set one, or use a <region>.log.aliyuncs.com "
+                     "endpoint (got %s)",
+                     config->endpoint);
+            goto out;
+        }
+    }
+    sls->ca_file = config->ca_file && config->ca_file[0] ? sf_xstrdup(config->ca_file) : NULL;
+    sls->connect_timeout_ms = config->connect_timeout_ms > 0 ? config->connect_timeout_ms : 5000;
+    sls->timeout_ms = config->timeout_ms > 0 ? config->timeout_ms : 60000;
+    sls->user_agent = sf_xstrdup(config->user_agent ? config->user_agent : "slsfwd/0.1");
+    sls->max_response_bytes =
+        config->max_response_bytes ? config->max_response_bytes : (size_t)64 << 20;
+    sf_sls_client_set_credentials(sls, &config->creds);
+    sls->easy = curl_easy_init();
+    if (!sls->easy) {
+        snprintf(errbuf, errbuf_size, "curl_easy_init failed");
+        goto out;
+    }
+    *out = sls;
+    sls = NULL;
+    err = SF_OK;
+out:
+    sf_sls_client_free(sls);
+    return err;
+}
+
+static void wipe_free(char *secret)
+{
+    if (secret) {
+        /* Secrets do not linger in freed heap memory (core dumps). */
+        volatile char *p = secret;
+        while (*p) {
+            *p++ = 0;
+        }
+        free(secret);
+    }
+}
+
+void sf_sls_client_free(struct sf_sls_client *sls)
+{
+    if (!sls) {
+        return;
+    }
+    if (sls->easy) {
+        curl_easy_cleanup(sls->easy);
+    }
+    free(sls->project);
+    free(sls->scheme);
+    free(sls->connect_host);
+    free(sls->virtual_host);
+    free(sls->ca_file);
+    free(sls->user_agent);
+    free(sls->access_key_id);
+    wipe_free(sls->access_key_secret);
+    wipe_free(sls->security_token);
+    pthread_mutex_destroy(&sls->creds_lock);
+    free(sls);
+}
+
+void sf_sls_client_set_credentials(struct sf_sls_client *sls,
+                                   const struct sf_sls_credentials *creds)
+{
+    char *id = sf_xstrdup(creds->access_key_id);
+    char *secret = sf_xstrdup(creds->access_key_secret);
+    char *token = creds->security_token && creds->security_token[0]
+                      ? sf_xstrdup(creds->security_token)
+                      : NULL;
+    pthread_mutex_lock(&sls->creds_lock);
+    char *old_id = sls->access_key_id;
+    char *old_secret = sls->access_key_secret;
+    char *old_token = sls->security_token;
+    sls->access_key_id = id;
+    sls->access_key_secret = secret;
+    sls->security_token = token;
+    pthread_mutex_unlock(&sls->creds_lock);
+    free(old_id);
+    wipe_free(old_secret);
+    wipe_free(old_token);
+}
+
+const char *sf_sls_client_project(const struct sf_sls_client *sls)
+{
+    return sls->project;
+}
+
+size_t sf_sls_client_max_response_bytes(const struct sf_sls_client *sls)
+{
+    return sls->max_response_bytes;
+}
+
+void sf_sls_request_init(struct sf_sls_request *req, const char *api, const char *method,
+                         const char *logstore, int shard)
+{
+    memset(req, 0, sizeof(*req));
+    req->api = api;
+    req->method = method;
+    req->logstore = logstore;
+    req->shard = shard;
+}
+
+void sf_sls_request_param(struct sf_sls_request *req, const char *key, const char *value)
+{
+    SF_ASSERT(req->n_params < SF_SLS_MAX_PARAMS);
+    req->params[req->n_params].key = key;
+    req->params[req->n_params].value = value;
+    req->n_params++;
+}
+
+void sf_sls_response_init(struct sf_sls_response *resp, size_t max_body)
+{
+    memset(resp, 0, sizeof(*resp));
+    sf_buf_init(&resp->body, max_body);
+}
+
+void sf_sls_response_cleanup(struct sf_sls_response *resp)
+{
+    sf_buf_cleanup(&resp->body);
+}
+
+static void response_reset(struct sf_sls_response *resp)
+{
+    resp->http_status = 0;
+    resp->request_id[0] = '\0';
+    resp->cursor[0] = '\0';
+    resp->has_cursor = false;
+    resp->count = -1;
+    resp->raw_size = -1;
+    resp->compress_type[0] = '\0';
+    resp->end_of_cursor = false;
+    resp->header_invalid = false;
+    resp->body_too_big = false;
+    sf_buf_reset(&resp->body);
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
+{
+    struct sf_sls_response *resp = userdata;
+    size_t len = size * nmemb;
+    if (sf_buf_append(&resp->body, data, len) != SF_OK) {
+        resp->body_too_big = true;
+        return 0; /* makes curl abort with CURLE_WRITE_ERROR */
+    }
+    return len;
+}
+
+/* Copies a header value, refusing (not truncating) one that does not fit. */
+static void take_value(struct sf_sls_response *resp, struct sf_str value, char *dst, size_t size)
+{
+    if (value.len >= size) {
+        resp->header_invalid = true;
+        dst[0] = '\0';
+        return;
+    }
+    sf_str_copy(dst, size, value);
+}
+
+static void take_number(struct sf_sls_response *resp, struct sf_str value, long long *dst)
+{
+    if (!sf_str_to_i64(value, 0, (long long)1 << 50, dst)) {
+        resp->header_invalid = true;
+        *dst = -1;
+    }
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
+{
+    struct sf_sls_response *resp = userdata;
+    size_t len = size * nmemb;
+    struct sf_str line = {data, len};
+    if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+        response_reset(resp); /* a new response (after 100 Continue or a redirect) */
+        return len;
+    }
+    const char *colon = memchr(data, ':', len);
+    if (!colon) {
+        return len;
+    }
+    struct sf_str name = {data, (size_t)(colon - data)};
+    struct sf_str value = {colon + 1, len - name.len - 1};
+    while (value.len && (value.ptr[0] == ' ' || value.ptr[0] == '\t')) {
+        value.ptr++;
+        value.len--;
+    }
+    while (value.len && (value.ptr[value.len - 1] == '\r' || value.ptr[value.len - 1] == '\n' ||
+                         value.ptr[value.len - 1] == ' ')) {
+        value.len--;
+    }
+    (void)line;
+    if (sf_str_ieq(name, SF_STR_LIT("x-log-requestid"))) {
+        take_value(resp, value, resp->request_id, sizeof(resp->request_id));
+    } else if (sf_str_ieq(name, SF_STR_LIT("x-log-cursor"))) {
+        take_value(resp, value, resp->cursor, sizeof(resp->cursor));
+        resp->has_cursor = value.len > 0 && !resp->header_invalid;
+    } else if (sf_str_ieq(name, SF_STR_LIT("x-log-count"))) {
+        take_number(resp, value, &resp->count);
+    } else if (sf_str_ieq(name, SF_STR_LIT("x-log-bodyrawsize"))) {
+        take_number(resp, value, &resp->raw_size);
+    } else if (sf_str_ieq(name, SF_STR_LIT("x-log-compresstype"))) {
+        take_value(resp, value, resp->compress_type, sizeof(resp->compress_type));
+    } else if (sf_str_ieq(name, SF_STR_LIT("x-log-end-of-cursor"))) {
+        resp->end_of_cursor = sf_str_eq(value, SF_STR_LIT("1"));
+    }
+    return len;
+}
+
+static sf_err build_url(struct sf_sls_client *sls, struct sf_sls_call *call)
+{
+    struct sf_buf url;
+    sf_buf_init(&url, sizeof(call->url) - 1);
+    sf_err err = sf_buf_printf(&url, "%s://%s", sls->scheme, sls->connect_host);
+    if (!err && sls->port) {
+        err = sf_buf_printf(&url, ":%d", sls->port);
+    }
+    if (!err) {
+        err = sf_buf_append_cstr(&url, call->req.path);
+    }
+    /* On the wire every value is percent-encoded; the signature uses the raw value (§2.1). */
+    for (size_t i = 0; i < call->req.n_params && !err; i++) {
+        err = sf_buf_printf(&url, "%c%s=", i == 0 ? '?' : '&', call->req.params[i].key);
+        if (!err) {
+            const char *value = call->req.params[i].value;
+            err = sf_url_encode(&url, value, strlen(value));
+        }
+    }
+    if (!err) {
+        memcpy(call->url, url.ptr, url.len);
+        call->url[url.len] = '\0';
+    }
+    sf_buf_cleanup(&url);
+    return err;
+}
+
+/* Every header that is sent, lower-case names, so the signer sees exactly the wire. */
+struct header_set {
+    struct sf_sls_header items[16];
+    size_t n;
+};
+
+static void add_header(struct header_set *set, const char *name, const char *value)
+{
+    SF_ASSERT(set->n < sizeof(set->items) / sizeof(set->items[0]));
+    set->items[set->n].name = name;
+    set->items[set->n].value = value;
+    set->n++;
+}
+
+static sf_err sign_into(struct sf_sls_client *sls, struct header_set *set,
+                        const struct sf_sls_request *req, char auth[SF_SLS_AUTH_MAX])
+{
+    struct sf_sls_sign_request sign_req = {
+        .method = req->method,
+        .path = req->path,
+        .params = req->params,
+        .n_params = req->n_params,
+        .headers = set->items,
+        .n_headers = set->n,
+        .body = req->body,
+        .body_len = req->body_len,
+    };
+    pthread_mutex_lock(&sls->creds_lock);
+    struct sf_sls_credentials creds = {sls->access_key_id, sls->access_key_secret,
+                                       sls->security_token};
+    sf_err err = sls->sign_version == 4 ? sf_sls_sign_v4(&creds, sls->region, &sign_req, auth)
+                                        : sf_sls_sign_v1(&creds, &sign_req, auth);
+    pthread_mutex_unlock(&sls->creds_lock);
+    return err;
+}
+
+static sf_err build_headers(struct sf_sls_client *sls, struct sf_sls_call *call)
+{
+    const struct sf_sls_request *req = &call->req;
+    struct header_set set = {.n = 0};
+    char raw_size[24], md5[33], sha256[65], date[40], log_date[20];
+    char token[4096];
+    char auth[SF_SLS_AUTH_MAX];
+
+    add_header(&set, "host", sls->virtual_host);
+    add_header(&set, "x-log-apiversion", "0.6.0");
+    /* Go refuses to send a request without it; 0 is accepted for bodiless calls (§1.2). */
+    snprintf(raw_size, sizeof(raw_size), "%zu", req->body_len);
+    add_header(&set, "x-log-bodyrawsize", raw_size);
+    if (req->body_len) {
+        add_header(&set, "content-type", req->content_type);
+    }
+    if (sls->sign_version == 4) {
+        sf_sls_sha256_hex(req->body, req->body_len, sha256);
+        sf_fmt_iso_basic(sf_wall_s(), log_date, sizeof(log_date));
+        add_header(&set, "x-log-content-sha256", sha256);
+        add_header(&set, "x-log-date", log_date);
+    } else {
+        sf_fmt_rfc1123(sf_wall_s(), date, sizeof(date));
+        add_header(&set, "date", date);
+        add_header(&set, "x-log-signaturemethod", "hmac-sha1");
+        if (req->body_len) {
+            sf_sls_md5_hex_upper(req->body, req->body_len, md5);
+            add_header(&set, "content-md5", md5);
+        }
+    }
+    pthread_mutex_lock(&sls->creds_lock);
+    bool has_token = sls->security_token != NULL;
+    if (has_token) {
+        snprintf(token, sizeof(token), "%s", sls->security_token);
+    }
+    pthread_mutex_unlock(&sls->creds_lock);
+    if (has_token) {
+        add_header(&set, "x-acs-security-token", token);
+    }
+    if (req->accept_encoding) {
+        add_header(&set, "accept", "application/x-protobuf");
+        add_header(&set, "accept-encoding", req->accept_encoding);
+    }
+    sf_err err = sign_into(sls, &set, req, auth);
+    if (err) {
+        return err;
+    }
+    add_header(&set, "authorization", auth);
+    add_header(&set, "user-agent", sls->user_agent);
+
+    char line[4400];
+    for (size_t i = 0; i < set.n; i++) {
+        /* "name;" is curl's way to send a header with an empty value. */
+        if (set.items[i].value[0]) {
+            snprintf(line, sizeof(line), "%s: %s", set.items[i].name, set.items[i].value);
+        } else {
+            snprintf(line, sizeof(line), "%s;", set.items[i].name);
+        }
+        call->headers = curl_slist_append(call->headers, line);
+    }
+    /* No "Expect: 100-continue" round trip for small JSON bodies. */
+    call->headers = curl_slist_append(call->headers, "Expect:");
+    SF_ASSERT(call->headers != NULL);
+    explicit_bzero(token, sizeof(token));
+    return SF_OK;
+}
+
+static void fill_detail(const struct sf_sls_client *sls, const struct sf_sls_request *req,
+                        struct sf_sls_error *detail)
+{
+    memset(detail, 0, sizeof(*detail));
+    detail->api = req->api;
+    sf_str_copy(detail->project, sizeof(detail->project), sf_str_from(sls->project));
+    sf_str_copy(detail->logstore, sizeof(detail->logstore),
+                sf_str_from(req->logstore ? req->logstore : ""));
+    detail->shard = req->shard;
+}
+
+sf_err sf_sls_call_prepare(struct sf_sls_client *sls, struct sf_sls_call *call, CURL *easy,
+                           struct sf_sls_error *detail)
+{
+    fill_detail(sls, &call->req, detail);
+    call->headers = NULL;
+    call->errbuf[0] = '\0';
+    response_reset(call->resp);
+    sf_err err = build_url(sls, call);
+    if (!err) {
+        err = build_headers(sls, call);
+    }
+    if (err) {
+        snprintf(detail->message, sizeof(detail->message), "cannot build the request");
+        curl_slist_free_all(call->headers);
+        call->headers = NULL;
+        return err;
+    }
+    curl_easy_reset(easy); /* keeps the connection cache: keep-alive survives */
+    curl_easy_setopt(easy, CURLOPT_URL, call->url);
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, call->headers);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, call->errbuf);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, sls->connect_timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, sls->timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (sls->ca_file) {
+        curl_easy_setopt(easy, CURLOPT_CAINFO, sls->ca_file);
+    }
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, call->resp);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, call->resp);
+    if (strcmp(call->req.method, "GET") != 0) {
+        curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, call->req.method);
+    }
+    if (call->req.body_len) {
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, call->req.body);
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->req.body_len);
+    } else if (strcmp(call->req.method, "POST") == 0 || strcmp(call->req.method, "PUT") == 0) {
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "");
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+    }
+    return SF_OK;
+}
+
+static sf_err curl_to_err(CURLcode result)
+{
+    switch (result) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return SF_ERR_TIMEOUT;
+    default:
+        return SF_ERR_NET;
+    }
+}
+
+sf_err sf_sls_call_finish(struct sf_sls_client *sls, struct sf_sls_call *call, CURL *easy,
+                          CURLcode result, struct sf_sls_error *detail)
+{
+    (void)sls;
+    struct sf_sls_response *resp = call->resp;
+    curl_slist_free_all(call->headers);
+    call->headers = NULL;
+    sf_str_copy(detail->request_id, sizeof(detail->request_id), sf_str_from(resp->request_id));
+    if (resp->body_too_big) {
+        snprintf(detail->message, sizeof(detail->message),
+                 "response body larger than the %zu-byte limit", resp->body.max);
+        return SF_ERR_TOO_BIG;
+    }
+    if (result != CURLE_OK) {
+        snprintf(detail->message, sizeof(detail->message), "%s",
+                 call->errbuf[0] ? call->errbuf : curl_easy_strerror(result));
+        SF_LOG_DEBUG("msg=\"transfer failed\" api=%s curl_code=%d", call->req.api, (int)result);
+        return curl_to_err(result);
+    }
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    resp->http_status = status;
+    detail->http_status = status;
+    if (status != 200) {
+        return sf_sls_error_parse(status, resp->body.ptr, resp->body.len, detail);
+    }
+    if (resp->header_invalid) {
+        snprintf(detail->message, sizeof(detail->message), "malformed x-log-* response header");
+        return SF_ERR_INVALID;
+    }
+    return SF_OK;
+}
+
+sf_err sf_sls_client_perform(struct sf_sls_client *sls, const struct sf_sls_request *req,
+                             struct sf_sls_response *resp, struct sf_sls_error *detail)
+{
+    struct sf_sls_call call = {.req = *req, .resp = resp};
+    sf_err err = sf_sls_call_prepare(sls, &call, sls->easy, detail);
+    if (err) {
+        return err;
+    }
+    CURLcode result = curl_easy_perform(sls->easy);
+    return sf_sls_call_finish(sls, &call, sls->easy, result, detail);
+}

@@ -1,0 +1,17 @@
+/* SF_ASSERT: for bugs, not errors. Stays on in every build (STYLE-ANCHORS §3.3.4). */
+#ifndef SF_UTIL_ASSERT_H
+#define SF_UTIL_ASSERT_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define SF_ASSERT(cond)                                                                            \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "level=fatal msg=\"assertion failed\" cond=\"%s\" at=%s:%d\n", #cond,  \
+                    __FILE__, __LINE__);                                                           \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+
+#endif

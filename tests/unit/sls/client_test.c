@@ -1,0 +1,557 @@
+/* The SLS transport and typed calls against a scripted server on 127.0.0.1: what goes on the
+ * wire (virtual host, encoding, headers, a signature that matches the bytes sent), how each
+ * kind of response and failure comes back. */
+#include "sf_test.h"
+
+#include "sls/sls_api.h"
+#include "test_server.h"
+#include "util/encode.h"
+
+#define PB2_LZ4                                                                                    \
+    "ff3f0aeb020a450881cc9fc206120d0a056c6576656c1204494e464f121a0a036d73671213474554202f696e6465" \
+    "782e68746d6c2032303012120a06636c69656e74120831302e302e302e310a45088247002f5f320a45088347002f" \
+    "5f330a45088447002f95341a056e67696e7822e600f11f32150a0c5f5f686f73746e616d655f5f12057765622d31" \
+    "32250a085f5f706174685f5f12192f7661722f6c6f672f3d00b02f6163636573732e6c6f67"
+#define CURSOR "MTc0OTU0MjQwMDAwMDAwMDAwMA=="
+
+struct fixture {
+    struct ts_server *ts;
+    struct sf_sls_client *sls;
+    struct sf_sls_error detail;
+    uint8_t *pb2_lz4;
+    size_t pb2_lz4_len;
+};
+
+static struct sf_sls_client *client_for(struct ts_server *ts, int sign_version, const char *token,
+                                        long timeout_ms)
+{
+    char endpoint[64];
+    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", ts_port(ts));
+    struct sf_sls_client_config config = {
+        .endpoint = endpoint,
+        .project = "my-project",
+        .creds = {"LTAI5tTestKeyId0001", "TestSecretKey0123456789abcdef", token},
+        .sign_version = sign_version,
+        .region = "cn-test",
+        .timeout_ms = timeout_ms,
+        .max_response_bytes = 1 << 20,
+    };
+    struct sf_sls_client *sls = NULL;
+    char errbuf[256];
+    SF_CHECK_ERR(sf_sls_client_new(&config, &sls, errbuf, sizeof(errbuf)), SF_OK);
+    return sls;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = test_calloc(1, sizeof(*f));
+    f->ts = ts_start(NULL, NULL);
+    f->sls = client_for(f->ts, 1, NULL, 5000);
+    f->pb2_lz4 = sf_test_unhex(PB2_LZ4, &f->pb2_lz4_len);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    sf_sls_client_free(f->sls);
+    ts_stop(f->ts);
+    test_free(f->pb2_lz4);
+    test_free(f);
+    return 0;
+}
+
+static void push_json(struct ts_server *ts, unsigned status, const char *body)
+{
+    struct ts_reply reply = {.status = status,
+                             .headers = {{"x-log-requestid", "REQ123"},
+                                         {"Content-Type", "application/json"}},
+                             .body = (const uint8_t *)body,
+                             .body_len = strlen(body)};
+    ts_push(ts, &reply);
+}
+
+static void push_pull(struct fixture *f, const char *count, const char *raw, const char *type)
+{
+    struct ts_reply reply = {.status = 200,
+                             .headers = {{"x-log-requestid", "REQ-PULL"},
+                                         {"x-log-cursor", "MTc0OTU0MjQwMDAwMDAwMDAwMQ=="},
+                                         {"x-log-count", count},
+                                         {"x-log-bodyrawsize", raw},
+                                         {"x-log-compresstype", type}},
+                             .body = f->pb2_lz4,
+                             .body_len = f->pb2_lz4_len};
+    ts_push(f->ts, &reply);
+}
+
+/* Rebuilds the signing input from what the server received and checks the signature. */
+static void assert_signature_matches_wire(const struct ts_request *req, int version,
+                                          const char *token)
+{
+    struct sf_sls_header headers[TS_MAX_HEADERS];
+    char names[TS_MAX_HEADERS][64];
+    size_t n = 0;
+    for (size_t i = 0; i < req->n_headers; i++) {
+        size_t k = 0;
+        for (; req->headers[i][0][k] && k < 63; k++) {
+            char c = req->headers[i][0][k];
+            names[n][k] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+        }
+        names[n][k] = '\0';
+        if (strcmp(names[n], "authorization") == 0) {
+            continue;
+        }
+        headers[n].name = names[n];
+        headers[n].value = req->headers[i][1];
+        n++;
+    }
+    /* Split and percent-decode the raw query. */
+    static char keys[8][64], values[8][256];
+    struct sf_sls_param params[8];
+    size_t n_params = 0;
+    char query[2048];
+    snprintf(query, sizeof(query), "%s", req->query);
+    for (char *save = NULL, *pair = strtok_r(query, "&", &save); pair;
+         pair = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(pair, '=');
+        assert_non_null(eq);
+        *eq = '\0';
+        snprintf(keys[n_params], 64, "%s", pair);
+        size_t o = 0;
+        for (const char *p = eq + 1; *p; p++) {
+            if (*p == '%') {
+                unsigned v;
+                sscanf(p + 1, "%2x", &v);
+                values[n_params][o++] = (char)v;
+                p += 2;
+            } else {
+                values[n_params][o++] = *p;
+            }
+        }
+        values[n_params][o] = '\0';
+        params[n_params].key = keys[n_params];
+        params[n_params].value = values[n_params];
+        n_params++;
+    }
+    const struct sf_sls_sign_request sign = {.method = req->method,
+                                             .path = req->path,
+                                             .params = params,
+                                             .n_params = n_params,
+                                             .headers = headers,
+                                             .n_headers = n,
+                                             .body = req->body,
+                                             .body_len = req->body_len};
+    const struct sf_sls_credentials creds = {"LTAI5tTestKeyId0001",
+                                             "TestSecretKey0123456789abcdef", token};
+    char want[SF_SLS_AUTH_MAX];
+    if (version == 4) {
+        SF_CHECK_ERR(sf_sls_sign_v4(&creds, "cn-test", &sign, want), SF_OK);
+    } else {
+        SF_CHECK_ERR(sf_sls_sign_v1(&creds, &sign, want), SF_OK);
+    }
+    assert_string_equal(ts_header(req, "Authorization"), want);
+}
+
+static void pull_sends_a_signed_virtual_host_request_and_decodes_lz4(void **state)
+{
+    struct fixture *f = *state;
+    push_pull(f, "1", "366", "lz4");
+    struct sf_sls_pull_result res;
+    sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
+    SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 3, CURSOR, 1000, NULL, SF_COMPRESS_LZ4, &res,
+                             &f->detail),
+                 SF_OK);
+    assert_string_equal(res.next_cursor, "MTc0OTU0MjQwMDAwMDAwMDAwMQ==");
+    assert_int_equal(res.n_groups, 1);
+    assert_int_equal(res.raw_size, 366);
+    assert_int_equal(res.list.n_logs_total, 4);
+    assert_true(sf_str_eq_cstr(res.list.groups[0].topic, "nginx"));
+
+    const struct ts_request *req = ts_request(f->ts, 0);
+    assert_string_equal(req->method, "GET");
+    assert_string_equal(req->path, "/logstores/app-logs/shards/3");
+    assert_string_equal(req->query, "type=log&cursor=MTc0OTU0MjQwMDAwMDAwMDAwMA%3D%3D&count=1000");
+    assert_string_equal(ts_header(req, "Host"), "my-project.127.0.0.1");
+    assert_string_equal(ts_header(req, "Accept-Encoding"), "lz4");
+    assert_string_equal(ts_header(req, "x-log-apiversion"), "0.6.0");
+    assert_string_equal(ts_header(req, "x-log-bodyrawsize"), "0");
+    assert_string_equal(ts_header(req, "x-log-signaturemethod"), "hmac-sha1");
+    assert_null(ts_header(req, "Content-Type"));
+    assert_non_null(strstr(ts_header(req, "Date"), " GMT"));
+    assert_signature_matches_wire(req, 1, NULL);
+    sf_sls_pull_result_cleanup(&res);
+}
+
+static void v4_and_sts_token_are_signed_over_what_is_sent(void **state)
+{
+    struct fixture *f = *state;
+    sf_sls_client_free(f->sls);
+    f->sls = client_for(f->ts, 4, "CAIStestSTStoken==", 5000);
+    push_json(f->ts, 200, "[0,2]");
+    int held[] = {0, 1};
+    int *assigned = NULL;
+    size_t n = 0;
+    SF_CHECK_ERR(sf_sls_heartbeat(f->sls, "app-logs", "siem-cg", "siem-cg-host1-4242", held, 2,
+                                  &assigned, &n, &f->detail),
+                 SF_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(assigned[1], 2);
+    free(assigned);
+    const struct ts_request *req = ts_request(f->ts, 0);
+    assert_string_equal(req->method, "POST");
+    assert_string_equal(req->query, "type=heartbeat&consumer=siem-cg-host1-4242");
+    assert_memory_equal(req->body, "[0,1]", 5);
+    assert_string_equal(ts_header(req, "x-acs-security-token"), "CAIStestSTStoken==");
+    assert_string_equal(ts_header(req, "Content-Type"), "application/json");
+    assert_null(ts_header(req, "Date"));
+    assert_int_equal(strlen(ts_header(req, "x-log-date")), 16);
+    assert_non_null(strstr(ts_header(req, "Authorization"), "/cn-test/sls/aliyun_v4_request,"));
+    assert_signature_matches_wire(req, 4, "CAIStestSTStoken==");
+
+    /* New credentials apply to the next attempt. */
+    const struct sf_sls_credentials next = {"LTAI5tTestKeyId0001", "TestSecretKey0123456789abcdef",
+                                            "CAISrotated"};
+    sf_sls_client_set_credentials(f->sls, &next);
+    SF_CHECK_ERR(sf_sls_heartbeat(f->sls, "app-logs", "siem-cg", "c1", NULL, 0, &assigned, &n,
+                                  &f->detail),
+                 SF_OK);
+    free(assigned);
+    req = ts_request(f->ts, 1);
+    assert_memory_equal(req->body, "[]", 2);
+    assert_signature_matches_wire(req, 4, "CAISrotated");
+}
+
+static void error_body_becomes_a_classified_error_naming_everything(void **state)
+{
+    struct fixture *f = *state;
+    push_json(f->ts, 400, "{\"errorCode\":\"InvalidCursor\",\"errorMessage\":\"cursor expired\"}");
+    struct sf_sls_pull_result res;
+    sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
+    SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 3, CURSOR, 100, NULL, SF_COMPRESS_LZ4, &res,
+                             &f->detail),
+                 SF_ERR_SLS_CURSOR);
+    char text[512];
+    sf_sls_error_format(&f->detail, SF_ERR_SLS_CURSOR, text, sizeof(text));
+    assert_non_null(strstr(text, "api=PullLogs project=my-project logstore=app-logs shard=3 "
+                                 "status=400 code=InvalidCursor request_id=REQ123"));
+    assert_int_equal(res.n_groups, 0);
+    sf_sls_pull_result_cleanup(&res);
+}
+
+static void pull_rejects_bodies_that_disagree_with_their_headers(void **state)
+{
+    struct fixture *f = *state;
+    struct {
+        const char *count, *raw, *type;
+        sf_err want;
+    } cases[] = {
+        {"2", "366", "lz4", SF_ERR_INVALID},      /* x-log-count disagrees with the body */
+        {"1", "365", "lz4", SF_ERR_INVALID},      /* raw size too small */
+        {"1", "400", "lz4", SF_ERR_INVALID},      /* raw size too big */
+        {"1", "9999999", "lz4", SF_ERR_TOO_BIG},  /* claim above the limit */
+        {"1", "366", "snappy", SF_ERR_INVALID},   /* unknown codec */
+        {"1", "366", "zstd", SF_ERR_INVALID},     /* lz4 bytes labelled zstd */
+        {"1", "366", "LZ4", SF_OK},               /* header values ignore case */
+    };
+    struct sf_sls_pull_result res;
+    sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ts_stop(f->ts);
+        f->ts = ts_start(NULL, NULL);
+        sf_sls_client_free(f->sls);
+        f->sls = client_for(f->ts, 1, NULL, 5000);
+        push_pull(f, cases[i].count, cases[i].raw, cases[i].type);
+        print_message("case %zu\n", i);
+        SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 0, CURSOR, 1000, NULL, SF_COMPRESS_LZ4,
+                                 &res, &f->detail),
+                     cases[i].want);
+        assert_int_equal(res.n_groups, cases[i].want == SF_OK ? 1 : 0);
+    }
+    sf_sls_pull_result_cleanup(&res);
+}
+
+static void caught_up_pull_keeps_the_cursor(void **state)
+{
+    struct fixture *f = *state;
+    struct ts_reply reply = {.status = 200,
+                             .headers = {{"x-log-cursor", ""},
+                                         {"x-log-count", "0"},
+                                         {"x-log-bodyrawsize", "0"},
+                                         {"x-log-end-of-cursor", "1"}}};
+    ts_push(f->ts, &reply);
+    struct sf_sls_pull_result res;
+    sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
+    SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 1, CURSOR, 1000, "ZW5k", SF_COMPRESS_NONE, &res,
+                             &f->detail),
+                 SF_OK);
+    assert_string_equal(res.next_cursor, CURSOR);
+    assert_int_equal(res.n_groups, 0);
+    assert_true(res.is_end_of_cursor);
+    const struct ts_request *req = ts_request(f->ts, 0);
+    assert_non_null(strstr(req->query, "&end_cursor=ZW5k"));
+    assert_string_equal(ts_header(req, "Accept-Encoding"), "");
+    sf_sls_pull_result_cleanup(&res);
+}
+
+static void timeouts_refusals_and_oversized_bodies_are_retryable_or_bounded(void **state)
+{
+    struct fixture *f = *state;
+    sf_sls_client_free(f->sls);
+    f->sls = client_for(f->ts, 1, NULL, 300);
+    struct ts_reply slow = {.status = 200, .body = (const uint8_t *)"[]", .body_len = 2,
+                            .delay_ms = 1500};
+    ts_push(f->ts, &slow);
+    struct sf_sls_group *groups = NULL;
+    size_t n = 0;
+    SF_CHECK_ERR(sf_sls_list_groups(f->sls, "app-logs", &groups, &n, &f->detail),
+                 SF_ERR_TIMEOUT);
+    assert_int_equal(f->detail.http_status, 0);
+
+    /* A body over the response limit is refused, not buffered. */
+    ts_stop(f->ts);
+    f->ts = ts_start(NULL, NULL);
+    sf_sls_client_free(f->sls);
+    f->sls = client_for(f->ts, 1, NULL, 5000);
+    size_t big_len = 2 << 20;
+    uint8_t *big = test_calloc(1, big_len);
+    struct ts_reply huge = {.status = 200, .body = big, .body_len = big_len};
+    ts_push(f->ts, &huge);
+    struct sf_sls_pull_result res;
+    sf_sls_pull_result_init(&res, 4 << 20, 1 << 20);
+    SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 0, CURSOR, 1000, NULL, SF_COMPRESS_NONE, &res,
+                             &f->detail),
+                 SF_ERR_TOO_BIG);
+    sf_sls_pull_result_cleanup(&res);
+    test_free(big);
+
+    /* Nobody listening. */
+    unsigned port = ts_port(f->ts);
+    ts_stop(f->ts);
+    f->ts = ts_start(NULL, NULL);
+    char endpoint[64];
+    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", port);
+    struct sf_sls_client_config config = {.endpoint = endpoint,
+                                          .project = "p1",
+                                          .creds = {"id", "secret", NULL}};
+    struct sf_sls_client *dead = NULL;
+    char errbuf[128];
+    SF_CHECK_ERR(sf_sls_client_new(&config, &dead, errbuf, sizeof(errbuf)), SF_OK);
+    SF_CHECK_ERR(sf_sls_list_groups(dead, "app-logs", &groups, &n, &f->detail), SF_ERR_NET);
+    sf_sls_client_free(dead);
+}
+
+static void calls_reuse_one_keep_alive_connection(void **state)
+{
+    struct fixture *f = *state;
+    push_json(f->ts, 200, "{\"cursor\":\"" CURSOR "\"}");
+    char cursor[SF_SLS_CURSOR_MAX];
+    for (int i = 0; i < 3; i++) {
+        SF_CHECK_ERR(sf_sls_get_cursor(f->sls, "app-logs", i, "begin", cursor, &f->detail), SF_OK);
+        assert_string_equal(cursor, CURSOR);
+    }
+    assert_int_equal(ts_n_requests(f->ts), 3);
+    assert_int_equal(ts_n_connections(f->ts), 1);
+    assert_string_equal(ts_request(f->ts, 2)->query, "type=cursor&from=begin");
+}
+
+static void consumer_group_calls_send_and_parse_the_documented_forms(void **state)
+{
+    struct fixture *f = *state;
+    push_json(f->ts, 200, "");
+    push_json(f->ts, 200, "[{\"name\":\"siem-cg\",\"timeout\":60,\"order\":true}]");
+    push_json(f->ts, 200, "{\"count\":1,\"consumerGroups\":[{\"name\":\"b\",\"timeout\":40,"
+                          "\"order\":false}]}");
+    push_json(f->ts, 200, "");
+    push_json(f->ts, 200, "");
+    push_json(f->ts, 200, "[{\"shard\":0,\"checkpoint\":\"" CURSOR "\",\"updateTime\":"
+                          "1524224984800922,\"consumer\":\"c1\"},{\"shard\":1,\"checkpoint\":\"\","
+                          "\"updateTime\":0,\"consumer\":\"\"}]");
+    push_json(f->ts, 200, "");
+
+    SF_CHECK_ERR(sf_sls_create_group(f->sls, "app-logs", "siem-cg", 60, true, &f->detail), SF_OK);
+    struct sf_sls_group *groups = NULL;
+    size_t n = 0;
+    SF_CHECK_ERR(sf_sls_list_groups(f->sls, "app-logs", &groups, &n, &f->detail), SF_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(groups[0].name, "siem-cg");
+    assert_int_equal(groups[0].timeout_s, 60);
+    assert_true(groups[0].order);
+    free(groups);
+    SF_CHECK_ERR(sf_sls_list_groups(f->sls, "app-logs", &groups, &n, &f->detail), SF_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(groups[0].name, "b");
+    free(groups);
+    SF_CHECK_ERR(sf_sls_update_group(f->sls, "app-logs", "siem-cg", 40, false, &f->detail), SF_OK);
+    SF_CHECK_ERR(sf_sls_update_checkpoint(f->sls, "app-logs", "siem-cg", "siem-cg-host1-4242", 3,
+                                          CURSOR, true, &f->detail),
+                 SF_OK);
+    struct sf_sls_checkpoint *cps = NULL;
+    SF_CHECK_ERR(sf_sls_get_checkpoints(f->sls, "app-logs", "siem-cg", -1, &cps, &n, &f->detail),
+                 SF_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(cps[0].cursor, CURSOR);
+    assert_int_equal(cps[0].update_time_us, 1524224984800922LL);
+    assert_string_equal(cps[1].cursor, "");
+    free(cps);
+    SF_CHECK_ERR(sf_sls_delete_group(f->sls, "app-logs", "siem-cg", &f->detail), SF_OK);
+
+    const struct ts_request *req = ts_request(f->ts, 0);
+    assert_string_equal(req->path, "/logstores/app-logs/consumergroups");
+    assert_memory_equal(req->body, "{\"consumerGroup\":\"siem-cg\",\"timeout\":60,\"order\":true}",
+                        req->body_len);
+    assert_string_equal(ts_header(req, "x-log-bodyrawsize"), "53");
+    assert_signature_matches_wire(req, 1, NULL);
+    req = ts_request(f->ts, 3);
+    assert_string_equal(req->method, "PUT");
+    assert_memory_equal(req->body, "{\"order\":false,\"timeout\":40}", req->body_len);
+    req = ts_request(f->ts, 4);
+    assert_string_equal(req->query,
+                        "type=checkpoint&consumer=siem-cg-host1-4242&forceSuccess=true");
+    assert_memory_equal(req->body, "{\"shard\":3,\"checkpoint\":\"" CURSOR "\"}", 55);
+    assert_signature_matches_wire(req, 1, NULL);
+    assert_string_equal(ts_request(f->ts, 6)->method, "DELETE");
+}
+
+static void malformed_control_responses_are_errors(void **state)
+{
+    struct fixture *f = *state;
+    push_json(f->ts, 200, "[0,\"1\"]");
+    push_json(f->ts, 200, "not json");
+    push_json(f->ts, 200, "{\"cursor\":17}");
+    push_json(f->ts, 200, "[{\"shardID\":-1,\"status\":\"readwrite\"}]");
+    int *assigned = NULL;
+    size_t n = 0;
+    SF_CHECK_ERR(sf_sls_heartbeat(f->sls, "ls", "cg", "c", NULL, 0, &assigned, &n, &f->detail),
+                 SF_ERR_INVALID);
+    assert_null(assigned);
+    SF_CHECK_ERR(sf_sls_heartbeat(f->sls, "ls", "cg", "c", NULL, 0, &assigned, &n, &f->detail),
+                 SF_ERR_INVALID);
+    char cursor[SF_SLS_CURSOR_MAX];
+    SF_CHECK_ERR(sf_sls_get_cursor(f->sls, "ls", 0, "end", cursor, &f->detail), SF_ERR_INVALID);
+    struct sf_sls_shard *shards = NULL;
+    SF_CHECK_ERR(sf_sls_list_shards(f->sls, "ls", &shards, &n, &f->detail), SF_ERR_INVALID);
+    assert_null(shards);
+    /* A name that would change the path never reaches the wire. */
+    SF_CHECK_ERR(sf_sls_get_cursor(f->sls, "ls/../x", 0, "end", cursor, &f->detail),
+                 SF_ERR_CONFIG);
+    assert_int_equal(ts_n_requests(f->ts), 4);
+}
+
+static void list_shards_reads_status(void **state)
+{
+    struct fixture *f = *state;
+    push_json(f->ts, 200, "[{\"shardID\":0,\"status\":\"readonly\",\"inclusiveBeginKey\":"
+                          "\"00000000000000000000000000000000\",\"exclusiveEndKey\":"
+                          "\"80000000000000000000000000000000\",\"createTime\":1524155379},"
+                          "{\"shardID\":1,\"status\":\"readwrite\"}]");
+    struct sf_sls_shard *shards = NULL;
+    size_t n = 0;
+    SF_CHECK_ERR(sf_sls_list_shards(f->sls, "ls", &shards, &n, &f->detail), SF_OK);
+    assert_int_equal(n, 2);
+    assert_true(shards[0].is_readonly);
+    assert_false(shards[1].is_readonly);
+    assert_string_equal(shards[0].end_key, "80000000000000000000000000000000");
+    assert_int_equal(shards[0].create_time, 1524155379);
+    free(shards);
+}
+
+static void https_verifies_the_certificate(void **state)
+{
+    (void)state;
+    char cert[512], key[512], ca[512];
+    const char *dir = getenv("SF_TESTDATA");
+    assert_non_null(dir);
+    snprintf(cert, sizeof(cert), "%s/tls/server.pem", dir);
+    snprintf(key, sizeof(key), "%s/tls/server.key", dir);
+    snprintf(ca, sizeof(ca), "%s/tls/ca.pem", dir);
+    struct ts_server *ts = ts_start(cert, key);
+    push_json(ts, 200, "{\"cursor\":\"" CURSOR "\"}");
+    char endpoint[64];
+    snprintf(endpoint, sizeof(endpoint), "https://127.0.0.1:%u", ts_port(ts));
+    struct sf_sls_client_config config = {
+        .endpoint = endpoint, .project = "p1", .creds = {"id", "secret", NULL}};
+    struct sf_sls_client *sls = NULL;
+    char errbuf[128];
+    struct sf_sls_error detail;
+    char cursor[SF_SLS_CURSOR_MAX];
+
+    SF_CHECK_ERR(sf_sls_client_new(&config, &sls, errbuf, sizeof(errbuf)), SF_OK);
+    SF_CHECK_ERR(sf_sls_get_cursor(sls, "ls", 0, "begin", cursor, &detail), SF_ERR_NET);
+    assert_true(strstr(detail.message, "certificate") || strstr(detail.message, "SSL"));
+    sf_sls_client_free(sls);
+
+    config.ca_file = ca;
+    SF_CHECK_ERR(sf_sls_client_new(&config, &sls, errbuf, sizeof(errbuf)), SF_OK);
+    SF_CHECK_ERR(sf_sls_get_cursor(sls, "ls", 0, "begin", cursor, &detail), SF_OK);
+    assert_string_equal(cursor, CURSOR);
+    sf_sls_client_free(sls);
+    ts_stop(ts);
+}
+
+static void bad_configuration_is_refused_with_a_reason(void **state)
+{
+    (void)state;
+    struct {
+        const char *endpoint, *project, *id;
+        int version;
+        const char *want;
+    } cases[] = {
+        {"cn-hangzhou.log.aliyuncs.com", "My_Project", "id", 1, "project \"My_Project\""},
+        {"cn-hangzhou.log.aliyuncs.com/x", "p1", "id", 1, "a path is not allowed"},
+        {"ftp://host", "p1", "id", 1, "only http:// and https://"},
+        {"host:99999", "p1", "id", 1, "port must be 1-65535"},
+        {"10.0.0.1", "p1", "", 1, "AccessKey id and secret are required"},
+        {"10.0.0.1", "p1", "id", 4, "signature v4 needs a region"},
+        {"10.0.0.1", "p1", "id", 2, "sign version must be 1 or 4"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct sf_sls_client_config config = {.endpoint = cases[i].endpoint,
+                                              .project = cases[i].project,
+                                              .creds = {cases[i].id, "secret", NULL},
+                                              .sign_version = cases[i].version};
+        struct sf_sls_client *sls = NULL;
+        char errbuf[256] = "";
+        SF_CHECK_ERR(sf_sls_client_new(&config, &sls, errbuf, sizeof(errbuf)), SF_ERR_CONFIG);
+        assert_null(sls);
+        if (!strstr(errbuf, cases[i].want)) {
+            fail_msg("case %zu: \"%s\" does not say \"%s\"", i, errbuf, cases[i].want);
+        }
+    }
+    char region[32];
+    assert_true(sf_sls_region_from_endpoint("https://cn-hangzhou-intranet.log.aliyuncs.com",
+                                            region, sizeof(region)));
+    assert_string_equal(region, "cn-hangzhou");
+    assert_true(sf_sls_region_from_endpoint("ap-southeast-1.sls.aliyuncs.com", region,
+                                            sizeof(region)));
+    assert_string_equal(region, "ap-southeast-1");
+    assert_false(sf_sls_region_from_endpoint("127.0.0.1:8080", region, sizeof(region)));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(pull_sends_a_signed_virtual_host_request_and_decodes_lz4,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(v4_and_sts_token_are_signed_over_what_is_sent, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(error_body_becomes_a_classified_error_naming_everything,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(pull_rejects_bodies_that_disagree_with_their_headers,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(caught_up_pull_keeps_the_cursor, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            timeouts_refusals_and_oversized_bodies_are_retryable_or_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(calls_reuse_one_keep_alive_connection, setup, teardown),
+        cmocka_unit_test_setup_teardown(consumer_group_calls_send_and_parse_the_documented_forms,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(malformed_control_responses_are_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(list_shards_reads_status, setup, teardown),
+        cmocka_unit_test(https_verifies_the_certificate),
+        cmocka_unit_test(bad_configuration_is_refused_with_a_reason),
+    };
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}
