@@ -38,66 +38,108 @@ struct sf_sls_checkpoint {
 /* Result of sf_sls_pull; init once, reuse for every pull (buffers and arena are kept). */
 struct sf_sls_pull_result {
     char next_cursor[SF_SLS_CURSOR_MAX];
-    size_t n_groups;       /* x-log-count: LogGroups in the body */
-    size_t raw_size;       /* x-log-bodyrawsize: decompressed bytes */
-    size_t wire_size;      /* bytes received */
-    bool is_end_of_cursor; /* the server says the read reached the end of current data */
+    size_t n_groups;              /* x-log-count: LogGroups in the body */
+    size_t raw_size;              /* x-log-bodyrawsize: decompressed bytes */
+    size_t wire_size;             /* bytes received */
+    bool is_end_of_cursor;        /* the server says the read reached the end of current data */
     struct sf_loggroup_list list; /* views into |raw|, arrays in |arena| */
     struct sf_buf raw;
     struct sf_arena arena;
     struct sf_sls_response resp;
 };
 
-void sf_sls_pull_result_init(struct sf_sls_pull_result *res, size_t max_raw_bytes,
+void sf_sls_pull_result_init(struct sf_sls_pull_result *res,
+                             size_t max_raw_bytes,
                              size_t max_wire_bytes);
 void sf_sls_pull_result_cleanup(struct sf_sls_pull_result *res);
 
-sf_err sf_sls_list_shards(struct sf_sls_client *sls, const char *logstore,
-                          struct sf_sls_shard **shards, size_t *n_shards,
+sf_err sf_sls_list_shards(struct sf_sls_client *sls,
+                          const char *logstore,
+                          struct sf_sls_shard **shards,
+                          size_t *n_shards,
                           struct sf_sls_error *detail);
 
 /* |from|: "begin", "end" or unix seconds as decimal text (spec §4 GetCursor). */
-sf_err sf_sls_get_cursor(struct sf_sls_client *sls, const char *logstore, int shard,
-                         const char *from, char cursor[SF_SLS_CURSOR_MAX],
+sf_err sf_sls_get_cursor(struct sf_sls_client *sls,
+                         const char *logstore,
+                         int shard,
+                         const char *from,
+                         char cursor[SF_SLS_CURSOR_MAX],
                          struct sf_sls_error *detail);
 
 /* Server receive time (unix seconds) of the data at |cursor|. */
-sf_err sf_sls_get_cursor_time(struct sf_sls_client *sls, const char *logstore, int shard,
-                              const char *cursor, long long *unix_s, struct sf_sls_error *detail);
+sf_err sf_sls_get_cursor_time(struct sf_sls_client *sls,
+                              const char *logstore,
+                              int shard,
+                              const char *cursor,
+                              long long *unix_s,
+                              struct sf_sls_error *detail);
 
 /* Reads up to |count| (1..1000) LogGroups from |cursor| (stopping at |end_cursor| when not
  * NULL), decompresses them (|compress| is what to ask for; the server's x-log-compresstype
  * decides) and decodes them into |res|. An x-log-count that disagrees with the decoded body, a
  * size mismatch or a raw size above the limit is an error, never a silent truncation. */
-sf_err sf_sls_pull(struct sf_sls_client *sls, const char *logstore, int shard,
-                   const char *cursor, int count, const char *end_cursor,
-                   enum sf_compress compress, struct sf_sls_pull_result *res,
+sf_err sf_sls_pull(struct sf_sls_client *sls,
+                   const char *logstore,
+                   int shard,
+                   const char *cursor,
+                   int count,
+                   const char *end_cursor,
+                   enum sf_compress compress,
+                   struct sf_sls_pull_result *res,
                    struct sf_sls_error *detail);
 
-sf_err sf_sls_create_group(struct sf_sls_client *sls, const char *logstore, const char *group,
-                           int timeout_s, bool order, struct sf_sls_error *detail);
-sf_err sf_sls_list_groups(struct sf_sls_client *sls, const char *logstore,
-                          struct sf_sls_group **groups, size_t *n_groups,
+sf_err sf_sls_create_group(struct sf_sls_client *sls,
+                           const char *logstore,
+                           const char *group,
+                           int timeout_s,
+                           bool order,
+                           struct sf_sls_error *detail);
+sf_err sf_sls_list_groups(struct sf_sls_client *sls,
+                          const char *logstore,
+                          struct sf_sls_group **groups,
+                          size_t *n_groups,
                           struct sf_sls_error *detail);
-sf_err sf_sls_update_group(struct sf_sls_client *sls, const char *logstore, const char *group,
-                           int timeout_s, bool order, struct sf_sls_error *detail);
-sf_err sf_sls_delete_group(struct sf_sls_client *sls, const char *logstore, const char *group,
+sf_err sf_sls_update_group(struct sf_sls_client *sls,
+                           const char *logstore,
+                           const char *group,
+                           int timeout_s,
+                           bool order,
+                           struct sf_sls_error *detail);
+sf_err sf_sls_delete_group(struct sf_sls_client *sls,
+                           const char *logstore,
+                           const char *group,
                            struct sf_sls_error *detail);
 
 /* Reports |held| (held ∪ releasing shards, spec §8.2) and returns the server's assignment in
  * |*assigned| (free() it). */
-sf_err sf_sls_heartbeat(struct sf_sls_client *sls, const char *logstore, const char *group,
-                        const char *consumer, const int *held, size_t n_held, int **assigned,
-                        size_t *n_assigned, struct sf_sls_error *detail);
+sf_err sf_sls_heartbeat(struct sf_sls_client *sls,
+                        const char *logstore,
+                        const char *group,
+                        const char *consumer,
+                        const int *held,
+                        size_t n_held,
+                        int **assigned,
+                        size_t *n_assigned,
+                        struct sf_sls_error *detail);
 
 /* Commits |cursor| for |shard|. |consumer| may be NULL only with |force| (an admin reset). */
-sf_err sf_sls_update_checkpoint(struct sf_sls_client *sls, const char *logstore,
-                                const char *group, const char *consumer, int shard,
-                                const char *cursor, bool force, struct sf_sls_error *detail);
+sf_err sf_sls_update_checkpoint(struct sf_sls_client *sls,
+                                const char *logstore,
+                                const char *group,
+                                const char *consumer,
+                                int shard,
+                                const char *cursor,
+                                bool force,
+                                struct sf_sls_error *detail);
 
 /* All shards' checkpoints, or one shard's when |shard| >= 0 (an empty list when unknown). */
-sf_err sf_sls_get_checkpoints(struct sf_sls_client *sls, const char *logstore, const char *group,
-                              int shard, struct sf_sls_checkpoint **checkpoints,
-                              size_t *n_checkpoints, struct sf_sls_error *detail);
+sf_err sf_sls_get_checkpoints(struct sf_sls_client *sls,
+                              const char *logstore,
+                              const char *group,
+                              int shard,
+                              struct sf_sls_checkpoint **checkpoints,
+                              size_t *n_checkpoints,
+                              struct sf_sls_error *detail);
 
 #endif

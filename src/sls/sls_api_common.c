@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "sls/sls_api_int.h"
-#include "util/str.h"
 #include "util/banned.h"
+#include "util/str.h"
 
 /* Logstore and consumer-group names are [a-z0-9_-] (spec §10); checking them here keeps a
  * configured name from adding path segments or a query to the request. */
@@ -24,8 +24,12 @@ static bool is_valid_name(const char *name)
     return true;
 }
 
-sf_err sf_sls_api_path(struct sf_sls_request *req, struct sf_sls_error *detail,
-                       const char *logstore, const char *group, const char *suffix, int shard)
+sf_err sf_sls_api_path(struct sf_sls_request *req,
+                       struct sf_sls_error *detail,
+                       const char *logstore,
+                       const char *group,
+                       const char *suffix,
+                       int shard)
 {
     memset(detail, 0, sizeof(*detail));
     detail->api = req->api;
@@ -55,8 +59,11 @@ sf_err sf_sls_api_bad_response(struct sf_sls_error *detail, const char *what)
     return SF_ERR_INVALID;
 }
 
-sf_err sf_sls_api_json_call(struct sf_sls_client *sls, struct sf_sls_request *req,
-                            bool allow_empty, json_t **root, struct sf_sls_error *detail)
+sf_err sf_sls_api_json_call(struct sf_sls_client *sls,
+                            struct sf_sls_request *req,
+                            bool allow_empty,
+                            json_t **root,
+                            struct sf_sls_error *detail)
 {
     *root = NULL;
     struct sf_sls_response resp;
@@ -79,7 +86,9 @@ out:
     return err;
 }
 
-sf_err sf_sls_api_send_json(struct sf_sls_client *sls, struct sf_sls_request *req, json_t *body,
+sf_err sf_sls_api_send_json(struct sf_sls_client *sls,
+                            struct sf_sls_request *req,
+                            json_t *body,
                             struct sf_sls_error *detail)
 {
     char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);

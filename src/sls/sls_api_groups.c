@@ -7,8 +7,12 @@
 #include "util/alloc.h"
 #include "util/banned.h"
 
-sf_err sf_sls_create_group(struct sf_sls_client *sls, const char *logstore, const char *group,
-                           int timeout_s, bool order, struct sf_sls_error *detail)
+sf_err sf_sls_create_group(struct sf_sls_client *sls,
+                           const char *logstore,
+                           const char *group,
+                           int timeout_s,
+                           bool order,
+                           struct sf_sls_error *detail)
 {
     struct sf_sls_request req;
     sf_sls_request_init(&req, "CreateConsumerGroup", "POST", logstore, -1);
@@ -16,8 +20,8 @@ sf_err sf_sls_create_group(struct sf_sls_client *sls, const char *logstore, cons
     if (err) {
         return err;
     }
-    json_t *body = json_pack("{s:s, s:i, s:b}", "consumerGroup", group, "timeout", timeout_s,
-                             "order", order);
+    json_t *body =
+        json_pack("{s:s, s:i, s:b}", "consumerGroup", group, "timeout", timeout_s, "order", order);
     return sf_sls_api_send_json(sls, &req, body, detail);
 }
 
@@ -35,8 +39,10 @@ static sf_err parse_group(json_t *item, struct sf_sls_group *out)
     return SF_OK;
 }
 
-sf_err sf_sls_list_groups(struct sf_sls_client *sls, const char *logstore,
-                          struct sf_sls_group **groups, size_t *n_groups,
+sf_err sf_sls_list_groups(struct sf_sls_client *sls,
+                          const char *logstore,
+                          struct sf_sls_group **groups,
+                          size_t *n_groups,
                           struct sf_sls_error *detail)
 {
     *groups = NULL;
@@ -73,8 +79,12 @@ out:
     return err;
 }
 
-sf_err sf_sls_update_group(struct sf_sls_client *sls, const char *logstore, const char *group,
-                           int timeout_s, bool order, struct sf_sls_error *detail)
+sf_err sf_sls_update_group(struct sf_sls_client *sls,
+                           const char *logstore,
+                           const char *group,
+                           int timeout_s,
+                           bool order,
+                           struct sf_sls_error *detail)
 {
     struct sf_sls_request req;
     sf_sls_request_init(&req, "UpdateConsumerGroup", "PUT", logstore, -1);
@@ -86,7 +96,9 @@ sf_err sf_sls_update_group(struct sf_sls_client *sls, const char *logstore, cons
     return sf_sls_api_send_json(sls, &req, body, detail);
 }
 
-sf_err sf_sls_delete_group(struct sf_sls_client *sls, const char *logstore, const char *group,
+sf_err sf_sls_delete_group(struct sf_sls_client *sls,
+                           const char *logstore,
+                           const char *group,
                            struct sf_sls_error *detail)
 {
     struct sf_sls_request req;
@@ -135,9 +147,15 @@ static sf_err parse_shard_array(json_t *root, int **ids, size_t *n, struct sf_sl
     return SF_OK;
 }
 
-sf_err sf_sls_heartbeat(struct sf_sls_client *sls, const char *logstore, const char *group,
-                        const char *consumer, const int *held, size_t n_held, int **assigned,
-                        size_t *n_assigned, struct sf_sls_error *detail)
+sf_err sf_sls_heartbeat(struct sf_sls_client *sls,
+                        const char *logstore,
+                        const char *group,
+                        const char *consumer,
+                        const int *held,
+                        size_t n_held,
+                        int **assigned,
+                        size_t *n_assigned,
+                        struct sf_sls_error *detail)
 {
     *assigned = NULL;
     *n_assigned = 0;
@@ -163,9 +181,14 @@ sf_err sf_sls_heartbeat(struct sf_sls_client *sls, const char *logstore, const c
     return err;
 }
 
-sf_err sf_sls_update_checkpoint(struct sf_sls_client *sls, const char *logstore,
-                                const char *group, const char *consumer, int shard,
-                                const char *cursor, bool force, struct sf_sls_error *detail)
+sf_err sf_sls_update_checkpoint(struct sf_sls_client *sls,
+                                const char *logstore,
+                                const char *group,
+                                const char *consumer,
+                                int shard,
+                                const char *cursor,
+                                bool force,
+                                struct sf_sls_error *detail)
 {
     struct sf_sls_request req;
     sf_sls_request_init(&req, "ConsumerGroupUpdateCheckPoint", "POST", logstore, shard);
@@ -197,14 +220,17 @@ static sf_err parse_checkpoint(json_t *item, struct sf_sls_checkpoint *out)
         return SF_ERR_INVALID;
     }
     out->update_time_us = json_integer_value(json_object_get(item, "updateTime"));
-    sf_sls_api_copy_string(json_object_get(item, "consumer"), out->consumer,
-                           sizeof(out->consumer));
+    sf_sls_api_copy_string(json_object_get(item, "consumer"), out->consumer, sizeof(out->consumer));
     return SF_OK;
 }
 
-sf_err sf_sls_get_checkpoints(struct sf_sls_client *sls, const char *logstore, const char *group,
-                              int shard, struct sf_sls_checkpoint **checkpoints,
-                              size_t *n_checkpoints, struct sf_sls_error *detail)
+sf_err sf_sls_get_checkpoints(struct sf_sls_client *sls,
+                              const char *logstore,
+                              const char *group,
+                              int shard,
+                              struct sf_sls_checkpoint **checkpoints,
+                              size_t *n_checkpoints,
+                              struct sf_sls_error *detail)
 {
     *checkpoints = NULL;
     *n_checkpoints = 0;

@@ -11,16 +11,25 @@
 
 /* Formats the request path /logstores/<logstore>[/consumergroups/<group>][<suffix>][/<shard>]
  * (|shard| < 0: none), refusing a logstore or group name that could change the path. */
-sf_err sf_sls_api_path(struct sf_sls_request *req, struct sf_sls_error *detail,
-                       const char *logstore, const char *group, const char *suffix, int shard);
+sf_err sf_sls_api_path(struct sf_sls_request *req,
+                       struct sf_sls_error *detail,
+                       const char *logstore,
+                       const char *group,
+                       const char *suffix,
+                       int shard);
 
 /* Runs |req| and parses a 200 body as JSON into |*root| (NULL when the body is empty and
  * |allow_empty|). */
-sf_err sf_sls_api_json_call(struct sf_sls_client *sls, struct sf_sls_request *req,
-                            bool allow_empty, json_t **root, struct sf_sls_error *detail);
+sf_err sf_sls_api_json_call(struct sf_sls_client *sls,
+                            struct sf_sls_request *req,
+                            bool allow_empty,
+                            json_t **root,
+                            struct sf_sls_error *detail);
 
 /* Sends a JSON body built by jansson; no response body expected. */
-sf_err sf_sls_api_send_json(struct sf_sls_client *sls, struct sf_sls_request *req, json_t *body,
+sf_err sf_sls_api_send_json(struct sf_sls_client *sls,
+                            struct sf_sls_request *req,
+                            json_t *body,
                             struct sf_sls_error *detail);
 
 /* Copies a JSON string into |dst|; false when it is not a string or does not fit. */

@@ -7,8 +7,10 @@
 #include "util/alloc.h"
 #include "util/banned.h"
 
-sf_err sf_sls_list_shards(struct sf_sls_client *sls, const char *logstore,
-                          struct sf_sls_shard **shards, size_t *n_shards,
+sf_err sf_sls_list_shards(struct sf_sls_client *sls,
+                          const char *logstore,
+                          struct sf_sls_shard **shards,
+                          size_t *n_shards,
                           struct sf_sls_error *detail)
 {
     *shards = NULL;
@@ -57,8 +59,11 @@ out:
     return err;
 }
 
-sf_err sf_sls_get_cursor(struct sf_sls_client *sls, const char *logstore, int shard,
-                         const char *from, char cursor[SF_SLS_CURSOR_MAX],
+sf_err sf_sls_get_cursor(struct sf_sls_client *sls,
+                         const char *logstore,
+                         int shard,
+                         const char *from,
+                         char cursor[SF_SLS_CURSOR_MAX],
                          struct sf_sls_error *detail)
 {
     cursor[0] = '\0';
@@ -71,9 +76,9 @@ sf_err sf_sls_get_cursor(struct sf_sls_client *sls, const char *logstore, int sh
     if (!err) {
         err = sf_sls_api_json_call(sls, &req, false, &root, detail);
     }
-    if (!err && (!sf_sls_api_copy_string(json_object_get(root, "cursor"), cursor,
-                                         SF_SLS_CURSOR_MAX) ||
-                 !cursor[0])) {
+    if (!err &&
+        (!sf_sls_api_copy_string(json_object_get(root, "cursor"), cursor, SF_SLS_CURSOR_MAX) ||
+         !cursor[0])) {
         cursor[0] = '\0';
         err = sf_sls_api_bad_response(detail, "GetCursor body has no usable cursor");
     }
@@ -81,8 +86,12 @@ sf_err sf_sls_get_cursor(struct sf_sls_client *sls, const char *logstore, int sh
     return err;
 }
 
-sf_err sf_sls_get_cursor_time(struct sf_sls_client *sls, const char *logstore, int shard,
-                              const char *cursor, long long *unix_s, struct sf_sls_error *detail)
+sf_err sf_sls_get_cursor_time(struct sf_sls_client *sls,
+                              const char *logstore,
+                              int shard,
+                              const char *cursor,
+                              long long *unix_s,
+                              struct sf_sls_error *detail)
 {
     *unix_s = 0;
     struct sf_sls_request req;
@@ -106,7 +115,8 @@ sf_err sf_sls_get_cursor_time(struct sf_sls_client *sls, const char *logstore, i
     return err;
 }
 
-void sf_sls_pull_result_init(struct sf_sls_pull_result *res, size_t max_raw_bytes,
+void sf_sls_pull_result_init(struct sf_sls_pull_result *res,
+                             size_t max_raw_bytes,
                              size_t max_wire_bytes)
 {
     memset(res, 0, sizeof(*res));
@@ -123,7 +133,8 @@ void sf_sls_pull_result_cleanup(struct sf_sls_pull_result *res)
 }
 
 /* Turns a 200 PullLogs response into decoded LogGroups (spec §4 PullLogs, §6). */
-static sf_err decode_pull_body(struct sf_sls_pull_result *res, const char *request_cursor,
+static sf_err decode_pull_body(struct sf_sls_pull_result *res,
+                               const char *request_cursor,
                                struct sf_sls_error *detail)
 {
     const struct sf_sls_response *resp = &res->resp;
@@ -178,9 +189,14 @@ static sf_err decode_pull_body(struct sf_sls_pull_result *res, const char *reque
     return SF_OK;
 }
 
-sf_err sf_sls_pull(struct sf_sls_client *sls, const char *logstore, int shard,
-                   const char *cursor, int count, const char *end_cursor,
-                   enum sf_compress compress, struct sf_sls_pull_result *res,
+sf_err sf_sls_pull(struct sf_sls_client *sls,
+                   const char *logstore,
+                   int shard,
+                   const char *cursor,
+                   int count,
+                   const char *end_cursor,
+                   enum sf_compress compress,
+                   struct sf_sls_pull_result *res,
                    struct sf_sls_error *detail)
 {
     res->next_cursor[0] = '\0';

@@ -9,11 +9,11 @@
 
 #include "util/alloc.h"
 #include "util/assert.h"
+#include "util/banned.h"
 #include "util/clock.h"
 #include "util/encode.h"
 #include "util/log.h"
 #include "util/str.h"
-#include "util/banned.h"
 
 #define SF_LOG_MODULE "sls"
 
@@ -80,8 +80,8 @@ bool sf_sls_region_from_endpoint(const char *endpoint, char *out, size_t out_siz
 }
 
 /* Splits "[scheme://]host[:port][/]" into the client's fields. */
-static sf_err parse_endpoint(struct sf_sls_client *sls, const char *endpoint, char *errbuf,
-                             size_t errbuf_size)
+static sf_err
+parse_endpoint(struct sf_sls_client *sls, const char *endpoint, char *errbuf, size_t errbuf_size)
 {
     const char *host = endpoint;
     const char *scheme = "https"; /* spec §1.1 recommends TLS; SDKs default to http */
@@ -130,8 +130,10 @@ static bool is_name_char(char c)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-sf_err sf_sls_client_new(const struct sf_sls_client_config *config, struct sf_sls_client **out,
-                         char *errbuf, size_t errbuf_size)
+sf_err sf_sls_client_new(const struct sf_sls_client_config *config,
+                         struct sf_sls_client **out,
+                         char *errbuf,
+                         size_t errbuf_size)
 {
     *out = NULL;
     struct sf_sls_client *sls = sf_xcalloc(1, sizeof(*sls));
@@ -263,8 +265,11 @@ size_t sf_sls_client_max_response_bytes(const struct sf_sls_client *sls)
     return sls->max_response_bytes;
 }
 
-void sf_sls_request_init(struct sf_sls_request *req, const char *api, const char *method,
-                         const char *logstore, int shard)
+void sf_sls_request_init(struct sf_sls_request *req,
+                         const char *api,
+                         const char *method,
+                         const char *logstore,
+                         int shard)
 {
     memset(req, 0, sizeof(*req));
     req->api = api;
@@ -419,8 +424,10 @@ static void add_header(struct header_set *set, const char *name, const char *val
     set->n++;
 }
 
-static sf_err sign_into(struct sf_sls_client *sls, struct header_set *set,
-                        const struct sf_sls_request *req, char auth[SF_SLS_AUTH_MAX])
+static sf_err sign_into(struct sf_sls_client *sls,
+                        struct header_set *set,
+                        const struct sf_sls_request *req,
+                        char auth[SF_SLS_AUTH_MAX])
 {
     struct sf_sls_sign_request sign_req = {
         .method = req->method,
@@ -508,7 +515,8 @@ static sf_err build_headers(struct sf_sls_client *sls, struct sf_sls_call *call)
     return SF_OK;
 }
 
-static void fill_detail(const struct sf_sls_client *sls, const struct sf_sls_request *req,
+static void fill_detail(const struct sf_sls_client *sls,
+                        const struct sf_sls_request *req,
                         struct sf_sls_error *detail)
 {
     memset(detail, 0, sizeof(*detail));
@@ -519,7 +527,9 @@ static void fill_detail(const struct sf_sls_client *sls, const struct sf_sls_req
     detail->shard = req->shard;
 }
 
-sf_err sf_sls_call_prepare(struct sf_sls_client *sls, struct sf_sls_call *call, CURL *easy,
+sf_err sf_sls_call_prepare(struct sf_sls_client *sls,
+                           struct sf_sls_call *call,
+                           CURL *easy,
                            struct sf_sls_error *detail)
 {
     fill_detail(sls, &call->req, detail);
@@ -578,8 +588,11 @@ static sf_err curl_to_err(CURLcode result)
     }
 }
 
-sf_err sf_sls_call_finish(struct sf_sls_client *sls, struct sf_sls_call *call, CURL *easy,
-                          CURLcode result, struct sf_sls_error *detail)
+sf_err sf_sls_call_finish(struct sf_sls_client *sls,
+                          struct sf_sls_call *call,
+                          CURL *easy,
+                          CURLcode result,
+                          struct sf_sls_error *detail)
 {
     (void)sls;
     struct sf_sls_response *resp = call->resp;
@@ -611,8 +624,10 @@ sf_err sf_sls_call_finish(struct sf_sls_client *sls, struct sf_sls_call *call, C
     return SF_OK;
 }
 
-sf_err sf_sls_client_perform(struct sf_sls_client *sls, const struct sf_sls_request *req,
-                             struct sf_sls_response *resp, struct sf_sls_error *detail)
+sf_err sf_sls_client_perform(struct sf_sls_client *sls,
+                             const struct sf_sls_request *req,
+                             struct sf_sls_response *resp,
+                             struct sf_sls_error *detail)
 {
     struct sf_sls_call call = {.req = *req, .resp = resp};
     sf_err err = sf_sls_call_prepare(sls, &call, sls->easy, detail);

@@ -40,8 +40,10 @@ struct sf_sls_client_config {
 struct sf_sls_client;
 
 /* Validates |config| and copies what it needs. On SF_ERR_CONFIG |errbuf| says why. */
-sf_err sf_sls_client_new(const struct sf_sls_client_config *config, struct sf_sls_client **out,
-                         char *errbuf, size_t errbuf_size);
+sf_err sf_sls_client_new(const struct sf_sls_client_config *config,
+                         struct sf_sls_client **out,
+                         char *errbuf,
+                         size_t errbuf_size);
 void sf_sls_client_free(struct sf_sls_client *sls);
 /* Replaces the credentials used by the next attempt (STS rotation). Thread-safe. */
 void sf_sls_client_set_credentials(struct sf_sls_client *sls,
@@ -73,7 +75,7 @@ struct sf_sls_response {
     long long count;    /* x-log-count; -1 when absent */
     long long raw_size; /* x-log-bodyrawsize; -1 when absent */
     char compress_type[16];
-    bool end_of_cursor; /* x-log-end-of-cursor: 1 */
+    bool end_of_cursor;  /* x-log-end-of-cursor: 1 */
     bool header_invalid; /* an x-log-* header we rely on was malformed or too long */
     bool body_too_big;
     struct sf_buf body;
@@ -92,21 +94,31 @@ struct sf_sls_call {
 };
 
 /* Resets |easy|, signs |call->req| with the current credentials and sets every option. */
-sf_err sf_sls_call_prepare(struct sf_sls_client *sls, struct sf_sls_call *call, CURL *easy,
+sf_err sf_sls_call_prepare(struct sf_sls_client *sls,
+                           struct sf_sls_call *call,
+                           CURL *easy,
                            struct sf_sls_error *detail);
 /* Turns the transfer's outcome into an sf_err (SF_OK only for HTTP 200) and fills |detail|;
  * frees the header list. Call once per prepared call, whatever happened. */
-sf_err sf_sls_call_finish(struct sf_sls_client *sls, struct sf_sls_call *call, CURL *easy,
-                          CURLcode result, struct sf_sls_error *detail);
+sf_err sf_sls_call_finish(struct sf_sls_client *sls,
+                          struct sf_sls_call *call,
+                          CURL *easy,
+                          CURLcode result,
+                          struct sf_sls_error *detail);
 
 /* prepare + perform + finish on the client's own connection. */
-sf_err sf_sls_client_perform(struct sf_sls_client *sls, const struct sf_sls_request *req,
-                             struct sf_sls_response *resp, struct sf_sls_error *detail);
+sf_err sf_sls_client_perform(struct sf_sls_client *sls,
+                             const struct sf_sls_request *req,
+                             struct sf_sls_response *resp,
+                             struct sf_sls_error *detail);
 
 /* Adds a query parameter; the value is copied into |storage| of |storage_size| bytes when
  * not NULL (for numbers), else borrowed. */
-void sf_sls_request_init(struct sf_sls_request *req, const char *api, const char *method,
-                         const char *logstore, int shard);
+void sf_sls_request_init(struct sf_sls_request *req,
+                         const char *api,
+                         const char *method,
+                         const char *logstore,
+                         int shard);
 void sf_sls_request_param(struct sf_sls_request *req, const char *key, const char *value);
 
 /* Region from an endpoint such as "cn-hangzhou-intranet.log.aliyuncs.com" → "cn-hangzhou"

@@ -7,8 +7,8 @@
 
 #include <jansson.h>
 
-#include "util/str.h"
 #include "util/banned.h"
+#include "util/str.h"
 
 struct code_row {
     const char *code;
@@ -135,8 +135,8 @@ static void body_excerpt(const uint8_t *body, size_t len, char *out, size_t size
     out[o] = '\0';
 }
 
-sf_err sf_sls_error_parse(long http_status, const uint8_t *body, size_t len,
-                          struct sf_sls_error *detail)
+sf_err
+sf_sls_error_parse(long http_status, const uint8_t *body, size_t len, struct sf_sls_error *detail)
 {
     detail->http_status = http_status;
     detail->code[0] = '\0';
@@ -157,8 +157,8 @@ sf_err sf_sls_error_parse(long http_status, const uint8_t *body, size_t len,
     return sf_sls_error_classify(http_status, detail->code, detail->message);
 }
 
-const char *sf_sls_error_format(const struct sf_sls_error *detail, sf_err err, char *buf,
-                                size_t size)
+const char *
+sf_sls_error_format(const struct sf_sls_error *detail, sf_err err, char *buf, size_t size)
 {
     int n = snprintf(buf, size, "api=%s project=%s logstore=%s", detail->api ? detail->api : "?",
                      detail->project[0] ? detail->project : "-",

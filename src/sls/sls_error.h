@@ -10,14 +10,14 @@
 #include "util/err.h"
 
 struct sf_sls_error {
-    const char *api;      /* "PullLogs"; static string */
+    const char *api; /* "PullLogs"; static string */
     char project[64];
     char logstore[64];
-    int shard;            /* -1 when the call is not about one shard */
-    long http_status;     /* 0 when no response arrived */
-    char code[64];        /* errorCode from the body, "" when none */
-    char message[256];    /* errorMessage, or the transport error, or a body excerpt */
-    char request_id[64];  /* x-log-requestid, "" when none */
+    int shard;           /* -1 when the call is not about one shard */
+    long http_status;    /* 0 when no response arrived */
+    char code[64];       /* errorCode from the body, "" when none */
+    char message[256];   /* errorMessage, or the transport error, or a body excerpt */
+    char request_id[64]; /* x-log-requestid, "" when none */
 };
 
 /* Maps an HTTP status and an errorCode/errorMessage pair to an sf_err (spec §9.2). Codes are
@@ -26,12 +26,12 @@ sf_err sf_sls_error_classify(long http_status, const char *code, const char *mes
 
 /* Parses a non-200 response body into |detail| (code, message) and returns the class-bearing
  * sf_err. A body that is not the JSON error form keeps an excerpt as the message. */
-sf_err sf_sls_error_parse(long http_status, const uint8_t *body, size_t len,
-                          struct sf_sls_error *detail);
+sf_err
+sf_sls_error_parse(long http_status, const uint8_t *body, size_t len, struct sf_sls_error *detail);
 
 /* One logfmt fragment for users: api=… project=… logstore=… shard=… status=… code=…
  * request_id=… error="…" message="…". Returns |buf|. */
-const char *sf_sls_error_format(const struct sf_sls_error *detail, sf_err err, char *buf,
-                                size_t size);
+const char *
+sf_sls_error_format(const struct sf_sls_error *detail, sf_err err, char *buf, size_t size);
 
 #endif

@@ -7,8 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "util/encode.h"
 #include "util/banned.h"
+#include "util/encode.h"
 
 /* Canonical lists are short (a handful of entries): insertion sort by byte order. */
 static void sort_params(const struct sf_sls_param **items, size_t n)
@@ -87,8 +87,7 @@ static size_t select_headers(const struct sf_sls_sign_request *req,
     return n;
 }
 
-static size_t sorted_params(const struct sf_sls_sign_request *req,
-                            const struct sf_sls_param **out)
+static size_t sorted_params(const struct sf_sls_sign_request *req, const struct sf_sls_param **out)
 {
     size_t n = req->n_params < SIGN_MAX_ITEMS ? req->n_params : SIGN_MAX_ITEMS;
     for (size_t i = 0; i < n; i++) {
@@ -194,8 +193,8 @@ sf_err sf_sls_v4_canonical_request(const struct sf_sls_sign_request *req, struct
     return err;
 }
 
-static void hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len,
-                        uint8_t out[32])
+static void
+hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len, uint8_t out[32])
 {
     unsigned len = 32;
     HMAC(EVP_sha256(), key, (int)key_len, msg, msg_len, out, &len);

@@ -5,13 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define SF_ASSERT(cond)                                                                            \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "level=fatal msg=\"assertion failed\" cond=\"%s\" at=%s:%d\n", #cond,  \
-                    __FILE__, __LINE__);                                                           \
-            abort();                                                                               \
-        }                                                                                          \
+#define SF_ASSERT(cond)                                                                           \
+    do {                                                                                          \
+        if (!(cond)) {                                                                            \
+            fprintf(stderr, "level=fatal msg=\"assertion failed\" cond=\"%s\" at=%s:%d\n", #cond, \
+                    __FILE__, __LINE__);                                                          \
+            abort();                                                                              \
+        }                                                                                         \
     } while (0)
 
 #endif

@@ -11,7 +11,8 @@ void sf_backoff_init(struct sf_backoff *backoff, int64_t base_ms, int64_t cap_ms
     backoff->base_ms = base_ms > 0 ? base_ms : 1;
     backoff->cap_ms = cap_ms > backoff->base_ms ? cap_ms : backoff->base_ms;
     backoff->attempt = 0;
-    backoff->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)(uintptr_t)backoff ^ 0x9e3779b97f4a7c15u;
+    backoff->rng =
+        ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)(uintptr_t)backoff ^ 0x9e3779b97f4a7c15u;
 }
 
 static uint64_t next_random(struct sf_backoff *backoff)

@@ -4,6 +4,7 @@
 #ifndef SF_UTIL_BANNED_H
 #define SF_UTIL_BANNED_H
 
-#pragma GCC poison malloc calloc realloc strdup sprintf vsprintf strcpy strcat strtok atoi atol gmtime localtime
+#pragma GCC poison malloc calloc realloc strdup sprintf vsprintf strcpy strcat strtok atoi atol \
+    gmtime localtime
 
 #endif

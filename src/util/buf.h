@@ -30,7 +30,8 @@ sf_err sf_buf_reserve(struct sf_buf *buf, size_t extra);
 sf_err sf_buf_append(struct sf_buf *buf, const void *data, size_t len);
 sf_err sf_buf_append_cstr(struct sf_buf *buf, const char *cstr);
 /* Appends printf output; SF_ERR_FULL (buffer unchanged) beyond max. */
-sf_err sf_buf_printf(struct sf_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+sf_err sf_buf_printf(struct sf_buf *buf, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Ensures a NUL after the content without counting it in len. */
 sf_err sf_buf_terminate(struct sf_buf *buf);
 

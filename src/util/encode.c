@@ -70,8 +70,8 @@ bool sf_base64_decode(const char *in, size_t len, uint8_t *out, size_t *out_len)
                 return false;
             }
         }
-        uint32_t word = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-                        (uint32_t)v[3];
+        uint32_t word =
+            (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
         out[o++] = (uint8_t)(word >> 16);
         if (pad < 2) {
             out[o++] = (uint8_t)(word >> 8);
@@ -96,8 +96,8 @@ void sf_hex_encode(const uint8_t *data, size_t len, bool upper, char *out)
 
 static bool is_unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '~';
 }
 
 sf_err sf_url_encode(struct sf_buf *out, const char *data, size_t len)

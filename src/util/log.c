@@ -69,10 +69,10 @@ void sf_log_write(enum sf_log_level level, const char *module, const char *fmt, 
     gmtime_r(&tv.tv_sec, &tm);
 
     char line[4096 + 128];
-    int pos = snprintf(line, sizeof(line),
-                       "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03dZ level=%s module=%s ",
-                       tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                       tm.tm_sec, (int)(tv.tv_usec / 1000), level_names[level], module);
+    int pos =
+        snprintf(line, sizeof(line), "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03dZ level=%s module=%s ",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 (int)(tv.tv_usec / 1000), level_names[level], module);
     /* Escape control bytes: a value from the network must not be able to start a new line. */
     for (const char *p = msg; *p && pos < (int)sizeof(line) - 8; p++) {
         unsigned char c = (unsigned char)*p;

@@ -26,11 +26,11 @@ bool sf_log_enabled(enum sf_log_level level, const char *module);
 void sf_log_write(enum sf_log_level level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-#define SF_LOG_AT(level, ...)                                                                      \
-    do {                                                                                           \
-        if ((int)(level) <= sf_log_max_level && sf_log_enabled((level), SF_LOG_MODULE)) {          \
-            sf_log_write((level), SF_LOG_MODULE, __VA_ARGS__);                                     \
-        }                                                                                          \
+#define SF_LOG_AT(level, ...)                                                             \
+    do {                                                                                  \
+        if ((int)(level) <= sf_log_max_level && sf_log_enabled((level), SF_LOG_MODULE)) { \
+            sf_log_write((level), SF_LOG_MODULE, __VA_ARGS__);                            \
+        }                                                                                 \
     } while (0)
 
 #define SF_LOG_ERROR(...) SF_LOG_AT(SF_LOG_LEVEL_ERROR, __VA_ARGS__)

@@ -3,8 +3,8 @@
 #define SF_TEST_H
 
 #include <setjmp.h>
-#include <stdbool.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,12 +14,12 @@
 #include <cmocka.h>
 
 /* Asserts an sf_err equals the expected one, printing both names when not. */
-#define SF_CHECK_ERR(expr, expected)                                                               \
-    do {                                                                                           \
-        sf_err got_ = (expr);                                                                      \
-        if (got_ != (expected)) {                                                                  \
-            fail_msg("%s: got %s, want %s", #expr, sf_err_name(got_), sf_err_name(expected));     \
-        }                                                                                          \
+#define SF_CHECK_ERR(expr, expected)                                                          \
+    do {                                                                                      \
+        sf_err got_ = (expr);                                                                 \
+        if (got_ != (expected)) {                                                             \
+            fail_msg("%s: got %s, want %s", #expr, sf_err_name(got_), sf_err_name(expected)); \
+        }                                                                                     \
     } while (0)
 
 /* Decodes a hex string (whitespace ignored) into a heap buffer; *len gets its size. */

@@ -22,8 +22,8 @@ struct fixture {
     size_t pb2_lz4_len;
 };
 
-static struct sf_sls_client *client_for(struct ts_server *ts, int sign_version, const char *token,
-                                        long timeout_ms)
+static struct sf_sls_client *
+client_for(struct ts_server *ts, int sign_version, const char *token, long timeout_ms)
 {
     char endpoint[64];
     snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", ts_port(ts));
@@ -64,11 +64,11 @@ static int teardown(void **state)
 
 static void push_json(struct ts_server *ts, unsigned status, const char *body)
 {
-    struct ts_reply reply = {.status = status,
-                             .headers = {{"x-log-requestid", "REQ123"},
-                                         {"Content-Type", "application/json"}},
-                             .body = (const uint8_t *)body,
-                             .body_len = strlen(body)};
+    struct ts_reply reply = {
+        .status = status,
+        .headers = {{"x-log-requestid", "REQ123"}, {"Content-Type", "application/json"}},
+        .body = (const uint8_t *)body,
+        .body_len = strlen(body)};
     ts_push(ts, &reply);
 }
 
@@ -86,8 +86,8 @@ static void push_pull(struct fixture *f, const char *count, const char *raw, con
 }
 
 /* Rebuilds the signing input from what the server received and checks the signature. */
-static void assert_signature_matches_wire(const struct ts_request *req, int version,
-                                          const char *token)
+static void
+assert_signature_matches_wire(const struct ts_request *req, int version, const char *token)
 {
     struct sf_sls_header headers[TS_MAX_HEADERS];
     char names[TS_MAX_HEADERS][64];
@@ -142,8 +142,8 @@ static void assert_signature_matches_wire(const struct ts_request *req, int vers
                                              .n_headers = n,
                                              .body = req->body,
                                              .body_len = req->body_len};
-    const struct sf_sls_credentials creds = {"LTAI5tTestKeyId0001",
-                                             "TestSecretKey0123456789abcdef", token};
+    const struct sf_sls_credentials creds = {"LTAI5tTestKeyId0001", "TestSecretKey0123456789abcdef",
+                                             token};
     char want[SF_SLS_AUTH_MAX];
     if (version == 4) {
         SF_CHECK_ERR(sf_sls_sign_v4(&creds, "cn-test", &sign, want), SF_OK);
@@ -159,9 +159,9 @@ static void pull_sends_a_signed_virtual_host_request_and_decodes_lz4(void **stat
     push_pull(f, "1", "366", "lz4");
     struct sf_sls_pull_result res;
     sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
-    SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 3, CURSOR, 1000, NULL, SF_COMPRESS_LZ4, &res,
-                             &f->detail),
-                 SF_OK);
+    SF_CHECK_ERR(
+        sf_sls_pull(f->sls, "app-logs", 3, CURSOR, 1000, NULL, SF_COMPRESS_LZ4, &res, &f->detail),
+        SF_OK);
     assert_string_equal(res.next_cursor, "MTc0OTU0MjQwMDAwMDAwMDAwMQ==");
     assert_int_equal(res.n_groups, 1);
     assert_int_equal(res.raw_size, 366);
@@ -213,9 +213,9 @@ static void v4_and_sts_token_are_signed_over_what_is_sent(void **state)
     const struct sf_sls_credentials next = {"LTAI5tTestKeyId0001", "TestSecretKey0123456789abcdef",
                                             "CAISrotated"};
     sf_sls_client_set_credentials(f->sls, &next);
-    SF_CHECK_ERR(sf_sls_heartbeat(f->sls, "app-logs", "siem-cg", "c1", NULL, 0, &assigned, &n,
-                                  &f->detail),
-                 SF_OK);
+    SF_CHECK_ERR(
+        sf_sls_heartbeat(f->sls, "app-logs", "siem-cg", "c1", NULL, 0, &assigned, &n, &f->detail),
+        SF_OK);
     free(assigned);
     req = ts_request(f->ts, 1);
     assert_memory_equal(req->body, "[]", 2);
@@ -228,9 +228,9 @@ static void error_body_becomes_a_classified_error_naming_everything(void **state
     push_json(f->ts, 400, "{\"errorCode\":\"InvalidCursor\",\"errorMessage\":\"cursor expired\"}");
     struct sf_sls_pull_result res;
     sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
-    SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 3, CURSOR, 100, NULL, SF_COMPRESS_LZ4, &res,
-                             &f->detail),
-                 SF_ERR_SLS_CURSOR);
+    SF_CHECK_ERR(
+        sf_sls_pull(f->sls, "app-logs", 3, CURSOR, 100, NULL, SF_COMPRESS_LZ4, &res, &f->detail),
+        SF_ERR_SLS_CURSOR);
     char text[512];
     sf_sls_error_format(&f->detail, SF_ERR_SLS_CURSOR, text, sizeof(text));
     assert_non_null(strstr(text, "api=PullLogs project=my-project logstore=app-logs shard=3 "
@@ -246,13 +246,13 @@ static void pull_rejects_bodies_that_disagree_with_their_headers(void **state)
         const char *count, *raw, *type;
         sf_err want;
     } cases[] = {
-        {"2", "366", "lz4", SF_ERR_INVALID},      /* x-log-count disagrees with the body */
-        {"1", "365", "lz4", SF_ERR_INVALID},      /* raw size too small */
-        {"1", "400", "lz4", SF_ERR_INVALID},      /* raw size too big */
-        {"1", "9999999", "lz4", SF_ERR_TOO_BIG},  /* claim above the limit */
-        {"1", "366", "snappy", SF_ERR_INVALID},   /* unknown codec */
-        {"1", "366", "zstd", SF_ERR_INVALID},     /* lz4 bytes labelled zstd */
-        {"1", "366", "LZ4", SF_OK},               /* header values ignore case */
+        {"2", "366", "lz4", SF_ERR_INVALID},     /* x-log-count disagrees with the body */
+        {"1", "365", "lz4", SF_ERR_INVALID},     /* raw size too small */
+        {"1", "400", "lz4", SF_ERR_INVALID},     /* raw size too big */
+        {"1", "9999999", "lz4", SF_ERR_TOO_BIG}, /* claim above the limit */
+        {"1", "366", "snappy", SF_ERR_INVALID},  /* unknown codec */
+        {"1", "366", "zstd", SF_ERR_INVALID},    /* lz4 bytes labelled zstd */
+        {"1", "366", "LZ4", SF_OK},              /* header values ignore case */
     };
     struct sf_sls_pull_result res;
     sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
@@ -263,8 +263,8 @@ static void pull_rejects_bodies_that_disagree_with_their_headers(void **state)
         f->sls = client_for(f->ts, 1, NULL, 5000);
         push_pull(f, cases[i].count, cases[i].raw, cases[i].type);
         print_message("case %zu\n", i);
-        SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 0, CURSOR, 1000, NULL, SF_COMPRESS_LZ4,
-                                 &res, &f->detail),
+        SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 0, CURSOR, 1000, NULL, SF_COMPRESS_LZ4, &res,
+                                 &f->detail),
                      cases[i].want);
         assert_int_equal(res.n_groups, cases[i].want == SF_OK ? 1 : 0);
     }
@@ -299,13 +299,12 @@ static void timeouts_refusals_and_oversized_bodies_are_retryable_or_bounded(void
     struct fixture *f = *state;
     sf_sls_client_free(f->sls);
     f->sls = client_for(f->ts, 1, NULL, 300);
-    struct ts_reply slow = {.status = 200, .body = (const uint8_t *)"[]", .body_len = 2,
-                            .delay_ms = 1500};
+    struct ts_reply slow = {
+        .status = 200, .body = (const uint8_t *)"[]", .body_len = 2, .delay_ms = 1500};
     ts_push(f->ts, &slow);
     struct sf_sls_group *groups = NULL;
     size_t n = 0;
-    SF_CHECK_ERR(sf_sls_list_groups(f->sls, "app-logs", &groups, &n, &f->detail),
-                 SF_ERR_TIMEOUT);
+    SF_CHECK_ERR(sf_sls_list_groups(f->sls, "app-logs", &groups, &n, &f->detail), SF_ERR_TIMEOUT);
     assert_int_equal(f->detail.http_status, 0);
 
     /* A body over the response limit is refused, not buffered. */
@@ -319,9 +318,9 @@ static void timeouts_refusals_and_oversized_bodies_are_retryable_or_bounded(void
     ts_push(f->ts, &huge);
     struct sf_sls_pull_result res;
     sf_sls_pull_result_init(&res, 4 << 20, 1 << 20);
-    SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 0, CURSOR, 1000, NULL, SF_COMPRESS_NONE, &res,
-                             &f->detail),
-                 SF_ERR_TOO_BIG);
+    SF_CHECK_ERR(
+        sf_sls_pull(f->sls, "app-logs", 0, CURSOR, 1000, NULL, SF_COMPRESS_NONE, &res, &f->detail),
+        SF_ERR_TOO_BIG);
     sf_sls_pull_result_cleanup(&res);
     test_free(big);
 
@@ -331,9 +330,8 @@ static void timeouts_refusals_and_oversized_bodies_are_retryable_or_bounded(void
     f->ts = ts_start(NULL, NULL);
     char endpoint[64];
     snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", port);
-    struct sf_sls_client_config config = {.endpoint = endpoint,
-                                          .project = "p1",
-                                          .creds = {"id", "secret", NULL}};
+    struct sf_sls_client_config config = {
+        .endpoint = endpoint, .project = "p1", .creds = {"id", "secret", NULL}};
     struct sf_sls_client *dead = NULL;
     char errbuf[128];
     SF_CHECK_ERR(sf_sls_client_new(&config, &dead, errbuf, sizeof(errbuf)), SF_OK);
@@ -360,13 +358,15 @@ static void consumer_group_calls_send_and_parse_the_documented_forms(void **stat
     struct fixture *f = *state;
     push_json(f->ts, 200, "");
     push_json(f->ts, 200, "[{\"name\":\"siem-cg\",\"timeout\":60,\"order\":true}]");
-    push_json(f->ts, 200, "{\"count\":1,\"consumerGroups\":[{\"name\":\"b\",\"timeout\":40,"
-                          "\"order\":false}]}");
+    push_json(f->ts, 200,
+              "{\"count\":1,\"consumerGroups\":[{\"name\":\"b\",\"timeout\":40,"
+              "\"order\":false}]}");
     push_json(f->ts, 200, "");
     push_json(f->ts, 200, "");
-    push_json(f->ts, 200, "[{\"shard\":0,\"checkpoint\":\"" CURSOR "\",\"updateTime\":"
-                          "1524224984800922,\"consumer\":\"c1\"},{\"shard\":1,\"checkpoint\":\"\","
-                          "\"updateTime\":0,\"consumer\":\"\"}]");
+    push_json(f->ts, 200,
+              "[{\"shard\":0,\"checkpoint\":\"" CURSOR "\",\"updateTime\":"
+              "1524224984800922,\"consumer\":\"c1\"},{\"shard\":1,\"checkpoint\":\"\","
+              "\"updateTime\":0,\"consumer\":\"\"}]");
     push_json(f->ts, 200, "");
 
     SF_CHECK_ERR(sf_sls_create_group(f->sls, "app-logs", "siem-cg", 60, true, &f->detail), SF_OK);
@@ -433,18 +433,18 @@ static void malformed_control_responses_are_errors(void **state)
     SF_CHECK_ERR(sf_sls_list_shards(f->sls, "ls", &shards, &n, &f->detail), SF_ERR_INVALID);
     assert_null(shards);
     /* A name that would change the path never reaches the wire. */
-    SF_CHECK_ERR(sf_sls_get_cursor(f->sls, "ls/../x", 0, "end", cursor, &f->detail),
-                 SF_ERR_CONFIG);
+    SF_CHECK_ERR(sf_sls_get_cursor(f->sls, "ls/../x", 0, "end", cursor, &f->detail), SF_ERR_CONFIG);
     assert_int_equal(ts_n_requests(f->ts), 4);
 }
 
 static void list_shards_reads_status(void **state)
 {
     struct fixture *f = *state;
-    push_json(f->ts, 200, "[{\"shardID\":0,\"status\":\"readonly\",\"inclusiveBeginKey\":"
-                          "\"00000000000000000000000000000000\",\"exclusiveEndKey\":"
-                          "\"80000000000000000000000000000000\",\"createTime\":1524155379},"
-                          "{\"shardID\":1,\"status\":\"readwrite\"}]");
+    push_json(f->ts, 200,
+              "[{\"shardID\":0,\"status\":\"readonly\",\"inclusiveBeginKey\":"
+              "\"00000000000000000000000000000000\",\"exclusiveEndKey\":"
+              "\"80000000000000000000000000000000\",\"createTime\":1524155379},"
+              "{\"shardID\":1,\"status\":\"readwrite\"}]");
     struct sf_sls_shard *shards = NULL;
     size_t n = 0;
     SF_CHECK_ERR(sf_sls_list_shards(f->sls, "ls", &shards, &n, &f->detail), SF_OK);
@@ -519,11 +519,11 @@ static void bad_configuration_is_refused_with_a_reason(void **state)
         }
     }
     char region[32];
-    assert_true(sf_sls_region_from_endpoint("https://cn-hangzhou-intranet.log.aliyuncs.com",
-                                            region, sizeof(region)));
-    assert_string_equal(region, "cn-hangzhou");
-    assert_true(sf_sls_region_from_endpoint("ap-southeast-1.sls.aliyuncs.com", region,
+    assert_true(sf_sls_region_from_endpoint("https://cn-hangzhou-intranet.log.aliyuncs.com", region,
                                             sizeof(region)));
+    assert_string_equal(region, "cn-hangzhou");
+    assert_true(
+        sf_sls_region_from_endpoint("ap-southeast-1.sls.aliyuncs.com", region, sizeof(region)));
     assert_string_equal(region, "ap-southeast-1");
     assert_false(sf_sls_region_from_endpoint("127.0.0.1:8080", region, sizeof(region)));
 }
@@ -537,8 +537,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(error_body_becomes_a_classified_error_naming_everything,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(pull_rejects_bodies_that_disagree_with_their_headers,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(pull_rejects_bodies_that_disagree_with_their_headers, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(caught_up_pull_keeps_the_cursor, setup, teardown),
         cmocka_unit_test_setup_teardown(
             timeouts_refusals_and_oversized_bodies_are_retryable_or_bounded, setup, teardown),

@@ -96,7 +96,8 @@ static void json_body_gives_code_message_and_readable_text(void **state)
     snprintf(detail.project, sizeof(detail.project), "my-project");
     snprintf(detail.logstore, sizeof(detail.logstore), "app-logs");
     snprintf(detail.request_id, sizeof(detail.request_id), "5F1A2B");
-    const char body[] = "{\"errorCode\":\"InvalidCursor\",\"errorMessage\":\"cursor \\\"x\\\" expired\"}";
+    const char body[] =
+        "{\"errorCode\":\"InvalidCursor\",\"errorMessage\":\"cursor \\\"x\\\" expired\"}";
     sf_err err = sf_sls_error_parse(400, (const uint8_t *)body, strlen(body), &detail);
     SF_CHECK_ERR(err, SF_ERR_SLS_CURSOR);
     assert_string_equal(detail.code, "InvalidCursor");

@@ -9,8 +9,8 @@ static const struct sf_sls_credentials test_creds = {
     .access_key_id = "LTAI5tTestKeyId0001",
     .access_key_secret = "TestSecretKey0123456789abcdef",
 };
-#define CURSOR "MTc0OTU0MjQwMDAwMDAwMDAwMA=="
-#define DATE   "Tue, 10 Jun 2025 08:00:00 GMT"
+#define CURSOR    "MTc0OTU0MjQwMDAwMDAwMDAwMA=="
+#define DATE      "Tue, 10 Jun 2025 08:00:00 GMT"
 #define SHA_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 static void check_v1(const struct sf_sls_credentials *creds,
@@ -53,10 +53,10 @@ static void v1_go_sdk_protobuf_body_vector(void **state)
 {
     (void)state;
     const struct sf_sls_credentials creds = {"mockAccessKeyID", "mockAccessKeySecret", NULL};
-    static const uint8_t body[] = {10,  50,  10,  30,  8,   248, 178, 147, 158, 5,   18,  22, 10,
-                                   7,   84,  101, 115, 116, 75,  101, 121, 18,  11,  84,  101, 115,
-                                   116, 67,  111, 110, 116, 101, 110, 116, 26,  0,   34,  14,  49,
-                                   48,  46,  50,  51,  48,  46,  50,  48,  49,  46,  49,  49,  55};
+    static const uint8_t body[] = {10,  50, 10,  30,  8,   248, 178, 147, 158, 5,  18, 22,  10,
+                                   7,   84, 101, 115, 116, 75,  101, 121, 18,  11, 84, 101, 115,
+                                   116, 67, 111, 110, 116, 101, 110, 116, 26,  0,  34, 14,  49,
+                                   48,  46, 50,  51,  48,  46,  50,  48,  49,  46, 49, 49,  55};
     char md5[33];
     sf_sls_md5_hex_upper(body, sizeof(body), md5);
     const struct sf_sls_header headers[] = {
@@ -105,8 +105,8 @@ static void v1_a_pull_logs_signs_raw_cursor(void **state)
 static void v1_b_heartbeat_with_sts_token(void **state)
 {
     (void)state;
-    const struct sf_sls_credentials creds = {test_creds.access_key_id,
-                                             test_creds.access_key_secret, "CAIStestSTStoken=="};
+    const struct sf_sls_credentials creds = {test_creds.access_key_id, test_creds.access_key_secret,
+                                             "CAIStestSTStoken=="};
     const uint8_t body[] = "[0,1]";
     char md5[33];
     sf_sls_md5_hex_upper(body, 5, md5);
@@ -122,7 +122,8 @@ static void v1_b_heartbeat_with_sts_token(void **state)
         {"x-log-meta-ignored", "not signed"},
         {"x-log-date", "not signed in v1"},
     };
-    const struct sf_sls_param params[] = {{"type", "heartbeat"}, {"consumer", "siem-cg-host1-4242"}};
+    const struct sf_sls_param params[] = {{"type", "heartbeat"},
+                                          {"consumer", "siem-cg-host1-4242"}};
     const struct sf_sls_sign_request req = {.method = "POST",
                                             .path = "/logstores/app-logs/consumergroups/siem-cg",
                                             .params = params,
@@ -131,12 +132,13 @@ static void v1_b_heartbeat_with_sts_token(void **state)
                                             .n_headers = N(headers),
                                             .body = body,
                                             .body_len = 5};
-    check_v1(&creds, &req,
-             "POST\nCCFCD347D0BF65DC77AFE01A3306A96B\napplication/json\n" DATE "\n"
-             "x-acs-security-token:CAIStestSTStoken==\nx-log-apiversion:0.6.0\n"
-             "x-log-bodyrawsize:5\nx-log-signaturemethod:hmac-sha1\n"
-             "/logstores/app-logs/consumergroups/siem-cg?consumer=siem-cg-host1-4242&type=heartbeat",
-             "LOG LTAI5tTestKeyId0001:Ft9VUjqmRUc/kEU8yCjZLYtMqps=");
+    check_v1(
+        &creds, &req,
+        "POST\nCCFCD347D0BF65DC77AFE01A3306A96B\napplication/json\n" DATE "\n"
+        "x-acs-security-token:CAIStestSTStoken==\nx-log-apiversion:0.6.0\n"
+        "x-log-bodyrawsize:5\nx-log-signaturemethod:hmac-sha1\n"
+        "/logstores/app-logs/consumergroups/siem-cg?consumer=siem-cg-host1-4242&type=heartbeat",
+        "LOG LTAI5tTestKeyId0001:Ft9VUjqmRUc/kEU8yCjZLYtMqps=");
 }
 
 static void v1_c_checkpoint_sorts_force_success_between_keys(void **state)
@@ -264,15 +266,15 @@ static void v4_pull_logs_vector(void **state)
     sf_buf_init(&canon, 1 << 16);
     SF_CHECK_ERR(sf_sls_v4_canonical_request(&req, &canon), SF_OK);
     SF_CHECK_ERR(sf_buf_terminate(&canon), SF_OK);
-    assert_string_equal((char *)canon.ptr,
-                        "GET\n/logstores/app-logs/shards/3\n"
-                        "count=1000&cursor=MTc0OTU0MjQwMDAwMDAwMDAwMA%3D%3D&type=log\n"
-                        "host:my-project.cn-hangzhou.log.aliyuncs.com\n"
-                        "x-log-apiversion:0.6.0\nx-log-bodyrawsize:0\n"
-                        "x-log-content-sha256:" SHA_EMPTY "\n"
-                        "x-log-date:20250610T080000Z\n\n"
-                        "host;x-log-apiversion;x-log-bodyrawsize;x-log-content-sha256;x-log-date\n"
-                        SHA_EMPTY);
+    assert_string_equal(
+        (char *)canon.ptr,
+        "GET\n/logstores/app-logs/shards/3\n"
+        "count=1000&cursor=MTc0OTU0MjQwMDAwMDAwMDAwMA%3D%3D&type=log\n"
+        "host:my-project.cn-hangzhou.log.aliyuncs.com\n"
+        "x-log-apiversion:0.6.0\nx-log-bodyrawsize:0\n"
+        "x-log-content-sha256:" SHA_EMPTY "\n"
+        "x-log-date:20250610T080000Z\n\n"
+        "host;x-log-apiversion;x-log-bodyrawsize;x-log-content-sha256;x-log-date\n" SHA_EMPTY);
     char hash[65];
     sf_sls_sha256_hex(canon.ptr, canon.len, hash);
     assert_string_equal(hash, "d25f7d56b1d8442222e188558a24b50f5114e2013b859ccc52e553d60671a62f");

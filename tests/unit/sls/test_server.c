@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #define TS_MAX_REQUESTS 64
-#define TS_MAX_REPLIES 32
+#define TS_MAX_REPLIES  32
 
 struct ts_server {
     struct MHD_Daemon *daemon;
@@ -31,8 +31,8 @@ struct conn_state {
     struct ts_request req;
 };
 
-static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                      const char *value)
+static enum MHD_Result
+collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
     struct ts_request *req = cls;
@@ -44,9 +44,14 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     return MHD_YES;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
-                              const char *method, const char *version, const char *upload_data,
-                              size_t *upload_size, void **con_cls)
+static enum MHD_Result handle(void *cls,
+                              struct MHD_Connection *conn,
+                              const char *url,
+                              const char *method,
+                              const char *version,
+                              const char *upload_data,
+                              size_t *upload_size,
+                              void **con_cls)
 {
     (void)version;
     struct ts_server *ts = cls;
@@ -90,7 +95,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     return ret;
 }
 
-static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+static void completed(void *cls,
+                      struct MHD_Connection *conn,
+                      void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
@@ -100,7 +107,9 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+static void on_connection(void *cls,
+                          struct MHD_Connection *conn,
+                          void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
     (void)conn;
@@ -143,8 +152,8 @@ struct ts_server *ts_start(const char *cert, const char *key)
     struct ts_server *ts = calloc(1, sizeof(*ts));
     pthread_mutex_init(&ts->lock, NULL);
     ts->requests = calloc(TS_MAX_REQUESTS, sizeof(struct ts_request));
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
     if (cert) {
         ts->cert_pem = slurp(cert);
         ts->key_pem = slurp(key);
@@ -155,12 +164,12 @@ struct ts_server *ts_start(const char *cert, const char *key)
     if (cert) {
         ts->daemon = MHD_start_daemon(
             flags, 0, NULL, NULL, handle, ts, MHD_OPTION_SOCK_ADDR, &addr,
-            MHD_OPTION_NOTIFY_COMPLETED, completed, ts, MHD_OPTION_NOTIFY_CONNECTION,
-            on_connection, ts, MHD_OPTION_URI_LOG_CALLBACK, log_uri, ts, MHD_OPTION_HTTPS_MEM_CERT, ts->cert_pem, MHD_OPTION_HTTPS_MEM_KEY,
-            ts->key_pem, MHD_OPTION_END);
+            MHD_OPTION_NOTIFY_COMPLETED, completed, ts, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+            ts, MHD_OPTION_URI_LOG_CALLBACK, log_uri, ts, MHD_OPTION_HTTPS_MEM_CERT, ts->cert_pem,
+            MHD_OPTION_HTTPS_MEM_KEY, ts->key_pem, MHD_OPTION_END);
     } else {
-        ts->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, ts, MHD_OPTION_SOCK_ADDR,
-                                      &addr, MHD_OPTION_NOTIFY_COMPLETED, completed, ts,
+        ts->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, ts, MHD_OPTION_SOCK_ADDR, &addr,
+                                      MHD_OPTION_NOTIFY_COMPLETED, completed, ts,
                                       MHD_OPTION_NOTIFY_CONNECTION, on_connection, ts,
                                       MHD_OPTION_URI_LOG_CALLBACK, log_uri, ts, MHD_OPTION_END);
     }

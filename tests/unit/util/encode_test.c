@@ -6,8 +6,11 @@ static void base64_round_trips_every_padding(void **state)
 {
     (void)state;
     static const char *const cases[][2] = {
-        {"", ""},       {"f", "Zg=="},         {"fo", "Zm8="},
-        {"foo", "Zm9v"}, {"1749542400000000000", "MTc0OTU0MjQwMDAwMDAwMDAwMA=="},
+        {"", ""},
+        {"f", "Zg=="},
+        {"fo", "Zm8="},
+        {"foo", "Zm9v"},
+        {"1749542400000000000", "MTc0OTU0MjQwMDAwMDAwMDAwMA=="},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char enc[64];

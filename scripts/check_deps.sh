@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Fails when a module includes a header of a module it may not depend on (DESIGN.md modules
+# table; STYLE-ANCHORS §3.1). The emulators must not share the code they test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+declare -A allowed=(
+    [util]=""
+    [config]="util"
+    [codec]="util"
+    [sls]="util codec"
+    [coord]="util codec sls"
+    [transform]="util codec"
+    [sink]="util codec transform"
+    [metrics]="util"
+    [app]="util config codec sls coord transform sink metrics"
+    [tools]="util"
+)
+
+status=0
+check_file() {
+    local file=$1 module=$2
+    local inc target
+    while IFS= read -r inc; do
+        target=${inc%%/*}
+        [ "$target" = "$module" ] && continue
+        [ -d "src/$target" ] || continue
+        if [[ " ${allowed[$module]} " != *" $target "* ]]; then
+            echo "check_deps: $file includes $inc, but $module may not depend on $target" >&2
+            status=1
+        fi
+    done < <(sed -n 's/^#include "\([a-z_]*\/[^"]*\)".*/\1/p' "$file")
+}
+
+for dir in src/*/; do
+    module=$(basename "$dir")
+    [ -n "${allowed[$module]+x}" ] || { echo "check_deps: module $module is not in the table" >&2; status=1; continue; }
+    while IFS= read -r -d '' file; do
+        check_file "$file" "$module"
+    done < <(find "$dir" -name '*.[ch]' -print0)
+done
+if [ -d tools ]; then
+    while IFS= read -r -d '' file; do
+        check_file "$file" tools
+    done < <(find tools -name '*.[ch]' -print0)
+fi
+exit $status
