@@ -1,8 +1,8 @@
 /* Zero-copy decoder of the SLS LogGroupList protobuf (spec §5), the body of a PullLogs response
  * after decompression. Keys and values are views into the input; the arrays that hold them come
- * from a caller's arena, so decoding a batch costs a handful of arena bumps and no malloc once the
- * arena is warm. It does not flatten, sanitise UTF-8 or interpret tags: that is transform's job.
- * Not thread-safe per arena; distinct arenas may be used from distinct threads. */
+ * from a caller's arena (one bump per log and per group, no malloc once the arena is warm). It
+ * does not flatten, sanitise UTF-8 or interpret tags: that is transform's job. Not thread-safe
+ * per arena; distinct arenas may be used from distinct threads. */
 #ifndef SF_CODEC_LOGGROUP_H
 #define SF_CODEC_LOGGROUP_H
 
@@ -31,9 +31,9 @@ struct sf_log {
 struct sf_loggroup {
     const struct sf_log *logs; /* NULL when none */
     size_t n_logs;
-    struct sf_str topic;        /* "" when absent */
-    struct sf_str source;       /* "" when absent */
-    struct sf_str machine_uuid; /* "" when absent; Reserved is skipped entirely */
+    struct sf_str topic;          /* "" when absent */
+    struct sf_str source;         /* "" when absent */
+    struct sf_str machine_uuid;   /* "" when absent; Reserved is skipped entirely */
     const struct sf_log_kv *tags; /* LogTags, wire order; NULL when none */
     size_t n_tags;
 };

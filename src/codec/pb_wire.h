@@ -25,8 +25,8 @@ struct pb_field {
     size_t len;
 };
 
-/* The multi-byte case, out of line: most tags and lengths in SLS data fit in one byte. A varint
- * has at most 10 bytes, and the tenth may only carry bit 63 (protobuf's encoding rules). */
+/* The multi-byte case: most tags and lengths in SLS data fit in one byte. A varint has at most
+ * 10 bytes, and the tenth may only carry bit 63 (protobuf's encoding rules). */
 static inline bool pb_read_varint_slow(const uint8_t **pp, const uint8_t *end, uint64_t *out)
 {
     const uint8_t *p = *pp;
@@ -72,6 +72,18 @@ static inline uint64_t pb_load_le(const uint8_t *p, size_t n)
     return v;
 }
 
+/* Reads a length prefix at *pp and checks that the payload fits before |end|; *pp is left at
+ * the payload. Lengths near 2^64 cannot wrap: they are compared, never added. */
+static inline bool pb_read_len(const uint8_t **pp, const uint8_t *end, size_t *len)
+{
+    uint64_t v;
+    if (!pb_read_varint(pp, end, &v) || v > (uint64_t)(end - *pp)) {
+        return false;
+    }
+    *len = (size_t)v;
+    return true;
+}
+
 /* Reads one whole field at *pp (tag, then value or payload) and advances past it. False on
  * truncation, an overlong varint, field number 0, a tag above 32 bits, or wire types 3, 4
  * (deprecated groups, which we do not support), 6 and 7 (undefined). */
@@ -97,16 +109,13 @@ static inline bool pb_next_field(const uint8_t **pp, const uint8_t *end, struct 
         *pp += n;
         return true;
     }
-    case PB_WIRE_LEN: {
-        uint64_t len;
-        if (!pb_read_varint(pp, end, &len) || len > (uint64_t)(end - *pp)) {
+    case PB_WIRE_LEN:
+        if (!pb_read_len(pp, end, &f->len)) {
             return false;
         }
         f->ptr = *pp;
-        f->len = (size_t)len;
-        *pp += len;
+        *pp += f->len;
         return true;
-    }
     default:
         return false;
     }

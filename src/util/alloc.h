@@ -5,6 +5,7 @@
 #define SF_UTIL_ALLOC_H
 
 #include <stddef.h>
+#include <stdlib.h> /* free() releases what these return */
 
 void *sf_xmalloc(size_t size);
 void *sf_xcalloc(size_t n, size_t size);
