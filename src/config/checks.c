@@ -1,0 +1,161 @@
+/* Row checks: the rules of one value beyond its syntax (names SLS accepts, files that must be
+ * readable). They run as the value is parsed, so the error carries its line. A message that
+ * starts with "expected" gets the offending value appended by the caller. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config_int.h"
+#include "util/banned.h"
+
+static const char *string_value(const struct sf_option *opt, const void *base)
+{
+    return *(char *const *)sf_option_cfield(opt, base);
+}
+
+static bool is_lower_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* Every byte in [a-z0-9] or |extra|, |min|..|max| long; with |is_edged|, alphanumeric at both
+ * ends. */
+static bool is_name(const char *s, const char *extra, size_t min, size_t max, bool is_edged)
+{
+    size_t len = strlen(s);
+    if (len < min || len > max) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (!is_lower_alnum(s[i]) && !strchr(extra, s[i])) {
+            return false;
+        }
+    }
+    return !is_edged || (is_lower_alnum(s[0]) && is_lower_alnum(s[len - 1]));
+}
+
+static bool reject(char *why, size_t why_size, const char *text)
+{
+    snprintf(why, why_size, "%s", text);
+    return false;
+}
+
+bool sf_config_check_endpoint(const struct sf_option *opt,
+                              const void *base,
+                              char *why,
+                              size_t why_size)
+{
+    const char *s = string_value(opt, base);
+    const char *host = strstr(s, "://");
+    if (host && strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0) {
+        return reject(why, why_size, "expected https:// or http:// before the host");
+    }
+    host = host ? host + 3 : s;
+    if (!host[0] || host[0] == ':' || host[0] == '/' || strpbrk(s, " \t\r\n?#@")) {
+        return reject(why, why_size,
+                      "expected a host such as cn-hangzhou.log.aliyuncs.com, or "
+                      "http://host:port");
+    }
+    return true;
+}
+
+bool sf_config_check_project(const struct sf_option *opt,
+                             const void *base,
+                             char *why,
+                             size_t why_size)
+{
+    return is_name(string_value(opt, base), "-", 1, 63, true) ||
+           reject(why, why_size,
+                  "expected a project name: up to 63 characters of a-z, 0-9 and -, starting "
+                  "and ending with a letter or digit");
+}
+
+bool sf_config_check_logstore(const struct sf_option *opt,
+                              const void *base,
+                              char *why,
+                              size_t why_size)
+{
+    return is_name(string_value(opt, base), "-_", 1, 63, false) ||
+           reject(why, why_size,
+                  "expected a logstore name: up to 63 characters of a-z, 0-9, _ and -");
+}
+
+bool sf_config_check_group(const struct sf_option *opt,
+                           const void *base,
+                           char *why,
+                           size_t why_size)
+{
+    /* SLS does not document the rule; an invalid name fails later as a puzzling 405 on the
+     * heartbeat (spec §10, §12.7), so check it here. */
+    return is_name(string_value(opt, base), "-_", 2, 64, true) ||
+           reject(why, why_size,
+                  "expected a consumer group name: 2 to 64 characters of a-z, 0-9, _ and -, "
+                  "starting and ending with a letter or digit");
+}
+
+bool sf_config_check_consumer(const struct sf_option *opt,
+                              const void *base,
+                              char *why,
+                              size_t why_size)
+{
+    const char *s = string_value(opt, base);
+    size_t len = strlen(s);
+    bool is_ok = len <= 128;
+    for (size_t i = 0; i < len && is_ok; i++) {
+        is_ok = is_lower_alnum(s[i]) || (s[i] >= 'A' && s[i] <= 'Z') || strchr("._-", s[i]);
+    }
+    return is_ok || reject(why, why_size,
+                           "expected up to 128 characters of letters, digits, '.', '_' and '-'");
+}
+
+bool sf_config_check_region(const struct sf_option *opt,
+                            const void *base,
+                            char *why,
+                            size_t why_size)
+{
+    return is_name(string_value(opt, base), "-", 1, 63, true) ||
+           reject(why, why_size, "expected a region such as cn-hangzhou");
+}
+
+bool sf_config_check_json_fields(const struct sf_option *opt,
+                                 const void *base,
+                                 char *why,
+                                 size_t why_size)
+{
+    char *const *items = *(char *const *const *)sf_option_cfield(opt, base);
+    size_t n = *(const size_t *)((const char *)base + opt->aux_offset);
+    for (size_t i = 0; i < n; i++) {
+        const char *colon = strchr(items[i], ':');
+        if (!colon || colon == items[i] || !colon[1]) {
+            snprintf(why, why_size,
+                     "entry \"%.64s\" is not <topic>:<field> (such as "
+                     "actiontrail_audit_event:event)",
+                     items[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool sf_config_check_debug_modules(const struct sf_option *opt,
+                                   const void *base,
+                                   char *why,
+                                   size_t why_size)
+{
+    return is_name(string_value(opt, base), "_,", 1, 200, false) ||
+           reject(why, why_size, "expected module names such as coord,sls, or all");
+}
+
+bool sf_config_check_readable(const struct sf_option *opt,
+                              const void *base,
+                              char *why,
+                              size_t why_size)
+{
+    const char *path = string_value(opt, base);
+    if (access(path, R_OK) != 0) {
+        snprintf(why, why_size, "cannot read %.200s: %s", path, strerror(errno));
+        return false;
+    }
+    return true;
+}

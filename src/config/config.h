@@ -1,0 +1,152 @@
+/* slsfwd configuration: one YAML file with several sources, the reference program's SLS_*
+ * environment variables, SLSFWD_* overrides and command-line flags, merged with the precedence
+ * default < file < environment < command line, validated, with errors that name the file, line
+ * and key. One option table (options.c) drives parsing, validation, defaults, environment
+ * names, the redacted dump and the generated reference. Loaded once at start, then read-only:
+ * any thread may read a loaded config. */
+#ifndef SF_CONFIG_CONFIG_H
+#define SF_CONFIG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+enum sf_config_start {
+    SF_CONFIG_START_BEGIN, /* oldest retained data */
+    SF_CONFIG_START_END,   /* only data that arrives from now on */
+    SF_CONFIG_START_TIME,  /* first data received at or after start_time_s */
+};
+
+/* One consumer group on one logstore. Every field is filled: inherited from the top-level
+ * `sls:` defaults when the source does not set it. Strings are owned by the config. */
+struct sf_config_source {
+    char *name;     /* "<project>/<logstore>" unless set: used in logs and metrics */
+    char *endpoint; /* "cn-hangzhou.log.aliyuncs.com", "https://…", "http://127.0.0.1:9000" */
+    char *project;
+    char *logstore;
+    char *consumer_group;
+    char *consumer_name; /* default "<group>-<hostname>-<pid>" */
+    char *access_key_id;
+    char *access_key_secret; /* secret: never printed */
+    char *security_token;    /* secret; NULL without STS */
+    /* When set, credentials are (re)read from this file at start and whenever SLS says the
+     * STS token expired: YAML/"key: value" lines access_key_id, access_key_secret,
+     * security_token. */
+    char *credentials_file;
+    int sign_version; /* 1 or 4 */
+    char *region;     /* v4; NULL: derived from the endpoint */
+    char *ca_file;    /* NULL: system CA store */
+    char *compress;   /* PullLogs Accept-Encoding: "lz4" (default), "zstd", "deflate", "none" */
+    enum sf_config_start start;
+    int64_t start_time_s; /* with SF_CONFIG_START_TIME */
+    bool has_end_time;
+    int64_t end_time_s;       /* the shard is finished once it reaches data received at this time */
+    int heartbeat_interval_s; /* default 20 */
+    int group_timeout_s;      /* default 60 */
+    bool order;               /* consumer group `order` (split/merge ordering), default false */
+    int fetch_interval_ms;    /* longest idle wait between pulls of a caught-up shard; 1000 */
+    int pull_count;           /* LogGroups per PullLogs, 1..1000; default 1000 */
+    int checkpoint_interval_s; /* default 10 */
+    int timeout_ms;            /* whole SLS request; default 60000 */
+    int connect_timeout_ms;    /* default 5000 */
+};
+
+enum sf_config_sink_kind {
+    SF_CONFIG_SINK_FILE,
+    SF_CONFIG_SINK_HEC, /* arrives with the HEC issue */
+};
+
+/* How one SLS log becomes one HEC event (DESIGN.md "Event mapping"). */
+struct sf_config_mapping {
+    char *sourcetype;     /* NULL: omitted */
+    char *index;          /* NULL: omitted */
+    char *source;         /* NULL: omitted */
+    char *host;           /* NULL: omitted */
+    bool event_as_string; /* the reference program's form: "event" is a JSON string */
+    /* Topic-specific fields holding JSON text, embedded as JSON when they parse:
+     * "<topic>:<field>" entries; default {"actiontrail_audit_event:event"}. */
+    char **json_fields;
+    size_t n_json_fields;
+};
+
+struct sf_config {
+    char *path; /* the file it came from; NULL when environment-only */
+    struct sf_config_source *sources;
+    size_t n_sources;
+    enum sf_config_sink_kind sink;
+    char *file_path; /* file sink: a path, or "-" for stdout */
+    struct sf_config_mapping mapping;
+    size_t max_buffered_bytes; /* one budget for everything in memory; default 256 MiB */
+    int workers;               /* fetch/transform threads; 0: one per CPU */
+    int drain_timeout_s;       /* on SIGTERM: time to deliver what is in memory; default 30 */
+    char *log_level;           /* "error", "warn", "info" (default), "debug" */
+    char *log_debug;           /* per-module debug switches: "coord,sls" */
+    /* Private to the config module: where each value came from (file line, variable,
+     * default), for sf_config_dump and for error messages. */
+    struct sf_config_provenance *provenance;
+};
+
+/* Command-line settings; NULL/0 fields are unset. */
+struct sf_config_cli {
+    const char *config_path; /* -c FILE */
+    const char *output;      /* --output file:PATH | file:- (replaces the configured sink) */
+    const char *log_level;
+};
+
+/* Loads |cli->config_path| (or, without one, the environment alone: SLS_ENDPOINT, SLS_AK_ID,
+ * SLS_AK_KEY, SLS_PROJECT, SLS_LOGSTORE, SLS_CG, SLS_CURSOR_START), applies environment and
+ * CLI overrides, validates. On failure returns SF_ERR_CONFIG with |errbuf| naming the file,
+ * line, key and what was expected. |env| is the environment to read (environ in production,
+ * a fixed list in tests). */
+sf_err sf_config_load(const struct sf_config_cli *cli,
+                      char *const *env,
+                      struct sf_config **out,
+                      char *errbuf,
+                      size_t errbuf_size);
+void sf_config_free(struct sf_config *config);
+
+/* sf_config_load for YAML already in memory (tests, the fuzz target, `slsfwd check -`):
+ * |name| stands for the file in messages and in config->path; the permission check of a file
+ * holding a secret is skipped. |text| need not be NUL-terminated. */
+sf_err sf_config_load_yaml_buffer(const char *text,
+                                  size_t len,
+                                  const char *name,
+                                  const struct sf_config_cli *cli,
+                                  char *const *env,
+                                  struct sf_config **out,
+                                  char *errbuf,
+                                  size_t errbuf_size);
+
+/* Writes the effective configuration as YAML with every secret replaced by "<redacted>". */
+void sf_config_dump(const struct sf_config *config, int fd);
+
+enum sf_config_reference_format {
+    SF_CONFIG_REFERENCE_MARKDOWN, /* CONFIGURATION.md */
+    SF_CONFIG_REFERENCE_YAML,     /* etc/slsfwd.example.yaml: every key, commented */
+};
+
+/* Writes the reference generated from the option table (`slsfwd config --help`, and the two
+ * committed files that scripts/gen_config_docs.sh regenerates). */
+void sf_config_write_reference(int fd, enum sf_config_reference_format format);
+
+/* What a source's credentials_file holds. */
+struct sf_config_credentials {
+    char *access_key_id;
+    char *access_key_secret;
+    char *security_token; /* NULL without STS */
+};
+
+/* Reads |path| (YAML or JSON: access_key_id, access_key_secret, security_token, or the
+ * AccessKeyId/AccessKeySecret/SecurityToken of an ECS RAM-role or STS answer) into |out|,
+ * which the caller releases with sf_config_credentials_cleanup even on failure. The loader
+ * calls it at start; the caller calls it again when SLS reports an expired token. Returns
+ * SF_ERR_CONFIG with |errbuf| naming the file and what is wrong; never prints a secret. */
+sf_err sf_config_credentials_read(const char *path,
+                                  struct sf_config_credentials *out,
+                                  char *errbuf,
+                                  size_t errbuf_size);
+void sf_config_credentials_cleanup(struct sf_config_credentials *creds);
+
+#endif

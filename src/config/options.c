@@ -1,0 +1,476 @@
+/* The option table: one row per setting. Parsing, defaults, validation, environment names,
+ * the redacted dump and the generated reference (CONFIGURATION.md, etc/slsfwd.example.yaml)
+ * all read these rows, so a new setting is one new row here plus its struct field.
+ * Defaults are written as a user would write them and go through the same parser. */
+#include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config/config_int.h"
+#include "util/banned.h"
+
+#define GLOBAL(member) .scope = SF_OPT_GLOBAL, .offset = offsetof(struct sf_config, member)
+#define SOURCE(member) .scope = SF_OPT_SOURCE, .offset = offsetof(struct sf_config_source, member)
+
+static const char *const compress_choices[] = {"lz4", "zstd", "deflate", "none", NULL};
+static const char *const sign_choices[] = {"1", "4", NULL};
+static const char *const level_choices[] = {"error", "warn", "info", "debug", NULL};
+
+const struct sf_option sf_options[] = {
+    /* Per source; `sls:` holds the defaults every source inherits. */
+    {.key = "sls.name",
+     .type = SF_OPT_STRING,
+     SOURCE(name),
+     .is_source_only = true,
+     .example = "nginx-access",
+     .help = "Name of the source in logs and metrics; unique among the sources. "
+             "Default: `<project>/<logstore>`."},
+    {.key = "sls.endpoint",
+     .type = SF_OPT_STRING,
+     SOURCE(endpoint),
+     .is_required = true,
+     .env_alias = "SLS_ENDPOINT",
+     .example = "cn-hangzhou.log.aliyuncs.com",
+     .is_example_set = true,
+     .check = sf_config_check_endpoint,
+     .help = "SLS endpoint. A region host such as `cn-hangzhou.log.aliyuncs.com` means HTTPS; "
+             "`https://host[:port]` and `http://host:port` (the local emulator) are also "
+             "accepted. Inside Alibaba Cloud, the `-intranet` host avoids Internet traffic."},
+    {.key = "sls.project",
+     .type = SF_OPT_STRING,
+     SOURCE(project),
+     .is_required = true,
+     .env_alias = "SLS_PROJECT",
+     .example = "prod-logs",
+     .check = sf_config_check_project,
+     .help = "SLS project that holds the logstore."},
+    {.key = "sls.logstore",
+     .type = SF_OPT_STRING,
+     SOURCE(logstore),
+     .is_required = true,
+     .env_alias = "SLS_LOGSTORE",
+     .example = "nginx",
+     .check = sf_config_check_logstore,
+     .help = "Logstore to consume."},
+    {.key = "sls.consumer_group",
+     .type = SF_OPT_STRING,
+     SOURCE(consumer_group),
+     .is_required = true,
+     .env_alias = "SLS_CG",
+     .example = "siem-forwarder",
+     .is_example_set = true,
+     .check = sf_config_check_group,
+     .help = "Consumer group: created when missing, updated when its timeout or order differ. "
+             "Every process in the same group shares the logstore's shards, so more processes "
+             "(on one host or many) mean more throughput. 2 to 64 characters of a-z, 0-9, `_` "
+             "and `-`, starting and ending with a letter or digit."},
+    {.key = "sls.consumer_name",
+     .type = SF_OPT_STRING,
+     SOURCE(consumer_name),
+     .check = sf_config_check_consumer,
+     .help = "This process's name in the group; it must differ between processes that run at "
+             "the same time. Default: `<consumer_group>-<hostname>-<pid>`."},
+    {.key = "sls.access_key_id",
+     .type = SF_OPT_STRING,
+     SOURCE(access_key_id),
+     .env_alias = "SLS_AK_ID",
+     .example = "LTAI5tExampleKeyId",
+     .is_example_set = true,
+     .help = "AccessKey ID of a RAM user allowed to read the logstore and use its consumer "
+             "groups."},
+    {.key = "sls.access_key_secret",
+     .type = SF_OPT_SECRET,
+     SOURCE(access_key_secret),
+     .env_alias = "SLS_AK_KEY",
+     .example = "/etc/slsfwd/sls_secret",
+     .help = "AccessKey secret. Rather than writing it here, put it in a file of its own and "
+             "set `access_key_secret_file`, or pass it in the environment."},
+    {.key = "sls.security_token",
+     .type = SF_OPT_SECRET,
+     SOURCE(security_token),
+     .help = "STS security token that goes with temporary AccessKeys. Tokens expire: prefer "
+             "`credentials_file`, which is read again when SLS reports expiry."},
+    {.key = "sls.credentials_file",
+     .type = SF_OPT_STRING,
+     SOURCE(credentials_file),
+     .example = "/run/slsfwd/credentials.json",
+     .check = sf_config_check_readable,
+     .help = "File holding `access_key_id`, `access_key_secret` and `security_token` (YAML), "
+             "or the JSON answer of STS or the ECS RAM-role metadata (`AccessKeyId`, "
+             "`AccessKeySecret`, `SecurityToken`). Read at start and again whenever SLS "
+             "reports the token expired, so a job that refreshes the file rotates credentials "
+             "without a restart. Takes the place of the three keys above."},
+    {.key = "sls.sign_version",
+     .type = SF_OPT_INT,
+     SOURCE(sign_version),
+     .fallback = "1",
+     .min = 1,
+     .max = 4,
+     .choices = sign_choices,
+     .help = "Request signature: 1, or 4 (needs `region`, or an endpoint named "
+             "`<region>.log.aliyuncs.com`)."},
+    {.key = "sls.region",
+     .type = SF_OPT_STRING,
+     SOURCE(region),
+     .example = "cn-hangzhou",
+     .check = sf_config_check_region,
+     .help = "Region for signature v4. Default: taken from the endpoint."},
+    {.key = "sls.ca_file",
+     .type = SF_OPT_STRING,
+     SOURCE(ca_file),
+     .example = "/etc/ssl/certs/ca-certificates.crt",
+     .check = sf_config_check_readable,
+     .help = "PEM file of CA certificates for HTTPS to SLS. Default: the system store."},
+    {.key = "sls.compress",
+     .type = SF_OPT_ENUM,
+     SOURCE(compress),
+     .fallback = "lz4",
+     .choices = compress_choices,
+     .help = "Compression asked of PullLogs: `lz4` costs the least CPU, `zstd` moves the "
+             "fewest bytes, `none` is for debugging."},
+    {.key = "sls.start",
+     .type = SF_OPT_START,
+     SOURCE(start),
+     .aux_offset = offsetof(struct sf_config_source, start_time_s),
+     .fallback = "begin",
+     .env_alias = "SLS_CURSOR_START",
+     .example = "2025-06-10T08:00:00+08:00",
+     .help = "Where a shard that has no checkpoint yet starts: `begin` (the oldest data "
+             "retained), `end` (only data that arrives from now on), or a time: unix "
+             "seconds, `2025-06-10T08:00:00Z`, `2025-06-10T08:00:00+08:00`, "
+             "`2025-06-10 08:00:00` (UTC) or `2025-06-10` (midnight UTC). Once the group has "
+             "a checkpoint for a shard, the checkpoint wins."},
+    {.key = "sls.end_time",
+     .type = SF_OPT_TIME,
+     SOURCE(end_time_s),
+     .aux_offset = offsetof(struct sf_config_source, has_end_time),
+     .example = "2025-06-11T00:00:00Z",
+     .help = "Finish each shard at the data received at this time (same forms as `start`), "
+             "then release it: for replaying a past window. Default: never."},
+    {.key = "sls.heartbeat_interval",
+     .type = SF_OPT_DURATION,
+     SOURCE(heartbeat_interval_s),
+     .unit_ms = 1000,
+     .fallback = "20s",
+     .min = 1000,
+     .max = 600 * 1000,
+     .help = "How often the consumer tells SLS it is alive and which shards it holds."},
+    {.key = "sls.group_timeout",
+     .type = SF_OPT_DURATION,
+     SOURCE(group_timeout_s),
+     .unit_ms = 1000,
+     .fallback = "60s",
+     .min = 2000,
+     .max = 86400 * 1000,
+     .help = "How long SLS waits for a heartbeat before it hands the consumer's shards to the "
+             "others. Longer than `heartbeat_interval`; 3 times it lets two heartbeats be lost "
+             "without a rebalance."},
+    {.key = "sls.order",
+     .type = SF_OPT_BOOL,
+     SOURCE(order),
+     .fallback = "false",
+     .help = "Consume split and merged shards in order: a shard's children start only after "
+             "it is finished (the consumer group's `order` flag)."},
+    {.key = "sls.fetch_interval",
+     .type = SF_OPT_DURATION,
+     SOURCE(fetch_interval_ms),
+     .unit_ms = 1,
+     .fallback = "1s",
+     .min = 10,
+     .max = 60 * 1000,
+     .help = "Longest wait between two pulls of a shard that is caught up. A shard with a "
+             "backlog is pulled again at once."},
+    {.key = "sls.pull_count",
+     .type = SF_OPT_INT,
+     SOURCE(pull_count),
+     .fallback = "1000",
+     .min = 1,
+     .max = 1000,
+     .help = "LogGroups asked for per PullLogs request."},
+    {.key = "sls.checkpoint_interval",
+     .type = SF_OPT_DURATION,
+     SOURCE(checkpoint_interval_s),
+     .unit_ms = 1000,
+     .fallback = "10s",
+     .min = 1000,
+     .max = 3600 * 1000,
+     .help = "How often each shard's checkpoint is committed (also when a shard is released "
+             "and at stop). A checkpoint never passes data the sink has not confirmed; a "
+             "shorter interval means fewer events read twice after a crash."},
+    {.key = "sls.timeout",
+     .type = SF_OPT_DURATION,
+     SOURCE(timeout_ms),
+     .unit_ms = 1,
+     .fallback = "60s",
+     .min = 1000,
+     .max = 600 * 1000,
+     .help = "Limit on one whole SLS request."},
+    {.key = "sls.connect_timeout",
+     .type = SF_OPT_DURATION,
+     SOURCE(connect_timeout_ms),
+     .unit_ms = 1,
+     .fallback = "5s",
+     .min = 100,
+     .max = 120 * 1000,
+     .help = "Limit on connecting to SLS (TCP and TLS)."},
+
+    /* Sinks: `output.<sink>.<key>`; the block present selects the sink. */
+    {.key = "output.file.path",
+     .type = SF_OPT_STRING,
+     GLOBAL(file_path),
+     .fallback = "-",
+     .example = "/var/log/slsfwd/events.ndjson",
+     .is_example_set = true,
+     .help = "File the events are appended to, one JSON object per line, or `-` for stdout. "
+             "Each write is fsync'ed before it counts as delivered."},
+
+    {.key = "mapping.sourcetype",
+     .type = SF_OPT_STRING,
+     GLOBAL(mapping.sourcetype),
+     .example = "aliyun:sls",
+     .help = "`sourcetype` of every event. Default: omitted."},
+    {.key = "mapping.index",
+     .type = SF_OPT_STRING,
+     GLOBAL(mapping.index),
+     .example = "main",
+     .help = "`index` of every event. Default: omitted (the token's default index)."},
+    {.key = "mapping.source",
+     .type = SF_OPT_STRING,
+     GLOBAL(mapping.source),
+     .example = "sls",
+     .help = "`source` of every event. Default: omitted."},
+    {.key = "mapping.host",
+     .type = SF_OPT_STRING,
+     GLOBAL(mapping.host),
+     .example = "slsfwd-01",
+     .help = "`host` of every event. Default: omitted."},
+    {.key = "mapping.event_as_string",
+     .type = SF_OPT_BOOL,
+     GLOBAL(mapping.event_as_string),
+     .fallback = "false",
+     .help = "Send `event` as one JSON string, as the reference program did, instead of a JSON "
+             "object of the log's fields."},
+    {.key = "mapping.json_fields",
+     .type = SF_OPT_LIST,
+     GLOBAL(mapping.json_fields),
+     .aux_offset = offsetof(struct sf_config, mapping.n_json_fields),
+     .fallback = "actiontrail_audit_event:event",
+     .check = sf_config_check_json_fields,
+     .help = "Fields that hold JSON text, as `<topic>:<field>`: embedded as JSON when the "
+             "text parses, kept as a string when it does not. `[]` embeds none."},
+
+    {.key = "limits.max_buffered_bytes",
+     .type = SF_OPT_SIZE,
+     GLOBAL(max_buffered_bytes),
+     .fallback = "256MiB",
+     .min = 1LL << 20,
+     .max = 64LL << 30,
+     .help = "One budget for everything held in memory: fetched, decoded and in-flight data "
+             "of every source. Fetching pauses while it is full."},
+    {.key = "limits.workers",
+     .type = SF_OPT_INT,
+     GLOBAL(workers),
+     .fallback = "0",
+     .min = 0,
+     .max = 256,
+     .help = "Threads that decompress and transform. 0: one per CPU."},
+    {.key = "limits.drain_timeout",
+     .type = SF_OPT_DURATION,
+     GLOBAL(drain_timeout_s),
+     .unit_ms = 1000,
+     .fallback = "30s",
+     .min = 0,
+     .max = 3600 * 1000,
+     .help = "On SIGTERM or SIGINT, how long to keep delivering what is in memory before the "
+             "checkpoints are committed and the shards released. What is not delivered by "
+             "then is read again on the next start."},
+
+    {.key = "log.level",
+     .type = SF_OPT_ENUM,
+     GLOBAL(log_level),
+     .fallback = "info",
+     .choices = level_choices,
+     .help = "Lowest level logged on stderr."},
+    {.key = "log.debug",
+     .type = SF_OPT_CSV,
+     GLOBAL(log_debug),
+     .example = "coord,sls",
+     .check = sf_config_check_debug_modules,
+     .help = "Modules with debug logging on whatever `level` says: a list such as "
+             "`coord,sls`, or `all`."},
+};
+
+const size_t sf_n_options = sizeof(sf_options) / sizeof(sf_options[0]);
+
+const struct sf_option_section sf_option_sections[] = {
+    {.prefix = "sls",
+     .title = "SLS sources",
+     .help = "Keys under `sls:` are the defaults of every source; an entry of `sources:` sets "
+             "any of them again for itself. Without a `sources:` list, `sls:` (with the "
+             "environment) describes the one source."},
+    {.prefix = "output.file",
+     .title = "Output: file",
+     .help = "NDJSON in the HEC event form, one line per log: for debugging, tests and "
+             "pipelines that read files. `--output file:PATH` (or `file:-`) on the command "
+             "line replaces whatever `output:` says."},
+    {.prefix = "mapping",
+     .title = "Event mapping",
+     .help = "How one SLS log becomes one event: `time` from `__time__` (with milliseconds), "
+             "`event` holding every field of the log, and these settings."},
+    {.prefix = "limits", .title = "Limits", .help = "Memory, threads and shutdown."},
+    {.prefix = "log", .title = "Logging", .help = "logfmt lines on stderr."},
+};
+
+const size_t sf_n_option_sections = sizeof(sf_option_sections) / sizeof(sf_option_sections[0]);
+
+const struct sf_option_sink sf_option_sinks[] = {
+    {.name = "file", .kind = SF_CONFIG_SINK_FILE, .is_available = true},
+    {.name = "hec", .kind = SF_CONFIG_SINK_HEC, .is_available = false},
+};
+
+const size_t sf_n_option_sinks = sizeof(sf_option_sinks) / sizeof(sf_option_sinks[0]);
+
+const struct sf_option *sf_option_find(const char *key)
+{
+    for (size_t i = 0; i < sf_n_options; i++) {
+        if (strcmp(sf_options[i].key, key) == 0) {
+            return &sf_options[i];
+        }
+    }
+    return NULL;
+}
+
+size_t sf_option_index(const struct sf_option *opt)
+{
+    return (size_t)(opt - sf_options);
+}
+
+const char *sf_option_source_key(const struct sf_option *opt)
+{
+    return opt->scope == SF_OPT_SOURCE ? opt->key + strlen("sls.") : opt->key;
+}
+
+void sf_option_env_name(const struct sf_option *opt, char *out, size_t out_size)
+{
+    size_t n = (size_t)snprintf(out, out_size, "SLSFWD_%s", opt->key);
+    for (size_t i = strlen("SLSFWD_"); i < n && i < out_size; i++) {
+        out[i] = out[i] == '.' ? '_' : (char)toupper((unsigned char)out[i]);
+    }
+}
+
+bool sf_option_is_section(const char *prefix)
+{
+    size_t len = strlen(prefix);
+    for (size_t i = 0; i < sf_n_options; i++) {
+        if (strncmp(sf_options[i].key, prefix, len) == 0 && sf_options[i].key[len] == '.') {
+            return true;
+        }
+    }
+    return false;
+}
+
+const struct sf_option_sink *sf_option_sink_find(const char *name)
+{
+    for (size_t i = 0; i < sf_n_option_sinks; i++) {
+        if (strcmp(sf_option_sinks[i].name, name) == 0) {
+            return &sf_option_sinks[i];
+        }
+    }
+    return NULL;
+}
+
+int sf_option_open_sections(const char *key, const char *prev, struct sf_buf *out)
+{
+    int level = 0;
+    bool is_same = prev != NULL;
+    for (const char *dot = strchr(key, '.'); dot; dot = strchr(dot + 1, '.'), level++) {
+        size_t len = (size_t)(dot - key); /* "output.file" when |dot| ends "file" */
+        is_same = is_same && strncmp(key, prev, len + 1) == 0;
+        if (!is_same) {
+            const char *name = dot;
+            while (name > key && name[-1] != '.') {
+                name--;
+            }
+            sf_buf_printf(out, "%*s%.*s:\n", level * 2, "", (int)(dot - name), name);
+        }
+    }
+    return level * 2;
+}
+
+static void
+describe_range(const struct sf_option *opt, const char *noun, char *out, size_t out_size)
+{
+    char lo[32];
+    char hi[32];
+    if (opt->type == SF_OPT_DURATION) {
+        sf_config_format_duration_ms(opt->min, lo, sizeof(lo));
+        sf_config_format_duration_ms(opt->max, hi, sizeof(hi));
+    } else if (opt->type == SF_OPT_SIZE) {
+        sf_config_format_size((uint64_t)opt->min, lo, sizeof(lo));
+        sf_config_format_size((uint64_t)opt->max, hi, sizeof(hi));
+    } else {
+        snprintf(lo, sizeof(lo), "%lld", opt->min);
+        snprintf(hi, sizeof(hi), "%lld", opt->max);
+    }
+    snprintf(out, out_size, "%s, %s to %s", noun, lo, hi);
+}
+
+/* "`1` or `4`", "one of `lz4`, `zstd`, `deflate`, `none`". */
+static void describe_choices(const struct sf_option *opt, char *out, size_t out_size)
+{
+    size_t n = 0;
+    while (opt->choices[n]) {
+        n++;
+    }
+    if (n == 2) {
+        snprintf(out, out_size, "`%s` or `%s`", opt->choices[0], opt->choices[1]);
+        return;
+    }
+    size_t pos = (size_t)snprintf(out, out_size, "one of");
+    for (size_t i = 0; i < n && pos < out_size; i++) {
+        pos +=
+            (size_t)snprintf(out + pos, out_size - pos, "%s `%s`", i ? "," : "", opt->choices[i]);
+    }
+}
+
+void sf_option_describe_type(const struct sf_option *opt, char *out, size_t out_size)
+{
+    switch (opt->type) {
+    case SF_OPT_STRING:
+        snprintf(out, out_size, "string");
+        break;
+    case SF_OPT_SECRET:
+        snprintf(out, out_size, "secret string; also `%s_file`", sf_option_source_key(opt));
+        break;
+    case SF_OPT_INT:
+        if (opt->choices) {
+            describe_choices(opt, out, out_size);
+        } else {
+            describe_range(opt, "integer", out, out_size);
+        }
+        break;
+    case SF_OPT_BOOL:
+        snprintf(out, out_size, "boolean");
+        break;
+    case SF_OPT_DURATION:
+        describe_range(opt, "duration", out, out_size);
+        break;
+    case SF_OPT_SIZE:
+        describe_range(opt, "size", out, out_size);
+        break;
+    case SF_OPT_ENUM:
+        describe_choices(opt, out, out_size);
+        break;
+    case SF_OPT_START:
+        snprintf(out, out_size, "`begin`, `end` or a time");
+        break;
+    case SF_OPT_TIME:
+        snprintf(out, out_size, "time");
+        break;
+    case SF_OPT_LIST:
+    case SF_OPT_CSV:
+        snprintf(out, out_size, "list of strings");
+        break;
+    }
+}
