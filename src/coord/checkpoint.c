@@ -1,0 +1,127 @@
+/* Checkpoint commits for one source (spec §8.6): per shard, the highest contiguous delivered
+ * cursor, every checkpoint_interval, promptly at a shard's end and before a release, and
+ * never beyond undelivered data. Also retires shard records whose work is done. Coordinator
+ * thread; network calls run without coord->lock. */
+#include <stdio.h>
+#include <string.h>
+
+#include "coord/coord_int.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/banned.h"
+
+#define SF_LOG_MODULE "checkpoint"
+
+struct commit {
+    struct sf_shard *shard;
+    char cursor[SF_SLS_CURSOR_MAX];
+};
+
+static bool commit_due(const struct sf_shard *shard, int64_t now, bool force)
+{
+    if (shard->state == SF_SHARD_STARTING || shard->state == SF_SHARD_DROPPED ||
+        !shard->deliverable[0] || strcmp(shard->deliverable, shard->committed) == 0 ||
+        now < shard->next_commit_try_ms) {
+        return false;
+    }
+    int64_t interval_ms = (int64_t)shard->source->config->checkpoint_interval_s * 1000;
+    return force || shard->state != SF_SHARD_RUNNING || now - shard->last_commit_ms >= interval_ms;
+}
+
+static void commit_one(struct sf_source *source, struct commit *c, int64_t now)
+{
+    struct sf_coord *coord = source->coord;
+    const struct sf_config_source *cfg = source->config;
+    struct sf_sls_error detail;
+    /* The SDKs send forceSuccess=true with the consumer name; ownership is enforced anyway. */
+    sf_err err = sf_sls_update_checkpoint(source->sls, cfg->logstore, cfg->consumer_group,
+                                          cfg->consumer_name, c->shard->shard_id, c->cursor, true,
+                                          &detail);
+    pthread_mutex_lock(&coord->lock);
+    struct sf_shard *shard = c->shard;
+    if (err == SF_OK) {
+        memcpy(shard->committed, c->cursor, sizeof(shard->committed));
+        shard->last_commit_ms = now;
+        sf_backoff_reset(&shard->backoff);
+        coord->stats.checkpoints_committed++;
+        pthread_mutex_unlock(&coord->lock);
+        SF_LOG_DEBUG("msg=\"checkpoint committed\" source=%s shard=%d cursor=%s", cfg->name,
+                     shard->shard_id, c->cursor);
+        return;
+    }
+    char text[768];
+    sf_sls_error_format(&detail, err, text, sizeof(text));
+    if (err == SF_ERR_SLS_NOT_OWNER || err == SF_ERR_SLS_CONSUMER_GONE ||
+        err == SF_ERR_SLS_SHARD_GONE) {
+        /* Another consumer owns it now: stop at once, do not retry (spec §8.6). */
+        sf_shard_set_state(shard, SF_SHARD_DROPPED);
+        pthread_mutex_unlock(&coord->lock);
+        SF_LOG_WARN("msg=\"checkpoint refused: shard no longer ours\" source=%s %s", cfg->name,
+                    text);
+        return;
+    }
+    int64_t delay = sf_backoff_next_ms(&shard->backoff);
+    shard->next_commit_try_ms = now + delay;
+    pthread_mutex_unlock(&coord->lock);
+    /* A failed commit never loses data; it only widens the window replayed after a crash. */
+    SF_LOG_WARN("msg=\"checkpoint commit failed\" source=%s %s will_retry_in_ms=%lld", cfg->name,
+                text, (long long)delay);
+}
+
+/* Unlinks shards whose work is over; a released one leaves the next heartbeat. Lock held. */
+static bool retire_shards(struct sf_source *source)
+{
+    bool released = false;
+    struct sf_shard **link = &source->shards;
+    while (*link) {
+        struct sf_shard *shard = *link;
+        bool is_idle = !shard->is_fetching && shard->n_outstanding == 0;
+        bool is_committed = strcmp(shard->deliverable, shard->committed) == 0 || shard->has_gap;
+        if (shard->state == SF_SHARD_FINISHED && shard->is_readonly && is_idle && is_committed) {
+            sf_shard_set_state(shard, SF_SHARD_RELEASING); /* over: hand it back (spec §8.5) */
+        }
+        bool done = (shard->state == SF_SHARD_RELEASING && is_idle && is_committed) ||
+                    (shard->state == SF_SHARD_DROPPED && is_idle);
+        if (!done) {
+            link = &shard->next;
+            continue;
+        }
+        SF_LOG_INFO("msg=\"shard %s\" source=%s shard=%d checkpoint=%s",
+                    shard->state == SF_SHARD_DROPPED ? "dropped" : "released",
+                    source->config->name, shard->shard_id, shard->committed);
+        released = released || shard->state == SF_SHARD_RELEASING;
+        *link = shard->next;
+        sf_shard_free(shard);
+    }
+    return released;
+}
+
+void sf_checkpoint_tick(struct sf_source *source, int64_t now, bool force)
+{
+    struct sf_coord *coord = source->coord;
+    struct commit todo[64];
+    for (;;) {
+        size_t n = 0;
+        pthread_mutex_lock(&coord->lock);
+        for (struct sf_shard *shard = source->shards; shard && n < 64; shard = shard->next) {
+            if (commit_due(shard, now, force)) {
+                todo[n].shard = shard;
+                memcpy(todo[n].cursor, shard->deliverable, sizeof(todo[n].cursor));
+                shard->next_commit_try_ms = now + 1; /* one attempt per tick */
+                n++;
+            }
+        }
+        pthread_mutex_unlock(&coord->lock);
+        if (n == 0) {
+            break;
+        }
+        for (size_t i = 0; i < n; i++) {
+            commit_one(source, &todo[i], now);
+        }
+    }
+    pthread_mutex_lock(&coord->lock);
+    if (retire_shards(source)) {
+        source->next_heartbeat_ms = now; /* complete the hand-off without waiting a beat */
+    }
+    pthread_mutex_unlock(&coord->lock);
+}

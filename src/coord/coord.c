@@ -1,0 +1,254 @@
+/* The engine's life: create clients and workers, run the coordinator loop, and stop in the
+ * order that loses nothing and duplicates least: stop pulling → deliver what is in memory →
+ * commit → release the shards with an empty heartbeat (python-sdk PR #264). */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "coord/coord_int.h"
+#include "coord/credentials.h"
+#include "util/alloc.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/banned.h"
+
+#define SF_LOG_MODULE "coord"
+
+#define TICK_MS 100
+
+static sf_err new_client(const struct sf_config_source *cfg, struct sf_sls_client **out,
+                         char *errbuf, size_t errbuf_size)
+{
+    char user_agent[256];
+    snprintf(user_agent, sizeof(user_agent), "slsfwd/0.1 consumergroup-%s-%s", cfg->consumer_group,
+             cfg->consumer_name);
+    struct sf_sls_client_config config = {
+        .endpoint = cfg->endpoint,
+        .project = cfg->project,
+        .creds = {cfg->access_key_id, cfg->access_key_secret, cfg->security_token},
+        .sign_version = cfg->sign_version,
+        .region = cfg->region,
+        .ca_file = cfg->ca_file,
+        .connect_timeout_ms = cfg->connect_timeout_ms,
+        .timeout_ms = cfg->timeout_ms,
+        .user_agent = user_agent,
+    };
+    char why[256];
+    sf_err err = sf_sls_client_new(&config, out, why, sizeof(why));
+    if (err) {
+        snprintf(errbuf, errbuf_size, "source %s: %s", cfg->name, why);
+    }
+    return err;
+}
+
+static sf_err init_workers(struct sf_coord *coord, char *errbuf, size_t errbuf_size)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    coord->n_workers = coord->config->workers > 0 ? (size_t)coord->config->workers
+                                                  : (size_t)(cpus > 0 ? cpus : 1);
+    coord->workers = sf_xcalloc(coord->n_workers, sizeof(*coord->workers));
+    for (size_t w = 0; w < coord->n_workers; w++) {
+        struct sf_worker *worker = &coord->workers[w];
+        worker->coord = coord;
+        worker->sls = sf_xcalloc(coord->n_sources, sizeof(*worker->sls));
+        sf_sls_pull_result_init(&worker->result, (size_t)256 << 20, (size_t)256 << 20);
+        for (size_t i = 0; i < coord->n_sources; i++) {
+            sf_err err = new_client(coord->sources[i].config, &worker->sls[i], errbuf,
+                                    errbuf_size);
+            if (err) {
+                return err;
+            }
+        }
+    }
+    return SF_OK;
+}
+
+sf_err sf_coord_new(const struct sf_config *config, const struct sf_coord_hooks *hooks,
+                    struct sf_coord **out, char *errbuf, size_t errbuf_size)
+{
+    *out = NULL;
+    struct sf_coord *coord = sf_xcalloc(1, sizeof(*coord));
+    coord->config = config;
+    coord->hooks = *hooks;
+    pthread_mutex_init(&coord->lock, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&coord->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    atomic_init(&coord->stop_requested, false);
+    atomic_init(&coord->workers_stop, false);
+    coord->n_sources = config->n_sources;
+    coord->sources = sf_xcalloc(config->n_sources, sizeof(*coord->sources));
+    sf_err err = SF_OK;
+    for (size_t i = 0; i < config->n_sources && !err; i++) {
+        struct sf_source *source = &coord->sources[i];
+        source->config = &config->sources[i];
+        source->coord = coord;
+        atomic_init(&source->needs_credentials, false);
+        sf_backoff_init(&source->bootstrap_backoff, 1000, 60000);
+        err = new_client(source->config, &source->sls, errbuf, errbuf_size);
+    }
+    if (!err) {
+        err = init_workers(coord, errbuf, errbuf_size);
+    }
+    if (err) {
+        sf_coord_free(coord);
+        return err;
+    }
+    *out = coord;
+    return SF_OK;
+}
+
+void sf_coord_free(struct sf_coord *coord)
+{
+    if (!coord) {
+        return;
+    }
+    for (size_t w = 0; w < coord->n_workers; w++) {
+        struct sf_worker *worker = &coord->workers[w];
+        for (size_t i = 0; worker->sls && i < coord->n_sources; i++) {
+            sf_sls_client_free(worker->sls[i]);
+        }
+        free(worker->sls);
+        sf_sls_pull_result_cleanup(&worker->result);
+    }
+    free(coord->workers);
+    for (size_t i = 0; i < coord->n_sources; i++) {
+        struct sf_source *source = &coord->sources[i];
+        sf_sls_client_free(source->sls);
+        while (source->shards) {
+            struct sf_shard *next = source->shards->next;
+            sf_shard_free(source->shards);
+            source->shards = next;
+        }
+    }
+    free(coord->sources);
+    while (coord->free_batches) {
+        struct sf_batch *next = sf_batch_of(coord->free_batches->link.next);
+        sf_buf_cleanup(&coord->free_batches->payload);
+        free(coord->free_batches);
+        coord->free_batches = next;
+    }
+    pthread_mutex_destroy(&coord->lock);
+    pthread_cond_destroy(&coord->wake);
+    free(coord);
+}
+
+void sf_coord_request_stop(struct sf_coord *coord)
+{
+    atomic_store(&coord->stop_requested, true);
+}
+
+static void take_back(struct sf_coord *coord, struct sf_batch *batch, bool is_delivered)
+{
+    pthread_mutex_lock(&coord->lock);
+    struct sf_shard *shard = batch->owner;
+    if (is_delivered) {
+        sf_shard_confirm(shard, batch->seq);
+        coord->stats.events_delivered += batch->n_events;
+    } else {
+        sf_shard_forget(shard, batch->seq);
+    }
+    shard->n_outstanding--;
+    coord->buffered_bytes -= batch->charged_bytes;
+    sf_coord_release_batch(coord, batch);
+    pthread_cond_broadcast(&coord->wake); /* budget freed, prefetch window opened */
+    pthread_mutex_unlock(&coord->lock);
+}
+
+void sf_coord_delivered(struct sf_coord *coord, struct sf_batch *batch)
+{
+    take_back(coord, batch, true);
+}
+
+void sf_coord_undelivered(struct sf_coord *coord, struct sf_batch *batch)
+{
+    take_back(coord, batch, false);
+}
+
+void sf_coord_get_stats(struct sf_coord *coord, struct sf_coord_stats *stats)
+{
+    pthread_mutex_lock(&coord->lock);
+    *stats = coord->stats;
+    stats->buffered_bytes = coord->buffered_bytes;
+    pthread_mutex_unlock(&coord->lock);
+}
+
+static size_t count_outstanding(struct sf_coord *coord)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&coord->lock);
+    for (size_t i = 0; i < coord->n_sources; i++) {
+        for (struct sf_shard *shard = coord->sources[i].shards; shard; shard = shard->next) {
+            n += shard->n_outstanding;
+        }
+    }
+    pthread_mutex_unlock(&coord->lock);
+    return n;
+}
+
+static void tick_sources(struct sf_coord *coord, bool is_stopping)
+{
+    int64_t now = sf_now_ms();
+    for (size_t i = 0; i < coord->n_sources; i++) {
+        struct sf_source *source = &coord->sources[i];
+        sf_credentials_refresh(source);
+        if (is_stopping) {
+            if (source->is_bootstrapped && now >= source->next_heartbeat_ms) {
+                sf_membership_tick(source, now); /* keep ownership while draining */
+            }
+        } else {
+            sf_membership_tick(source, now);
+        }
+        sf_checkpoint_tick(source, now, is_stopping);
+    }
+}
+
+/* Stop pulling, give the sinks |drain_timeout| to confirm what is in memory, commit, leave. */
+static void drain_and_leave(struct sf_coord *coord)
+{
+    sf_workers_join(coord);
+    int64_t deadline = sf_now_ms() + (int64_t)coord->config->drain_timeout_s * 1000;
+    size_t outstanding = count_outstanding(coord);
+    SF_LOG_INFO("msg=\"stopping: pulls stopped, delivering what is in memory\" batches=%zu "
+                "drain_timeout_s=%d",
+                outstanding, coord->config->drain_timeout_s);
+    while (outstanding > 0 && sf_now_ms() < deadline) {
+        tick_sources(coord, true);
+        sf_sleep_ms(TICK_MS);
+        outstanding = count_outstanding(coord);
+    }
+    if (outstanding > 0) {
+        SF_LOG_WARN("msg=\"drain timeout: undelivered batches stay uncommitted and will be read "
+                    "again by the next owner\" batches=%zu",
+                    outstanding);
+    }
+    tick_sources(coord, true); /* final commits of everything confirmed */
+    for (size_t i = 0; i < coord->n_sources; i++) {
+        sf_membership_leave(&coord->sources[i]);
+    }
+}
+
+sf_err sf_coord_run(struct sf_coord *coord)
+{
+    if (sf_workers_start(coord) != SF_OK) {
+        sf_workers_join(coord);
+        return SF_ERR_IO;
+    }
+    SF_LOG_INFO("msg=\"engine started\" sources=%zu workers=%zu max_buffered_bytes=%zu",
+                coord->n_sources, coord->n_workers, coord->config->max_buffered_bytes);
+    while (!atomic_load(&coord->stop_requested)) {
+        tick_sources(coord, false);
+        pthread_mutex_lock(&coord->lock);
+        sf_err fatal = coord->fatal;
+        pthread_mutex_unlock(&coord->lock);
+        if (fatal) {
+            sf_workers_join(coord);
+            return fatal;
+        }
+        sf_sleep_ms(TICK_MS);
+    }
+    drain_and_leave(coord);
+    return SF_OK;
+}

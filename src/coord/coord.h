@@ -1,0 +1,61 @@
+/* The consumer-group engine (spec §8): joins each source's consumer group, heartbeats, turns
+ * the server's assignment into shard consumers, pulls (fetch workers), hands batches to the
+ * sinks through |submit|, and commits each shard's highest contiguous delivered cursor.
+ *
+ * Threads: sf_coord_run runs the coordinator on the caller's thread (membership, checkpoint
+ * commits, shard start/stop) and starts the fetch workers. sf_coord_delivered and
+ * sf_coord_undelivered are called from sink threads. sf_coord_request_stop may be called from
+ * anywhere, including a signal handler. */
+#ifndef SF_COORD_COORD_H
+#define SF_COORD_COORD_H
+
+#include <stdint.h>
+
+#include "codec/batch.h"
+#include "codec/loggroup.h"
+#include "config/config.h"
+#include "util/err.h"
+
+struct sf_coord;
+
+struct sf_coord_hooks {
+    /* Turns decoded logs into |batch->payload| (the sink's wire form) and sets n_events.
+     * Called on a fetch worker; must be thread-safe. */
+    sf_err (*build)(void *ctx, const struct sf_config_source *source,
+                    const struct sf_loggroup_list *list, struct sf_batch *batch);
+    /* Hands a batch to the sinks; they answer through sf_coord_delivered. */
+    void (*submit)(void *ctx, struct sf_batch *batch);
+    void *ctx;
+};
+
+struct sf_coord_stats {
+    uint64_t events_fetched;
+    uint64_t events_delivered;
+    uint64_t raw_bytes_fetched;
+    uint64_t wire_bytes_fetched;
+    uint64_t pulls;
+    uint64_t pull_errors;
+    uint64_t checkpoints_committed;
+    uint64_t cursor_resets; /* InvalidCursor: data between checkpoint and begin expired */
+    uint64_t rebalances;    /* shards granted or revoked */
+    uint64_t heartbeats;
+    uint64_t heartbeat_failures;
+    uint64_t buffered_bytes;     /* now */
+    uint64_t max_buffered_bytes; /* peak */
+};
+
+sf_err sf_coord_new(const struct sf_config *config, const struct sf_coord_hooks *hooks,
+                    struct sf_coord **out, char *errbuf, size_t errbuf_size);
+/* Runs until a stop is requested and handled (drain, commit, release: SF_OK) or a fatal
+ * configuration problem stops everything (its sf_err, logged). */
+sf_err sf_coord_run(struct sf_coord *coord);
+/* Async-signal-safe. */
+void sf_coord_request_stop(struct sf_coord *coord);
+/* Sink callbacks: |batch| is confirmed by the SIEM / was never confirmed (at stop). Both take
+ * the batch back. */
+void sf_coord_delivered(struct sf_coord *coord, struct sf_batch *batch);
+void sf_coord_undelivered(struct sf_coord *coord, struct sf_batch *batch);
+void sf_coord_get_stats(struct sf_coord *coord, struct sf_coord_stats *stats);
+void sf_coord_free(struct sf_coord *coord);
+
+#endif

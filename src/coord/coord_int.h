@@ -1,0 +1,129 @@
+/* Engine internals shared by the files of src/coord. One mutex (coord->lock) guards every
+ * shard record and the memory budget: work per locked section is a few field updates, while
+ * a pull or a delivery moves megabytes, so contention is not a concern. */
+#ifndef SF_COORD_INT_H
+#define SF_COORD_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "coord/coord.h"
+#include "sls/sls_api.h"
+#include "util/backoff.h"
+
+#define SF_COORD_PREFETCH 4 /* batches of one shard in flight at once */
+
+enum sf_shard_state {
+    SF_SHARD_STARTING,  /* granted: looking up the checkpoint or start cursor */
+    SF_SHARD_RUNNING,   /* pulled by the fetch workers */
+    SF_SHARD_FINISHED,  /* read-only shard at its end, or end time reached: nothing to pull */
+    SF_SHARD_RELEASING, /* revoked or stopping: deliver, commit, then leave the heartbeat */
+    SF_SHARD_DROPPED,   /* ownership lost: no more commits; freed when nothing is in flight */
+};
+
+/* A batch of this shard that has been created but not yet confirmed, in pull order. */
+struct sf_inflight {
+    uint64_t seq;
+    bool is_delivered;
+    char next_cursor[SF_BATCH_CURSOR_MAX];
+};
+
+struct sf_source;
+
+struct sf_shard {
+    struct sf_shard *next; /* in source->shards */
+    struct sf_source *source;
+    int shard_id;
+    enum sf_shard_state state;
+    int64_t state_since_ms;
+    bool is_fetching;  /* a worker holds it */
+    size_t n_outstanding; /* batches handed to the sinks and not yet back: the record lives on */
+    bool is_readonly;  /* ListShards says readonly: its end is final */
+    bool has_end_cursor;
+    char end_cursor[SF_SLS_CURSOR_MAX];
+    char cursor[SF_SLS_CURSOR_MAX]; /* next pull starts here */
+    int64_t next_pull_ms;
+    int64_t idle_delay_ms;
+    struct sf_backoff backoff;
+    /* Checkpoint tracking: |deliverable| is the cursor everything before which is confirmed. */
+    struct sf_inflight inflight[SF_COORD_PREFETCH];
+    size_t n_inflight;
+    bool has_gap; /* a batch was never confirmed (stop): |deliverable| is frozen */
+    uint64_t next_seq;
+    char deliverable[SF_SLS_CURSOR_MAX];
+    char committed[SF_SLS_CURSOR_MAX];
+    int64_t last_commit_ms;
+    int64_t next_commit_try_ms;
+    int64_t next_start_try_ms;
+};
+
+struct sf_source {
+    const struct sf_config_source *config;
+    struct sf_coord *coord;
+    struct sf_sls_client *sls; /* the coordinator's client */
+    bool is_bootstrapped;
+    int64_t next_bootstrap_ms;
+    struct sf_backoff bootstrap_backoff;
+    int64_t last_heartbeat_ok_ms;
+    int64_t next_heartbeat_ms;
+    bool must_rejoin; /* next heartbeat reports [] (expired or never joined) */
+    int64_t next_shard_list_ms;
+    atomic_bool needs_credentials; /* a worker saw an expired STS token */
+    struct sf_shard *shards;
+};
+
+struct sf_worker {
+    struct sf_coord *coord;
+    pthread_t thread;
+    struct sf_sls_client **sls; /* one per source: keep-alive per worker */
+    struct sf_sls_pull_result result;
+};
+
+struct sf_coord {
+    const struct sf_config *config;
+    struct sf_coord_hooks hooks;
+    struct sf_source *sources;
+    size_t n_sources;
+    struct sf_worker *workers;
+    size_t n_workers;
+
+    pthread_mutex_t lock;
+    pthread_cond_t wake; /* workers wait here for a pullable shard or budget */
+    size_t buffered_bytes;
+    struct sf_batch *free_batches; /* reused: their payload buffers stay warm */
+    size_t n_free_batches;
+    struct sf_coord_stats stats;
+
+    atomic_bool stop_requested;
+    atomic_bool workers_stop;
+    sf_err fatal;
+};
+
+
+/* shard.c */
+struct sf_shard *sf_shard_new(struct sf_source *source, int shard_id);
+void sf_shard_free(struct sf_shard *shard);
+void sf_shard_set_state(struct sf_shard *shard, enum sf_shard_state next);
+const char *sf_shard_state_name(enum sf_shard_state state);
+/* Registers a new batch (assigns its seq); false when the prefetch window is full. */
+bool sf_shard_track(struct sf_shard *shard, struct sf_batch *batch);
+/* Marks |seq| confirmed and advances |deliverable| over the confirmed prefix. */
+void sf_shard_confirm(struct sf_shard *shard, uint64_t seq);
+/* Forgets |seq| without confirming it (undelivered at stop); the checkpoint stays behind. */
+void sf_shard_forget(struct sf_shard *shard, uint64_t seq);
+
+/* fetch.c */
+sf_err sf_workers_start(struct sf_coord *coord);
+void sf_workers_join(struct sf_coord *coord);
+void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch);
+
+/* membership.c */
+void sf_membership_tick(struct sf_source *source, int64_t now_ms);
+void sf_membership_leave(struct sf_source *source);
+void sf_membership_drop_all(struct sf_source *source, const char *why);
+
+/* checkpoint.c */
+void sf_checkpoint_tick(struct sf_source *source, int64_t now_ms, bool force);
+
+#endif

@@ -1,0 +1,332 @@
+/* Fetch workers: pick a due shard, PullLogs (decompress + decode happen in sf_sls_pull), build
+ * the batch through the app's hook, hand it to the sinks, and pace the shard (spec §8.7).
+ * Several workers overlap pulling with delivery; a shard is pulled by one worker at a time,
+ * and at most SF_COORD_PREFETCH of its batches are in flight. */
+#include <string.h>
+
+#include "coord/coord_int.h"
+#include "util/alloc.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/banned.h"
+
+#define SF_LOG_MODULE "fetch"
+
+#define FULL_BATCH_BYTES ((size_t)4 << 20)
+#define MAX_POOLED_BATCHES 32
+#define POOLED_PAYLOAD_MAX ((size_t)32 << 20) /* bigger buffers are freed, not kept */
+
+static struct sf_batch *batch_get(struct sf_coord *coord)
+{
+    pthread_mutex_lock(&coord->lock);
+    struct sf_batch *batch = coord->free_batches;
+    if (batch) {
+        coord->free_batches = sf_batch_of(batch->link.next);
+        coord->n_free_batches--;
+    }
+    pthread_mutex_unlock(&coord->lock);
+    if (!batch) {
+        batch = sf_xcalloc(1, sizeof(*batch));
+        sf_buf_init(&batch->payload, (size_t)1 << 30);
+    }
+    sf_buf_reset(&batch->payload);
+    batch->link.next = NULL;
+    batch->n_events = 0;
+    batch->raw_bytes = 0;
+    batch->charged_bytes = 0;
+    return batch;
+}
+
+/* Returns |batch| to the pool; called with coord->lock held. */
+void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch)
+{
+    if (coord->n_free_batches >= MAX_POOLED_BATCHES || batch->payload.cap > POOLED_PAYLOAD_MAX) {
+        sf_buf_cleanup(&batch->payload);
+        free(batch);
+        return;
+    }
+    batch->link.next = coord->free_batches ? &coord->free_batches->link : NULL;
+    coord->free_batches = batch;
+    coord->n_free_batches++;
+}
+
+/* The due shard that has waited longest, or NULL; |*wait_ms| says when to look again. */
+static struct sf_shard *pick_shard(struct sf_coord *coord, int64_t now, int64_t *wait_ms)
+{
+    *wait_ms = 500;
+    if (coord->buffered_bytes >= coord->config->max_buffered_bytes) {
+        return NULL; /* back-pressure: a delivery signals |wake| */
+    }
+    struct sf_shard *best = NULL;
+    for (size_t i = 0; i < coord->n_sources; i++) {
+        for (struct sf_shard *shard = coord->sources[i].shards; shard; shard = shard->next) {
+            if (shard->state != SF_SHARD_RUNNING || shard->is_fetching ||
+                shard->n_inflight == SF_COORD_PREFETCH) {
+                continue;
+            }
+            if (shard->next_pull_ms > now) {
+                if (shard->next_pull_ms - now < *wait_ms) {
+                    *wait_ms = shard->next_pull_ms - now;
+                }
+                continue;
+            }
+            if (!best || shard->next_pull_ms < best->next_pull_ms) {
+                best = shard;
+            }
+        }
+    }
+    return best;
+}
+
+/* Delay before the next pull after a successful one (spec §8.7, capped by fetch_interval). */
+static int64_t pull_delay_ms(const struct sf_shard *shard, const struct sf_sls_pull_result *res)
+{
+    const struct sf_config_source *config = shard->source->config;
+    int64_t cap = config->fetch_interval_ms;
+    int64_t delay;
+    if (res->n_groups >= (size_t)config->pull_count || res->raw_size >= FULL_BATCH_BYTES) {
+        delay = 0;
+    } else if (res->n_groups < 100 && res->raw_size < ((size_t)1 << 20)) {
+        delay = 500;
+    } else if (res->n_groups < 500 && res->raw_size < ((size_t)2 << 20)) {
+        delay = 200;
+    } else {
+        delay = 50;
+    }
+    return delay < cap ? delay : cap;
+}
+
+struct pull_outcome {
+    sf_err err;
+    struct sf_sls_error detail;
+    struct sf_batch *batch; /* data, or a cursor advance without data */
+    bool is_caught_up;      /* no data and the cursor did not move */
+    char reset_cursor[SF_SLS_CURSOR_MAX]; /* after InvalidCursor: where to start again */
+};
+
+static size_t source_index(struct sf_coord *coord, const struct sf_source *source)
+{
+    return (size_t)(source - coord->sources);
+}
+
+/* The network part, without the lock. */
+static void pull_once(struct sf_worker *worker, struct sf_shard *shard, const char *cursor,
+                      const char *end_cursor, struct pull_outcome *out)
+{
+    struct sf_coord *coord = worker->coord;
+    const struct sf_config_source *config = shard->source->config;
+    struct sf_sls_client *sls = worker->sls[source_index(coord, shard->source)];
+    struct sf_sls_pull_result *res = &worker->result;
+    enum sf_compress compress = SF_COMPRESS_NONE;
+    if (strcmp(config->compress, "none") != 0) {
+        sf_compress_from_name(config->compress, strlen(config->compress), &compress);
+    }
+
+    out->err = sf_sls_pull(sls, config->logstore, shard->shard_id, cursor, config->pull_count,
+                           end_cursor, compress, res, &out->detail);
+    if (out->err == SF_ERR_SLS_CURSOR) {
+        /* The checkpoint points into data the logstore no longer keeps (spec §8.6). */
+        struct sf_sls_error detail;
+        if (sf_sls_get_cursor(sls, config->logstore, shard->shard_id, "begin", out->reset_cursor,
+                              &detail) != SF_OK) {
+            out->reset_cursor[0] = '\0';
+        }
+        return;
+    }
+    if (out->err) {
+        return;
+    }
+    out->is_caught_up = res->n_groups == 0 && strcmp(res->next_cursor, cursor) == 0;
+    if (out->is_caught_up) {
+        return;
+    }
+    struct sf_batch *batch = batch_get(coord);
+    batch->source = config->name;
+    batch->shard_id = shard->shard_id;
+    batch->owner = shard;
+    snprintf(batch->cursor, sizeof(batch->cursor), "%s", cursor);
+    snprintf(batch->next_cursor, sizeof(batch->next_cursor), "%s", res->next_cursor);
+    batch->raw_bytes = res->raw_size;
+    if (res->list.n_logs_total > 0) {
+        out->err = coord->hooks.build(coord->hooks.ctx, config, &res->list, batch);
+        if (out->err) {
+            snprintf(out->detail.message, sizeof(out->detail.message),
+                     "cannot turn %zu logs into events", res->list.n_logs_total);
+        }
+    }
+    if (out->err) {
+        pthread_mutex_lock(&coord->lock);
+        sf_coord_release_batch(coord, batch);
+        pthread_mutex_unlock(&coord->lock);
+        return;
+    }
+    out->batch = batch;
+}
+
+/* spec §9.2 for PullLogs: what happens to the shard after a failed pull. Lock held. */
+static void handle_failure(struct sf_coord *coord, struct sf_shard *shard,
+                           struct pull_outcome *out, int64_t now)
+{
+    const char *name = shard->source->config->name;
+    char text[768];
+    sf_sls_error_format(&out->detail, out->err, text, sizeof(text));
+    coord->stats.pull_errors++;
+    if (out->err == SF_ERR_SLS_CURSOR && out->reset_cursor[0]) {
+        SF_LOG_WARN("msg=\"checkpoint points into expired data: restarting the shard at the oldest "
+                    "retained data; logs between the two have expired and cannot be delivered\" "
+                    "source=%s shard=%d expired_cursor=%s new_cursor=%s",
+                    name, shard->shard_id, shard->cursor, out->reset_cursor);
+        snprintf(shard->cursor, sizeof(shard->cursor), "%s", out->reset_cursor);
+        coord->stats.cursor_resets++;
+        shard->next_pull_ms = now;
+        return;
+    }
+    if (out->err == SF_ERR_SLS_SHARD_GONE || out->err == SF_ERR_SLS_NOT_OWNER ||
+        out->err == SF_ERR_SLS_CONSUMER_GONE) {
+        SF_LOG_WARN("msg=\"shard no longer ours: stopping it\" source=%s %s", name, text);
+        sf_shard_set_state(shard, SF_SHARD_DROPPED);
+        return;
+    }
+    if (out->err == SF_ERR_AUTH_EXPIRED) {
+        atomic_store(&shard->source->needs_credentials, true);
+    }
+    int64_t delay = sf_backoff_next_ms(&shard->backoff);
+    if (out->err == SF_ERR_THROTTLED && delay < 1000) {
+        delay = 1000; /* read quota: SDKs wait 5 s; start at 1 s and grow (spec §9.2) */
+    }
+    if (sf_err_class(out->err) == SF_ERRCLASS_FATAL && delay < 30000) {
+        delay = 30000; /* a human must act; policies can be fixed live, so keep trying slowly */
+    }
+    shard->next_pull_ms = now + delay;
+    if (sf_err_class(out->err) == SF_ERRCLASS_FATAL) {
+        SF_LOG_ERROR("msg=\"pull failed\" source=%s %s will_retry_in_ms=%lld", name, text,
+                     (long long)delay);
+    } else {
+        SF_LOG_WARN("msg=\"pull failed\" source=%s %s will_retry_in_ms=%lld", name, text,
+                    (long long)delay);
+    }
+}
+
+/* Applies a pull's outcome to the shard; returns the batch to submit, if any. Lock held. */
+static struct sf_batch *apply_outcome(struct sf_coord *coord, struct sf_worker *worker,
+                                      struct sf_shard *shard, struct pull_outcome *out, int64_t now)
+{
+    shard->is_fetching = false;
+    coord->stats.pulls++;
+    if (out->err) {
+        handle_failure(coord, shard, out, now);
+        return NULL;
+    }
+    sf_backoff_reset(&shard->backoff);
+    const struct sf_sls_pull_result *res = &worker->result;
+    coord->stats.raw_bytes_fetched += res->raw_size;
+    coord->stats.wire_bytes_fetched += res->wire_size;
+    bool at_end_cursor = shard->has_end_cursor && strcmp(res->next_cursor, shard->end_cursor) == 0;
+    if (out->is_caught_up) {
+        if (at_end_cursor || shard->is_readonly) {
+            /* spec §8.5: the end of a read-only shard (or of the configured time range) is
+             * final; its checkpoint is committed promptly, then the shard is released. */
+            sf_shard_set_state(shard, SF_SHARD_FINISHED);
+            return NULL;
+        }
+        int64_t idle = shard->idle_delay_ms ? shard->idle_delay_ms * 2 : 100;
+        shard->idle_delay_ms = idle < shard->source->config->fetch_interval_ms
+                                   ? idle
+                                   : shard->source->config->fetch_interval_ms;
+        shard->next_pull_ms = now + shard->idle_delay_ms;
+        return NULL;
+    }
+    shard->idle_delay_ms = 0;
+    shard->next_pull_ms = now + pull_delay_ms(shard, res);
+    struct sf_batch *batch = out->batch;
+    if (shard->state == SF_SHARD_DROPPED) {
+        sf_coord_release_batch(coord, batch); /* not ours any more: another consumer reads it */
+        return NULL;
+    }
+    if (!sf_shard_track(shard, batch)) {
+        sf_coord_release_batch(coord, batch); /* cannot happen: pick_shard checked the window */
+        return NULL;
+    }
+    snprintf(shard->cursor, sizeof(shard->cursor), "%s", batch->next_cursor);
+    coord->stats.events_fetched += batch->n_events;
+    if (at_end_cursor && shard->state == SF_SHARD_RUNNING) {
+        sf_shard_set_state(shard, SF_SHARD_FINISHED);
+    }
+    if (batch->n_events == 0) {
+        /* The cursor moved without data (e.g. filtered): nothing to deliver, but the move
+         * still has to be committed in order. */
+        sf_shard_confirm(shard, batch->seq);
+        sf_coord_release_batch(coord, batch);
+        return NULL;
+    }
+    batch->charged_bytes = batch->payload.len + sizeof(*batch);
+    coord->buffered_bytes += batch->charged_bytes;
+    if (coord->buffered_bytes > coord->stats.max_buffered_bytes) {
+        coord->stats.max_buffered_bytes = coord->buffered_bytes;
+    }
+    shard->n_outstanding++;
+    return batch;
+}
+
+static void *worker_main(void *arg)
+{
+    struct sf_worker *worker = arg;
+    struct sf_coord *coord = worker->coord;
+    pthread_mutex_lock(&coord->lock);
+    while (!atomic_load(&coord->workers_stop)) {
+        int64_t now = sf_now_ms();
+        int64_t wait_ms = 0;
+        struct sf_shard *shard = pick_shard(coord, now, &wait_ms);
+        if (!shard) {
+            struct timespec deadline;
+            clock_gettime(CLOCK_MONOTONIC, &deadline);
+            int64_t ns = deadline.tv_nsec + (wait_ms % 1000) * 1000000;
+            deadline.tv_sec += wait_ms / 1000 + ns / 1000000000;
+            deadline.tv_nsec = ns % 1000000000;
+            pthread_cond_timedwait(&coord->wake, &coord->lock, &deadline);
+            continue;
+        }
+        shard->is_fetching = true;
+        char cursor[SF_SLS_CURSOR_MAX], end_cursor[SF_SLS_CURSOR_MAX];
+        memcpy(cursor, shard->cursor, sizeof(cursor));
+        memcpy(end_cursor, shard->end_cursor, sizeof(end_cursor));
+        bool has_end = shard->has_end_cursor;
+        pthread_mutex_unlock(&coord->lock);
+
+        struct pull_outcome out;
+        memset(&out, 0, sizeof(out));
+        pull_once(worker, shard, cursor, has_end ? end_cursor : NULL, &out);
+
+        pthread_mutex_lock(&coord->lock);
+        struct sf_batch *batch = apply_outcome(coord, worker, shard, &out, sf_now_ms());
+        if (batch) {
+            /* Under the lock, so a shard's batches reach the sinks in pull order. Sinks only
+             * queue here; they call back from their own threads. */
+            coord->hooks.submit(coord->hooks.ctx, batch);
+        }
+    }
+    pthread_mutex_unlock(&coord->lock);
+    return NULL;
+}
+
+sf_err sf_workers_start(struct sf_coord *coord)
+{
+    for (size_t i = 0; i < coord->n_workers; i++) {
+        if (pthread_create(&coord->workers[i].thread, NULL, worker_main, &coord->workers[i]) != 0) {
+            coord->n_workers = i; /* join the ones that started */
+            return SF_ERR_IO;
+        }
+    }
+    return SF_OK;
+}
+
+void sf_workers_join(struct sf_coord *coord)
+{
+    atomic_store(&coord->workers_stop, true);
+    pthread_mutex_lock(&coord->lock);
+    pthread_cond_broadcast(&coord->wake);
+    pthread_mutex_unlock(&coord->lock);
+    for (size_t i = 0; i < coord->n_workers; i++) {
+        pthread_join(coord->workers[i].thread, NULL);
+    }
+}

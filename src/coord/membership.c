@@ -1,0 +1,437 @@
+/* Consumer-group membership for one source (spec §8.1–§8.3): bootstrap the group, heartbeat
+ * held ∪ releasing shards, turn the server's answer into granted and revoked shards, start
+ * granted shards at their checkpoint, and rejoin with [] after expiry. Coordinator thread
+ * only; network calls run without coord->lock. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "coord/coord_int.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/banned.h"
+
+#define SF_LOG_MODULE "coord"
+
+static void log_sls_error(enum sf_log_level level, const struct sf_source *source,
+                          const char *what, sf_err err, const struct sf_sls_error *detail,
+                          int64_t retry_ms)
+{
+    char text[768];
+    sf_sls_error_format(detail, err, text, sizeof(text));
+    if (retry_ms >= 0) {
+        SF_LOG_AT(level, "msg=\"%s\" source=%s %s will_retry_in_ms=%lld", what,
+                  source->config->name, text, (long long)retry_ms);
+    } else {
+        SF_LOG_AT(level, "msg=\"%s\" source=%s %s", what, source->config->name, text);
+    }
+}
+
+static void set_fatal(struct sf_source *source, sf_err err)
+{
+    struct sf_coord *coord = source->coord;
+    pthread_mutex_lock(&coord->lock);
+    if (!coord->fatal) {
+        coord->fatal = err;
+    }
+    pthread_mutex_unlock(&coord->lock);
+}
+
+static sf_err ensure_group(struct sf_source *source, struct sf_sls_error *detail)
+{
+    const struct sf_config_source *cfg = source->config;
+    struct sf_sls_group *groups = NULL;
+    size_t n = 0;
+    sf_err err = sf_sls_list_groups(source->sls, cfg->logstore, &groups, &n, detail);
+    if (err) {
+        return err;
+    }
+    const struct sf_sls_group *found = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (strcasecmp(groups[i].name, cfg->consumer_group) == 0) { /* as Java compares */
+            found = &groups[i];
+        }
+    }
+    if (!found) {
+        err = sf_sls_create_group(source->sls, cfg->logstore, cfg->consumer_group,
+                                  cfg->group_timeout_s, cfg->order, detail);
+        if (err == SF_OK) {
+            SF_LOG_INFO("msg=\"consumer group created\" source=%s group=%s timeout_s=%d order=%s",
+                        cfg->name, cfg->consumer_group, cfg->group_timeout_s,
+                        cfg->order ? "true" : "false");
+        }
+        free(groups);
+        /* Another consumer created it first: the normal race (spec §4). */
+        return err == SF_ERR_SLS_GROUP_EXISTS ? SF_OK : err;
+    }
+    if (found->timeout_s != cfg->group_timeout_s || found->order != cfg->order) {
+        err = sf_sls_update_group(source->sls, cfg->logstore, cfg->consumer_group,
+                                  cfg->group_timeout_s, cfg->order, detail);
+        if (err == SF_ERR_AUTH) {
+            /* log:UpdateConsumerGroup may not be granted; consuming works without it. */
+            log_sls_error(SF_LOG_LEVEL_WARN, source,
+                          "cannot update the consumer group's timeout/order; keeping the server's",
+                          err, detail, -1);
+            err = SF_OK;
+        }
+    }
+    free(groups);
+    return err;
+}
+
+static void bootstrap(struct sf_source *source, int64_t now)
+{
+    struct sf_sls_error detail;
+    sf_err err = ensure_group(source, &detail);
+    if (err == SF_OK) {
+        source->is_bootstrapped = true;
+        source->must_rejoin = true;
+        source->next_heartbeat_ms = now;
+        source->last_heartbeat_ok_ms = now;
+        sf_backoff_reset(&source->bootstrap_backoff);
+        return;
+    }
+    if (err == SF_ERR_SLS_GROUP_QUOTA) {
+        SF_LOG_ERROR("msg=\"cannot create consumer group: the logstore already has the maximum of "
+                     "30 consumer groups. Delete unused ones (aliyun log "
+                     "delete_consumer_group, or the SLS console: Logstore > Data Consumption), "
+                     "or set consumer_group to an existing group\" source=%s group=%s",
+                     source->config->name, source->config->consumer_group);
+        set_fatal(source, err);
+        return;
+    }
+    if (sf_err_class(err) == SF_ERRCLASS_FATAL) {
+        log_sls_error(SF_LOG_LEVEL_ERROR, source, "cannot join the consumer group", err, &detail,
+                      -1);
+        set_fatal(source, err);
+        return;
+    }
+    int64_t delay = sf_backoff_next_ms(&source->bootstrap_backoff);
+    source->next_bootstrap_ms = now + delay;
+    log_sls_error(SF_LOG_LEVEL_WARN, source, "cannot join the consumer group", err, &detail,
+                  delay);
+}
+
+/* Shards to report: held ∪ releasing (spec §8.2), never the dropped ones. Lock held. */
+static size_t heart_set(struct sf_source *source, int *ids, size_t max)
+{
+    size_t n = 0;
+    if (source->must_rejoin) {
+        return 0;
+    }
+    for (struct sf_shard *shard = source->shards; shard && n < max; shard = shard->next) {
+        if (shard->state != SF_SHARD_DROPPED) {
+            ids[n++] = shard->shard_id;
+        }
+    }
+    return n;
+}
+
+static bool contains(const int *ids, size_t n, int id)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static struct sf_shard *find_live(struct sf_source *source, int id)
+{
+    for (struct sf_shard *shard = source->shards; shard; shard = shard->next) {
+        if (shard->shard_id == id && shard->state != SF_SHARD_DROPPED) {
+            return shard;
+        }
+    }
+    return NULL;
+}
+
+/* B − A: start; A − B: release (spec §8.2). Lock held. */
+static void apply_assignment(struct sf_source *source, const int *assigned, size_t n)
+{
+    struct sf_coord *coord = source->coord;
+    for (size_t i = 0; i < n; i++) {
+        if (!find_live(source, assigned[i])) {
+            struct sf_shard *shard = sf_shard_new(source, assigned[i]);
+            shard->next = source->shards;
+            source->shards = shard;
+            source->next_shard_list_ms = 0; /* learn whether it is read-only */
+            coord->stats.rebalances++;
+            SF_LOG_INFO("msg=\"shard granted\" source=%s shard=%d", source->config->name,
+                        assigned[i]);
+        }
+    }
+    for (struct sf_shard *shard = source->shards; shard; shard = shard->next) {
+        if (shard->state == SF_SHARD_DROPPED || shard->state == SF_SHARD_RELEASING ||
+            contains(assigned, n, shard->shard_id)) {
+            continue;
+        }
+        SF_LOG_INFO("msg=\"shard revoked: finishing it before handing it over\" source=%s "
+                    "shard=%d",
+                    source->config->name, shard->shard_id);
+        sf_shard_set_state(shard, SF_SHARD_RELEASING);
+        coord->stats.rebalances++;
+    }
+}
+
+void sf_membership_drop_all(struct sf_source *source, const char *why)
+{
+    struct sf_coord *coord = source->coord;
+    pthread_mutex_lock(&coord->lock);
+    size_t n = 0;
+    for (struct sf_shard *shard = source->shards; shard; shard = shard->next) {
+        if (shard->state != SF_SHARD_DROPPED) {
+            sf_shard_set_state(shard, SF_SHARD_DROPPED);
+            n++;
+        }
+    }
+    pthread_mutex_unlock(&coord->lock);
+    source->must_rejoin = true;
+    SF_LOG_WARN("msg=\"dropped every shard, rejoining with an empty heartbeat\" source=%s "
+                "reason=\"%s\" shards=%zu",
+                source->config->name, why, n);
+}
+
+static void heartbeat_failed(struct sf_source *source, sf_err err,
+                             const struct sf_sls_error *detail, int64_t now)
+{
+    const struct sf_config_source *cfg = source->config;
+    source->coord->stats.heartbeat_failures++;
+    if (err == SF_ERR_SLS_CONSUMER_GONE) {
+        sf_membership_drop_all(source, "the server expired this consumer");
+        source->next_heartbeat_ms = now;
+        return;
+    }
+    if (err == SF_ERR_SLS_GROUP_GONE) {
+        sf_membership_drop_all(source, "the consumer group was deleted");
+        source->is_bootstrapped = false;
+        source->next_bootstrap_ms = now;
+        return;
+    }
+    /* One quick retry so a blip does not cost a rebalance (spec §9.2), then the schedule. */
+    bool was_ok_last_time = source->next_heartbeat_ms - source->last_heartbeat_ok_ms <=
+                            (int64_t)cfg->heartbeat_interval_s * 1000;
+    int64_t delay = was_ok_last_time ? 1000 : (int64_t)cfg->heartbeat_interval_s * 1000;
+    log_sls_error(SF_LOG_LEVEL_WARN, source, "heartbeat failed", err, detail, delay);
+    if (now - source->last_heartbeat_ok_ms >= (int64_t)cfg->group_timeout_s * 1000 &&
+        !source->must_rejoin) {
+        /* The server has expired us by now and handed our shards out (python-sdk#120). */
+        sf_membership_drop_all(source, "no successful heartbeat within the group timeout");
+    }
+    source->next_heartbeat_ms = now + delay;
+}
+
+static void heartbeat(struct sf_source *source, int64_t now)
+{
+    struct sf_coord *coord = source->coord;
+    const struct sf_config_source *cfg = source->config;
+    int held[1024];
+    pthread_mutex_lock(&coord->lock);
+    size_t n_held = heart_set(source, held, sizeof(held) / sizeof(held[0]));
+    pthread_mutex_unlock(&coord->lock);
+
+    int *assigned = NULL;
+    size_t n_assigned = 0;
+    struct sf_sls_error detail;
+    sf_err err = sf_sls_heartbeat(source->sls, cfg->logstore, cfg->consumer_group,
+                                  cfg->consumer_name, held, n_held, &assigned, &n_assigned,
+                                  &detail);
+    coord->stats.heartbeats++;
+    if (err) {
+        heartbeat_failed(source, err, &detail, now);
+        return;
+    }
+    source->last_heartbeat_ok_ms = now;
+    source->must_rejoin = false;
+    source->next_heartbeat_ms = now + (int64_t)cfg->heartbeat_interval_s * 1000;
+    pthread_mutex_lock(&coord->lock);
+    apply_assignment(source, assigned, n_assigned);
+    pthread_mutex_unlock(&coord->lock);
+    free(assigned);
+}
+
+/* "from" for GetCursor: begin, end or unix seconds (spec §4 GetCursor). */
+static void start_position(const struct sf_config_source *cfg, char *from, size_t size)
+{
+    switch (cfg->start) {
+    case SF_CONFIG_START_BEGIN:
+        snprintf(from, size, "begin");
+        break;
+    case SF_CONFIG_START_END:
+        snprintf(from, size, "end");
+        break;
+    case SF_CONFIG_START_TIME:
+        snprintf(from, size, "%lld", (long long)cfg->start_time_s);
+        break;
+    }
+}
+
+/* Finds where a granted shard starts: the server checkpoint wins over the configured
+ * position (spec §8.3). Network calls; the shard is STARTING, which only this thread touches. */
+static sf_err find_start(struct sf_source *source, struct sf_shard *shard, char *cursor,
+                         char *committed, struct sf_sls_error *detail)
+{
+    const struct sf_config_source *cfg = source->config;
+    struct sf_sls_checkpoint *cps = NULL;
+    size_t n = 0;
+    sf_err err = sf_sls_get_checkpoints(source->sls, cfg->logstore, cfg->consumer_group,
+                                        shard->shard_id, &cps, &n, detail);
+    if (err) {
+        return err;
+    }
+    committed[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (cps[i].shard_id == shard->shard_id && cps[i].cursor[0]) {
+            snprintf(committed, SF_SLS_CURSOR_MAX, "%s", cps[i].cursor);
+        }
+    }
+    free(cps);
+    if (committed[0]) {
+        snprintf(cursor, SF_SLS_CURSOR_MAX, "%s", committed);
+    } else {
+        char from[32];
+        start_position(cfg, from, sizeof(from));
+        err = sf_sls_get_cursor(source->sls, cfg->logstore, shard->shard_id, from, cursor, detail);
+        if (err) {
+            return err;
+        }
+    }
+    if (cfg->has_end_time && !shard->has_end_cursor) {
+        char end[24];
+        snprintf(end, sizeof(end), "%lld", (long long)cfg->end_time_s);
+        err = sf_sls_get_cursor(source->sls, cfg->logstore, shard->shard_id, end,
+                                shard->end_cursor, detail);
+        shard->has_end_cursor = err == SF_OK;
+    }
+    return err;
+}
+
+static void start_shard(struct sf_source *source, struct sf_shard *shard, int64_t now)
+{
+    struct sf_coord *coord = source->coord;
+    char cursor[SF_SLS_CURSOR_MAX], committed[SF_SLS_CURSOR_MAX];
+    struct sf_sls_error detail;
+    sf_err err = find_start(source, shard, cursor, committed, &detail);
+    pthread_mutex_lock(&coord->lock);
+    if (shard->state != SF_SHARD_STARTING) {
+        pthread_mutex_unlock(&coord->lock); /* revoked or dropped meanwhile */
+        return;
+    }
+    if (err == SF_OK) {
+        memcpy(shard->cursor, cursor, sizeof(shard->cursor));
+        memcpy(shard->committed, committed, sizeof(shard->committed));
+        /* Committing the start cursor of a shard without data is harmless and lets a
+         * read-only, empty shard be marked over (python-sdk#113, #126). */
+        memcpy(shard->deliverable, cursor, sizeof(shard->deliverable));
+        shard->last_commit_ms = now;
+        shard->next_pull_ms = now;
+        sf_shard_set_state(shard, SF_SHARD_RUNNING);
+        pthread_cond_broadcast(&coord->wake);
+        pthread_mutex_unlock(&coord->lock);
+        SF_LOG_INFO("msg=\"shard started\" source=%s shard=%d from=%s cursor=%s",
+                    source->config->name, shard->shard_id, committed[0] ? "checkpoint" : "position",
+                    cursor);
+        return;
+    }
+    if (err == SF_ERR_SLS_SHARD_GONE || err == SF_ERR_SLS_NOT_OWNER) {
+        sf_shard_set_state(shard, SF_SHARD_DROPPED);
+        pthread_mutex_unlock(&coord->lock);
+        log_sls_error(SF_LOG_LEVEL_WARN, source, "shard cannot be started", err, &detail, -1);
+        return;
+    }
+    int64_t delay = sf_backoff_next_ms(&shard->backoff);
+    shard->next_start_try_ms = now + delay;
+    pthread_mutex_unlock(&coord->lock);
+    log_sls_error(SF_LOG_LEVEL_WARN, source, "cannot find where the shard starts", err, &detail,
+                  delay);
+}
+
+static void start_shards(struct sf_source *source, int64_t now)
+{
+    struct sf_coord *coord = source->coord;
+    for (;;) {
+        struct sf_shard *todo = NULL;
+        pthread_mutex_lock(&coord->lock);
+        for (struct sf_shard *shard = source->shards; shard && !todo; shard = shard->next) {
+            if (shard->state == SF_SHARD_STARTING && shard->next_start_try_ms <= now) {
+                todo = shard;
+                shard->next_start_try_ms = now + 1; /* one attempt per tick */
+            }
+        }
+        pthread_mutex_unlock(&coord->lock);
+        if (!todo) {
+            return;
+        }
+        start_shard(source, todo, now);
+    }
+}
+
+/* ListShards tells which shards are read-only: their end is final (spec §8.5). */
+static void refresh_shard_list(struct sf_source *source, int64_t now)
+{
+    if (now < source->next_shard_list_ms) {
+        return;
+    }
+    source->next_shard_list_ms = now + 30000;
+    struct sf_sls_shard *list = NULL;
+    size_t n = 0;
+    struct sf_sls_error detail;
+    sf_err err = sf_sls_list_shards(source->sls, source->config->logstore, &list, &n, &detail);
+    if (err) {
+        log_sls_error(SF_LOG_LEVEL_DEBUG, source, "ListShards failed", err, &detail, 30000);
+        source->next_shard_list_ms = now + 5000;
+        return;
+    }
+    pthread_mutex_lock(&source->coord->lock);
+    for (struct sf_shard *shard = source->shards; shard; shard = shard->next) {
+        for (size_t i = 0; i < n; i++) {
+            if (list[i].shard_id == shard->shard_id) {
+                shard->is_readonly = list[i].is_readonly;
+            }
+        }
+    }
+    pthread_mutex_unlock(&source->coord->lock);
+    free(list);
+}
+
+void sf_membership_tick(struct sf_source *source, int64_t now)
+{
+    if (!source->is_bootstrapped) {
+        if (now >= source->next_bootstrap_ms) {
+            bootstrap(source, now);
+        }
+        if (!source->is_bootstrapped) {
+            return;
+        }
+    }
+    if (now >= source->next_heartbeat_ms) {
+        heartbeat(source, now);
+    }
+    start_shards(source, now);
+    refresh_shard_list(source, now);
+}
+
+void sf_membership_leave(struct sf_source *source)
+{
+    if (!source->is_bootstrapped) {
+        return;
+    }
+    const struct sf_config_source *cfg = source->config;
+    int *assigned = NULL;
+    size_t n = 0;
+    struct sf_sls_error detail;
+    /* An empty heartbeat hands every shard back at once, after the final commits, so the
+     * next owner starts at a fresh checkpoint (python-sdk PR #264). */
+    sf_err err = sf_sls_heartbeat(source->sls, cfg->logstore, cfg->consumer_group,
+                                  cfg->consumer_name, NULL, 0, &assigned, &n, &detail);
+    free(assigned);
+    if (err) {
+        log_sls_error(SF_LOG_LEVEL_WARN, source,
+                      "could not release shards; they move after the group timeout", err, &detail,
+                      -1);
+    } else {
+        SF_LOG_INFO("msg=\"released all shards\" source=%s", cfg->name);
+    }
+}
