@@ -1,0 +1,45 @@
+/* Consumer-group membership and shard assignment (spec §8.1-8.5): heartbeats, expiry after
+ * `timeout` seconds of silence, balancing so live consumers' shard counts differ by at most
+ * one, the transfer hand-off (a shard moves only after its old owner stops reporting it or
+ * expires), `order` (children wait until every parent is `over`), and checkpoint ownership.
+ * Every function needs srv->lock held. */
+#ifndef EMU_ASSIGN_H
+#define EMU_ASSIGN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "emu.h"
+
+/* A group's view of shard |shard_id| right now. */
+enum emu_cg_state
+emu_assign_state(const struct emu_logstore *ls, const struct emu_group *group, int shard_id);
+const char *emu_assign_state_name(enum emu_cg_state state);
+
+/* Forgets consumers silent for longer than the group's timeout; frees their shards. */
+void emu_assign_expire(struct emu_group *group, int64_t now_ms);
+/* Forces one consumer out as if it had timed out (control plane); false if unknown. */
+bool emu_assign_evict(struct emu_group *group, const char *consumer);
+
+/* Index of consumer |name| in |group|, or -1. */
+int emu_assign_consumer_find(const struct emu_group *group, const char *name);
+
+enum emu_heartbeat_result {
+    EMU_HEARTBEAT_OK,
+    EMU_HEARTBEAT_NOT_EXIST_WITH_BODY, /* unknown consumer reported shards (spec §8.2) */
+    EMU_HEARTBEAT_TOO_MANY_CONSUMERS,
+};
+
+/* One heartbeat of |consumer| holding |held| shards. On OK, |out| (EMU_MAX_SHARDS slots)
+ * receives the shards it owns, ascending. */
+enum emu_heartbeat_result emu_assign_heartbeat(struct emu_logstore *ls,
+                                               struct emu_group *group,
+                                               const char *consumer,
+                                               const int *held,
+                                               size_t n_held,
+                                               int64_t now_ms,
+                                               int *out,
+                                               size_t *n_out);
+
+#endif

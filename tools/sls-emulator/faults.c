@@ -1,0 +1,208 @@
+#include "faults.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/banned.h"
+
+static const struct {
+    const char *name;
+    const char *alias;
+    enum emu_fault_type type;
+} type_names[] = {
+    {"500", "InternalServerError", EMU_FAULT_500},
+    {"503", "ServerBusy", EMU_FAULT_503},
+    {"403", "ReadQuotaExceed", EMU_FAULT_403},
+    {"403shard", "ShardReadQuotaExceed", EMU_FAULT_403_SHARD},
+    {"latency", "delay", EMU_FAULT_LATENCY},
+    {"drop", "close", EMU_FAULT_DROP},
+    {"truncate", "truncated", EMU_FAULT_TRUNCATE},
+};
+
+const char *emu_fault_type_name(enum emu_fault_type type)
+{
+    for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++) {
+        if (type_names[i].type == type) {
+            return type_names[i].name;
+        }
+    }
+    return "unknown";
+}
+
+static bool parse_type(const char *s, enum emu_fault_type *out)
+{
+    for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++) {
+        if (strcasecmp(s, type_names[i].name) == 0 || strcasecmp(s, type_names[i].alias) == 0) {
+            *out = type_names[i].type;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool parse_field(struct emu_fault *rule,
+                        const char *key,
+                        const char *value,
+                        bool *has_type,
+                        char *why,
+                        size_t why_size)
+{
+    char *end = NULL;
+    if (strcmp(key, "api") == 0) {
+        enum emu_api api;
+        if (strcmp(value, "*") != 0 && !emu_api_parse(value, &api)) {
+            snprintf(why, why_size, "unknown api '%s'", value);
+            return false;
+        }
+        snprintf(rule->api, sizeof(rule->api), "%s", strcmp(value, "*") ? emu_api_name(api) : "*");
+    } else if (strcmp(key, "type") == 0) {
+        if (!parse_type(value, &rule->type)) {
+            snprintf(why, why_size,
+                     "unknown type '%s' (500, 503, 403, 403shard, latency, drop, truncate)", value);
+            return false;
+        }
+        *has_type = true;
+    } else if (strcmp(key, "rate") == 0) {
+        rule->rate = strtod(value, &end);
+        if (end == value || *end || !(rule->rate >= 0.0 && rule->rate <= 1.0)) {
+            snprintf(why, why_size, "rate must be in [0, 1]");
+            return false;
+        }
+    } else if (strcmp(key, "ms") == 0) {
+        long ms = strtol(value, &end, 10);
+        if (end == value || *end || ms < 0 || ms > 600000) {
+            snprintf(why, why_size, "ms must be in 0..600000");
+            return false;
+        }
+        rule->latency_ms = (int)ms;
+    } else if (strcmp(key, "count") == 0) {
+        rule->remaining = strtol(value, &end, 10);
+        if (end == value || *end || rule->remaining < 1) {
+            snprintf(why, why_size, "count must be a positive integer");
+            return false;
+        }
+    } else {
+        snprintf(why, why_size, "unknown key '%s' (api, type, rate, ms, count)", key);
+        return false;
+    }
+    return true;
+}
+
+bool emu_faults_parse(const char *spec, struct emu_fault *out, char *why, size_t why_size)
+{
+    struct emu_fault rule = {.rate = 1.0, .remaining = -1, .latency_ms = 100};
+    snprintf(rule.api, sizeof(rule.api), "*");
+    bool has_type = false;
+    char copy[256];
+    if (strlen(spec) >= sizeof(copy)) {
+        snprintf(why, why_size, "fault spec too long");
+        return false;
+    }
+    snprintf(copy, sizeof(copy), "%s", spec);
+    char *field = copy;
+    while (field && *field) {
+        char *comma = strchr(field, ',');
+        if (comma) {
+            *comma = '\0';
+        }
+        char *eq = strchr(field, '=');
+        if (!eq) {
+            snprintf(why, why_size, "expected key=value, got '%s'", field);
+            return false;
+        }
+        *eq = '\0';
+        if (!parse_field(&rule, field, eq + 1, &has_type, why, why_size)) {
+            return false;
+        }
+        field = comma ? comma + 1 : NULL;
+    }
+    if (!has_type) {
+        snprintf(why, why_size, "type= is required");
+        return false;
+    }
+    *out = rule;
+    return true;
+}
+
+int emu_faults_add(struct emu_faults *faults, const struct emu_fault *rule)
+{
+    if (faults->n_rules == EMU_MAX_FAULTS) {
+        return -1;
+    }
+    struct emu_fault *slot = &faults->rules[faults->n_rules++];
+    *slot = *rule;
+    slot->id = faults->next_id++;
+    slot->n_fired = 0;
+    return slot->id;
+}
+
+bool emu_faults_remove(struct emu_faults *faults, int id)
+{
+    for (int i = 0; i < faults->n_rules; i++) {
+        if (faults->rules[i].id == id) {
+            memmove(&faults->rules[i], &faults->rules[i + 1],
+                    (size_t)(faults->n_rules - i - 1) * sizeof(faults->rules[0]));
+            faults->n_rules--;
+            return true;
+        }
+    }
+    return false;
+}
+
+void emu_faults_clear(struct emu_faults *faults)
+{
+    faults->n_rules = 0;
+}
+
+/* xorshift64*: rates are reproducible for a given --seed and request order. */
+static double next_unit(struct emu_faults *faults)
+{
+    uint64_t x = faults->rng ? faults->rng : 0x2545F4914F6CDD1Dull;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    faults->rng = x;
+    return (double)((x * 0x2545F4914F6CDD1Dull) >> 11) / 9007199254740992.0;
+}
+
+void emu_faults_decide(struct emu_faults *faults, enum emu_api api, struct emu_fault_decision *out)
+{
+    out->delay_ms = 0;
+    out->error = NULL;
+    for (int i = 0; i < faults->n_rules; i++) {
+        struct emu_fault *rule = &faults->rules[i];
+        bool is_match = strcmp(rule->api, "*") == 0 || strcmp(rule->api, emu_api_name(api)) == 0;
+        bool is_error = rule->type != EMU_FAULT_LATENCY;
+        if (!is_match || rule->remaining == 0 || (is_error && out->error)) {
+            continue;
+        }
+        if (rule->rate < 1.0 && next_unit(faults) >= rule->rate) {
+            continue;
+        }
+        if (rule->remaining > 0) {
+            rule->remaining--;
+        }
+        rule->n_fired++;
+        if (is_error) {
+            out->error = rule;
+        } else {
+            out->delay_ms += rule->latency_ms;
+        }
+    }
+}
+
+json_t *emu_faults_to_json(const struct emu_faults *faults)
+{
+    json_t *list = json_array();
+    for (int i = 0; i < faults->n_rules; i++) {
+        const struct emu_fault *rule = &faults->rules[i];
+        json_t *item = json_pack("{s:i, s:s, s:s, s:f, s:i, s:I, s:I}", "id", rule->id, "api",
+                                 rule->api, "type", emu_fault_type_name(rule->type), "rate",
+                                 rule->rate, "ms", rule->latency_ms, "remaining",
+                                 (json_int_t)rule->remaining, "fired", (json_int_t)rule->n_fired);
+        json_array_append_new(list, item);
+    }
+    return list;
+}

@@ -1,0 +1,25 @@
+/* The HTTP front: libmicrohttpd, one thread per connection (keep-alive clients, injected
+ * latency that must not stall other connections). Turns each exchange into an emu_request,
+ * calls emu_handle(), and sends the answer, carrying out drop/truncate/latency faults.
+ * Call start/stop from one thread. */
+#ifndef EMU_HTTP_H
+#define EMU_HTTP_H
+
+#include <stddef.h>
+
+#include "emu.h"
+
+struct emu_http;
+
+/* Listens on |host| (IPv4 literal or "localhost") and |port| (0 = any free port, reported in
+ * |*bound_port|). NULL with a reason in |errbuf| on failure. */
+struct emu_http *emu_http_start(struct emu_server *srv,
+                                const char *host,
+                                int port,
+                                int *bound_port,
+                                char *errbuf,
+                                size_t errbuf_size);
+/* Stops accepting, waits for connection threads, frees. NULL is fine. */
+void emu_http_stop(struct emu_http *http);
+
+#endif

@@ -1,0 +1,208 @@
+/* Consumer-group assignment (spec §8.1-8.4): balance, the transfer hand-off, expiry, the
+ * first-heartbeat rule, and `order` across a split. Drives assign.c directly with a clock
+ * the test controls. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assign.h"
+#include "cursor.h"
+#include "store.h"
+#include "util/alloc.h"
+
+struct fixture {
+    struct emu_server srv;
+    struct emu_logstore *ls;
+    struct emu_group *group;
+};
+
+static struct fixture *fixture_new(int n_shards, bool in_order)
+{
+    struct fixture *f = sf_xcalloc(1, sizeof(*f));
+    struct emu_server_options opts = {.is_no_auth = true, .cache_bytes = 1 << 20};
+    const char *why = NULL;
+    emu_server_init(&f->srv, &opts);
+    struct emu_project *project = emu_store_add_project(&f->srv, "p", &why);
+    f->ls = emu_store_add_logstore(&f->srv, project, "l", n_shards, &why);
+    f->group = sf_xcalloc(1, sizeof(*f->group));
+    snprintf(f->group->name, sizeof(f->group->name), "cg");
+    f->group->timeout_s = 10;
+    f->group->in_order = in_order;
+    for (int s = 0; s < EMU_MAX_SHARDS; s++) {
+        f->group->shards[s].owner = -1;
+    }
+    f->ls->groups[f->ls->n_groups++] = f->group;
+    return f;
+}
+
+static void fixture_free(struct fixture *f)
+{
+    emu_server_cleanup(&f->srv);
+    free(f);
+}
+
+/* One heartbeat; returns the answer as "0,1,2" for easy asserts. */
+static const char *beat(struct fixture *f, const char *consumer, const char *held, int64_t now_ms)
+{
+    static char text[256];
+    int in[EMU_MAX_SHARDS], out[EMU_MAX_SHARDS];
+    size_t n_in = 0, n_out = 0;
+    for (const char *p = held; *p;) {
+        in[n_in++] = (int)strtol(p, (char **)&p, 10);
+        p += *p == ',';
+    }
+    enum emu_heartbeat_result rc =
+        emu_assign_heartbeat(f->ls, f->group, consumer, in, n_in, now_ms, out, &n_out);
+    if (rc != EMU_HEARTBEAT_OK) {
+        return "error";
+    }
+    text[0] = '\0';
+    for (size_t i = 0; i < n_out; i++) {
+        size_t len = strlen(text);
+        snprintf(text + len, sizeof(text) - len, "%s%d", i ? "," : "", out[i]);
+    }
+    return text;
+}
+
+static void one_consumer_gets_every_shard(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(4, false);
+    assert_string_equal(beat(f, "c1", "", 0), "0,1,2,3");
+    assert_string_equal(beat(f, "c1", "0,1,2,3", 1000), "0,1,2,3");
+    fixture_free(f);
+}
+
+static void first_heartbeat_must_be_empty(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(2, false);
+    assert_string_equal(beat(f, "c1", "0", 0), "error");
+    assert_string_equal(beat(f, "c1", "", 0), "0,1");
+    fixture_free(f);
+}
+
+static void second_consumer_waits_for_the_hand_off(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(4, false);
+    assert_string_equal(beat(f, "c1", "", 0), "0,1,2,3");
+    /* c2 joins: c1's surplus goes to transfer, nobody owns it twice. */
+    assert_string_equal(beat(f, "c2", "", 100), "");
+    assert_string_equal(emu_assign_state_name(emu_assign_state(f->ls, f->group, 3)), "transfer");
+    /* c1 still reports 2 and 3 (its workers are shutting down): they stay with it. */
+    assert_string_equal(beat(f, "c1", "0,1,2,3", 200), "0,1");
+    assert_string_equal(beat(f, "c2", "", 300), "");
+    /* c1 stops reporting them: hand-off completes, c2 gets them at its next beat. */
+    assert_string_equal(beat(f, "c1", "0,1", 400), "0,1");
+    assert_string_equal(beat(f, "c2", "", 500), "2,3");
+    assert_string_equal(beat(f, "c1", "0,1", 600), "0,1");
+    fixture_free(f);
+}
+
+static void five_consumers_differ_by_at_most_one(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(12, false);
+    char held[5][256] = {{0}};
+    const char *names[] = {"c1", "c2", "c3", "c4", "c5"};
+    for (int round = 0; round < 6; round++) {
+        for (int c = 0; c < 5; c++) {
+            const char *got = beat(f, names[c], held[c], round * 1000 + c);
+            snprintf(held[c], sizeof(held[c]), "%s", got);
+        }
+    }
+    int owners[12];
+    memset(owners, 0, sizeof(owners));
+    int min = 99, max = 0;
+    for (int c = 0; c < 5; c++) {
+        int n = 0;
+        for (const char *p = held[c]; *p;) {
+            owners[strtol(p, (char **)&p, 10)]++;
+            p += *p == ',';
+            n++;
+        }
+        min = n < min ? n : min;
+        max = n > max ? n : max;
+    }
+    assert_true(max - min <= 1);
+    for (int s = 0; s < 12; s++) {
+        assert_int_equal(owners[s], 1);
+    }
+    fixture_free(f);
+}
+
+static void silent_consumer_expires_after_timeout(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(2, false);
+    beat(f, "c1", "", 0);
+    beat(f, "c2", "", 0);
+    beat(f, "c1", "0,1", 100);
+    assert_string_equal(beat(f, "c1", "0", 200), "0");
+    assert_string_equal(beat(f, "c2", "", 300), "1");
+    /* c2 goes silent; 10 s later it is forgotten and its shard moves to c1. */
+    assert_string_equal(beat(f, "c1", "0", 9000), "0");
+    assert_string_equal(beat(f, "c1", "0", 10301), "0,1");
+    /* Back from the dead with a non-empty list: NotExistConsumerWithBody. */
+    assert_string_equal(beat(f, "c2", "1", 10400), "error");
+    fixture_free(f);
+}
+
+static void commit_end(struct fixture *f, int shard_id)
+{
+    snprintf(f->group->shards[shard_id].checkpoint, EMU_CURSOR_MAX + 1, "x");
+    emu_cursor_encode(emu_shard_end_seq(f->ls->shards[shard_id]),
+                      f->group->shards[shard_id].checkpoint);
+}
+
+static void ordered_children_wait_until_parent_is_over(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(1, true);
+    emu_store_append(f->ls->shards[0], emu_lg_new((const uint8_t *)"", 0, 1, 0));
+    assert_string_equal(beat(f, "c1", "", 0), "0");
+    int children[2];
+    const char *why;
+    assert_true(emu_store_split(&f->srv, f->ls, 0, NULL, children, &why));
+    assert_string_equal(beat(f, "c1", "0", 100), "0");
+    assert_string_equal(emu_assign_state_name(emu_assign_state(f->ls, f->group, 1)), "wait");
+    commit_end(f, 0);
+    assert_string_equal(emu_assign_state_name(emu_assign_state(f->ls, f->group, 0)), "over");
+    assert_string_equal(beat(f, "c1", "0", 200), "1,2");
+    /* Moving the checkpoint back re-opens the parent (and the children wait again). */
+    emu_cursor_encode(f->ls->shards[0]->first_seq, f->group->shards[0].checkpoint);
+    assert_string_equal(beat(f, "c1", "1,2", 300), "0");
+    fixture_free(f);
+}
+
+static void unordered_children_are_assigned_at_once(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(1, false);
+    assert_string_equal(beat(f, "c1", "", 0), "0");
+    int children[2];
+    const char *why;
+    assert_true(emu_store_split(&f->srv, f->ls, 0, NULL, children, &why));
+    assert_string_equal(beat(f, "c1", "0", 100), "0,1,2");
+    fixture_free(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(one_consumer_gets_every_shard),
+        cmocka_unit_test(first_heartbeat_must_be_empty),
+        cmocka_unit_test(second_consumer_waits_for_the_hand_off),
+        cmocka_unit_test(five_consumers_differ_by_at_most_one),
+        cmocka_unit_test(silent_consumer_expires_after_timeout),
+        cmocka_unit_test(ordered_children_wait_until_parent_is_over),
+        cmocka_unit_test(unordered_children_are_assigned_at_once),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
