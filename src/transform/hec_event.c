@@ -1,0 +1,877 @@
+#include "transform/hec_event.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "transform/json.h"
+#include "transform/json_int.h"
+#include "util/alloc.h"
+#include "util/assert.h"
+#include "util/banned.h"
+
+/* The event writer is one description of the event's layout (emit_event) instantiated four
+ * times: writing or measuring, object or string form. Writing first reserves a worst case for
+ * the whole event (7 output bytes per input byte, plus a constant per key) and then stores
+ * through a raw pointer with no further checks. Measuring gives the exact size; it runs only
+ * when the worst case does not fit under the buffer's max, so that a buffer fills to the byte
+ * and SF_ERR_FULL never comes early. */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+#define WORST_PER_BYTE 7  /* \u00XX escaped once more (string form) */
+#define KV_OVERHEAD    64 /* separators, quotes, "__tag__:", and escaper scratch per key/value */
+#define TIME_BOUND     32 /* {"time":4294967295.999 */
+#define EVENT_SLACK    32 /* trailer and whole-word stores past the end */
+
+/* Logs with more contents than this, or groups with more tags, skip the duplicate-key fast
+ * check and take the general path, which handles any number in linear time. */
+#define FAST_MAX_CONTENTS 64
+#define FAST_MAX_TAGS     16
+#define STACK_MAX_KEYS    256 /* general path: keys whose tables fit on the stack */
+
+#define TAG_PREFIX     "__tag__:"
+#define TAG_PREFIX_LEN 8
+
+struct json_field {
+    struct sf_str topic;
+    struct sf_str field;
+};
+
+struct sf_hec_mapping {
+    bool event_as_string;
+    uint8_t *head; /* ,"host":"…",…,"event":{   or   …,"event":"{ */
+    size_t head_len;
+    struct json_field *fields; /* sorted by topic; bytes owned by |strings| */
+    size_t n_fields;
+    char *strings;
+};
+
+/* What is constant across the logs of one group, worked out once per group. */
+struct group_ctx {
+    const struct sf_hec_mapping *map;
+    const struct sf_loggroup *group;
+    const struct json_field *fields; /* json_fields for this group's topic */
+    size_t n_fields;
+    bool needs_general;  /* tag keys repeat, are not UTF-8, or are too many to check cheaply */
+    size_t prefix_bound; /* worst case of head + topic, source and tags */
+    /* sf_hec_events_append only: where |out| already holds this group's constant part
+     * (head through the last tag), so later events copy it instead of escaping it again. */
+    bool is_cacheable;
+    bool has_cache;
+    size_t cache_off;
+    size_t cache_len;
+};
+
+/* The key list of one event, as the reference program's dict sees it: 0 "__topic__",
+ * 1 "__source__", then the tags, then the contents. A key is compared in canonical form:
+ * "__tag__:x" as a content and tag "x" are the same key. */
+struct vkey {
+    struct sf_str name; /* without "__tag__:" when |is_tag| */
+    bool is_tag;
+};
+
+#define PICK_SKIP UINT32_MAX
+
+struct event {
+    const struct group_ctx *g;
+    const struct sf_log *log;
+    const struct sf_buf *out; /* source of the cached group part */
+    const uint32_t *pick;     /* general path: per key, the index of its value, or PICK_SKIP */
+    bool use_cache;
+    uint8_t *group_begin; /* set while writing without the cache: the group part's extent */
+    uint8_t *group_end;
+};
+
+/* ---- writer primitives: |measure| and |smode| are constants at every call ---- */
+
+struct wr {
+    uint8_t *p; /* writing */
+    size_t n;   /* measuring */
+};
+
+static ALWAYS_INLINE void put(struct wr *w, const bool measure, const void *src, size_t len)
+{
+    if (measure) {
+        w->n += len;
+    } else {
+        memcpy(w->p, src, len);
+        w->p += len;
+    }
+}
+
+#define PUT_LIT(w, measure, lit) put((w), (measure), (lit), sizeof(lit) - 1)
+
+static ALWAYS_INLINE void
+put_escaped(struct wr *w, const bool measure, struct sf_str s, unsigned level)
+{
+    if (measure) {
+        w->n += sf_json_escaped_len(s.ptr, s.len, level);
+    } else {
+        w->p = sf_json_escape_inline(w->p, (const uint8_t *)s.ptr, s.len, level);
+    }
+}
+
+/* A quote inside the event: bare in object form, escaped in string form. */
+static ALWAYS_INLINE void put_quote(struct wr *w, const bool measure, const bool smode)
+{
+    if (smode) {
+        PUT_LIT(w, measure, "\\\"");
+    } else {
+        PUT_LIT(w, measure, "\"");
+    }
+}
+
+/* Opens a key: `"` for the first one, `,"` after. */
+static ALWAYS_INLINE void
+put_key_open(struct wr *w, const bool measure, const bool smode, bool first)
+{
+    if (!first) {
+        PUT_LIT(w, measure, ",");
+    }
+    put_quote(w, measure, smode);
+}
+
+/* The key's name, escaped for where it sits, and the quote that closes it. */
+static ALWAYS_INLINE void
+put_key(struct wr *w, const bool measure, const bool smode, bool first, struct vkey key)
+{
+    put_key_open(w, measure, smode, first);
+    if (key.is_tag) {
+        PUT_LIT(w, measure, TAG_PREFIX);
+    }
+    put_escaped(w, measure, key.name, smode ? 2 : 1);
+    put_quote(w, measure, smode);
+}
+
+/* Copies valid JSON text with each byte below 0x20 turned into a space. In valid JSON those can
+ * only be whitespace between tokens (RFC 8259 §2, §7), so the value is unchanged, and a
+ * pretty-printed field cannot break the one-event-per-line shape of the output. */
+static uint8_t *copy_json_text(uint8_t *d, const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i limit = _mm_set1_epi8(0x1f);
+    const __m128i space = _mm_set1_epi8(' ');
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i is_ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, limit), v); /* unsigned v <= 0x1f */
+        v = _mm_or_si128(_mm_andnot_si128(is_ctl, v), _mm_and_si128(is_ctl, space));
+        _mm_storeu_si128((__m128i *)(void *)(d + i), v);
+    }
+#endif
+    for (; i < n; i++) {
+        d[i] = s[i] < 0x20 ? ' ' : s[i];
+    }
+    return d + n;
+}
+
+/* ':' and the value: embedded as JSON when |try_json| and it is one valid JSON value, a string
+ * otherwise. In string form embedded JSON is escaped once (it sits in the outer string, not in
+ * an inner one). */
+static ALWAYS_INLINE void
+put_value(struct wr *w, const bool measure, const bool smode, struct sf_str value, bool try_json)
+{
+    struct sf_str raw;
+    if (try_json && sf_json_check(value.ptr, value.len, SF_HEC_JSON_MAX_DEPTH, &raw)) {
+        PUT_LIT(w, measure, ":");
+        if (smode) {
+            put_escaped(w, measure, raw, 1);
+        } else if (measure) {
+            w->n += raw.len;
+        } else {
+            w->p = copy_json_text(w->p, (const uint8_t *)raw.ptr, raw.len);
+        }
+        return;
+    }
+    PUT_LIT(w, measure, ":");
+    put_quote(w, measure, smode);
+    put_escaped(w, measure, value, smode ? 2 : 1);
+    put_quote(w, measure, smode);
+}
+
+/* Decimal digits of |v| at |d|; returns how many. */
+static size_t format_u32(char *d, uint32_t v)
+{
+    char tmp[10];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++) {
+        d[i] = tmp[n - 1 - i];
+    }
+    return n;
+}
+
+/* {"time":<seconds>[.<ms>]. siem-outputs.md §1.4: never a double; the milliseconds are Time_ns
+ * truncated (rounding could carry into the next second). Time_ns 0 reads as absent, as the
+ * reference program's "__time_ns_part__ only if non-zero"; a Time_ns of a second or more is
+ * not a fraction of a second and is ignored. */
+static ALWAYS_INLINE void put_time(struct wr *w, const bool measure, const struct sf_log *log)
+{
+    char buf[TIME_BOUND];
+    memcpy(buf, "{\"time\":", 8);
+    size_t n = 8 + format_u32(buf + 8, log->time);
+    if (log->has_time_ns && log->time_ns != 0 && log->time_ns < 1000000000u) {
+        uint32_t ms = log->time_ns / 1000000u;
+        buf[n++] = '.';
+        buf[n++] = (char)('0' + ms / 100);
+        buf[n++] = (char)('0' + ms / 10 % 10);
+        buf[n++] = (char)('0' + ms % 10);
+    }
+    put(w, measure, buf, n);
+}
+
+/* ---- keys ---- */
+
+static bool is_json_field(const struct group_ctx *g, struct sf_str key)
+{
+    for (size_t i = 0; i < g->n_fields; i++) {
+        if (sf_str_eq(g->fields[i].field, key)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* is_json_field for a key in canonical form: a tag-form key is "__tag__:" + its name. */
+static bool vkey_is_json_field(const struct group_ctx *g, struct vkey key)
+{
+    for (size_t i = 0; i < g->n_fields && key.is_tag; i++) {
+        struct sf_str field = g->fields[i].field;
+        if (field.len == TAG_PREFIX_LEN + key.name.len &&
+            memcmp(field.ptr, TAG_PREFIX, TAG_PREFIX_LEN) == 0 &&
+            (key.name.len == 0 ||
+             memcmp(field.ptr + TAG_PREFIX_LEN, key.name.ptr, key.name.len) == 0)) {
+            return true;
+        }
+    }
+    return !key.is_tag && is_json_field(g, key.name);
+}
+
+static ALWAYS_INLINE struct vkey content_vkey(struct sf_str key)
+{
+    if (key.len >= TAG_PREFIX_LEN && memcmp(key.ptr, TAG_PREFIX, TAG_PREFIX_LEN) == 0) {
+        return (struct vkey){
+            .name = {.ptr = key.ptr + TAG_PREFIX_LEN, .len = key.len - TAG_PREFIX_LEN},
+            .is_tag = true,
+        };
+    }
+    return (struct vkey){.name = key, .is_tag = false};
+}
+
+static struct vkey vkey_at(const struct event *ev, size_t i)
+{
+    const struct sf_loggroup *group = ev->g->group;
+    if (i == 0) {
+        return (struct vkey){.name = SF_STR_LIT("__topic__")};
+    }
+    if (i == 1) {
+        return (struct vkey){.name = SF_STR_LIT("__source__")};
+    }
+    i -= 2;
+    if (i < group->n_tags) {
+        return (struct vkey){.name = group->tags[i].key, .is_tag = true};
+    }
+    return content_vkey(ev->log->contents[i - group->n_tags].key);
+}
+
+static struct sf_str value_at(const struct event *ev, size_t i)
+{
+    const struct sf_loggroup *group = ev->g->group;
+    if (i == 0) {
+        return group->topic;
+    }
+    if (i == 1) {
+        return group->source;
+    }
+    i -= 2;
+    if (i < group->n_tags) {
+        return group->tags[i].value;
+    }
+    return ev->log->contents[i - group->n_tags].value;
+}
+
+/* A hash of |s| from its length and up to 16 bytes at its ends: enough to tell apart the keys
+ * of real logs, and exact equality is always checked after a match. Since those loads cover
+ * every byte of a key of up to 16 bytes, it also tells whether the key is pure ASCII (the rest
+ * of a longer key is checked 8 bytes at a time). */
+static ALWAYS_INLINE uint64_t key_hash(struct sf_str s, bool *is_ascii)
+{
+    const uint8_t *p = (const uint8_t *)s.ptr;
+    size_t n = s.len;
+    uint64_t a = 0;
+    uint64_t b = 0;
+    uint64_t high = 0;
+    if (n >= 8) {
+        memcpy(&a, p, 8);
+        memcpy(&b, p + n - 8, 8);
+        high = a | b;
+        for (size_t i = 8; i + 8 < n; i += 8) {
+            uint64_t x;
+            memcpy(&x, p + i, 8);
+            high |= x;
+        }
+    } else if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, p, 4);
+        memcpy(&y, p + n - 4, 4);
+        a = x;
+        b = y;
+        high = a | b;
+    } else if (n > 0) {
+        a = (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16;
+        high = a;
+    }
+    *is_ascii = (high & 0x8080808080808080ull) == 0;
+    uint64_t h = (a ^ n) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ b ^ (h >> 32)) * 0xFF51AFD7ED558CCDull;
+    return h ^ (h >> 29);
+}
+
+/* Keys are compared as they will read in the output: two keys whose ill-formed bytes both
+ * become U+FFFD are the same key, or the event would hold one name twice. These run only on
+ * the general path; the fast path sends every key that is not well-formed UTF-8 there. */
+static bool is_utf8(struct sf_str s)
+{
+    const uint8_t *p = (const uint8_t *)s.ptr;
+    const uint8_t *end = p + s.len;
+    while (p < end) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        int n = sf_utf8_scan(p, (size_t)(end - p));
+        if (n < 0) {
+            return false;
+        }
+        p += n;
+    }
+    return true;
+}
+
+/* The next character of |s| at |*i| as it will be written (U+FFFD for an ill-formed part):
+ * its bytes in |c|, their number returned. */
+static size_t next_output_char(struct sf_str s, size_t *i, uint8_t c[4])
+{
+    const uint8_t *p = (const uint8_t *)s.ptr + *i;
+    if (*p < 0x80) {
+        c[0] = *p;
+        *i += 1;
+        return 1;
+    }
+    int n = sf_utf8_scan(p, s.len - *i);
+    if (n < 0) {
+        memcpy(c, "\xEF\xBF\xBD", 3);
+        *i += (size_t)-n;
+        return 3;
+    }
+    memcpy(c, p, (size_t)n);
+    *i += (size_t)n;
+    return (size_t)n;
+}
+
+static uint64_t output_hash(struct sf_str s)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (size_t i = 0; i < s.len;) {
+        uint8_t c[4];
+        size_t n = next_output_char(s, &i, c);
+        for (size_t k = 0; k < n; k++) {
+            h = (h ^ c[k]) * 0x100000001b3ull;
+        }
+    }
+    return h ^ (h >> 32);
+}
+
+static bool output_eq(struct sf_str a, struct sf_str b)
+{
+    if (sf_str_eq(a, b)) {
+        return true;
+    }
+    size_t i = 0;
+    size_t j = 0;
+    while (i < a.len && j < b.len) {
+        uint8_t ca[4], cb[4];
+        size_t na = next_output_char(a, &i, ca);
+        size_t nb = next_output_char(b, &j, cb);
+        if (na != nb || memcmp(ca, cb, na) != 0) {
+            return false;
+        }
+    }
+    return i == a.len && j == b.len;
+}
+
+static bool vkey_eq(struct vkey a, struct vkey b)
+{
+    return a.is_tag == b.is_tag && output_eq(a.name, b.name);
+}
+
+/* True when content key |key| could be the same key as "__topic__", "__source__" or a tag. */
+static bool clashes_with_group(const struct group_ctx *g, struct sf_str key)
+{
+    if (sf_str_eq(key, SF_STR_LIT("__topic__")) || sf_str_eq(key, SF_STR_LIT("__source__"))) {
+        return true;
+    }
+    struct vkey vk = content_vkey(key);
+    if (!vk.is_tag) {
+        return false;
+    }
+    for (size_t i = 0; i < g->group->n_tags; i++) {
+        if (sf_str_eq(g->group->tags[i].key, vk.name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The fast check: whether |log| repeats a key, within its contents or against the group's
+ * keys. Each content key sets one bit of a 128-bit filter chosen by its hash; only when the bit
+ * is already set are the earlier hashes compared (a handful of times per event), so there is
+ * no table to clear. Only keys starting with "__" can be a group key, and a key that is not
+ * well-formed UTF-8 goes to the general path, which compares keys as they will be written.
+ * Also adds the contents' worst case to *bound. */
+static bool needs_general_path(const struct group_ctx *g, const struct sf_log *log, size_t *bound)
+{
+    const struct sf_log_kv *kv = log->contents;
+    size_t n = log->n_contents;
+    bool is_general = g->needs_general || n > FAST_MAX_CONTENTS;
+    uint64_t hashes[FAST_MAX_CONTENTS];
+    uint64_t filter[2] = {0, 0};
+    size_t sum = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        sum += kv[i].key.len + kv[i].value.len;
+        if (is_general) {
+            continue;
+        }
+        struct sf_str key = kv[i].key;
+        bool is_ascii;
+        uint64_t h = key_hash(key, &is_ascii);
+        if ((!is_ascii && !is_utf8(key)) || (key.len >= 2 && key.ptr[0] == '_' &&
+                                             key.ptr[1] == '_' && clashes_with_group(g, key))) {
+            is_general = true;
+            continue;
+        }
+        hashes[i] = h;
+        uint64_t bit = 1ull << ((h >> 57) & 63);
+        uint64_t *word = &filter[h >> 63];
+        if (*word & bit) {
+            for (size_t j = 0; j < i; j++) {
+                if (hashes[j] == h && sf_str_eq(kv[j].key, key)) {
+                    is_general = true;
+                    break;
+                }
+            }
+        }
+        *word |= bit;
+    }
+    *bound = sum * WORST_PER_BYTE + n * KV_OVERHEAD;
+    return is_general;
+}
+
+/* Python dict semantics over the event's |n_keys| keys: pick[i] is the index whose value key i
+ * takes (the last one with that key) when i is its first occurrence, PICK_SKIP otherwise.
+ * |slots| has |n_slots| (a power of two, >= 2 * n_keys) entries of scratch. */
+static void compute_picks(
+    const struct event *ev, size_t n_keys, uint32_t *pick, uint32_t *slots, size_t n_slots)
+{
+    memset(slots, 0, n_slots * sizeof(*slots));
+    for (size_t i = 0; i < n_keys; i++) {
+        struct vkey key = vkey_at(ev, i);
+        size_t slot = (size_t)(output_hash(key.name) ^ key.is_tag) & (n_slots - 1);
+        pick[i] = (uint32_t)i;
+        while (slots[slot] != 0) {
+            size_t j = slots[slot] - 1u;
+            if (vkey_eq(vkey_at(ev, j), key)) {
+                pick[j] = (uint32_t)i;
+                pick[i] = PICK_SKIP;
+                break;
+            }
+            slot = (slot + 1) & (n_slots - 1);
+        }
+        if (pick[i] != PICK_SKIP) {
+            slots[slot] = (uint32_t)(i + 1);
+        }
+    }
+}
+
+/* ---- the event layout ---- */
+
+static ALWAYS_INLINE void
+emit_group_part(struct wr *w, const bool measure, const bool smode, const struct group_ctx *g)
+{
+    const struct sf_loggroup *group = g->group;
+    put(w, measure, g->map->head, g->map->head_len);
+    put_key(w, measure, smode, true, (struct vkey){.name = SF_STR_LIT("__topic__")});
+    put_value(w, measure, smode, group->topic, false);
+    put_key(w, measure, smode, false, (struct vkey){.name = SF_STR_LIT("__source__")});
+    put_value(w, measure, smode, group->source, false);
+    for (size_t i = 0; i < group->n_tags; i++) {
+        put_key(w, measure, smode, false,
+                (struct vkey){.name = group->tags[i].key, .is_tag = true});
+        put_value(w, measure, smode, group->tags[i].value, false);
+    }
+}
+
+static ALWAYS_INLINE void
+emit_event(struct wr *w, const bool measure, const bool smode, struct event *ev)
+{
+    const struct group_ctx *g = ev->g;
+    const struct sf_log *log = ev->log;
+
+    put_time(w, measure, log);
+    if (ev->pick) {
+        /* General path: every key in dict order, each once, with its last value. */
+        size_t n_fixed = 2 + g->group->n_tags;
+        size_t n_keys = n_fixed + log->n_contents;
+        put(w, measure, g->map->head, g->map->head_len);
+        for (size_t i = 0; i < n_keys; i++) {
+            uint32_t from = ev->pick[i];
+            if (from == PICK_SKIP) {
+                continue;
+            }
+            struct vkey key = vkey_at(ev, i);
+            /* Only a content's value can be JSON, whichever position its key holds. */
+            bool try_json = from >= n_fixed && vkey_is_json_field(g, key);
+            put_key(w, measure, smode, i == 0, key);
+            put_value(w, measure, smode, value_at(ev, from), try_json);
+        }
+    } else {
+        if (ev->use_cache) {
+            put(w, measure, ev->out->ptr + g->cache_off, g->cache_len);
+        } else {
+            if (!measure) {
+                ev->group_begin = w->p;
+            }
+            emit_group_part(w, measure, smode, g);
+            if (!measure) {
+                ev->group_end = w->p;
+            }
+        }
+        const struct sf_log_kv *kv = log->contents;
+        for (size_t i = 0; i < log->n_contents; i++) {
+            put_key(w, measure, smode, false, (struct vkey){.name = kv[i].key});
+            put_value(w, measure, smode, kv[i].value, g->n_fields && is_json_field(g, kv[i].key));
+        }
+    }
+    if (smode) {
+        PUT_LIT(w, measure, "}\"}\n");
+    } else {
+        PUT_LIT(w, measure, "}}\n");
+    }
+}
+
+static uint8_t *write_object_form(struct event *ev, uint8_t *p)
+{
+    struct wr w = {.p = p};
+    emit_event(&w, false, false, ev);
+    return w.p;
+}
+
+static uint8_t *write_string_form(struct event *ev, uint8_t *p)
+{
+    struct wr w = {.p = p};
+    emit_event(&w, false, true, ev);
+    return w.p;
+}
+
+static size_t measure_object_form(struct event *ev)
+{
+    struct wr w = {.n = 0};
+    emit_event(&w, true, false, ev);
+    return w.n;
+}
+
+static size_t measure_string_form(struct event *ev)
+{
+    struct wr w = {.n = 0};
+    emit_event(&w, true, true, ev);
+    return w.n;
+}
+
+static uint8_t *write_form(struct event *ev, uint8_t *p)
+{
+    return ev->g->map->event_as_string ? write_string_form(ev, p) : write_object_form(ev, p);
+}
+
+/* The rare path, when the worst case does not fit under |out|'s max: measure, then write in
+ * place if the exact size and the writer's scratch fit, else through a temporary copy. */
+static sf_err write_exact(struct event *ev, struct sf_buf *out)
+{
+    size_t start = out->len;
+    size_t exact = ev->g->map->event_as_string ? measure_string_form(ev) : measure_object_form(ev);
+    if (exact > out->max - start) {
+        return start == 0 ? SF_ERR_TOO_BIG : SF_ERR_FULL;
+    }
+    if (sf_buf_reserve(out, exact + EVENT_SLACK) == SF_OK) {
+        uint8_t *end = write_form(ev, out->ptr + start);
+        SF_ASSERT((size_t)(end - (out->ptr + start)) == exact);
+        out->len = start + exact;
+        return SF_OK;
+    }
+    uint8_t *tmp = sf_xmalloc(exact + EVENT_SLACK);
+    uint8_t *end = write_form(ev, tmp);
+    SF_ASSERT((size_t)(end - tmp) == exact);
+    sf_err err = sf_buf_append(out, tmp, exact);
+    SF_ASSERT(err == SF_OK); /* exact <= max - len, checked above */
+    free(tmp);
+    return SF_OK;
+}
+
+static sf_err write_event(struct group_ctx *g, const struct sf_log *log, struct sf_buf *out)
+{
+    struct event ev = {.g = g, .log = log, .out = out};
+    uint32_t stack_tables[3 * STACK_MAX_KEYS];
+    uint32_t *heap_tables = NULL;
+    size_t contents_bound;
+    sf_err err;
+
+    if (needs_general_path(g, log, &contents_bound)) {
+        size_t n_keys = 2 + g->group->n_tags + log->n_contents;
+        size_t n_slots = 2 * STACK_MAX_KEYS;
+        uint32_t *tables = stack_tables;
+        if (n_keys > STACK_MAX_KEYS) {
+            for (n_slots = 2 * STACK_MAX_KEYS; n_slots < 2 * n_keys; n_slots *= 2) {
+            }
+            heap_tables = sf_xmalloc((n_keys + n_slots) * sizeof(*heap_tables));
+            tables = heap_tables;
+        }
+        compute_picks(&ev, n_keys, tables, tables + n_keys, n_slots);
+        ev.pick = tables;
+    }
+    ev.use_cache = g->has_cache && ev.pick == NULL;
+
+    size_t start = out->len;
+    size_t bound =
+        TIME_BOUND + (ev.use_cache ? g->cache_len : g->prefix_bound) + contents_bound + EVENT_SLACK;
+    if (sf_buf_reserve(out, bound) != SF_OK) {
+        err = write_exact(&ev, out);
+        goto out;
+    }
+    uint8_t *base = out->ptr + start;
+    uint8_t *end = write_form(&ev, base);
+    SF_ASSERT((size_t)(end - base) <= bound - EVENT_SLACK);
+    out->len = start + (size_t)(end - base);
+    if (g->is_cacheable && !g->has_cache && ev.pick == NULL) {
+        g->has_cache = true;
+        g->cache_off = (size_t)(ev.group_begin - out->ptr);
+        g->cache_len = (size_t)(ev.group_end - ev.group_begin);
+    }
+    err = SF_OK;
+
+out:
+    free(heap_tables);
+    return err;
+}
+
+static void group_ctx_init(struct group_ctx *g,
+                           const struct sf_hec_mapping *map,
+                           const struct sf_loggroup *group,
+                           bool is_cacheable)
+{
+    *g = (struct group_ctx){.map = map, .group = group, .is_cacheable = is_cacheable};
+
+    /* |map->fields| is sorted by topic: this topic's fields are one run. */
+    size_t i = 0;
+    while (i < map->n_fields && !sf_str_eq(map->fields[i].topic, group->topic)) {
+        i++;
+    }
+    g->fields = i < map->n_fields ? &map->fields[i] : NULL;
+    while (i < map->n_fields && sf_str_eq(map->fields[i].topic, group->topic)) {
+        g->n_fields++;
+        i++;
+    }
+
+    size_t sum = group->topic.len + group->source.len;
+    g->needs_general = group->n_tags > FAST_MAX_TAGS;
+    for (size_t t = 0; t < group->n_tags; t++) {
+        sum += group->tags[t].key.len + group->tags[t].value.len;
+        g->needs_general = g->needs_general || !is_utf8(group->tags[t].key);
+        for (size_t u = 0; u < t && !g->needs_general; u++) {
+            g->needs_general = sf_str_eq(group->tags[u].key, group->tags[t].key);
+        }
+    }
+    g->prefix_bound =
+        map->head_len + sum * WORST_PER_BYTE + (2 + group->n_tags) * (KV_OVERHEAD + TAG_PREFIX_LEN);
+}
+
+sf_err sf_hec_event_append(const struct sf_hec_mapping *map,
+                           const struct sf_loggroup *group,
+                           const struct sf_log *log,
+                           struct sf_buf *out)
+{
+    struct group_ctx g;
+    group_ctx_init(&g, map, group, false);
+    return write_event(&g, log, out);
+}
+
+sf_err sf_hec_events_append(const struct sf_hec_mapping *map,
+                            const struct sf_loggroup_list *list,
+                            size_t first_log,
+                            struct sf_buf *out,
+                            size_t *n_done)
+{
+    *n_done = 0;
+    SF_ASSERT(first_log <= list->n_logs_total);
+    size_t skip = first_log;
+    for (size_t i = 0; i < list->n_groups; i++) {
+        const struct sf_loggroup *group = &list->groups[i];
+        if (skip >= group->n_logs) {
+            skip -= group->n_logs;
+            continue;
+        }
+        struct group_ctx g;
+        group_ctx_init(&g, map, group, true);
+        for (size_t k = skip; k < group->n_logs; k++) {
+            sf_err err = write_event(&g, &group->logs[k], out);
+            if (err) {
+                return err;
+            }
+            (*n_done)++;
+        }
+        skip = 0;
+    }
+    return SF_OK;
+}
+
+/* ---- the mapping ---- */
+
+static int compare_fields(const void *a, const void *b)
+{
+    const struct json_field *x = a;
+    const struct json_field *y = b;
+    if (x->topic.len != y->topic.len) {
+        return x->topic.len < y->topic.len ? -1 : 1;
+    }
+    return memcmp(x->topic.ptr, y->topic.ptr, x->topic.len);
+}
+
+/* Appends ,"<name>":"<value escaped>" to |head|; false for an empty value. */
+static bool append_meta(struct sf_buf *head, const char *name, const char *value)
+{
+    if (value == NULL) {
+        return true;
+    }
+    size_t len = strlen(value);
+    if (len == 0) {
+        return false;
+    }
+    sf_err err = sf_buf_printf(head, ",\"%s\":\"", name);
+    err = err ? err : sf_buf_reserve(head, sf_json_escape_bound(len, 1) + 1);
+    SF_ASSERT(err == SF_OK); /* |head| has no real max */
+    head->len = (size_t)(sf_json_escape(head->ptr + head->len, value, len, 1) - head->ptr);
+    head->ptr[head->len++] = '"';
+    return true;
+}
+
+static sf_err build_head(struct sf_hec_mapping *map,
+                         const struct sf_hec_mapping_options *opts,
+                         char *errbuf,
+                         size_t errbuf_size)
+{
+    static const char *const names[] = {"host", "source", "sourcetype", "index"};
+    const char *values[] = {opts->host, opts->source, opts->sourcetype, opts->index};
+    struct sf_buf head;
+    sf_err err = SF_OK;
+
+    sf_buf_init(&head, SIZE_MAX);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (!append_meta(&head, names[i], values[i])) {
+            snprintf(errbuf, errbuf_size,
+                     "%s is empty; leave it unset to use the HEC token's default", names[i]);
+            err = SF_ERR_CONFIG;
+            goto out;
+        }
+    }
+    err = sf_buf_append_cstr(&head, opts->event_as_string ? ",\"event\":\"{" : ",\"event\":{");
+    SF_ASSERT(err == SF_OK);
+    map->head = head.ptr;
+    map->head_len = head.len;
+    head.ptr = NULL;
+
+out:
+    sf_buf_cleanup(&head);
+    return err;
+}
+
+static sf_err parse_json_fields(struct sf_hec_mapping *map,
+                                const struct sf_hec_mapping_options *opts,
+                                char *errbuf,
+                                size_t errbuf_size)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < opts->n_json_fields; i++) {
+        const char *spec = opts->json_fields[i];
+        const char *colon = strchr(spec, ':');
+        if (colon == NULL || colon[1] == '\0') {
+            snprintf(errbuf, errbuf_size,
+                     "json_fields entry \"%s\" is not <topic>:<field> (e.g. "
+                     "\"actiontrail_audit_event:event\")",
+                     spec);
+            return SF_ERR_CONFIG;
+        }
+        total += strlen(spec);
+    }
+    if (opts->n_json_fields == 0) {
+        return SF_OK;
+    }
+    map->fields = sf_xcalloc(opts->n_json_fields, sizeof(*map->fields));
+    map->strings = sf_xmalloc(total + 1);
+    map->n_fields = opts->n_json_fields;
+    char *p = map->strings;
+    for (size_t i = 0; i < opts->n_json_fields; i++) {
+        const char *spec = opts->json_fields[i];
+        size_t len = strlen(spec);
+        size_t topic_len = (size_t)(strchr(spec, ':') - spec);
+        memcpy(p, spec, len);
+        map->fields[i].topic = (struct sf_str){.ptr = p, .len = topic_len};
+        map->fields[i].field =
+            (struct sf_str){.ptr = p + topic_len + 1, .len = len - topic_len - 1};
+        p += len;
+    }
+    qsort(map->fields, map->n_fields, sizeof(*map->fields), compare_fields);
+    return SF_OK;
+}
+
+sf_err sf_hec_mapping_new(const struct sf_hec_mapping_options *opts,
+                          struct sf_hec_mapping **out,
+                          char *errbuf,
+                          size_t errbuf_size)
+{
+    struct sf_hec_mapping *map = sf_xcalloc(1, sizeof(*map));
+    sf_err err;
+
+    *out = NULL;
+    if (errbuf_size) {
+        errbuf[0] = '\0';
+    }
+    map->event_as_string = opts->event_as_string;
+    err = build_head(map, opts, errbuf, errbuf_size);
+    if (err) {
+        goto out;
+    }
+    err = parse_json_fields(map, opts, errbuf, errbuf_size);
+    if (err) {
+        goto out;
+    }
+    *out = map;
+    map = NULL;
+
+out:
+    sf_hec_mapping_free(map);
+    return err;
+}
+
+void sf_hec_mapping_free(struct sf_hec_mapping *map)
+{
+    if (map == NULL) {
+        return;
+    }
+    free(map->head);
+    free(map->fields);
+    free(map->strings);
+    free(map);
+}

@@ -1,0 +1,81 @@
+/* transform: decoded SLS logs → Splunk HEC /event envelopes (siem-outputs.md §1.4), appended to
+ * a bounded buffer as newline-delimited JSON ready to be a request body (§1.5). The output is
+ * valid JSON and valid UTF-8 whatever bytes the logs hold (json.h gives the policy). It does not
+ * compress, send or decide batch sizes: that is the sink's job. A mapping is immutable once
+ * made, so any number of threads may share one; each thread brings its own buffer.
+ * The full contract, and where it differs from the reference Python program on purpose, is in
+ * docs/internals/transform.md. */
+#ifndef SF_TRANSFORM_HEC_EVENT_H
+#define SF_TRANSFORM_HEC_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "codec/loggroup.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+/* Arrays and JSON text nested deeper than this in a json_fields value make it a plain string. */
+#define SF_HEC_JSON_MAX_DEPTH 64
+
+struct sf_hec_mapping_options {
+    /* Envelope metadata, copied into the mapping. NULL: the key is omitted, and Splunk uses the
+     * token's default. An empty string is refused: leave the option unset instead. */
+    const char *sourcetype;
+    const char *index;
+    const char *source;
+    const char *host;
+    /* The reference program's form: "event" is a JSON string holding the event object's JSON
+     * text, instead of the object itself. */
+    bool event_as_string;
+    /* "<topic>:<field>" (split at the first ':'; the topic may be empty, the field may not):
+     * in groups whose topic is <topic>, a content whose key is <field> and whose value is one
+     * valid JSON value (sf_json_check, depth SF_HEC_JSON_MAX_DEPTH) is embedded as that value;
+     * any other value stays a string. E.g. "actiontrail_audit_event:event". */
+    const char *const *json_fields;
+    size_t n_json_fields;
+};
+
+/* Pre-escaped constant parts of every event, and the json_fields by topic. */
+struct sf_hec_mapping;
+
+/* Checks and copies |opts| into a new mapping in |*out| (NULL on error); |opts| may be freed
+ * afterwards. SF_ERR_CONFIG, with a sentence in |errbuf| (|errbuf_size| bytes, may be 0), for
+ * an empty metadata string or a malformed json_fields entry. */
+sf_err sf_hec_mapping_new(const struct sf_hec_mapping_options *opts,
+                          struct sf_hec_mapping **out,
+                          char *errbuf,
+                          size_t errbuf_size);
+void sf_hec_mapping_free(struct sf_hec_mapping *map);
+
+/* Appends to |out| one HEC event for |log| of |group| followed by '\n':
+ *   {"time":<Log.Time>[.<ms>],"host":…,"source":…,"sourcetype":…,"index":…,"event":{…}}
+ * where "time" gets 3 truncated digits of Time_ns when that is present and non-zero, and the
+ * event object holds "__topic__", "__source__", each LogTag as "__tag__:<key>", then every
+ * content, in that order, each key once (a repeated key keeps its first position and its last
+ * value, as in the reference program's dict).
+ * SF_ERR_FULL when the event would take |out| past its max: |out| is left as it was, so the
+ * caller can flush and retry. SF_ERR_TOO_BIG instead when |out| was empty: this event can never
+ * fit, and retrying is pointless. Allocates nothing in the common case: only for a log with
+ * more than 256 keys in all (topic, source, tags, contents), and for an event that fits under
+ * |out|'s max only to within a few bytes. */
+sf_err sf_hec_event_append(const struct sf_hec_mapping *map,
+                           const struct sf_loggroup *group,
+                           const struct sf_log *log,
+                           struct sf_buf *out);
+
+/* Appends the events of every log of |list| from log number |first_log| on (counting across
+ * groups, in list order; 0 <= first_log <= list->n_logs_total), as sf_hec_event_append would
+ * one by one, and sets *|n_done| to how many it appended. Faster than the loop: each group's
+ * constant part is escaped once per call, then copied.
+ * SF_OK: all appended. SF_ERR_FULL: |out| holds *|n_done| more complete events and the next one
+ * did not fit; flush |out| and call again from first_log + *|n_done|. SF_ERR_TOO_BIG: the next
+ * log (number first_log + *|n_done|) does not fit even in an empty |out|; count it as dropped
+ * and continue after it. */
+sf_err sf_hec_events_append(const struct sf_hec_mapping *map,
+                            const struct sf_loggroup_list *list,
+                            size_t first_log,
+                            struct sf_buf *out,
+                            size_t *n_done);
+
+#endif

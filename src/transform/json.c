@@ -1,0 +1,372 @@
+#include "transform/json.h"
+
+#include "transform/json_int.h"
+#include "util/assert.h"
+#include "util/banned.h"
+
+/* RFC 8259 §7: '"', '\\' and U+0000-U+001F must be escaped; the five with a short form use it
+ * (as Python's json module and most encoders do), the rest \u00XX. Level 2 is level 1 escaped
+ * once more: every '\\' of the level-1 form doubles. */
+/* The tables below are laid out as tables, which clang-format would undo. */
+/* clang-format off */
+#define ESC1(x)   {"\\u00" x, 6}
+#define ESC2(x)   {"\\\\u00" x, 7}
+#define SHORT1(x) {"\\" x, 2}
+#define SHORT2(x) {"\\\\" x, 3}
+#define QUOTE1    {"\\\"", 2}
+#define BSLASH1   {"\\\\", 2}
+#define QUOTE2    {"\\\\\\\"", 4}
+#define BSLASH2   {"\\\\\\\\", 4}
+#define ESC_TABLE(E, S, QUOTE, BSLASH) {                                                        \
+    [0x00] = E("00"), [0x01] = E("01"), [0x02] = E("02"), [0x03] = E("03"), [0x04] = E("04"), \
+    [0x05] = E("05"), [0x06] = E("06"), [0x07] = E("07"), [0x08] = S("b"),  [0x09] = S("t"),  \
+    [0x0a] = S("n"),  [0x0b] = E("0b"), [0x0c] = S("f"),  [0x0d] = S("r"),  [0x0e] = E("0e"), \
+    [0x0f] = E("0f"), [0x10] = E("10"), [0x11] = E("11"), [0x12] = E("12"), [0x13] = E("13"), \
+    [0x14] = E("14"), [0x15] = E("15"), [0x16] = E("16"), [0x17] = E("17"), [0x18] = E("18"), \
+    [0x19] = E("19"), [0x1a] = E("1a"), [0x1b] = E("1b"), [0x1c] = E("1c"), [0x1d] = E("1d"), \
+    [0x1e] = E("1e"), [0x1f] = E("1f"), ['"'] = QUOTE,    ['\\'] = BSLASH,                    \
+}
+
+const struct sf_json_esc sf_json_esc_table[SF_JSON_LEVEL_MAX][128] = {
+    ESC_TABLE(ESC1, SHORT1, QUOTE1, BSLASH1),
+    ESC_TABLE(ESC2, SHORT2, QUOTE2, BSLASH2),
+};
+
+#define X16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+const uint8_t sf_json_byte_special[256] = {
+    X16(1),                                         /* 0x00-0x0f */
+    X16(1),                                         /* 0x10-0x1f */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20-0x2f: '"' */
+    X16(0),                                         /* 0x30-0x3f */
+    X16(0),                                         /* 0x40-0x4f */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50-0x5f: '\\' */
+    X16(0),                                         /* 0x60-0x6f */
+    X16(0),                                         /* 0x70-0x7f: DEL is valid JSON */
+    X16(1), X16(1), X16(1), X16(1),                 /* 0x80-0xbf */
+    X16(1), X16(1), X16(1), X16(1),                 /* 0xc0-0xff */
+};
+
+/* RFC 3629 §4: C0, C1 and F5-FF never appear; E0 needs A0-BF next (no overlongs), ED 80-9F (no
+ * surrogates), F0 90-BF (no overlongs), F4 80-8F (nothing above U+10FFFF). */
+#define L2 {2, 0x80, 0xBF}
+#define L3 {3, 0x80, 0xBF}
+#define L4 {4, 0x80, 0xBF}
+const struct sf_utf8_lead sf_utf8_lead_table[256] = {
+    [0xC2] = L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, /* C2-CF */
+    L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2,  /* D0-DF */
+    {3, 0xA0, 0xBF}, L3, L3, L3, L3, L3, L3, L3, L3, L3, L3, L3, L3, /* E0-EC */
+    {3, 0x80, 0x9F}, L3, L3,                                         /* ED-EF */
+    {4, 0x90, 0xBF}, L4, L4, L4, {4, 0x80, 0x8F},                    /* F0-F4 */
+};
+/* clang-format on */
+
+uint8_t *sf_json_escape(uint8_t *dst, const char *s, size_t len, unsigned level)
+{
+    SF_ASSERT(level == 1 || level == 2);
+    return sf_json_escape_inline(dst, (const uint8_t *)s, len, level);
+}
+
+size_t sf_json_escaped_len(const char *s, size_t len, unsigned level)
+{
+    SF_ASSERT(level == 1 || level == 2);
+    const struct sf_json_esc *table = sf_json_esc_table[level - 1];
+    const uint8_t *p = (const uint8_t *)s;
+    const uint8_t *end = p + len;
+    size_t n = 0;
+    while (p < end) {
+        uint8_t c = *p;
+        if (!sf_json_byte_special[c]) {
+            n++;
+            p++;
+        } else if (c < 0x80) {
+            n += table[c].len;
+            p++;
+        } else {
+            int k = sf_utf8_scan(p, (size_t)(end - p));
+            n += k > 0 ? (size_t)k : 3;
+            p += k > 0 ? k : -k;
+        }
+    }
+    return n;
+}
+
+/* ---- validation ---- */
+
+static const uint8_t *skip_ws(const uint8_t *p, const uint8_t *end)
+{
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) {
+        p++;
+    }
+    return p;
+}
+
+static int hex4(const uint8_t *p)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        uint8_t c = p[i];
+        int d;
+        if (c >= '0' && c <= '9') {
+            d = c - '0';
+        } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
+            d = (c | 0x20) - 'a' + 10;
+        } else {
+            return -1;
+        }
+        v = v << 4 | d;
+    }
+    return v;
+}
+
+/* After the 'u' of a \u escape: returns the end of the escape (of both halves for a surrogate
+ * pair), or NULL when it is malformed or a lone surrogate. */
+static const uint8_t *scan_u_escape(const uint8_t *p, const uint8_t *end)
+{
+    if (end - p < 4) {
+        return NULL;
+    }
+    int cp = hex4(p);
+    p += 4;
+    if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) {
+        return NULL;
+    }
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        if (end - p < 6 || p[0] != '\\' || p[1] != 'u') {
+            return NULL;
+        }
+        int low = hex4(p + 2);
+        if (low < 0xDC00 || low > 0xDFFF) {
+            return NULL;
+        }
+        p += 6;
+    }
+    return p;
+}
+
+/* After the opening quote: returns the byte after the closing quote, or NULL. */
+static const uint8_t *scan_string(const uint8_t *p, const uint8_t *end)
+{
+    while (p < end) {
+        p += sf_json_plain_run(p, end, NULL);
+        if (p == end) {
+            break;
+        }
+        uint8_t c = *p;
+        if (c == '"') {
+            return p + 1;
+        } else if (c == '\\') {
+            if (end - p < 2) {
+                return NULL;
+            }
+            switch (p[1]) {
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't':
+                p += 2;
+                break;
+            case 'u':
+                p = scan_u_escape(p + 2, end);
+                if (p == NULL) {
+                    return NULL;
+                }
+                break;
+            default:
+                return NULL;
+            }
+        } else if (c < 0x80) {
+            return NULL; /* unescaped control character */
+        } else {
+            int n = sf_utf8_scan(p, (size_t)(end - p));
+            if (n < 0) {
+                return NULL;
+            }
+            p += n;
+        }
+    }
+    return NULL;
+}
+
+static const uint8_t *scan_digits(const uint8_t *p, const uint8_t *end)
+{
+    const uint8_t *start = p;
+    while (p < end && *p >= '0' && *p <= '9') {
+        p++;
+    }
+    return p == start ? NULL : p;
+}
+
+/* RFC 8259 §6: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static const uint8_t *scan_number(const uint8_t *p, const uint8_t *end)
+{
+    if (p < end && *p == '-') {
+        p++;
+    }
+    if (p < end && *p == '0') {
+        p++;
+    } else {
+        p = scan_digits(p, end);
+        if (p == NULL) {
+            return NULL;
+        }
+    }
+    if (p < end && *p == '.') {
+        p = scan_digits(p + 1, end);
+        if (p == NULL) {
+            return NULL;
+        }
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) {
+            p++;
+        }
+        p = scan_digits(p, end);
+    }
+    return p;
+}
+
+static const uint8_t *scan_literal(const uint8_t *p, const uint8_t *end, const char *word, size_t n)
+{
+    if ((size_t)(end - p) < n || memcmp(p, word, n) != 0) {
+        return NULL;
+    }
+    return p + n;
+}
+
+/* A scalar (string, number, literal) at |p|, which is not at |end|; NULL when malformed. */
+static const uint8_t *scan_scalar(const uint8_t *p, const uint8_t *end)
+{
+    switch (*p) {
+    case '"':
+        return scan_string(p + 1, end);
+    case 't':
+        return scan_literal(p, end, "true", 4);
+    case 'f':
+        return scan_literal(p, end, "false", 5);
+    case 'n':
+        return scan_literal(p, end, "null", 4);
+    default:
+        return (*p == '-' || (*p >= '0' && *p <= '9')) ? scan_number(p, end) : NULL;
+    }
+}
+
+/* Where the scanner is in the grammar: about to read a value, an object key (after '{' or ','),
+ * or what follows a complete value (',', a closing bracket, or the end). */
+enum scan_state { WANT_VALUE, WANT_KEY, AFTER_VALUE };
+
+/* One step of the validator: what comes at |*pp| in |*state|, with the open containers in
+ * |is_object| (one bit per level, set for an object) and |*depth|. False on malformed input. */
+static bool scan_step(const uint8_t **pp,
+                      const uint8_t *end,
+                      enum scan_state *state,
+                      uint64_t *is_object,
+                      unsigned *depth,
+                      unsigned max_depth)
+{
+    const uint8_t *p = *pp;
+    if (p == end) {
+        return false;
+    }
+    switch (*state) {
+    case WANT_VALUE:
+        if (*p == '{' || *p == '[') {
+            if (*depth == max_depth) {
+                return false;
+            }
+            bool is_obj = *p == '{';
+            uint64_t bit = 1ull << (*depth % 64);
+            uint64_t *word = &is_object[*depth / 64];
+            *word = is_obj ? *word | bit : *word & ~bit;
+            char close = is_obj ? '}' : ']';
+            (*depth)++;
+            p = skip_ws(p + 1, end);
+            if (p < end && *p == close) {
+                (*depth)--;
+                *pp = skip_ws(p + 1, end);
+                *state = AFTER_VALUE;
+                return true;
+            }
+            *pp = p;
+            *state = is_obj ? WANT_KEY : WANT_VALUE;
+            return true;
+        }
+        p = scan_scalar(p, end);
+        *state = AFTER_VALUE;
+        break;
+    case WANT_KEY:
+        if (*p != '"') {
+            return false;
+        }
+        p = scan_string(p + 1, end);
+        if (p == NULL) {
+            return false;
+        }
+        p = skip_ws(p, end);
+        if (p == end || *p != ':') {
+            return false;
+        }
+        p = skip_ws(p + 1, end);
+        *state = WANT_VALUE;
+        *pp = p;
+        return true;
+    case AFTER_VALUE: {
+        /* The caller ends the scan at depth 0, so there is an open container here. */
+        unsigned top = *depth - 1;
+        bool is_obj = (is_object[top / 64] >> (top % 64)) & 1;
+        if (*p == ',') {
+            *pp = skip_ws(p + 1, end);
+            *state = is_obj ? WANT_KEY : WANT_VALUE;
+            return true;
+        }
+        if (*p != (is_obj ? '}' : ']')) {
+            return false;
+        }
+        (*depth)--;
+        p++;
+        break;
+    }
+    }
+    if (p == NULL) {
+        return false;
+    }
+    *pp = skip_ws(p, end);
+    return true;
+}
+
+bool sf_json_check(const char *s, size_t len, unsigned max_depth, struct sf_str *value)
+{
+    SF_ASSERT(max_depth <= SF_JSON_DEPTH_LIMIT);
+    const uint8_t *begin = (const uint8_t *)s;
+    const uint8_t *end = begin + len;
+    const uint8_t *p = skip_ws(begin, end);
+    const uint8_t *value_start = p;
+    uint64_t is_object[SF_JSON_DEPTH_LIMIT / 64] = {0};
+    unsigned depth = 0;
+    enum scan_state state = WANT_VALUE;
+
+    /* The value is complete when the scanner is back at depth 0 after a value. Whitespace is
+     * skipped after each token, so the value ends at the last non-whitespace byte. */
+    do {
+        if (!scan_step(&p, end, &state, is_object, &depth, max_depth)) {
+            return false;
+        }
+    } while (!(state == AFTER_VALUE && depth == 0));
+    if (p != end) {
+        return false;
+    }
+    if (value) {
+        const uint8_t *value_end = end;
+        while (value_end > value_start && (value_end[-1] == ' ' || value_end[-1] == '\n' ||
+                                           value_end[-1] == '\r' || value_end[-1] == '\t')) {
+            value_end--;
+        }
+        *value = (struct sf_str){.ptr = (const char *)value_start,
+                                 .len = (size_t)(value_end - value_start)};
+    }
+    return true;
+}
