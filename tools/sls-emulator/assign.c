@@ -81,15 +81,38 @@ static void release(struct emu_cg_shard *cs)
 {
     cs->owner = -1;
     cs->is_transfer = false;
+    cs->is_told = false;
+}
+
+/* Frees every shard |idx| owns; false when it owned none. */
+static bool release_all(struct emu_group *group, int idx)
+{
+    bool owned_any = false;
+    for (int s = 0; s < EMU_MAX_SHARDS; s++) {
+        if (group->shards[s].owner == idx) {
+            release(&group->shards[s]);
+            owned_any = true;
+        }
+    }
+    return owned_any;
+}
+
+/* True when |idx| owns a shard it has already been told about: an empty heartbeat from it is
+ * then a deliberate hand-back, not a consumer that has not yet heard of its new shards. */
+static bool owns_told_shard(const struct emu_group *group, int idx)
+{
+    for (int s = 0; s < EMU_MAX_SHARDS; s++) {
+        const struct emu_cg_shard *cs = &group->shards[s];
+        if (cs->owner == idx && cs->is_told && !cs->is_transfer) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static void remove_consumer(struct emu_group *group, int idx)
 {
-    for (int s = 0; s < EMU_MAX_SHARDS; s++) {
-        if (group->shards[s].owner == idx) {
-            release(&group->shards[s]);
-        }
-    }
+    release_all(group, idx);
     group->consumers[idx].in_use = false;
 }
 
@@ -147,7 +170,7 @@ static void rebalance(struct emu_logstore *ls, struct emu_group *group)
     int target[EMU_MAX_CONSUMERS] = {0};
     int n_assignable = 0;
     for (int i = 0; i < EMU_MAX_CONSUMERS; i++) {
-        live[i] = group->consumers[i].in_use;
+        live[i] = group->consumers[i].in_use && !group->consumers[i].is_departing;
     }
     for (int s = 0; s < ls->n_shards; s++) {
         struct emu_cg_shard *cs = &group->shards[s];
@@ -185,6 +208,7 @@ static void rebalance(struct emu_logstore *ls, struct emu_group *group)
                 for (int i = 0; i < EMU_MAX_CONSUMERS; i++) {
                     if (live[i] && owned[i] < target[i]) {
                         cs->owner = i;
+                        cs->is_told = false;
                         owned[i]++;
                         break;
                     }
@@ -251,8 +275,20 @@ enum emu_heartbeat_result emu_assign_heartbeat(struct emu_logstore *ls,
             return EMU_HEARTBEAT_TOO_MANY_CONSUMERS;
         }
     }
-    group->consumers[idx].last_heartbeat_ms = now_ms;
-    group->consumers[idx].n_heartbeats++;
+    struct emu_consumer *c = &group->consumers[idx];
+    c->last_heartbeat_ms = now_ms;
+    c->n_heartbeats++;
+    c->is_departing = false;
+    if (n_held == 0 && owns_told_shard(group, idx)) {
+        release_all(group, idx);
+        /* [INF] An empty heartbeat from a consumer that owned shards hands all of them back:
+         * the consumer is leaving (slsfwd's last heartbeat at shutdown, after its final
+         * checkpoints). It is left out of balancing until its next heartbeat, so the others
+         * take its shards at their next heartbeat instead of after the group timeout. */
+        c->is_departing = true;
+        rebalance(ls, group);
+        return EMU_HEARTBEAT_OK;
+    }
     release_unreported(ls, group, idx, held, n_held);
     rebalance(ls, group);
     /* Surplus marked just now that this consumer was not even reading goes at once. */
@@ -263,6 +299,7 @@ enum emu_heartbeat_result emu_assign_heartbeat(struct emu_logstore *ls,
         const struct emu_cg_shard *cs = &group->shards[s];
         if (cs->owner == idx && !cs->is_transfer) {
             out[(*n_out)++] = s;
+            group->shards[s].is_told = true;
         }
     }
     return EMU_HEARTBEAT_OK;

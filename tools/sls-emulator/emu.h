@@ -83,6 +83,7 @@ enum emu_cg_state {
 struct emu_cg_shard {
     int owner;        /* index into emu_group.consumers, -1 when free */
     bool is_transfer; /* owner must stop reporting it before anyone else gets it */
+    bool is_told;     /* the owner has seen it in a heartbeat answer */
     char checkpoint[EMU_CURSOR_MAX + 1];
     int64_t update_time_us;
     char committer[EMU_NAME_MAX + 1];
@@ -93,6 +94,7 @@ struct emu_consumer {
     char name[EMU_NAME_MAX + 1];
     int64_t last_heartbeat_ms; /* monotonic */
     uint64_t n_heartbeats;
+    bool is_departing; /* its last heartbeat gave every shard back: not balanced over */
 };
 
 struct emu_group {
