@@ -44,6 +44,7 @@ struct sf_shard {
     char end_cursor[SF_SLS_CURSOR_MAX];
     char cursor[SF_SLS_CURSOR_MAX]; /* next pull starts here */
     int64_t next_pull_ms;
+    int pull_count; /* LogGroups asked per pull: adapts so one pull fits the memory budget */
     int64_t idle_delay_ms;
     struct sf_backoff backoff;
     /* Checkpoint tracking: |deliverable| is the cursor everything before which is confirmed. */

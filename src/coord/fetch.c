@@ -78,13 +78,34 @@ static struct sf_shard *pick_shard(struct sf_coord *coord, int64_t now, int64_t 
     return best;
 }
 
+/* LogGroups to ask for next: as many as config allows, but few enough that one response
+ * stays within a share of the memory budget (LogGroups range from a few logs to thousands),
+ * growing at most 2x per pull so the first large response cannot blow the budget. */
+static int next_pull_count(const struct sf_coord *coord, const struct sf_shard *shard,
+                           const struct sf_sls_pull_result *res)
+{
+    int max = shard->source->config->pull_count;
+    if (res->n_groups == 0) {
+        return shard->pull_count;
+    }
+    size_t share = coord->config->max_buffered_bytes / (4 * coord->n_workers);
+    size_t per_group = res->raw_size / res->n_groups + 1;
+    size_t fit = share / per_group;
+    size_t grown = (size_t)shard->pull_count * 2;
+    size_t count = fit < grown ? fit : grown;
+    if (count < 1) {
+        count = 1;
+    }
+    return count < (size_t)max ? (int)count : max;
+}
+
 /* Delay before the next pull after a successful one (spec §8.7, capped by fetch_interval). */
 static int64_t pull_delay_ms(const struct sf_shard *shard, const struct sf_sls_pull_result *res)
 {
     const struct sf_config_source *config = shard->source->config;
     int64_t cap = config->fetch_interval_ms;
     int64_t delay;
-    if (res->n_groups >= (size_t)config->pull_count || res->raw_size >= FULL_BATCH_BYTES) {
+    if (res->n_groups >= (size_t)shard->pull_count || res->raw_size >= FULL_BATCH_BYTES) {
         delay = 0;
     } else if (res->n_groups < 100 && res->raw_size < ((size_t)1 << 20)) {
         delay = 500;
@@ -101,6 +122,7 @@ struct pull_outcome {
     struct sf_sls_error detail;
     struct sf_batch *batch; /* data, or a cursor advance without data */
     bool is_caught_up;      /* no data and the cursor did not move */
+    bool is_build_error;    /* the logs arrived but did not fit a batch */
     char reset_cursor[SF_SLS_CURSOR_MAX]; /* after InvalidCursor: where to start again */
 };
 
@@ -111,7 +133,7 @@ static size_t source_index(struct sf_coord *coord, const struct sf_source *sourc
 
 /* The network part, without the lock. */
 static void pull_once(struct sf_worker *worker, struct sf_shard *shard, const char *cursor,
-                      const char *end_cursor, struct pull_outcome *out)
+                      const char *end_cursor, int count, struct pull_outcome *out)
 {
     struct sf_coord *coord = worker->coord;
     const struct sf_config_source *config = shard->source->config;
@@ -122,8 +144,8 @@ static void pull_once(struct sf_worker *worker, struct sf_shard *shard, const ch
         sf_compress_from_name(config->compress, strlen(config->compress), &compress);
     }
 
-    out->err = sf_sls_pull(sls, config->logstore, shard->shard_id, cursor, config->pull_count,
-                           end_cursor, compress, res, &out->detail);
+    out->err = sf_sls_pull(sls, config->logstore, shard->shard_id, cursor, count, end_cursor,
+                           compress, res, &out->detail);
     if (out->err == SF_ERR_SLS_CURSOR) {
         /* The checkpoint points into data the logstore no longer keeps (spec §8.6). */
         struct sf_sls_error detail;
@@ -150,6 +172,7 @@ static void pull_once(struct sf_worker *worker, struct sf_shard *shard, const ch
     if (res->list.n_logs_total > 0) {
         out->err = coord->hooks.build(coord->hooks.ctx, config, &res->list, batch);
         if (out->err) {
+            out->is_build_error = true;
             snprintf(out->detail.message, sizeof(out->detail.message),
                      "cannot turn %zu logs into events", res->list.n_logs_total);
         }
@@ -185,6 +208,15 @@ static void handle_failure(struct sf_coord *coord, struct sf_shard *shard,
         out->err == SF_ERR_SLS_CONSUMER_GONE) {
         SF_LOG_WARN("msg=\"shard no longer ours: stopping it\" source=%s %s", name, text);
         sf_shard_set_state(shard, SF_SHARD_DROPPED);
+        return;
+    }
+    if (out->is_build_error && shard->pull_count > 1) {
+        /* The events of this many LogGroups outgrow a batch: ask for fewer, at once. */
+        shard->pull_count /= 2;
+        shard->next_pull_ms = now;
+        SF_LOG_WARN("msg=\"batch too large, reading fewer LogGroups per pull\" source=%s %s "
+                    "pull_count=%d",
+                    name, text, shard->pull_count);
         return;
     }
     if (out->err == SF_ERR_AUTH_EXPIRED) {
@@ -238,6 +270,7 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord, struct sf_worker *
     }
     shard->idle_delay_ms = 0;
     shard->next_pull_ms = now + pull_delay_ms(shard, res);
+    shard->pull_count = next_pull_count(coord, shard, res);
     struct sf_batch *batch = out->batch;
     if (shard->state == SF_SHARD_DROPPED) {
         sf_coord_release_batch(coord, batch); /* not ours any more: another consumer reads it */
@@ -291,11 +324,12 @@ static void *worker_main(void *arg)
         memcpy(cursor, shard->cursor, sizeof(cursor));
         memcpy(end_cursor, shard->end_cursor, sizeof(end_cursor));
         bool has_end = shard->has_end_cursor;
+        int count = shard->pull_count;
         pthread_mutex_unlock(&coord->lock);
 
         struct pull_outcome out;
         memset(&out, 0, sizeof(out));
-        pull_once(worker, shard, cursor, has_end ? end_cursor : NULL, &out);
+        pull_once(worker, shard, cursor, has_end ? end_cursor : NULL, count, &out);
 
         pthread_mutex_lock(&coord->lock);
         struct sf_batch *batch = apply_outcome(coord, worker, shard, &out, sf_now_ms());

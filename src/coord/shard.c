@@ -28,6 +28,7 @@ struct sf_shard *sf_shard_new(struct sf_source *source, int shard_id)
     shard->shard_id = shard_id;
     shard->state = SF_SHARD_STARTING;
     shard->state_since_ms = sf_now_ms();
+    shard->pull_count = source->config->pull_count < 16 ? source->config->pull_count : 16;
     sf_backoff_init(&shard->backoff, 200, 30000);
     return shard;
 }

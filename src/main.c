@@ -1,0 +1,91 @@
+/* slsfwd: argv, then hand over to src/app. No logic here. */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/daemon.h"
+#include "util/log.h"
+#include "util/banned.h"
+
+extern char **environ;
+
+#define SLSFWD_VERSION "0.1.0"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: slsfwd run [-c FILE] [--output file:PATH|file:-] [--log-level LEVEL]\n"
+            "       slsfwd version\n"
+            "\n"
+            "run      join the configured SLS consumer groups and deliver every log to the\n"
+            "         configured sink until SIGTERM/SIGINT (a second signal exits at once).\n"
+            "         Without -c, the SLS_* environment variables of the reference program\n"
+            "         (SLS_ENDPOINT, SLS_AK_ID, SLS_AK_KEY, SLS_PROJECT, SLS_LOGSTORE, SLS_CG,\n"
+            "         SLS_CURSOR_START) describe one source.\n"
+            "  -c, --config FILE      YAML configuration (see CONFIGURATION.md)\n"
+            "  --output file:PATH     write NDJSON events to PATH instead of the configured\n"
+            "                         sink; file:- writes to stdout\n"
+            "  --log-level LEVEL      error, warn, info or debug\n"
+            "version  print the version\n");
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct sf_config_cli cli = {0};
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if ((strcmp(arg, "-c") == 0 || strcmp(arg, "--config") == 0) && value) {
+            cli.config_path = value;
+        } else if (strcmp(arg, "--output") == 0 && value) {
+            cli.output = value;
+        } else if (strcmp(arg, "--log-level") == 0 && value) {
+            cli.log_level = value;
+        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            usage(stdout);
+            return SF_EXIT_OK;
+        } else {
+            fprintf(stderr, "slsfwd run: unknown or incomplete option \"%s\"\n", arg);
+            usage(stderr);
+            return SF_EXIT_USAGE;
+        }
+        i++;
+    }
+    struct sf_config *config = NULL;
+    char errbuf[1024];
+    if (sf_config_load(&cli, environ, &config, errbuf, sizeof(errbuf)) != SF_OK) {
+        fprintf(stderr, "slsfwd: %s\n", errbuf);
+        return SF_EXIT_FATAL;
+    }
+    sf_log_set_level(strcmp(config->log_level, "error") == 0  ? SF_LOG_LEVEL_ERROR
+                     : strcmp(config->log_level, "warn") == 0 ? SF_LOG_LEVEL_WARN
+                     : strcmp(config->log_level, "debug") == 0 ? SF_LOG_LEVEL_DEBUG
+                                                               : SF_LOG_LEVEL_INFO);
+    sf_log_set_debug_modules(config->log_debug);
+    int rc = sf_daemon_run(config);
+    sf_config_free(config);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? SF_EXIT_USAGE : SF_EXIT_OK;
+    }
+    if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("slsfwd %s\n", SLSFWD_VERSION);
+        return SF_EXIT_OK;
+    }
+    if (strcmp(argv[1], "run") == 0) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        int rc = cmd_run(argc - 2, argv + 2);
+        curl_global_cleanup();
+        return rc;
+    }
+    fprintf(stderr, "slsfwd: unknown command \"%s\"\n", argv[1]);
+    usage(stderr);
+    return SF_EXIT_USAGE;
+}
