@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "app/daemon.h"
-#include "util/log.h"
 #include "util/banned.h"
+#include "util/log.h"
 
 extern char **environ;
 
@@ -58,8 +58,8 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "slsfwd: %s\n", errbuf);
         return SF_EXIT_FATAL;
     }
-    sf_log_set_level(strcmp(config->log_level, "error") == 0  ? SF_LOG_LEVEL_ERROR
-                     : strcmp(config->log_level, "warn") == 0 ? SF_LOG_LEVEL_WARN
+    sf_log_set_level(strcmp(config->log_level, "error") == 0   ? SF_LOG_LEVEL_ERROR
+                     : strcmp(config->log_level, "warn") == 0  ? SF_LOG_LEVEL_WARN
                      : strcmp(config->log_level, "debug") == 0 ? SF_LOG_LEVEL_DEBUG
                                                                : SF_LOG_LEVEL_INFO);
     sf_log_set_debug_modules(config->log_debug);

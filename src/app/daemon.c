@@ -9,9 +9,9 @@
 #include "coord/coord.h"
 #include "sink/file_sink.h"
 #include "transform/hec_event.h"
+#include "util/banned.h"
 #include "util/clock.h"
 #include "util/log.h"
-#include "util/banned.h"
 
 #define SF_LOG_MODULE "app"
 
@@ -53,8 +53,10 @@ static void install_signals(void)
     sigaction(SIGPIPE, &sa, NULL); /* a closed stdout is an EPIPE error, not death */
 }
 
-static sf_err build_events(void *ctx, const struct sf_config_source *source,
-                           const struct sf_loggroup_list *list, struct sf_batch *batch)
+static sf_err build_events(void *ctx,
+                           const struct sf_config_source *source,
+                           const struct sf_loggroup_list *list,
+                           struct sf_batch *batch)
 {
     (void)source;
     struct daemon *d = ctx;

@@ -7,7 +7,7 @@
 
 /* Exit codes. */
 #define SF_EXIT_OK       0
-#define SF_EXIT_FATAL    1   /* configuration, credentials or a fatal server answer */
+#define SF_EXIT_FATAL    1 /* configuration, credentials or a fatal server answer */
 #define SF_EXIT_USAGE    2
 #define SF_EXIT_SIGNALED 130 /* second SIGTERM/SIGINT: stopped at once, checkpoints lag */
 

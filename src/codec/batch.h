@@ -15,15 +15,15 @@
 
 struct sf_batch {
     struct sf_bqueue_node link; /* first member: queues hold batches through it */
-    void *owner;           /* the engine's shard record; opaque to sinks */
-    const char *source;    /* source name for messages and dead letters; owned by the engine */
+    void *owner;                /* the engine's shard record; opaque to sinks */
+    const char *source;         /* source name for messages and dead letters; owned by the engine */
     int shard_id;
-    uint64_t seq; /* consecutive per shard: orders delivery confirmations */
-    char cursor[SF_BATCH_CURSOR_MAX];      /* where this batch's data starts */
+    uint64_t seq;                     /* consecutive per shard: orders delivery confirmations */
+    char cursor[SF_BATCH_CURSOR_MAX]; /* where this batch's data starts */
     char next_cursor[SF_BATCH_CURSOR_MAX]; /* the checkpoint once it is delivered */
     size_t n_events;
-    size_t raw_bytes;     /* decompressed protobuf bytes it came from */
-    size_t charged_bytes; /* what it holds against the engine's memory budget */
+    size_t raw_bytes;      /* decompressed protobuf bytes it came from */
+    size_t charged_bytes;  /* what it holds against the engine's memory budget */
     struct sf_buf payload; /* the events, in the sink's wire form (NDJSON of HEC events) */
 };
 

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "coord/coord_int.h"
+#include "util/banned.h"
 #include "util/clock.h"
 #include "util/log.h"
-#include "util/banned.h"
 
 #define SF_LOG_MODULE "checkpoint"
 
@@ -34,9 +34,9 @@ static void commit_one(struct sf_source *source, struct commit *c, int64_t now)
     const struct sf_config_source *cfg = source->config;
     struct sf_sls_error detail;
     /* The SDKs send forceSuccess=true with the consumer name; ownership is enforced anyway. */
-    sf_err err = sf_sls_update_checkpoint(source->sls, cfg->logstore, cfg->consumer_group,
-                                          cfg->consumer_name, c->shard->shard_id, c->cursor, true,
-                                          &detail);
+    sf_err err =
+        sf_sls_update_checkpoint(source->sls, cfg->logstore, cfg->consumer_group,
+                                 cfg->consumer_name, c->shard->shard_id, c->cursor, true, &detail);
     pthread_mutex_lock(&coord->lock);
     struct sf_shard *shard = c->shard;
     if (err == SF_OK) {
@@ -87,8 +87,8 @@ static bool retire_shards(struct sf_source *source)
             continue;
         }
         SF_LOG_INFO("msg=\"shard %s\" source=%s shard=%d checkpoint=%s",
-                    shard->state == SF_SHARD_DROPPED ? "dropped" : "released",
-                    source->config->name, shard->shard_id, shard->committed);
+                    shard->state == SF_SHARD_DROPPED ? "dropped" : "released", source->config->name,
+                    shard->shard_id, shard->committed);
         released = released || shard->state == SF_SHARD_RELEASING;
         *link = shard->next;
         sf_shard_free(shard);

@@ -8,16 +8,18 @@
 #include "coord/coord_int.h"
 #include "coord/credentials.h"
 #include "util/alloc.h"
+#include "util/banned.h"
 #include "util/clock.h"
 #include "util/log.h"
-#include "util/banned.h"
 
 #define SF_LOG_MODULE "coord"
 
 #define TICK_MS 100
 
-static sf_err new_client(const struct sf_config_source *cfg, struct sf_sls_client **out,
-                         char *errbuf, size_t errbuf_size)
+static sf_err new_client(const struct sf_config_source *cfg,
+                         struct sf_sls_client **out,
+                         char *errbuf,
+                         size_t errbuf_size)
 {
     char user_agent[256];
     snprintf(user_agent, sizeof(user_agent), "slsfwd/0.1 consumergroup-%s-%s", cfg->consumer_group,
@@ -44,8 +46,8 @@ static sf_err new_client(const struct sf_config_source *cfg, struct sf_sls_clien
 static sf_err init_workers(struct sf_coord *coord, char *errbuf, size_t errbuf_size)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    coord->n_workers = coord->config->workers > 0 ? (size_t)coord->config->workers
-                                                  : (size_t)(cpus > 0 ? cpus : 1);
+    coord->n_workers =
+        coord->config->workers > 0 ? (size_t)coord->config->workers : (size_t)(cpus > 0 ? cpus : 1);
     coord->workers = sf_xcalloc(coord->n_workers, sizeof(*coord->workers));
     for (size_t w = 0; w < coord->n_workers; w++) {
         struct sf_worker *worker = &coord->workers[w];
@@ -53,8 +55,7 @@ static sf_err init_workers(struct sf_coord *coord, char *errbuf, size_t errbuf_s
         worker->sls = sf_xcalloc(coord->n_sources, sizeof(*worker->sls));
         sf_sls_pull_result_init(&worker->result, (size_t)256 << 20, (size_t)256 << 20);
         for (size_t i = 0; i < coord->n_sources; i++) {
-            sf_err err = new_client(coord->sources[i].config, &worker->sls[i], errbuf,
-                                    errbuf_size);
+            sf_err err = new_client(coord->sources[i].config, &worker->sls[i], errbuf, errbuf_size);
             if (err) {
                 return err;
             }
@@ -63,8 +64,11 @@ static sf_err init_workers(struct sf_coord *coord, char *errbuf, size_t errbuf_s
     return SF_OK;
 }
 
-sf_err sf_coord_new(const struct sf_config *config, const struct sf_coord_hooks *hooks,
-                    struct sf_coord **out, char *errbuf, size_t errbuf_size)
+sf_err sf_coord_new(const struct sf_config *config,
+                    const struct sf_coord_hooks *hooks,
+                    struct sf_coord **out,
+                    char *errbuf,
+                    size_t errbuf_size)
 {
     *out = NULL;
     struct sf_coord *coord = sf_xcalloc(1, sizeof(*coord));

@@ -21,8 +21,10 @@ struct sf_coord;
 struct sf_coord_hooks {
     /* Turns decoded logs into |batch->payload| (the sink's wire form) and sets n_events.
      * Called on a fetch worker; must be thread-safe. */
-    sf_err (*build)(void *ctx, const struct sf_config_source *source,
-                    const struct sf_loggroup_list *list, struct sf_batch *batch);
+    sf_err (*build)(void *ctx,
+                    const struct sf_config_source *source,
+                    const struct sf_loggroup_list *list,
+                    struct sf_batch *batch);
     /* Hands a batch to the sinks; they answer through sf_coord_delivered. */
     void (*submit)(void *ctx, struct sf_batch *batch);
     void *ctx;
@@ -44,8 +46,11 @@ struct sf_coord_stats {
     uint64_t max_buffered_bytes; /* peak */
 };
 
-sf_err sf_coord_new(const struct sf_config *config, const struct sf_coord_hooks *hooks,
-                    struct sf_coord **out, char *errbuf, size_t errbuf_size);
+sf_err sf_coord_new(const struct sf_config *config,
+                    const struct sf_coord_hooks *hooks,
+                    struct sf_coord **out,
+                    char *errbuf,
+                    size_t errbuf_size);
 /* Runs until a stop is requested and handled (drain, commit, release: SF_OK) or a fatal
  * configuration problem stops everything (its sf_err, logged). */
 sf_err sf_coord_run(struct sf_coord *coord);

@@ -37,9 +37,9 @@ struct sf_shard {
     int shard_id;
     enum sf_shard_state state;
     int64_t state_since_ms;
-    bool is_fetching;  /* a worker holds it */
+    bool is_fetching;     /* a worker holds it */
     size_t n_outstanding; /* batches handed to the sinks and not yet back: the record lives on */
-    bool is_readonly;  /* ListShards says readonly: its end is final */
+    bool is_readonly;     /* ListShards says readonly: its end is final */
     bool has_end_cursor;
     char end_cursor[SF_SLS_CURSOR_MAX];
     char cursor[SF_SLS_CURSOR_MAX]; /* next pull starts here */
@@ -100,7 +100,6 @@ struct sf_coord {
     atomic_bool workers_stop;
     sf_err fatal;
 };
-
 
 /* shard.c */
 struct sf_shard *sf_shard_new(struct sf_source *source, int shard_id);

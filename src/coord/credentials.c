@@ -1,7 +1,7 @@
 #include "coord/credentials.h"
 
-#include "util/log.h"
 #include "util/banned.h"
+#include "util/log.h"
 
 #define SF_LOG_MODULE "coord"
 

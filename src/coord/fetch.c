@@ -6,13 +6,13 @@
 
 #include "coord/coord_int.h"
 #include "util/alloc.h"
+#include "util/banned.h"
 #include "util/clock.h"
 #include "util/log.h"
-#include "util/banned.h"
 
 #define SF_LOG_MODULE "fetch"
 
-#define FULL_BATCH_BYTES ((size_t)4 << 20)
+#define FULL_BATCH_BYTES   ((size_t)4 << 20)
 #define MAX_POOLED_BATCHES 32
 #define POOLED_PAYLOAD_MAX ((size_t)32 << 20) /* bigger buffers are freed, not kept */
 
@@ -81,7 +81,8 @@ static struct sf_shard *pick_shard(struct sf_coord *coord, int64_t now, int64_t 
 /* LogGroups to ask for next: as many as config allows, but few enough that one response
  * stays within a share of the memory budget (LogGroups range from a few logs to thousands),
  * growing at most 2x per pull so the first large response cannot blow the budget. */
-static int next_pull_count(const struct sf_coord *coord, const struct sf_shard *shard,
+static int next_pull_count(const struct sf_coord *coord,
+                           const struct sf_shard *shard,
                            const struct sf_sls_pull_result *res)
 {
     int max = shard->source->config->pull_count;
@@ -120,9 +121,9 @@ static int64_t pull_delay_ms(const struct sf_shard *shard, const struct sf_sls_p
 struct pull_outcome {
     sf_err err;
     struct sf_sls_error detail;
-    struct sf_batch *batch; /* data, or a cursor advance without data */
-    bool is_caught_up;      /* no data and the cursor did not move */
-    bool is_build_error;    /* the logs arrived but did not fit a batch */
+    struct sf_batch *batch;               /* data, or a cursor advance without data */
+    bool is_caught_up;                    /* no data and the cursor did not move */
+    bool is_build_error;                  /* the logs arrived but did not fit a batch */
     char reset_cursor[SF_SLS_CURSOR_MAX]; /* after InvalidCursor: where to start again */
 };
 
@@ -132,8 +133,12 @@ static size_t source_index(struct sf_coord *coord, const struct sf_source *sourc
 }
 
 /* The network part, without the lock. */
-static void pull_once(struct sf_worker *worker, struct sf_shard *shard, const char *cursor,
-                      const char *end_cursor, int count, struct pull_outcome *out)
+static void pull_once(struct sf_worker *worker,
+                      struct sf_shard *shard,
+                      const char *cursor,
+                      const char *end_cursor,
+                      int count,
+                      struct pull_outcome *out)
 {
     struct sf_coord *coord = worker->coord;
     const struct sf_config_source *config = shard->source->config;
@@ -187,8 +192,10 @@ static void pull_once(struct sf_worker *worker, struct sf_shard *shard, const ch
 }
 
 /* spec §9.2 for PullLogs: what happens to the shard after a failed pull. Lock held. */
-static void handle_failure(struct sf_coord *coord, struct sf_shard *shard,
-                           struct pull_outcome *out, int64_t now)
+static void handle_failure(struct sf_coord *coord,
+                           struct sf_shard *shard,
+                           struct pull_outcome *out,
+                           int64_t now)
 {
     const char *name = shard->source->config->name;
     char text[768];
@@ -240,8 +247,11 @@ static void handle_failure(struct sf_coord *coord, struct sf_shard *shard,
 }
 
 /* Applies a pull's outcome to the shard; returns the batch to submit, if any. Lock held. */
-static struct sf_batch *apply_outcome(struct sf_coord *coord, struct sf_worker *worker,
-                                      struct sf_shard *shard, struct pull_outcome *out, int64_t now)
+static struct sf_batch *apply_outcome(struct sf_coord *coord,
+                                      struct sf_worker *worker,
+                                      struct sf_shard *shard,
+                                      struct pull_outcome *out,
+                                      int64_t now)
 {
     shard->is_fetching = false;
     coord->stats.pulls++;

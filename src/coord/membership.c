@@ -8,14 +8,17 @@
 #include <strings.h>
 
 #include "coord/coord_int.h"
+#include "util/banned.h"
 #include "util/clock.h"
 #include "util/log.h"
-#include "util/banned.h"
 
 #define SF_LOG_MODULE "coord"
 
-static void log_sls_error(enum sf_log_level level, const struct sf_source *source,
-                          const char *what, sf_err err, const struct sf_sls_error *detail,
+static void log_sls_error(enum sf_log_level level,
+                          const struct sf_source *source,
+                          const char *what,
+                          sf_err err,
+                          const struct sf_sls_error *detail,
                           int64_t retry_ms)
 {
     char text[768];
@@ -109,8 +112,7 @@ static void bootstrap(struct sf_source *source, int64_t now)
     }
     int64_t delay = sf_backoff_next_ms(&source->bootstrap_backoff);
     source->next_bootstrap_ms = now + delay;
-    log_sls_error(SF_LOG_LEVEL_WARN, source, "cannot join the consumer group", err, &detail,
-                  delay);
+    log_sls_error(SF_LOG_LEVEL_WARN, source, "cannot join the consumer group", err, &detail, delay);
 }
 
 /* Shards to report: held ∪ releasing (spec §8.2), never the dropped ones. Lock held. */
@@ -194,8 +196,10 @@ void sf_membership_drop_all(struct sf_source *source, const char *why)
                 source->config->name, why, n);
 }
 
-static void heartbeat_failed(struct sf_source *source, sf_err err,
-                             const struct sf_sls_error *detail, int64_t now)
+static void heartbeat_failed(struct sf_source *source,
+                             sf_err err,
+                             const struct sf_sls_error *detail,
+                             int64_t now)
 {
     const struct sf_config_source *cfg = source->config;
     source->coord->stats.heartbeat_failures++;
@@ -235,9 +239,9 @@ static void heartbeat(struct sf_source *source, int64_t now)
     int *assigned = NULL;
     size_t n_assigned = 0;
     struct sf_sls_error detail;
-    sf_err err = sf_sls_heartbeat(source->sls, cfg->logstore, cfg->consumer_group,
-                                  cfg->consumer_name, held, n_held, &assigned, &n_assigned,
-                                  &detail);
+    sf_err err =
+        sf_sls_heartbeat(source->sls, cfg->logstore, cfg->consumer_group, cfg->consumer_name, held,
+                         n_held, &assigned, &n_assigned, &detail);
     coord->stats.heartbeats++;
     if (err) {
         heartbeat_failed(source, err, &detail, now);
@@ -270,8 +274,11 @@ static void start_position(const struct sf_config_source *cfg, char *from, size_
 
 /* Finds where a granted shard starts: the server checkpoint wins over the configured
  * position (spec §8.3). Network calls; the shard is STARTING, which only this thread touches. */
-static sf_err find_start(struct sf_source *source, struct sf_shard *shard, char *cursor,
-                         char *committed, struct sf_sls_error *detail)
+static sf_err find_start(struct sf_source *source,
+                         struct sf_shard *shard,
+                         char *cursor,
+                         char *committed,
+                         struct sf_sls_error *detail)
 {
     const struct sf_config_source *cfg = source->config;
     struct sf_sls_checkpoint *cps = NULL;
@@ -301,8 +308,8 @@ static sf_err find_start(struct sf_source *source, struct sf_shard *shard, char 
     if (cfg->has_end_time && !shard->has_end_cursor) {
         char end[24];
         snprintf(end, sizeof(end), "%lld", (long long)cfg->end_time_s);
-        err = sf_sls_get_cursor(source->sls, cfg->logstore, shard->shard_id, end,
-                                shard->end_cursor, detail);
+        err = sf_sls_get_cursor(source->sls, cfg->logstore, shard->shard_id, end, shard->end_cursor,
+                                detail);
         shard->has_end_cursor = err == SF_OK;
     }
     return err;

@@ -4,9 +4,9 @@
 
 #include "coord/coord_int.h"
 #include "util/alloc.h"
+#include "util/banned.h"
 #include "util/clock.h"
 #include "util/log.h"
-#include "util/banned.h"
 
 #define SF_LOG_MODULE "coord"
 
@@ -79,7 +79,8 @@ static struct sf_inflight *find(struct sf_shard *shard, uint64_t seq, size_t *in
 /* Drops the first |n| entries of the window. */
 static void shift(struct sf_shard *shard, size_t n)
 {
-    memmove(shard->inflight, shard->inflight + n, (shard->n_inflight - n) * sizeof(shard->inflight[0]));
+    memmove(shard->inflight, shard->inflight + n,
+            (shard->n_inflight - n) * sizeof(shard->inflight[0]));
     shard->n_inflight -= n;
 }
 

@@ -13,10 +13,10 @@
 
 #include "util/alloc.h"
 #include "util/backoff.h"
+#include "util/banned.h"
 #include "util/bqueue.h"
 #include "util/clock.h"
 #include "util/log.h"
-#include "util/banned.h"
 
 #define SF_LOG_MODULE "sink"
 
@@ -81,7 +81,9 @@ static sf_err write_all(struct file_sink *fs, const uint8_t *data, size_t len, s
 }
 
 /* Writes the pending batches (resuming a partly written one at |*offset|), then syncs. */
-static sf_err flush_pending(struct file_sink *fs, struct sf_bqueue_node *pending, size_t *offset,
+static sf_err flush_pending(struct file_sink *fs,
+                            struct sf_bqueue_node *pending,
+                            size_t *offset,
                             struct sf_bqueue_node **failed_at)
 {
     *failed_at = pending;
@@ -233,8 +235,11 @@ static const struct sf_sink_ops file_sink_ops = {
     .destroy = file_sink_destroy,
 };
 
-sf_err sf_file_sink_new(const char *path, sf_sink_delivered_fn on_delivered,
-                        sf_sink_delivered_fn on_undelivered, void *ctx, struct sf_sink **out)
+sf_err sf_file_sink_new(const char *path,
+                        sf_sink_delivered_fn on_delivered,
+                        sf_sink_delivered_fn on_undelivered,
+                        void *ctx,
+                        struct sf_sink **out)
 {
     struct file_sink *fs = sf_xcalloc(1, sizeof(*fs));
     fs->path = sf_xstrdup(path);

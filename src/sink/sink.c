@@ -1,7 +1,7 @@
 #include "sink/sink.h"
 
-#include "util/clock.h"
 #include "util/banned.h"
+#include "util/clock.h"
 
 void sf_sink_free(struct sf_sink *sink)
 {

@@ -58,7 +58,7 @@ static void an_undelivered_batch_freezes_the_checkpoint(void **state)
     sf_shard_track(shard, &b3);
     sf_shard_confirm(shard, b1.seq);
     assert_string_equal(shard->deliverable, "c1");
-    sf_shard_forget(shard, b2.seq); /* never confirmed (stop) */
+    sf_shard_forget(shard, b2.seq);  /* never confirmed (stop) */
     sf_shard_confirm(shard, b3.seq); /* later data confirmed, but b2's is missing */
     assert_string_equal(shard->deliverable, "c1");
     assert_true(shard->has_gap);
