@@ -33,24 +33,24 @@ static void usage(FILE *out)
 static int cmd_run(int argc, char **argv)
 {
     struct sf_config_cli cli = {0};
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; i < argc; i += 2) {
         const char *arg = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            usage(stdout);
+            return SF_EXIT_OK;
+        }
         if ((strcmp(arg, "-c") == 0 || strcmp(arg, "--config") == 0) && value) {
             cli.config_path = value;
         } else if (strcmp(arg, "--output") == 0 && value) {
             cli.output = value;
         } else if (strcmp(arg, "--log-level") == 0 && value) {
             cli.log_level = value;
-        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            usage(stdout);
-            return SF_EXIT_OK;
         } else {
             fprintf(stderr, "slsfwd run: unknown or incomplete option \"%s\"\n", arg);
             usage(stderr);
             return SF_EXIT_USAGE;
         }
-        i++;
     }
     struct sf_config *config = NULL;
     char errbuf[1024];
