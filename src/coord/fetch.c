@@ -90,6 +90,9 @@ static int next_pull_count(const struct sf_coord *coord,
         return shard->pull_count;
     }
     size_t share = coord->config->max_buffered_bytes / (4 * coord->n_workers);
+    if (share > FULL_BATCH_BYTES) {
+        share = FULL_BATCH_BYTES; /* bigger pulls buy no throughput, only colder memory */
+    }
     size_t per_group = res->raw_size / res->n_groups + 1;
     size_t fit = share / per_group;
     size_t grown = (size_t)shard->pull_count * 2;
