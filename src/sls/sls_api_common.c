@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sls/sls_api_int.h"
+#include "util/alloc.h"
 #include "util/banned.h"
 #include "util/str.h"
 
@@ -120,4 +121,30 @@ bool sf_sls_api_copy_string(json_t *value, char *dst, size_t size)
     memcpy(dst, json_string_value(value), len);
     dst[len] = '\0';
     return true;
+}
+
+sf_err sf_sls_api_parse_list(json_t *array,
+                             size_t item_size,
+                             sf_sls_api_item_fn parse,
+                             void **items,
+                             size_t *n_items,
+                             const char *what,
+                             struct sf_sls_error *detail)
+{
+    *items = NULL;
+    *n_items = 0;
+    if (!json_is_array(array)) {
+        return sf_sls_api_bad_response(detail, what);
+    }
+    size_t n = json_array_size(array);
+    unsigned char *list = sf_xcalloc(n ? n : 1, item_size);
+    for (size_t i = 0; i < n; i++) {
+        if (parse(json_array_get(array, i), list + i * item_size) != SF_OK) {
+            free(list);
+            return sf_sls_api_bad_response(detail, what);
+        }
+    }
+    *items = list;
+    *n_items = n;
+    return SF_OK;
 }

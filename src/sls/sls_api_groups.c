@@ -25,8 +25,9 @@ sf_err sf_sls_create_group(struct sf_sls_client *sls,
     return sf_sls_api_send_json(sls, &req, body, detail);
 }
 
-static sf_err parse_group(json_t *item, struct sf_sls_group *out)
+static sf_err parse_group(json_t *item, void *group)
 {
+    struct sf_sls_group *out = group;
     json_t *timeout = json_object_get(item, "timeout");
     json_t *order = json_object_get(item, "order");
     if (!sf_sls_api_copy_string(json_object_get(item, "name"), out->name, sizeof(out->name)) ||
@@ -59,21 +60,8 @@ sf_err sf_sls_list_groups(struct sf_sls_client *sls,
     }
     /* SDKs parse a bare array; one doc page shows {"consumerGroups": [...]} (spec §4). */
     json_t *array = json_is_array(root) ? root : json_object_get(root, "consumerGroups");
-    if (!json_is_array(array)) {
-        err = sf_sls_api_bad_response(detail, "ListConsumerGroup body is not a list");
-        goto out;
-    }
-    size_t n = json_array_size(array);
-    struct sf_sls_group *list = sf_xcalloc(n ? n : 1, sizeof(*list));
-    for (size_t i = 0; i < n; i++) {
-        if (parse_group(json_array_get(array, i), &list[i]) != SF_OK) {
-            free(list);
-            err = sf_sls_api_bad_response(detail, "consumer group without name or timeout");
-            goto out;
-        }
-    }
-    *groups = list;
-    *n_groups = n;
+    err = sf_sls_api_parse_list(array, sizeof(**groups), parse_group, (void **)groups, n_groups,
+                                "ListConsumerGroup: not a list of {name, timeout, order}", detail);
 out:
     json_decref(root);
     return err;
@@ -126,24 +114,13 @@ static char *shard_array_json(const int *ids, size_t n)
     return text;
 }
 
-static sf_err parse_shard_array(json_t *root, int **ids, size_t *n, struct sf_sls_error *detail)
+static sf_err parse_shard_id(json_t *item, void *id)
 {
-    if (!json_is_array(root)) {
-        return sf_sls_api_bad_response(detail, "heartbeat response is not an array");
+    if (!json_is_integer(item) || json_integer_value(item) < 0 ||
+        json_integer_value(item) > INT_MAX) {
+        return SF_ERR_INVALID;
     }
-    size_t count = json_array_size(root);
-    int *list = sf_xcalloc(count ? count : 1, sizeof(*list));
-    for (size_t i = 0; i < count; i++) {
-        json_t *id = json_array_get(root, i);
-        if (!json_is_integer(id) || json_integer_value(id) < 0 ||
-            json_integer_value(id) > INT_MAX) {
-            free(list);
-            return sf_sls_api_bad_response(detail, "heartbeat response holds a non-shard value");
-        }
-        list[i] = (int)json_integer_value(id);
-    }
-    *ids = list;
-    *n = count;
+    *(int *)id = (int)json_integer_value(item);
     return SF_OK;
 }
 
@@ -174,7 +151,9 @@ sf_err sf_sls_heartbeat(struct sf_sls_client *sls,
     json_t *root = NULL;
     err = sf_sls_api_json_call(sls, &req, false, &root, detail);
     if (!err) {
-        err = parse_shard_array(root, assigned, n_assigned, detail);
+        err = sf_sls_api_parse_list(root, sizeof(**assigned), parse_shard_id, (void **)assigned,
+                                    n_assigned, "heartbeat answer is not a list of shard ids",
+                                    detail);
     }
     json_decref(root);
     free(body);
@@ -206,8 +185,9 @@ sf_err sf_sls_update_checkpoint(struct sf_sls_client *sls,
     return sf_sls_api_send_json(sls, &req, body, detail);
 }
 
-static sf_err parse_checkpoint(json_t *item, struct sf_sls_checkpoint *out)
+static sf_err parse_checkpoint(json_t *item, void *checkpoint)
 {
+    struct sf_sls_checkpoint *out = checkpoint;
     json_t *shard = json_object_get(item, "shard");
     json_t *cursor = json_object_get(item, "checkpoint");
     if (!json_is_integer(shard) || json_integer_value(shard) < 0 ||
@@ -249,21 +229,9 @@ sf_err sf_sls_get_checkpoints(struct sf_sls_client *sls,
     if (err) {
         goto out;
     }
-    if (!json_is_array(root)) {
-        err = sf_sls_api_bad_response(detail, "GetCheckPoint body is not an array");
-        goto out;
-    }
-    size_t n = json_array_size(root);
-    struct sf_sls_checkpoint *list = sf_xcalloc(n ? n : 1, sizeof(*list));
-    for (size_t i = 0; i < n; i++) {
-        if (parse_checkpoint(json_array_get(root, i), &list[i]) != SF_OK) {
-            free(list);
-            err = sf_sls_api_bad_response(detail, "checkpoint without shard or cursor");
-            goto out;
-        }
-    }
-    *checkpoints = list;
-    *n_checkpoints = n;
+    err = sf_sls_api_parse_list(root, sizeof(**checkpoints), parse_checkpoint, (void **)checkpoints,
+                                n_checkpoints, "GetCheckPoint: not a list of {shard, checkpoint}",
+                                detail);
 out:
     json_decref(root);
     return err;

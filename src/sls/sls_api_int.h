@@ -35,6 +35,19 @@ sf_err sf_sls_api_send_json(struct sf_sls_client *sls,
 /* Copies a JSON string into |dst|; false when it is not a string or does not fit. */
 bool sf_sls_api_copy_string(json_t *value, char *dst, size_t size);
 
+/* Parses one element of a JSON list into |out|; SF_ERR_INVALID when it is malformed. */
+typedef sf_err (*sf_sls_api_item_fn)(json_t *item, void *out);
+
+/* Turns the JSON array |array| into a heap array of |item_size|-byte items (free() it) with
+ * |parse|; a non-array or a malformed item is a malformed response described by |what|. */
+sf_err sf_sls_api_parse_list(json_t *array,
+                             size_t item_size,
+                             sf_sls_api_item_fn parse,
+                             void **items,
+                             size_t *n_items,
+                             const char *what,
+                             struct sf_sls_error *detail);
+
 /* Marks |detail| with a malformed-response message and returns SF_ERR_INVALID. */
 sf_err sf_sls_api_bad_response(struct sf_sls_error *detail, const char *what);
 

@@ -7,6 +7,25 @@
 #include "util/alloc.h"
 #include "util/banned.h"
 
+static sf_err parse_shard(json_t *item, void *shard)
+{
+    struct sf_sls_shard *out = shard;
+    json_t *id = json_object_get(item, "shardID");
+    const char *status = json_string_value(json_object_get(item, "status"));
+    if (!json_is_integer(id) || json_integer_value(id) < 0 || json_integer_value(id) > INT_MAX ||
+        !status) {
+        return SF_ERR_INVALID;
+    }
+    out->shard_id = (int)json_integer_value(id);
+    out->is_readonly = strcmp(status, "readonly") == 0;
+    sf_sls_api_copy_string(json_object_get(item, "inclusiveBeginKey"), out->begin_key,
+                           sizeof(out->begin_key));
+    sf_sls_api_copy_string(json_object_get(item, "exclusiveEndKey"), out->end_key,
+                           sizeof(out->end_key));
+    out->create_time = json_integer_value(json_object_get(item, "createTime"));
+    return SF_OK;
+}
+
 sf_err sf_sls_list_shards(struct sf_sls_client *sls,
                           const char *logstore,
                           struct sf_sls_shard **shards,
@@ -22,39 +41,10 @@ sf_err sf_sls_list_shards(struct sf_sls_client *sls,
     if (!err) {
         err = sf_sls_api_json_call(sls, &req, false, &root, detail);
     }
-    if (err) {
-        goto out;
+    if (!err) {
+        err = sf_sls_api_parse_list(root, sizeof(**shards), parse_shard, (void **)shards, n_shards,
+                                    "ListShards: not a list of {shardID, status}", detail);
     }
-    if (!json_is_array(root)) {
-        err = sf_sls_api_bad_response(detail, "ListShards body is not an array");
-        goto out;
-    }
-    size_t n = json_array_size(root);
-    struct sf_sls_shard *list = sf_xcalloc(n ? n : 1, sizeof(*list));
-    for (size_t i = 0; i < n && !err; i++) {
-        json_t *item = json_array_get(root, i);
-        json_t *id = json_object_get(item, "shardID");
-        const char *status = json_string_value(json_object_get(item, "status"));
-        if (!json_is_integer(id) || json_integer_value(id) < 0 ||
-            json_integer_value(id) > INT_MAX || !status) {
-            err = sf_sls_api_bad_response(detail, "shard without shardID or status");
-            break;
-        }
-        list[i].shard_id = (int)json_integer_value(id);
-        list[i].is_readonly = strcmp(status, "readonly") == 0;
-        sf_sls_api_copy_string(json_object_get(item, "inclusiveBeginKey"), list[i].begin_key,
-                               sizeof(list[i].begin_key));
-        sf_sls_api_copy_string(json_object_get(item, "exclusiveEndKey"), list[i].end_key,
-                               sizeof(list[i].end_key));
-        list[i].create_time = json_integer_value(json_object_get(item, "createTime"));
-    }
-    if (err) {
-        free(list);
-        goto out;
-    }
-    *shards = list;
-    *n_shards = n;
-out:
     json_decref(root);
     return err;
 }
