@@ -16,6 +16,7 @@
 #include "util/alloc.h"
 #include "util/assert.h"
 #include "util/banned.h"
+#include "util/file.h"
 
 /* A config file is a page of text; anything bigger is the wrong file. */
 #define MAX_CONFIG_BYTES (1024 * 1024)
@@ -325,41 +326,6 @@ sf_err sf_config_load_yaml_buffer(const char *text,
                       errbuf_size);
 }
 
-/* The whole file, NUL-terminated; a regular file only, so a FIFO cannot hang the start. */
-static sf_err
-read_config_file(const char *path, char **text, size_t *len, char *errbuf, size_t errbuf_size)
-{
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    *text = NULL;
-    if (fd < 0) {
-        snprintf(errbuf, errbuf_size, "cannot read %s: %s", path, strerror(errno));
-        return SF_ERR_CONFIG;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_CONFIG_BYTES) {
-        snprintf(errbuf, errbuf_size, "%s: expected a config file of at most 1 MiB", path);
-        close(fd);
-        return SF_ERR_CONFIG;
-    }
-    char *buf = sf_xmalloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    ssize_t n = 1;
-    while (got < (size_t)st.st_size && n > 0) {
-        n = read(fd, buf + got, (size_t)st.st_size - got);
-        got += n > 0 ? (size_t)n : 0;
-    }
-    close(fd);
-    if (n < 0) {
-        snprintf(errbuf, errbuf_size, "cannot read %s: %s", path, strerror(errno));
-        free(buf);
-        return SF_ERR_CONFIG;
-    }
-    buf[got] = '\0';
-    *text = buf;
-    *len = got;
-    return SF_OK;
-}
-
 sf_err sf_config_load(const struct sf_config_cli *cli,
                       char *const *env,
                       struct sf_config **out,
@@ -371,7 +337,9 @@ sf_err sf_config_load(const struct sf_config_cli *cli,
     size_t len = 0;
     *out = NULL;
     if (path) {
-        sf_err err = read_config_file(path, &text, &len, errbuf, errbuf_size);
+        sf_err err = sf_file_read_small(path, MAX_CONFIG_BYTES, &text, &len, errbuf, errbuf_size)
+                         ? SF_OK
+                         : SF_ERR_CONFIG;
         if (err) {
             return err;
         }

@@ -13,6 +13,7 @@
 #include "config/yaml_doc.h"
 #include "util/alloc.h"
 #include "util/banned.h"
+#include "util/file.h"
 #include "util/log.h"
 
 #define SF_LOG_MODULE "config"
@@ -20,46 +21,12 @@
 /* A secret or a credentials file is a few hundred bytes; more means the wrong file. */
 #define MAX_SECRET_FILE_BYTES (64 * 1024)
 
-/* Regular files only: a FIFO or a device (/dev/zero) could block or never end. */
-static bool read_small_file(const char *path, char **out, size_t *len, char *why, size_t why_size)
-{
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(why, why_size, "cannot read %s: %s", path, strerror(errno));
-        return false;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_SECRET_FILE_BYTES) {
-        snprintf(why, why_size, "cannot use %s: expected a regular file of at most 64 KiB", path);
-        close(fd);
-        return false;
-    }
-    char *buf = sf_xmalloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    ssize_t n = 1;
-    while (got < (size_t)st.st_size && n > 0) {
-        n = read(fd, buf + got, (size_t)st.st_size - got);
-        got += n > 0 ? (size_t)n : 0;
-    }
-    int read_errno = errno;
-    close(fd);
-    if (n < 0) {
-        snprintf(why, why_size, "cannot read %s: %s", path, strerror(read_errno));
-        free(buf);
-        return false;
-    }
-    buf[got] = '\0';
-    *out = buf;
-    *len = got;
-    return true;
-}
-
 bool sf_config_read_secret_file(const char *path, char **out, char *why, size_t why_size)
 {
     char *text;
     size_t len;
     *out = NULL;
-    if (!read_small_file(path, &text, &len, why, why_size)) {
+    if (!sf_file_read_small(path, MAX_SECRET_FILE_BYTES, &text, &len, why, why_size)) {
         return false;
     }
     /* `echo secret > file` adds a newline that is not part of the secret. */
@@ -155,7 +122,7 @@ sf_err sf_config_credentials_read(const char *path,
     int column;
     char why[256];
     memset(out, 0, sizeof(*out));
-    if (!read_small_file(path, &text, &len, errbuf, errbuf_size)) {
+    if (!sf_file_read_small(path, MAX_SECRET_FILE_BYTES, &text, &len, errbuf, errbuf_size)) {
         return SF_ERR_CONFIG;
     }
     sf_err err = sf_yaml_doc_parse(&doc, text, len, &line, &column, why, sizeof(why));
