@@ -147,7 +147,8 @@ const struct sf_option sf_options[] = {
      .aux_offset = offsetof(struct sf_config_source, has_end_time),
      .example = "2025-06-11T00:00:00Z",
      .help = "Finish each shard at the data received at this time (same forms as `start`), "
-             "then release it: for replaying a past window. Default: never."},
+             "then stop pulling it (the shard stays held, so it is not handed to another consumer "
+             "that would read past the end): for replaying a past window. Default: never."},
     {.key = "sls.heartbeat_interval",
      .type = SF_OPT_DURATION,
      SOURCE(heartbeat_interval_s),
