@@ -95,6 +95,8 @@ static sf_err make_mapping(struct daemon *d)
         .event_as_string = m->event_as_string,
         .json_fields = (const char *const *)m->json_fields,
         .n_json_fields = m->n_json_fields,
+        .fields = (const char *const *)m->fields,
+        .n_fields = m->n_fields,
     };
     char errbuf[256];
     sf_err err = sf_hec_mapping_new(&opts, &d->mapping, errbuf, sizeof(errbuf));

@@ -138,6 +138,35 @@ bool sf_config_check_json_fields(const struct sf_option *opt,
     return true;
 }
 
+bool sf_config_check_fields(const struct sf_option *opt,
+                            const void *base,
+                            char *why,
+                            size_t why_size)
+{
+    char *const *items = *(char *const *const *)sf_option_cfield(opt, base);
+    size_t n = *(const size_t *)((const char *)base + opt->aux_offset);
+    for (size_t i = 0; i < n; i++) {
+        const char *eq = strchr(items[i], '=');
+        if (!eq || eq == items[i]) {
+            snprintf(why, why_size, "entry \"%.64s\" is not name=value (such as env=prod)",
+                     items[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool sf_config_check_hec_url(const struct sf_option *opt,
+                             const void *base,
+                             char *why,
+                             size_t why_size)
+{
+    const char *url = string_value(opt, base);
+    bool is_http = strncmp(url, "http://", 7) == 0 && url[7];
+    bool is_https = strncmp(url, "https://", 8) == 0 && url[8];
+    return is_http || is_https || reject(why, why_size, "expected an http:// or https:// URL");
+}
+
 bool sf_config_check_debug_modules(const struct sf_option *opt,
                                    const void *base,
                                    char *why,

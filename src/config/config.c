@@ -159,15 +159,21 @@ static sf_err apply_cli(struct sf_config_loader *loader)
         sf_config_origin(loader, -1, opt)->kind = SF_ORIGIN_CLI;
     }
     if (cli->output) {
-        const struct sf_option *opt = sf_option_find("output.file.path");
-        const char *path = strncmp(cli->output, "file:", 5) == 0 ? cli->output + 5 : "";
-        if (!path[0] || !sf_option_parse(opt, path, loader->config, why, sizeof(why))) {
+        bool is_hec = strncmp(cli->output, "hec:", 4) == 0;
+        const struct sf_option *opt =
+            sf_option_find(is_hec ? "output.hec.url" : "output.file.path");
+        const char *value = is_hec                                  ? cli->output + 4
+                            : strncmp(cli->output, "file:", 5) == 0 ? cli->output + 5
+                                                                    : "";
+        if (!value[0] || !sf_option_parse(opt, value, loader->config, why, sizeof(why)) ||
+            (opt->check && !opt->check(opt, loader->config, why, sizeof(why)))) {
             char quoted[96];
             sf_config_quote(cli->output, quoted, sizeof(quoted));
             return sf_config_fail(loader, 0, "--output",
-                                  "expected file:PATH, or file:- for stdout, got %s", quoted);
+                                  "expected file:PATH, file:- for stdout, or hec:URL, got %s",
+                                  quoted);
         }
-        loader->config->sink = SF_CONFIG_SINK_FILE;
+        loader->config->sink = is_hec ? SF_CONFIG_SINK_HEC : SF_CONFIG_SINK_FILE;
         sf_config_origin(loader, -1, opt)->kind = SF_ORIGIN_CLI;
     }
     return SF_OK;

@@ -69,6 +69,40 @@ struct sf_config_mapping {
      * "<topic>:<field>" entries; default {"actiontrail_audit_event:event"}. */
     char **json_fields;
     size_t n_json_fields;
+    /* Indexed fields added to every event, as "name=value" entries (HEC `fields`). */
+    char **fields;
+    size_t n_fields;
+};
+
+/* Splunk HTTP Event Collector output (spec siem-outputs §1). */
+struct sf_config_hec {
+    /* Full URL of the event endpoint. Set directly, or built from host/port/https (the
+     * reference program's settings); a URL without a path gets /services/collector/event. */
+    char *url;
+    char *host;
+    int port;               /* default 8088 */
+    bool https;             /* default true */
+    char *token;            /* secret: never printed */
+    int timeout_ms;         /* whole request; default 30 s */
+    int connect_timeout_ms; /* default 10 s */
+    bool ssl_verify;        /* peer and host; default true */
+    char *ca_file;
+    char *client_cert;
+    char *client_key;
+    size_t max_body_bytes; /* uncompressed bytes per request; default 1,000,000 */
+    int max_events;        /* per request; 0: no limit */
+    int linger_ms;         /* how long a partial request waits for more events; default 1 s */
+    bool gzip;             /* default true */
+    size_t gzip_min_bytes; /* smaller bodies go uncompressed; default 1500 */
+    int max_in_flight;     /* concurrent requests; default 4 */
+    bool ack;              /* indexer acknowledgement; default false */
+    int ack_poll_ms;       /* default 1 s */
+    int ack_timeout_ms;    /* resend after; default 300 s */
+    int retry_max_ms;      /* backoff cap for retried requests; default 60 s */
+    int auth_retry_ms;     /* while the token is refused (401/403); default 60 s */
+    bool health_check;     /* probe /services/collector/health/1.0 at start; default true */
+    char
+        *dead_letter_path; /* events Splunk refuses as invalid; default slsfwd-dead-letter.ndjson */
 };
 
 struct sf_config {
@@ -77,6 +111,7 @@ struct sf_config {
     size_t n_sources;
     enum sf_config_sink_kind sink;
     char *file_path; /* file sink: a path, or "-" for stdout */
+    struct sf_config_hec hec;
     struct sf_config_mapping mapping;
     size_t max_buffered_bytes; /* one budget for everything in memory; default 256 MiB */
     int workers;               /* fetch/transform threads; 0: one per CPU */
@@ -91,7 +126,7 @@ struct sf_config {
 /* Command-line settings; NULL/0 fields are unset. */
 struct sf_config_cli {
     const char *config_path; /* -c FILE */
-    const char *output;      /* --output file:PATH | file:- (replaces the configured sink) */
+    const char *output; /* --output file:PATH | file:- | hec:URL (replaces the configured sink) */
     const char *log_level;
 };
 

@@ -307,6 +307,41 @@ static const char yaml_sources[] =
     "    consumer_group: siem-audit\n"
     "    start: end\n";
 
+/* True when a row under the same `output.<sink>.` block as |opt| is shown set: otherwise the
+ * block's own header is commented out too, since an empty `hec:` would select that sink. */
+static bool is_sink_block_shown(const struct sf_option *opt)
+{
+    if (strncmp(opt->key, "output.", 7) != 0) {
+        return true;
+    }
+    size_t len = 7 + strcspn(opt->key + 7, ".") + 1;
+    for (size_t i = 0; i < sf_n_options; i++) {
+        if (strncmp(sf_options[i].key, opt->key, len) == 0 && sf_options[i].is_example_set) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Comments out the last line written since |from| (a block header such as "  hec:"). */
+static void comment_last_header(struct sf_buf *out, size_t from)
+{
+    size_t start = out->len - 1; /* the header's '\n' */
+    while (start > from && out->ptr[start - 1] != '\n') {
+        start--;
+    }
+    size_t indent = 0;
+    while (out->ptr[start + indent] == ' ') {
+        indent++;
+    }
+    if (sf_buf_reserve(out, 2) != SF_OK) {
+        return;
+    }
+    memmove(out->ptr + start + indent + 2, out->ptr + start + indent, out->len - start - indent);
+    memcpy(out->ptr + start + indent, "# ", 2);
+    out->len += 2;
+}
+
 static void write_yaml(struct sf_buf *out)
 {
     const char *prev = NULL;
@@ -331,6 +366,9 @@ static void write_yaml(struct sf_buf *out)
         }
         size_t len_before = out->len;
         int indent = sf_option_open_sections(opt->key, prev, out);
+        if (out->len != len_before && !is_sink_block_shown(opt)) {
+            comment_last_header(out, len_before);
+        }
         yaml_option(opt, indent, out->len != len_before, out);
         prev = opt->key;
     }

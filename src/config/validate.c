@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config/config_int.h"
+#include "util/alloc.h"
 #include "util/banned.h"
 #include "util/log.h"
 
@@ -161,10 +162,45 @@ static sf_err check_required_globals(struct sf_config_loader *loader)
         }
         char name[96];
         sf_option_env_name(opt, name, sizeof(name));
+        const char *env = opt->env_alias ? opt->env_alias : name;
+        if (opt->type == SF_OPT_SECRET) {
+            /* A secret's example is a path: point at the *_file form and the environment. */
+            return sf_config_fail(loader, loader->file_name ? -1 : 0, opt->key,
+                                  "required: set %s_file to a file that holds it (such as %s), "
+                                  "or %s in the environment",
+                                  opt->key, opt->example ? opt->example : "...", env);
+        }
         return sf_config_fail(loader, loader->file_name ? -1 : 0, opt->key,
-                              "required (or %s in the environment), e.g. %s", name,
+                              "required (or %s in the environment), e.g. %s", env,
                               opt->example ? opt->example : "...");
     }
+    return SF_OK;
+}
+
+/* The HEC URL: as given, or built from host/port/https; the event endpoint when no path. */
+static sf_err finish_hec_url(struct sf_config_loader *loader)
+{
+    struct sf_config_hec *hec = &loader->config->hec;
+    if (!hec->url && !hec->host) {
+        return sf_config_fail(loader, loader->file_name ? -1 : 0, "output.hec.url",
+                              "expected the HEC URL (or output.hec.host), such as "
+                              "https://splunk.example.com:8088");
+    }
+    char url[1024];
+    if (hec->url) {
+        snprintf(url, sizeof(url), "%s", hec->url);
+    } else {
+        snprintf(url, sizeof(url), "%s://%s:%d", hec->https ? "https" : "http", hec->host,
+                 hec->port);
+    }
+    const char *authority = strstr(url, "://") + 3;
+    const char *path = strchr(authority, '/');
+    if (!path || strcmp(path, "/") == 0) {
+        size_t len = path ? (size_t)(path - url) : strlen(url);
+        snprintf(url + len, sizeof(url) - len, "/services/collector/event");
+    }
+    free(hec->url);
+    hec->url = sf_xstrdup(url);
     return SF_OK;
 }
 
@@ -173,6 +209,9 @@ static sf_err check_output(struct sf_config_loader *loader)
     sf_err err = check_required_globals(loader);
     if (err) {
         return err;
+    }
+    if (loader->config->sink == SF_CONFIG_SINK_HEC) {
+        return finish_hec_url(loader);
     }
     if (loader->config->sink == SF_CONFIG_SINK_FILE && !loader->config->file_path) {
         const struct sf_option *opt = sf_option_find("output.file.path");

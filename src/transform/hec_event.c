@@ -749,6 +749,44 @@ static int compare_fields(const void *a, const void *b)
     return memcmp(x->topic.ptr, y->topic.ptr, x->topic.len);
 }
 
+/* Appends "<text escaped>" to |head|. */
+static void append_string(struct sf_buf *head, const char *text, size_t len)
+{
+    sf_err err = sf_buf_reserve(head, sf_json_escape_bound(len, 1) + 2);
+    SF_ASSERT(err == SF_OK); /* |head| has no real max */
+    head->ptr[head->len++] = '"';
+    head->len = (size_t)(sf_json_escape(head->ptr + head->len, text, len, 1) - head->ptr);
+    head->ptr[head->len++] = '"';
+}
+
+/* Appends ,"fields":{"name":"value",...}; SF_ERR_CONFIG for an entry without "name=". */
+static sf_err append_fields(struct sf_buf *head,
+                            const struct sf_hec_mapping_options *opts,
+                            char *errbuf,
+                            size_t errbuf_size)
+{
+    if (opts->n_fields == 0) {
+        return SF_OK;
+    }
+    sf_buf_append_cstr(head, ",\"fields\":{");
+    for (size_t i = 0; i < opts->n_fields; i++) {
+        const char *entry = opts->fields[i];
+        const char *eq = strchr(entry, '=');
+        if (!eq || eq == entry) {
+            snprintf(errbuf, errbuf_size, "indexed field \"%.64s\" is not name=value", entry);
+            return SF_ERR_CONFIG;
+        }
+        if (i > 0) {
+            sf_buf_append(head, ",", 1);
+        }
+        append_string(head, entry, (size_t)(eq - entry));
+        sf_buf_append(head, ":", 1);
+        append_string(head, eq + 1, strlen(eq + 1));
+    }
+    sf_buf_append(head, "}", 1);
+    return SF_OK;
+}
+
 /* Appends ,"<name>":"<value escaped>" to |head|; false for an empty value. */
 static bool append_meta(struct sf_buf *head, const char *name, const char *value)
 {
@@ -759,11 +797,9 @@ static bool append_meta(struct sf_buf *head, const char *name, const char *value
     if (len == 0) {
         return false;
     }
-    sf_err err = sf_buf_printf(head, ",\"%s\":\"", name);
-    err = err ? err : sf_buf_reserve(head, sf_json_escape_bound(len, 1) + 1);
+    sf_err err = sf_buf_printf(head, ",\"%s\":", name);
     SF_ASSERT(err == SF_OK); /* |head| has no real max */
-    head->len = (size_t)(sf_json_escape(head->ptr + head->len, value, len, 1) - head->ptr);
-    head->ptr[head->len++] = '"';
+    append_string(head, value, len);
     return true;
 }
 
@@ -785,6 +821,10 @@ static sf_err build_head(struct sf_hec_mapping *map,
             err = SF_ERR_CONFIG;
             goto out;
         }
+    }
+    err = append_fields(&head, opts, errbuf, errbuf_size);
+    if (err) {
+        goto out;
     }
     err = sf_buf_append_cstr(&head, opts->event_as_string ? ",\"event\":\"{" : ",\"event\":{");
     SF_ASSERT(err == SF_OK);

@@ -34,6 +34,10 @@ struct sf_hec_mapping_options {
      * any other value stays a string. E.g. "actiontrail_audit_event:event". */
     const char *const *json_fields;
     size_t n_json_fields;
+    /* Indexed fields, "name=value" (split at the first '='), sent as the envelope's flat
+     * `fields` object on every event, in this order. */
+    const char *const *fields;
+    size_t n_fields;
 };
 
 /* Pre-escaped constant parts of every event, and the json_fields by topic. */

@@ -42,7 +42,7 @@ static void unknown_keys_without_a_near_match_list_the_choices(void **state)
     cfg_expect_error(CFG_SLS SOURCES "log:\n  colour: true\n", NULL,
                      "slsfwd.yaml:10: log.colour: unknown key; expected one of: level, debug");
     cfg_expect_error(CFG_SLS SOURCES "output:\n  kafka:\n    brokers: x\n", NULL,
-                     "slsfwd.yaml:10: output.kafka: unknown key; expected one of: file");
+                     "slsfwd.yaml:10: output.kafka: unknown key; expected one of: file, hec");
     cfg_expect_error(CFG_SLS SOURCES "whatever: 1\n", NULL,
                      "slsfwd.yaml:9: whatever: unknown key; expected one of: sls, output, "
                      "mapping, limits, log, sources");
@@ -211,12 +211,19 @@ static void yaml_syntax_errors_give_line_and_column(void **state)
                      "slsfwd.yaml:6: only one YAML document is allowed (found a second ---)");
 }
 
-static void sinks_that_do_not_exist_yet_are_refused(void **state)
+static void sinks_need_their_required_settings(void **state)
 {
     (void)state;
     cfg_expect_error(CFG_SLS SOURCES "output:\n  hec:\n    url: https://splunk:8088\n", NULL,
-                     "slsfwd.yaml:10: output.hec: the hec sink is not available in this version "
-                     "yet; use output.file");
+                     "slsfwd.yaml: output.hec.token: required: set output.hec.token_file to a "
+                     "file that holds it (such as /etc/slsfwd/hec_token), or SPLUNK_HEC_TOKEN in "
+                     "the environment");
+    cfg_expect_error(CFG_SLS SOURCES "output:\n  hec:\n    token: t\n", NULL,
+                     "slsfwd.yaml: output.hec.url: expected the HEC URL (or output.hec.host), "
+                     "such as https://splunk.example.com:8088");
+    cfg_expect_error(CFG_SLS SOURCES "output:\n  hec:\n    url: splunk:8088\n", NULL,
+                     "slsfwd.yaml:11: output.hec.url: expected an http:// or https:// URL, got "
+                     "\"splunk:8088\"");
     cfg_expect_error(CFG_SLS SOURCES "output:\n  file:\n    path: \"\"\n", NULL,
                      "slsfwd.yaml:11: output.file.path: expected a file path, or - for stdout");
 }
@@ -239,8 +246,8 @@ static void environment_and_command_line_errors_name_the_variable_or_flag(void *
     char *no_env[] = {NULL};
     struct sf_config_cli cli = {.config_path = "slsfwd.yaml", .output = "hec:x"};
     SF_CHECK_ERR(sf_config_load(&cli, no_env, &config, errbuf, sizeof(errbuf)), SF_ERR_CONFIG);
-    assert_string_equal(errbuf, "--output: expected file:PATH, or file:- for stdout, got "
-                                "\"hec:x\"");
+    assert_string_equal(errbuf, "--output: expected file:PATH, file:- for stdout, or hec:URL, "
+                                "got \"hec:x\"");
     cli = (struct sf_config_cli){.config_path = "slsfwd.yaml", .log_level = "loud"};
     SF_CHECK_ERR(sf_config_load(&cli, no_env, &config, errbuf, sizeof(errbuf)), SF_ERR_CONFIG);
     assert_string_equal(errbuf, "--log-level: expected one of error, warn, info, debug, got "
@@ -292,7 +299,7 @@ int main(void)
         cmocka_unit_test(colliding_sources_are_refused),
         cmocka_unit_test(the_shape_of_the_file_is_checked),
         cmocka_unit_test(yaml_syntax_errors_give_line_and_column),
-        cmocka_unit_test(sinks_that_do_not_exist_yet_are_refused),
+        cmocka_unit_test(sinks_need_their_required_settings),
         cmocka_unit_test(environment_and_command_line_errors_name_the_variable_or_flag),
         cmocka_unit_test(environment_only_mode_names_the_missing_variable),
     };
