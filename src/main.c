@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "app/daemon.h"
+#include "app/inspect.h"
 #include "util/banned.h"
 #include "util/log.h"
 
@@ -15,7 +16,9 @@ extern char **environ;
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: slsfwd run [-c FILE] [--output file:PATH|file:-] [--log-level LEVEL]\n"
+            "usage: slsfwd run [-c FILE] [--output file:PATH|file:-|hec:URL] [--log-level LEVEL]\n"
+            "       slsfwd check [-c FILE]\n"
+            "       slsfwd status [-c FILE]\n"
             "       slsfwd version\n"
             "\n"
             "run      join the configured SLS consumer groups and deliver every log to the\n"
@@ -25,14 +28,18 @@ static void usage(FILE *out)
             "         SLS_CURSOR_START) describe one source.\n"
             "  -c, --config FILE      YAML configuration (see CONFIGURATION.md)\n"
             "  --output file:PATH     write NDJSON events to PATH instead of the configured\n"
-            "                         sink; file:- writes to stdout\n"
+            "                         sink; file:- writes to stdout; hec:URL sends them to\n"
+            "                         Splunk HEC at URL (token from SPLUNK_HEC_TOKEN or config)\n"
             "  --log-level LEVEL      error, warn, info or debug\n"
+            "check    one line per check: configuration, each source's endpoint, credentials\n"
+            "         and consumer group (exit 0 when all pass, 1 otherwise)\n"
+            "status   per source and shard: checkpoint time, newest data time, lag\n"
             "version  print the version\n");
 }
 
-static int cmd_run(int argc, char **argv)
+/* Parses the options every command shares; -1 when they are fine, else an exit code. */
+static int parse_options(const char *cmd, int argc, char **argv, struct sf_config_cli *cli)
 {
-    struct sf_config_cli cli = {0};
     for (int i = 0; i < argc; i += 2) {
         const char *arg = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -41,16 +48,35 @@ static int cmd_run(int argc, char **argv)
             return SF_EXIT_OK;
         }
         if ((strcmp(arg, "-c") == 0 || strcmp(arg, "--config") == 0) && value) {
-            cli.config_path = value;
+            cli->config_path = value;
         } else if (strcmp(arg, "--output") == 0 && value) {
-            cli.output = value;
+            cli->output = value;
         } else if (strcmp(arg, "--log-level") == 0 && value) {
-            cli.log_level = value;
+            cli->log_level = value;
         } else {
-            fprintf(stderr, "slsfwd run: unknown or incomplete option \"%s\"\n", arg);
+            fprintf(stderr, "slsfwd %s: unknown or incomplete option \"%s\"\n", cmd, arg);
             usage(stderr);
             return SF_EXIT_USAGE;
         }
+    }
+    return -1;
+}
+
+static enum sf_log_level level_of(const char *name)
+{
+    return strcmp(name, "error") == 0   ? SF_LOG_LEVEL_ERROR
+           : strcmp(name, "warn") == 0  ? SF_LOG_LEVEL_WARN
+           : strcmp(name, "debug") == 0 ? SF_LOG_LEVEL_DEBUG
+                                        : SF_LOG_LEVEL_INFO;
+}
+
+/* run, check and status: load the configuration, then hand over to src/app. */
+static int cmd_with_config(const char *cmd, int argc, char **argv)
+{
+    struct sf_config_cli cli = {0};
+    int rc = parse_options(cmd, argc, argv, &cli);
+    if (rc >= 0) {
+        return rc;
     }
     struct sf_config *config = NULL;
     char errbuf[1024];
@@ -58,12 +84,15 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "slsfwd: %s\n", errbuf);
         return SF_EXIT_FATAL;
     }
-    sf_log_set_level(strcmp(config->log_level, "error") == 0   ? SF_LOG_LEVEL_ERROR
-                     : strcmp(config->log_level, "warn") == 0  ? SF_LOG_LEVEL_WARN
-                     : strcmp(config->log_level, "debug") == 0 ? SF_LOG_LEVEL_DEBUG
-                                                               : SF_LOG_LEVEL_INFO);
+    sf_log_set_level(level_of(config->log_level));
     sf_log_set_debug_modules(config->log_debug);
-    int rc = sf_daemon_run(config);
+    if (strcmp(cmd, "check") == 0) {
+        rc = sf_inspect_check(config);
+    } else if (strcmp(cmd, "status") == 0) {
+        rc = sf_inspect_status(config);
+    } else {
+        rc = sf_daemon_run(config);
+    }
     sf_config_free(config);
     return rc;
 }
@@ -79,9 +108,10 @@ int main(int argc, char **argv)
         printf("slsfwd %s\n", SLSFWD_VERSION);
         return SF_EXIT_OK;
     }
-    if (strcmp(argv[1], "run") == 0) {
+    if (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "check") == 0 ||
+        strcmp(argv[1], "status") == 0) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
-        int rc = cmd_run(argc - 2, argv + 2);
+        int rc = cmd_with_config(argv[1], argc - 2, argv + 2);
         curl_global_cleanup();
         return rc;
     }

@@ -1,0 +1,213 @@
+#include "app/inspect.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "sls/sls_api.h"
+#include "util/banned.h"
+
+static struct sf_sls_client *
+client_for(const struct sf_config_source *cfg, char *why, size_t why_size)
+{
+    struct sf_sls_client_config config = {
+        .endpoint = cfg->endpoint,
+        .project = cfg->project,
+        .creds = {cfg->access_key_id, cfg->access_key_secret, cfg->security_token},
+        .sign_version = cfg->sign_version,
+        .region = cfg->region,
+        .ca_file = cfg->ca_file,
+        .connect_timeout_ms = cfg->connect_timeout_ms,
+        .timeout_ms = cfg->timeout_ms,
+        .user_agent = "slsfwd/0.1 inspect",
+    };
+    struct sf_sls_client *sls = NULL;
+    return sf_sls_client_new(&config, &sls, why, why_size) == SF_OK ? sls : NULL;
+}
+
+static void print_result(bool is_ok, const char *what, const char *detail)
+{
+    printf("%-4s %s: %s\n", is_ok ? "ok" : "FAIL", what, detail);
+}
+
+static void print_error(const char *what, const struct sf_sls_error *detail, sf_err err)
+{
+    char text[768];
+    print_result(false, what, sf_sls_error_format(detail, err, text, sizeof(text)));
+}
+
+/* The group exists, or can be created: fewer than 30 groups on the logstore (spec §10). */
+static bool
+check_group(struct sf_sls_client *sls, const struct sf_config_source *cfg, const char *what)
+{
+    struct sf_sls_group *groups = NULL;
+    size_t n = 0;
+    struct sf_sls_error detail;
+    sf_err err = sf_sls_list_groups(sls, cfg->logstore, &groups, &n, &detail);
+    if (err) {
+        print_error(what, &detail, err);
+        return false;
+    }
+    char line[256];
+    bool is_ok = true;
+    const struct sf_sls_group *found = NULL;
+    for (size_t i = 0; i < n; i++) {
+        found = strcasecmp(groups[i].name, cfg->consumer_group) == 0 ? &groups[i] : found;
+    }
+    if (found) {
+        snprintf(line, sizeof(line), "consumer group %s exists (timeout %ds, order %s)",
+                 cfg->consumer_group, found->timeout_s, found->order ? "true" : "false");
+    } else if (n < 30) {
+        snprintf(line, sizeof(line), "consumer group %s will be created (%zu of 30 groups used)",
+                 cfg->consumer_group, n);
+    } else {
+        snprintf(line, sizeof(line),
+                 "consumer group %s cannot be created: the logstore has the maximum of 30 "
+                 "groups; delete unused ones or reuse one",
+                 cfg->consumer_group);
+        is_ok = false;
+    }
+    print_result(is_ok, what, line);
+    free(groups);
+    return is_ok;
+}
+
+static bool check_source(const struct sf_config_source *cfg)
+{
+    char what[256], why[256];
+    snprintf(what, sizeof(what), "source %s (%s)", cfg->name, cfg->endpoint);
+    struct sf_sls_client *sls = client_for(cfg, why, sizeof(why));
+    if (!sls) {
+        print_result(false, what, why);
+        return false;
+    }
+    struct sf_sls_shard *shards = NULL;
+    size_t n = 0;
+    struct sf_sls_error detail;
+    sf_err err = sf_sls_list_shards(sls, cfg->logstore, &shards, &n, &detail);
+    bool is_ok = err == SF_OK;
+    if (is_ok) {
+        snprintf(why, sizeof(why), "reachable, credentials accepted, %zu shards", n);
+        print_result(true, what, why);
+        is_ok = check_group(sls, cfg, what);
+    } else {
+        print_error(what, &detail, err);
+    }
+    free(shards);
+    sf_sls_client_free(sls);
+    return is_ok;
+}
+
+int sf_inspect_check(const struct sf_config *config)
+{
+    print_result(true, "config", config->path ? config->path : "(environment)");
+    bool is_ok = true;
+    for (size_t i = 0; i < config->n_sources; i++) {
+        is_ok = check_source(&config->sources[i]) && is_ok;
+    }
+    return is_ok ? 0 : 1;
+}
+
+static void format_time(long long unix_s, char *out, size_t size)
+{
+    if (unix_s <= 0) {
+        snprintf(out, size, "-");
+        return;
+    }
+    time_t t = (time_t)unix_s;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const struct sf_sls_checkpoint *
+find_checkpoint(const struct sf_sls_checkpoint *cps, size_t n, int shard)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (cps[i].shard_id == shard && cps[i].cursor[0]) {
+            return &cps[i];
+        }
+    }
+    return NULL;
+}
+
+/* One row: checkpoint time and newest data time come from GetCursorTime (spec §13 lag). */
+static bool status_shard(struct sf_sls_client *sls,
+                         const struct sf_config_source *cfg,
+                         const struct sf_sls_shard *shard,
+                         const struct sf_sls_checkpoint *cp)
+{
+    struct sf_sls_error detail;
+    char end[SF_SLS_CURSOR_MAX];
+    long long newest = 0, at_checkpoint = 0;
+    sf_err err = sf_sls_get_cursor(sls, cfg->logstore, shard->shard_id, "end", end, &detail);
+    if (!err) {
+        err = sf_sls_get_cursor_time(sls, cfg->logstore, shard->shard_id, end, &newest, &detail);
+    }
+    if (!err && cp) {
+        err = sf_sls_get_cursor_time(sls, cfg->logstore, shard->shard_id, cp->cursor,
+                                     &at_checkpoint, &detail);
+    }
+    if (err) {
+        print_error(cfg->name, &detail, err);
+        return false;
+    }
+    char cp_text[32], newest_text[32], lag[32];
+    format_time(at_checkpoint, cp_text, sizeof(cp_text));
+    format_time(newest, newest_text, sizeof(newest_text));
+    if (cp) {
+        snprintf(lag, sizeof(lag), "%lld", newest > at_checkpoint ? newest - at_checkpoint : 0);
+    } else {
+        snprintf(lag, sizeof(lag), "no checkpoint");
+    }
+    printf("%-24s %5d  %-9s  %-36s %-20s  %-20s  %s\n", cfg->name, shard->shard_id,
+           shard->is_readonly ? "readonly" : "readwrite",
+           cp && cp->consumer[0] ? cp->consumer : "-", cp_text, newest_text, lag);
+    return true;
+}
+
+static bool status_source(const struct sf_config_source *cfg)
+{
+    char why[256];
+    struct sf_sls_client *sls = client_for(cfg, why, sizeof(why));
+    if (!sls) {
+        print_result(false, cfg->name, why);
+        return false;
+    }
+    struct sf_sls_shard *shards = NULL;
+    struct sf_sls_checkpoint *cps = NULL;
+    size_t n_shards = 0, n_cps = 0;
+    struct sf_sls_error detail;
+    sf_err err = sf_sls_list_shards(sls, cfg->logstore, &shards, &n_shards, &detail);
+    if (!err) {
+        err = sf_sls_get_checkpoints(sls, cfg->logstore, cfg->consumer_group, -1, &cps, &n_cps,
+                                     &detail);
+        if (err == SF_ERR_SLS_GROUP_GONE) {
+            err = SF_OK; /* not created yet: no shard has a checkpoint */
+        }
+    }
+    bool is_ok = err == SF_OK;
+    if (!is_ok) {
+        print_error(cfg->name, &detail, err);
+    }
+    for (size_t i = 0; i < n_shards && is_ok; i++) {
+        is_ok = status_shard(sls, cfg, &shards[i], find_checkpoint(cps, n_cps, shards[i].shard_id));
+    }
+    free(shards);
+    free(cps);
+    sf_sls_client_free(sls);
+    return is_ok;
+}
+
+int sf_inspect_status(const struct sf_config *config)
+{
+    printf("%-24s %5s  %-9s  %-36s %-20s  %-20s  %s\n", "source", "shard", "status",
+           "last committer", "checkpoint time", "newest data time", "lag_s");
+    bool is_ok = true;
+    for (size_t i = 0; i < config->n_sources; i++) {
+        is_ok = status_source(&config->sources[i]) && is_ok;
+    }
+    return is_ok ? 0 : 1;
+}
