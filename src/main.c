@@ -1,5 +1,6 @@
 /* slsfwd: argv, then hand over to src/app. No logic here. */
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -86,6 +87,13 @@ static int cmd_with_config(const char *cmd, int argc, char **argv)
     }
     sf_log_set_level(level_of(config->log_level));
     sf_log_set_debug_modules(config->log_debug);
+    if (config->log_file &&
+        !sf_log_set_file(config->log_file, config->log_file_max_bytes, config->log_file_keep)) {
+        fprintf(stderr, "slsfwd: log.file: cannot open %s: %s\n", config->log_file,
+                strerror(errno));
+        sf_config_free(config);
+        return SF_EXIT_FATAL;
+    }
     if (strcmp(cmd, "check") == 0) {
         rc = sf_inspect_check(config);
     } else if (strcmp(cmd, "status") == 0) {

@@ -484,6 +484,27 @@ const struct sf_option sf_options[] = {
      .check = sf_config_check_debug_modules,
      .help = "Modules with debug logging on whatever `level` says: a list such as "
              "`coord,sls`, or `all`."},
+    {.key = "log.file",
+     .type = SF_OPT_STRING,
+     GLOBAL(log_file),
+     .example = "/var/log/slsfwd/slsfwd.log",
+     .help = "Also write the log lines to this file, rotated by size. Default: stderr only "
+             "(journald keeps it under systemd)."},
+    {.key = "log.file_max_size",
+     .type = SF_OPT_SIZE,
+     GLOBAL(log_file_max_bytes),
+     .fallback = "100MiB",
+     .min = 4096,
+     .max = 64LL << 30,
+     .help = "With `file`: the size at which it is renamed to `<file>.1` (and older ones "
+             "shifted) and a new one started."},
+    {.key = "log.file_count",
+     .type = SF_OPT_INT,
+     GLOBAL(log_file_keep),
+     .fallback = "5",
+     .min = 1,
+     .max = 1000,
+     .help = "With `file`: rotated files kept (`<file>.1` … `<file>.<count>`)."},
 };
 
 const size_t sf_n_options = sizeof(sf_options) / sizeof(sf_options[0]);
@@ -508,7 +529,11 @@ const struct sf_option_section sf_option_sections[] = {
      .help = "How one SLS log becomes one event: `time` from `__time__` (with milliseconds), "
              "`event` holding every field of the log, and these settings."},
     {.prefix = "limits", .title = "Limits", .help = "Memory, threads and shutdown."},
-    {.prefix = "log", .title = "Logging", .help = "logfmt lines on stderr."},
+    {.prefix = "log",
+     .title = "Logging",
+     .help = "logfmt lines on stderr, and optionally in a size-rotated file. Warnings and errors "
+             "repeated from one place are rate-limited (5 per 10 s, then a count). Secrets are "
+             "never logged."},
 };
 
 const size_t sf_n_option_sections = sizeof(sf_option_sections) / sizeof(sf_option_sections[0]);

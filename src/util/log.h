@@ -2,12 +2,14 @@
  * interleave. Each .c file defines SF_LOG_MODULE before including this header. The format
  * string is logfmt itself: `SF_LOG_WARN("msg=\"pull failed\" shard=%d", shard)`; the logger
  * prefixes ts, level and module and escapes control bytes so no value can forge a line.
- * A level that is off costs one branch and does not evaluate the arguments. Never pass a
- * secret. Thread-safe. */
+ * A level that is off costs one branch and does not evaluate the arguments. Warnings and
+ * errors repeated from one call site are rate-limited (at most 5 per 10 s, then one line
+ * counting what was suppressed). Never pass a secret. Thread-safe. */
 #ifndef SF_UTIL_LOG_H
 #define SF_UTIL_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum sf_log_level {
     SF_LOG_LEVEL_ERROR,
@@ -20,6 +22,10 @@ enum sf_log_level {
 extern int sf_log_max_level;
 
 void sf_log_set_level(enum sf_log_level level);
+/* Also write every line to |path| (appended, 0640), renamed to path.1 … path.<keep> once it
+ * passes |max_bytes|. Lines still go to stderr. Returns false (errno set) when |path| cannot be
+ * opened. Call before starting threads. */
+bool sf_log_set_file(const char *path, size_t max_bytes, int keep);
 /* Comma-separated module names with debug on ("coord,hec"), or "all"; NULL clears. */
 void sf_log_set_debug_modules(const char *modules);
 bool sf_log_enabled(enum sf_log_level level, const char *module);

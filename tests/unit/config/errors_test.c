@@ -39,8 +39,10 @@ static void unknown_keys_suggest_the_nearest(void **state)
 static void unknown_keys_without_a_near_match_list_the_choices(void **state)
 {
     (void)state;
-    cfg_expect_error(CFG_SLS SOURCES "log:\n  colour: true\n", NULL,
-                     "slsfwd.yaml:10: log.colour: unknown key; expected one of: level, debug");
+    cfg_expect_error(
+        CFG_SLS SOURCES "log:\n  colour: true\n", NULL,
+        "slsfwd.yaml:10: log.colour: unknown key; expected one of: level, debug, file, "
+        "file_max_size, file_count");
     cfg_expect_error(CFG_SLS SOURCES "output:\n  kafka:\n    brokers: x\n", NULL,
                      "slsfwd.yaml:10: output.kafka: unknown key; expected one of: file, hec");
     cfg_expect_error(CFG_SLS SOURCES "whatever: 1\n", NULL,
