@@ -22,6 +22,7 @@ struct sf_batch {
     char cursor[SF_BATCH_CURSOR_MAX]; /* where this batch's data starts */
     char next_cursor[SF_BATCH_CURSOR_MAX]; /* the checkpoint once it is delivered */
     size_t n_events;
+    int64_t newest_time_s; /* newest Log.Time in the batch: for lag */
     size_t raw_bytes;      /* decompressed protobuf bytes it came from */
     size_t charged_bytes;  /* what it holds against the engine's memory budget */
     struct sf_buf payload; /* the events, in the sink's wire form (NDJSON of HEC events) */

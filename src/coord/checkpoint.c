@@ -43,7 +43,7 @@ static void commit_one(struct sf_source *source, struct commit *c, int64_t now)
         memcpy(shard->committed, c->cursor, sizeof(shard->committed));
         shard->last_commit_ms = now;
         sf_backoff_reset(&shard->backoff);
-        coord->stats.checkpoints_committed++;
+        source->stats.checkpoints_committed++;
         pthread_mutex_unlock(&coord->lock);
         SF_LOG_DEBUG("msg=\"checkpoint committed\" source=%s shard=%d cursor=%s", cfg->name,
                      shard->shard_id, c->cursor);

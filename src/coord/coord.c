@@ -150,7 +150,8 @@ static void take_back(struct sf_coord *coord, struct sf_batch *batch, bool is_de
     struct sf_shard *shard = batch->owner;
     if (is_delivered) {
         sf_shard_confirm(shard, batch->seq);
-        coord->stats.events_delivered += batch->n_events;
+        shard->source->stats.events_delivered += batch->n_events;
+        shard->events_delivered += batch->n_events;
     } else {
         sf_shard_forget(shard, batch->seq);
     }
@@ -171,11 +172,30 @@ void sf_coord_undelivered(struct sf_coord *coord, struct sf_batch *batch)
     take_back(coord, batch, false);
 }
 
+static void add_stats(struct sf_coord_stats *sum, const struct sf_coord_stats *one)
+{
+    sum->events_fetched += one->events_fetched;
+    sum->events_delivered += one->events_delivered;
+    sum->raw_bytes_fetched += one->raw_bytes_fetched;
+    sum->wire_bytes_fetched += one->wire_bytes_fetched;
+    sum->pulls += one->pulls;
+    sum->pull_errors += one->pull_errors;
+    sum->checkpoints_committed += one->checkpoints_committed;
+    sum->cursor_resets += one->cursor_resets;
+    sum->rebalances += one->rebalances;
+    sum->heartbeats += one->heartbeats;
+    sum->heartbeat_failures += one->heartbeat_failures;
+}
+
 void sf_coord_get_stats(struct sf_coord *coord, struct sf_coord_stats *stats)
 {
+    memset(stats, 0, sizeof(*stats));
     pthread_mutex_lock(&coord->lock);
-    *stats = coord->stats;
+    for (size_t i = 0; i < coord->n_sources; i++) {
+        add_stats(stats, &coord->sources[i].stats);
+    }
     stats->buffered_bytes = coord->buffered_bytes;
+    stats->max_buffered_bytes = coord->max_buffered_bytes;
     pthread_mutex_unlock(&coord->lock);
 }
 
@@ -206,6 +226,13 @@ static void tick_sources(struct sf_coord *coord, bool is_stopping)
             sf_membership_tick(source, now);
         }
         sf_checkpoint_tick(source, now, is_stopping);
+        bool is_joined =
+            source->is_bootstrapped && !source->must_rejoin &&
+            now - source->last_heartbeat_ok_ms < (int64_t)source->config->group_timeout_s * 1000;
+        pthread_mutex_lock(&coord->lock);
+        source->is_joined = is_joined;
+        pthread_mutex_unlock(&coord->lock);
+        sf_progress_tick(source, now);
     }
 }
 

@@ -46,6 +46,29 @@ struct sf_coord_stats {
     uint64_t max_buffered_bytes; /* peak */
 };
 
+/* A snapshot of one shard, for metrics and `status`. */
+struct sf_coord_shard_view {
+    int shard_id;
+    const char *state; /* "starting", "running", "finished", "releasing", "dropped" */
+    bool is_readonly;
+    uint64_t events_delivered; /* since the shard was last granted */
+    uint64_t raw_bytes;
+    int64_t lag_s;            /* 0 when caught up; -1 before anything was delivered */
+    int64_t checkpoint_age_s; /* since the last successful commit (or the start) */
+    size_t n_inflight;
+};
+
+struct sf_coord_source_view {
+    const char *name;
+    bool is_joined; /* bootstrapped, and the last heartbeat succeeded within the group timeout */
+    struct sf_coord_stats stats;
+    const uint64_t *errors; /* failed pulls by sf_err, SF_ERR__COUNT entries */
+    const struct sf_coord_shard_view *shards;
+    size_t n_shards;
+};
+
+typedef void (*sf_coord_visit_fn)(void *ctx, const struct sf_coord_source_view *source);
+
 sf_err sf_coord_new(const struct sf_config *config,
                     const struct sf_coord_hooks *hooks,
                     struct sf_coord **out,
@@ -61,6 +84,11 @@ void sf_coord_request_stop(struct sf_coord *coord);
 void sf_coord_delivered(struct sf_coord *coord, struct sf_batch *batch);
 void sf_coord_undelivered(struct sf_coord *coord, struct sf_batch *batch);
 void sf_coord_get_stats(struct sf_coord *coord, struct sf_coord_stats *stats);
+/* Calls |fn| once per source with a consistent snapshot (taken under the engine lock, passed
+ * without it). Any thread. */
+void sf_coord_visit(struct sf_coord *coord, sf_coord_visit_fn fn, void *ctx);
+/* True when every source has joined its group. Any thread. */
+bool sf_coord_is_ready(struct sf_coord *coord);
 void sf_coord_free(struct sf_coord *coord);
 
 #endif

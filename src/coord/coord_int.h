@@ -26,6 +26,7 @@ enum sf_shard_state {
 struct sf_inflight {
     uint64_t seq;
     bool is_delivered;
+    int64_t newest_time_s;
     char next_cursor[SF_BATCH_CURSOR_MAX];
 };
 
@@ -57,6 +58,11 @@ struct sf_shard {
     int64_t last_commit_ms;
     int64_t next_commit_try_ms;
     int64_t next_start_try_ms;
+    /* For metrics: reset when the shard is granted again. */
+    uint64_t events_delivered;
+    uint64_t raw_bytes;
+    int64_t newest_delivered_s; /* newest Log.Time among confirmed logs */
+    bool is_caught_up;          /* the last pull found no new data */
 };
 
 struct sf_source {
@@ -70,7 +76,14 @@ struct sf_source {
     int64_t next_heartbeat_ms;
     bool must_rejoin; /* next heartbeat reports [] (expired or never joined) */
     int64_t next_shard_list_ms;
-    atomic_bool needs_credentials; /* a worker saw an expired STS token */
+    atomic_bool needs_credentials;  /* a worker saw an expired STS token */
+    struct sf_coord_stats stats;    /* this source's counters; guarded by coord->lock */
+    uint64_t errors[SF_ERR__COUNT]; /* failed pulls by error */
+    bool is_joined;                 /* copy for other threads; guarded by coord->lock */
+    /* Progress lines while catching up (coordinator thread only). */
+    int64_t progress_last_ms;
+    uint64_t progress_last_events;
+    int64_t progress_last_lag_s;
     struct sf_shard *shards;
 };
 
@@ -92,9 +105,9 @@ struct sf_coord {
     pthread_mutex_t lock;
     pthread_cond_t wake; /* workers wait here for a pullable shard or budget */
     size_t buffered_bytes;
+    size_t max_buffered_bytes;     /* peak of |buffered_bytes| */
     struct sf_batch *free_batches; /* reused: their payload buffers stay warm */
     size_t n_free_batches;
-    struct sf_coord_stats stats;
 
     atomic_bool stop_requested;
     atomic_bool workers_stop;
@@ -122,6 +135,11 @@ void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch);
 void sf_membership_tick(struct sf_source *source, int64_t now_ms);
 void sf_membership_leave(struct sf_source *source);
 void sf_membership_drop_all(struct sf_source *source, const char *why);
+
+/* progress.c */
+void sf_progress_tick(struct sf_source *source, int64_t now_ms);
+/* The largest shard lag of |source| in seconds; -1 when unknown. Lock held. */
+int64_t sf_source_lag_s(const struct sf_source *source);
 
 /* checkpoint.c */
 void sf_checkpoint_tick(struct sf_source *source, int64_t now_ms, bool force);

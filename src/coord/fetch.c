@@ -32,6 +32,7 @@ static struct sf_batch *batch_get(struct sf_coord *coord)
     sf_buf_reset(&batch->payload);
     batch->link.next = NULL;
     batch->n_events = 0;
+    batch->newest_time_s = 0;
     batch->raw_bytes = 0;
     batch->charged_bytes = 0;
     return batch;
@@ -135,6 +136,18 @@ static size_t source_index(struct sf_coord *coord, const struct sf_source *sourc
     return (size_t)(source - coord->sources);
 }
 
+static int64_t newest_time(const struct sf_loggroup_list *list)
+{
+    uint32_t newest = 0;
+    for (size_t g = 0; g < list->n_groups; g++) {
+        for (size_t i = 0; i < list->groups[g].n_logs; i++) {
+            uint32_t t = list->groups[g].logs[i].time;
+            newest = t > newest ? t : newest;
+        }
+    }
+    return newest;
+}
+
 /* The network part, without the lock. */
 static void pull_once(struct sf_worker *worker,
                       struct sf_shard *shard,
@@ -177,6 +190,7 @@ static void pull_once(struct sf_worker *worker,
     snprintf(batch->cursor, sizeof(batch->cursor), "%s", cursor);
     snprintf(batch->next_cursor, sizeof(batch->next_cursor), "%s", res->next_cursor);
     batch->raw_bytes = res->raw_size;
+    batch->newest_time_s = newest_time(&res->list);
     if (res->list.n_logs_total > 0) {
         out->err = coord->hooks.build(coord->hooks.ctx, config, &res->list, batch);
         if (out->err) {
@@ -195,22 +209,20 @@ static void pull_once(struct sf_worker *worker,
 }
 
 /* spec §9.2 for PullLogs: what happens to the shard after a failed pull. Lock held. */
-static void handle_failure(struct sf_coord *coord,
-                           struct sf_shard *shard,
-                           struct pull_outcome *out,
-                           int64_t now)
+static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int64_t now)
 {
     const char *name = shard->source->config->name;
     char text[768];
     sf_sls_error_format(&out->detail, out->err, text, sizeof(text));
-    coord->stats.pull_errors++;
+    shard->source->stats.pull_errors++;
+    shard->source->errors[out->err < SF_ERR__COUNT ? out->err : SF_ERR_INVALID]++;
     if (out->err == SF_ERR_SLS_CURSOR && out->reset_cursor[0]) {
         SF_LOG_WARN("msg=\"checkpoint points into expired data: restarting the shard at the oldest "
                     "retained data; logs between the two have expired and cannot be delivered\" "
                     "source=%s shard=%d expired_cursor=%s new_cursor=%s",
                     name, shard->shard_id, shard->cursor, out->reset_cursor);
         snprintf(shard->cursor, sizeof(shard->cursor), "%s", out->reset_cursor);
-        coord->stats.cursor_resets++;
+        shard->source->stats.cursor_resets++;
         shard->next_pull_ms = now;
         return;
     }
@@ -257,15 +269,17 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord,
                                       int64_t now)
 {
     shard->is_fetching = false;
-    coord->stats.pulls++;
+    shard->source->stats.pulls++;
     if (out->err) {
-        handle_failure(coord, shard, out, now);
+        handle_failure(shard, out, now);
         return NULL;
     }
     sf_backoff_reset(&shard->backoff);
     const struct sf_sls_pull_result *res = &worker->result;
-    coord->stats.raw_bytes_fetched += res->raw_size;
-    coord->stats.wire_bytes_fetched += res->wire_size;
+    shard->source->stats.raw_bytes_fetched += res->raw_size;
+    shard->source->stats.wire_bytes_fetched += res->wire_size;
+    shard->raw_bytes += res->raw_size;
+    shard->is_caught_up = out->is_caught_up;
     bool at_end_cursor = shard->has_end_cursor && strcmp(res->next_cursor, shard->end_cursor) == 0;
     if (out->is_caught_up) {
         if (at_end_cursor || shard->is_readonly) {
@@ -294,7 +308,7 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord,
         return NULL;
     }
     snprintf(shard->cursor, sizeof(shard->cursor), "%s", batch->next_cursor);
-    coord->stats.events_fetched += batch->n_events;
+    shard->source->stats.events_fetched += batch->n_events;
     if (at_end_cursor && shard->state == SF_SHARD_RUNNING) {
         sf_shard_set_state(shard, SF_SHARD_FINISHED);
     }
@@ -307,8 +321,8 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord,
     }
     batch->charged_bytes = batch->payload.len + sizeof(*batch);
     coord->buffered_bytes += batch->charged_bytes;
-    if (coord->buffered_bytes > coord->stats.max_buffered_bytes) {
-        coord->stats.max_buffered_bytes = coord->buffered_bytes;
+    if (coord->buffered_bytes > coord->max_buffered_bytes) {
+        coord->max_buffered_bytes = coord->buffered_bytes;
     }
     shard->n_outstanding++;
     return batch;

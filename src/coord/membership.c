@@ -153,14 +153,13 @@ static struct sf_shard *find_live(struct sf_source *source, int id)
 /* B − A: start; A − B: release (spec §8.2). Lock held. */
 static void apply_assignment(struct sf_source *source, const int *assigned, size_t n)
 {
-    struct sf_coord *coord = source->coord;
     for (size_t i = 0; i < n; i++) {
         if (!find_live(source, assigned[i])) {
             struct sf_shard *shard = sf_shard_new(source, assigned[i]);
             shard->next = source->shards;
             source->shards = shard;
             source->next_shard_list_ms = 0; /* learn whether it is read-only */
-            coord->stats.rebalances++;
+            source->stats.rebalances++;
             SF_LOG_INFO("msg=\"shard granted\" source=%s shard=%d", source->config->name,
                         assigned[i]);
         }
@@ -174,7 +173,7 @@ static void apply_assignment(struct sf_source *source, const int *assigned, size
                     "shard=%d",
                     source->config->name, shard->shard_id);
         sf_shard_set_state(shard, SF_SHARD_RELEASING);
-        coord->stats.rebalances++;
+        source->stats.rebalances++;
     }
 }
 
@@ -202,7 +201,7 @@ static void heartbeat_failed(struct sf_source *source,
                              int64_t now)
 {
     const struct sf_config_source *cfg = source->config;
-    source->coord->stats.heartbeat_failures++;
+    source->stats.heartbeat_failures++;
     if (err == SF_ERR_SLS_CONSUMER_GONE) {
         sf_membership_drop_all(source, "the server expired this consumer");
         source->next_heartbeat_ms = now;
@@ -242,7 +241,7 @@ static void heartbeat(struct sf_source *source, int64_t now)
     sf_err err =
         sf_sls_heartbeat(source->sls, cfg->logstore, cfg->consumer_group, cfg->consumer_name, held,
                          n_held, &assigned, &n_assigned, &detail);
-    coord->stats.heartbeats++;
+    source->stats.heartbeats++;
     if (err) {
         heartbeat_failed(source, err, &detail, now);
         return;

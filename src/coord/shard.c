@@ -60,6 +60,7 @@ bool sf_shard_track(struct sf_shard *shard, struct sf_batch *batch)
     struct sf_inflight *slot = &shard->inflight[shard->n_inflight++];
     slot->seq = shard->next_seq++;
     slot->is_delivered = false;
+    slot->newest_time_s = batch->newest_time_s;
     memcpy(slot->next_cursor, batch->next_cursor, sizeof(slot->next_cursor));
     batch->seq = slot->seq;
     return true;
@@ -96,6 +97,9 @@ void sf_shard_confirm(struct sf_shard *shard, uint64_t seq)
     size_t n = 0;
     while (n < shard->n_inflight && shard->inflight[n].is_delivered) {
         memcpy(shard->deliverable, shard->inflight[n].next_cursor, sizeof(shard->deliverable));
+        if (shard->inflight[n].newest_time_s > shard->newest_delivered_s) {
+            shard->newest_delivered_s = shard->inflight[n].newest_time_s;
+        }
         n++;
     }
     shift(shard, n);
