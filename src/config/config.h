@@ -118,6 +118,7 @@ struct sf_config {
     int drain_timeout_s;       /* on SIGTERM: time to deliver what is in memory; default 30 */
     char *log_level;           /* "error", "warn", "info" (default), "debug" */
     char *log_debug;           /* per-module debug switches: "coord,sls" */
+    char *metrics_listen;      /* "127.0.0.1:9464" for /metrics and /healthz; NULL: off */
     char *log_file;            /* also log here (rotated); NULL: stderr only */
     size_t log_file_max_bytes; /* rotate when a log file passes this; default 100 MiB */
     int log_file_keep;         /* rotated files kept; default 5 */

@@ -471,6 +471,14 @@ const struct sf_option sf_options[] = {
              "checkpoints are committed and the shards released. What is not delivered by "
              "then is read again on the next start."},
 
+    {.key = "metrics.listen",
+     .type = SF_OPT_STRING,
+     GLOBAL(metrics_listen),
+     .fallback = "127.0.0.1:9464",
+     .help = "Address of the HTTP endpoint with Prometheus metrics on `/metrics` and readiness "
+             "on `/healthz` (200 once every source has joined its consumer group). Loopback by "
+             "default; an empty value turns it off. Port 0 picks a free port, logged at start."},
+
     {.key = "log.level",
      .type = SF_OPT_ENUM,
      GLOBAL(log_level),
@@ -529,6 +537,7 @@ const struct sf_option_section sf_option_sections[] = {
      .help = "How one SLS log becomes one event: `time` from `__time__` (with milliseconds), "
              "`event` holding every field of the log, and these settings."},
     {.prefix = "limits", .title = "Limits", .help = "Memory, threads and shutdown."},
+    {.prefix = "metrics", .title = "Metrics", .help = "Prometheus text and readiness over HTTP."},
     {.prefix = "log",
      .title = "Logging",
      .help = "logfmt lines on stderr, and optionally in a size-rotated file. Warnings and errors "
