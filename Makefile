@@ -6,11 +6,15 @@
 #   make fuzz   libFuzzer builds of the fuzz targets, each run for FUZZ_SECONDS
 #   make bench  benchmark programs (print RESULT lines; never gate CI)
 #   make demo   the end-to-end demo
+#   make install   release build, then cmake --install into PREFIX (default /usr/local) under
+#                  DESTDIR; docs/packaging.md
+#   make deb    release build, then build/slsfwd_<version>_<arch>.deb (cpack -G DEB)
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
+PREFIX ?= /usr/local
 CTEST = ctest --output-on-failure -j$(JOBS)
 
-.PHONY: all build deps check test test-release test-asan fuzz bench demo clean
+.PHONY: all build deps check test test-release test-asan fuzz bench demo clean install deb
 
 all: build
 
@@ -46,6 +50,12 @@ bench: deps build
 
 demo: deps build
 	bash scripts/demo.sh
+
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install build --prefix "$(PREFIX)" --component slsfwd
+
+deb: build
+	cd build && cpack -G DEB
 
 clean:
 	rm -rf build build-asan build-fuzz
