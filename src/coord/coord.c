@@ -16,7 +16,10 @@
 
 #define TICK_MS 100
 
+/* |timeout_ms| differs: the coordinator's calls are small, and one hanging for the full
+ * request timeout must not outlast the heartbeat interval. */
 static sf_err new_client(const struct sf_config_source *cfg,
+                         long timeout_ms,
                          struct sf_sls_client **out,
                          char *errbuf,
                          size_t errbuf_size)
@@ -32,7 +35,7 @@ static sf_err new_client(const struct sf_config_source *cfg,
         .region = cfg->region,
         .ca_file = cfg->ca_file,
         .connect_timeout_ms = cfg->connect_timeout_ms,
-        .timeout_ms = cfg->timeout_ms,
+        .timeout_ms = timeout_ms,
         .user_agent = user_agent,
     };
     char why[256];
@@ -55,7 +58,8 @@ static sf_err init_workers(struct sf_coord *coord, char *errbuf, size_t errbuf_s
         worker->sls = sf_xcalloc(coord->n_sources, sizeof(*worker->sls));
         sf_sls_pull_result_init(&worker->result, (size_t)256 << 20, (size_t)256 << 20);
         for (size_t i = 0; i < coord->n_sources; i++) {
-            sf_err err = new_client(coord->sources[i].config, &worker->sls[i], errbuf, errbuf_size);
+            const struct sf_config_source *cfg = coord->sources[i].config;
+            sf_err err = new_client(cfg, cfg->timeout_ms, &worker->sls[i], errbuf, errbuf_size);
             if (err) {
                 return err;
             }
@@ -91,7 +95,11 @@ sf_err sf_coord_new(const struct sf_config *config,
         source->coord = coord;
         atomic_init(&source->needs_credentials, false);
         sf_backoff_init(&source->bootstrap_backoff, 1000, 60000);
-        err = new_client(source->config, &source->sls, errbuf, errbuf_size);
+        long control_ms = (long)source->config->heartbeat_interval_s * 1000;
+        control_ms = control_ms < 5000 ? 5000 : control_ms;
+        control_ms =
+            control_ms < source->config->timeout_ms ? control_ms : source->config->timeout_ms;
+        err = new_client(source->config, control_ms, &source->sls, errbuf, errbuf_size);
     }
     if (!err) {
         err = init_workers(coord, errbuf, errbuf_size);
