@@ -12,7 +12,6 @@
 
 extern char **environ;
 
-#define SLSFWD_VERSION "0.1.0"
 
 static void usage(FILE *out)
 {
