@@ -23,8 +23,9 @@
 #include "transform/hec_event.h"
 #include "util/alloc.h"
 #include "util/arena.h"
-#include "util/banned.h"
 #include "util/buf.h"
+
+#include "util/banned.h"
 
 #ifndef SF_TESTDATA_DIR
 #error "SF_TESTDATA_DIR must point to tests/data/reference-mapping"

@@ -8,8 +8,9 @@
 
 #include "config/config.h"
 #include "util/assert.h"
-#include "util/banned.h"
 #include "util/log.h"
+
+#include "util/banned.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

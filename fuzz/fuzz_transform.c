@@ -20,8 +20,9 @@
 #include "transform/json.h"
 #include "util/arena.h"
 #include "util/assert.h"
-#include "util/banned.h"
 #include "util/buf.h"
+
+#include "util/banned.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

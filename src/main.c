@@ -7,11 +7,11 @@
 
 #include "app/daemon.h"
 #include "app/inspect.h"
-#include "util/banned.h"
 #include "util/log.h"
 
-extern char **environ;
+#include "util/banned.h"
 
+extern char **environ;
 
 static void usage(FILE *out)
 {

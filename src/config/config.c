@@ -15,8 +15,9 @@
 #include "config/yaml_doc.h"
 #include "util/alloc.h"
 #include "util/assert.h"
-#include "util/banned.h"
 #include "util/file.h"
+
+#include "util/banned.h"
 
 /* A config file is a page of text; anything bigger is the wrong file. */
 #define MAX_CONFIG_BYTES (1024 * 1024)

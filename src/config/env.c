@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "config/config_int.h"
-#include "util/banned.h"
 #include "util/log.h"
+
+#include "util/banned.h"
 
 #define SF_LOG_MODULE "config"
 

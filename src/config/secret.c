@@ -12,9 +12,10 @@
 #include "config/config_int.h"
 #include "config/yaml_doc.h"
 #include "util/alloc.h"
-#include "util/banned.h"
 #include "util/file.h"
 #include "util/log.h"
+
+#include "util/banned.h"
 
 #define SF_LOG_MODULE "config"
 

@@ -6,8 +6,9 @@
 
 #include "config/config_int.h"
 #include "util/alloc.h"
-#include "util/banned.h"
 #include "util/log.h"
+
+#include "util/banned.h"
 
 #define SF_LOG_MODULE "config"
 

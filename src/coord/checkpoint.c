@@ -6,9 +6,10 @@
 #include <string.h>
 
 #include "coord/coord_int.h"
-#include "util/banned.h"
 #include "util/clock.h"
 #include "util/log.h"
+
+#include "util/banned.h"
 
 #define SF_LOG_MODULE "checkpoint"
 

@@ -1,7 +1,8 @@
 #include "coord/credentials.h"
 
-#include "util/banned.h"
 #include "util/log.h"
+
+#include "util/banned.h"
 
 #define SF_LOG_MODULE "coord"
 

@@ -1,8 +1,9 @@
 /* While a source catches up on a backlog, one line every 30 s: events/s, lag, and when it will
  * be caught up at the current pace. Coordinator thread. */
 #include "coord/coord_int.h"
-#include "util/banned.h"
 #include "util/log.h"
+
+#include "util/banned.h"
 
 #define SF_LOG_MODULE "coord"
 

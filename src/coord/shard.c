@@ -4,9 +4,10 @@
 
 #include "coord/coord_int.h"
 #include "util/alloc.h"
-#include "util/banned.h"
 #include "util/clock.h"
 #include "util/log.h"
+
+#include "util/banned.h"
 
 #define SF_LOG_MODULE "coord"
 

@@ -4,8 +4,9 @@
 
 #include "coord/coord_int.h"
 #include "util/alloc.h"
-#include "util/banned.h"
 #include "util/clock.h"
+
+#include "util/banned.h"
 
 static int64_t shard_lag_s(const struct sf_shard *shard, time_t now_s)
 {

@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "util/alloc.h"
-#include "util/banned.h"
 #include "util/str.h"
+
+#include "util/banned.h"
 
 struct sf_metrics {
     struct MHD_Daemon *daemon;

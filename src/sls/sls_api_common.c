@@ -4,8 +4,9 @@
 
 #include "sls/sls_api_int.h"
 #include "util/alloc.h"
-#include "util/banned.h"
 #include "util/str.h"
+
+#include "util/banned.h"
 
 /* Logstore and consumer-group names are [a-z0-9_-] (spec §10); checking them here keeps a
  * configured name from adding path segments or a query to the request. */

@@ -9,11 +9,12 @@
 
 #include "util/alloc.h"
 #include "util/assert.h"
-#include "util/banned.h"
 #include "util/clock.h"
 #include "util/encode.h"
 #include "util/log.h"
 #include "util/str.h"
+
+#include "util/banned.h"
 
 #define SF_LOG_MODULE "sls"
 

@@ -7,8 +7,9 @@
 
 #include <jansson.h>
 
-#include "util/banned.h"
 #include "util/str.h"
+
+#include "util/banned.h"
 
 struct code_row {
     const char *code;

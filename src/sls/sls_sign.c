@@ -7,8 +7,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "util/banned.h"
 #include "util/encode.h"
+
+#include "util/banned.h"
 
 /* Canonical lists are short (a handful of entries): insertion sort by byte order. */
 static void sort_params(const struct sf_sls_param **items, size_t n)

@@ -46,6 +46,35 @@ start_emulator() {
     EMU=http://127.0.0.1:$port
 }
 
+# start_receiver ARGS...: a HEC receiver recording to $T/received.ndjson; sets HEC_URL, RCV.
+start_receiver() {
+    local listen=${RECEIVER_LISTEN:-127.0.0.1:0}
+    "$SF_BUILD/hec-receiver" --listen "$listen" --token "${HEC_TOKEN:-it-token}" \
+        --out "$T/received.ndjson" "$@" >"$T/receiver.out" 2>>"$T/receiver.log" &
+    RCV_PID=$!
+    PIDS+=("$RCV_PID")
+    local port=""
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's/^hec-receiver listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/receiver.out")
+        [ -n "$port" ] && break
+        kill -0 "$RCV_PID" 2>/dev/null || fail "receiver exited: $(cat "$T/receiver.log")"
+        sleep 0.1
+    done
+    [ -n "$port" ] || fail "receiver did not start"
+    HEC_URL=http://127.0.0.1:$port
+    RCV=$HEC_URL/_receiver
+}
+
+rcv() { # rcv METHOD PATH [curl args...]
+    local method=$1 path=$2
+    shift 2
+    curl -sf -X "$method" "$RCV$path" "$@"
+}
+
+received() { # events the receiver accepted
+    rcv GET /stats | jq '.events.accepted'
+}
+
 emu() { # emu METHOD PATH [curl args...]
     local method=$1 path=$2
     shift 2
@@ -75,8 +104,21 @@ write_config() {
             echo "  - logstore: $ls"
         done
         echo "output:"
-        echo "  file:"
-        echo "    path: $output"
+        if [ -n "${HEC_URL:-}" ]; then
+            echo "  hec:"
+            echo "    url: $HEC_URL"
+            echo "    token: ${HEC_TOKEN:-it-token}"
+            echo "    dead_letter_path: $output.dead-letter"
+            echo "    retry_max_interval: 2s"
+            echo "    auth_retry_interval: 1s"
+            echo "    linger: 200ms"
+            printf '%s\n' "${HEC_EXTRA:-}" | sed '/^$/d; s/^/    /'
+        else
+            echo "  file:"
+            echo "    path: $output"
+        fi
+        echo "metrics:"
+        echo "  listen: 127.0.0.1:0"
         echo "limits:"
         echo "  drain_timeout: 20s"
         echo "  workers: ${WORKERS:-2}"
