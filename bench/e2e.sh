@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# End to end on loopback: the SLS emulator serves generated logs (lz4), slsfwd delivers them to
+# the HEC receiver (count-only, plain HTTP). For each data set, gzip on and off, one line:
+#   RESULT bench=e2e data=<nginx|actiontrail> gzip=<on|off> events=<n> raw_mb=<x> cpu_s=<y>
+#          raw_mb_per_cpu_s=<z> peak_rss_mb=<w> wall_s=<s> events_per_s=<e> raw_mb_per_s=<r>
+# cpu_s and peak RSS are slsfwd's own (/proc/<pid>/stat and VmHWM), read just before it stops.
+# Usage: bench/e2e.sh [BUILD_DIR] [NGINX_LOGS] [ACTIONTRAIL_LOGS]
+set -euo pipefail
+build=${1:-build}
+nginx_logs=${2:-1000000}
+actiontrail_logs=${3:-200000}
+dir=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
+
+wait_line() { # wait_line FILE PATTERN
+    until grep -q "$2" "$1" 2>/dev/null; do sleep 0.1; done
+}
+
+run_one() { # run_one KIND LOGS GZIP
+    local kind=$1 logs=$2 gzip=$3
+    "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
+        --logstore "$kind" --shards 4 --generate "$kind:$logs" >"$dir/emu.out" 2>/dev/null &
+    local emu=$!
+    pids+=($emu)
+    "$build/hec-receiver" --listen 127.0.0.1:0 --token bench-token --count-only --quiet \
+        >"$dir/hec.out" 2>/dev/null &
+    local hec=$!
+    pids+=($hec)
+    wait_line "$dir/emu.out" listening
+    wait_line "$dir/hec.out" listening
+    local emu_port hec_port
+    emu_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.out")
+    hec_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/hec.out")
+    local raw_bytes
+    raw_bytes=$(curl -s "http://127.0.0.1:$emu_port/_emulator/stats" |
+        jq '[.projects[].logstores[].shards[].raw_bytes_total] | add')
+    cat >"$dir/slsfwd.yaml" <<YAML
+sls:
+  endpoint: http://127.0.0.1:$emu_port
+  project: demo
+  logstore: $kind
+  access_key_id: bench
+  access_key_secret: bench-secret
+  consumer_group: bench
+output:
+  hec:
+    url: http://127.0.0.1:$hec_port
+    token: bench-token
+    gzip: $([ "$gzip" = on ] && echo true || echo false)
+    health_check: false
+metrics:
+  listen: ""
+YAML
+    chmod 600 "$dir/slsfwd.yaml"
+    local start end
+    start=$(date +%s.%N)
+    "$build/slsfwd" run -c "$dir/slsfwd.yaml" 2>"$dir/slsfwd.log" &
+    local fwd=$!
+    pids+=($fwd)
+    while [ "$(curl -s "http://127.0.0.1:$hec_port/_receiver/stats" | jq '.events.accepted')" -lt "$logs" ]; do
+        sleep 0.05
+    done
+    end=$(date +%s.%N)
+    local ticks cpu rss
+    ticks=$(getconf CLK_TCK)
+    cpu=$(awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$fwd/stat")
+    rss=$(awk '/VmHWM/ {print $2}' "/proc/$fwd/status")
+    kill -TERM "$fwd"
+    wait "$fwd" || true
+    kill "$emu" "$hec"
+    wait "$emu" "$hec" 2>/dev/null || true
+    awk -v k="$kind" -v g="$gzip" -v n="$logs" -v raw="$raw_bytes" -v s="$start" -v e="$end" \
+        -v cpu="$cpu" -v rss="$rss" 'BEGIN { w = e - s; mb = raw / 1e6;
+        printf "RESULT bench=e2e data=%s gzip=%s events=%d raw_mb=%.1f cpu_s=%.2f raw_mb_per_cpu_s=%.1f peak_rss_mb=%.1f wall_s=%.2f events_per_s=%.0f raw_mb_per_s=%.1f\n",
+               k, g, n, mb, cpu, mb / cpu, rss / 1024, w, n / w, mb / w }'
+}
+
+for gzip in off on; do
+    run_one nginx "$nginx_logs" "$gzip"
+    run_one actiontrail "$actiontrail_logs" "$gzip"
+done
