@@ -8,10 +8,12 @@
 
 #include "coord/coord.h"
 #include "sink/file_sink.h"
+#include "sink/hec_sink.h"
 #include "transform/hec_event.h"
-#include "util/banned.h"
 #include "util/clock.h"
 #include "util/log.h"
+
+#include "util/banned.h"
 
 #define SF_LOG_MODULE "app"
 
@@ -123,6 +125,21 @@ static void log_summary(struct sf_coord *coord, int64_t started_ms)
                 (unsigned long long)s.max_buffered_bytes);
 }
 
+/* The configured output: Splunk HEC, or the NDJSON file/stdout sink. */
+static sf_err make_sink(struct daemon *d)
+{
+    if (d->config->sink != SF_CONFIG_SINK_HEC) {
+        return sf_file_sink_new(d->config->file_path, delivered, undelivered, d, &d->sink);
+    }
+    char errbuf[512];
+    sf_err err = sf_hec_sink_new(&d->config->hec, delivered, undelivered, d, &d->sink, errbuf,
+                                 sizeof(errbuf));
+    if (err) {
+        SF_LOG_ERROR("msg=\"cannot set up the HEC output\" error=\"%s\"", errbuf);
+    }
+    return err;
+}
+
 static int run(struct daemon *d)
 {
     int64_t started_ms = sf_now_ms();
@@ -132,8 +149,7 @@ static int run(struct daemon *d)
         SF_LOG_ERROR("msg=\"invalid configuration\" error=\"%s\"", errbuf);
         return SF_EXIT_FATAL;
     }
-    if (sf_file_sink_new(d->config->file_path, delivered, undelivered, d, &d->sink) != SF_OK ||
-        sf_sink_start(d->sink) != SF_OK) {
+    if (make_sink(d) != SF_OK || sf_sink_start(d->sink) != SF_OK) {
         return SF_EXIT_FATAL;
     }
     signal_target = d->coord;

@@ -13,10 +13,11 @@
 
 #include "util/alloc.h"
 #include "util/backoff.h"
-#include "util/banned.h"
 #include "util/bqueue.h"
 #include "util/clock.h"
 #include "util/log.h"
+
+#include "util/banned.h"
 
 #define SF_LOG_MODULE "sink"
 

@@ -1,7 +1,8 @@
 #include "sink/sink.h"
 
-#include "util/banned.h"
 #include "util/clock.h"
+
+#include "util/banned.h"
 
 void sf_sink_free(struct sf_sink *sink)
 {

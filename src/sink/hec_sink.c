@@ -1,0 +1,582 @@
+/* The HEC sink's life and its thread (docs/internals/hec.md). One thread owns everything: it
+ * takes submitted batches from the inbox, cuts their lines into requests (hec_batcher.c),
+ * drives up to max_in_flight transfers on one curl multi handle — each easy handle reused, so
+ * each keeps its keep-alive connection — plus one ack query at a time, and hands every answer
+ * to hec_react.c. Other threads only push to the inbox, wake the multi handle, set the stop
+ * deadline and read counters. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "sink/hec_int.h"
+#include "util/alloc.h"
+#include "util/assert.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#include "util/banned.h" /* last: poisons what the project does not use */
+
+#define SF_LOG_MODULE "hec"
+
+#define STAT_SET SF_HEC_STAT_SET
+#define STAT_ADD SF_HEC_STAT_ADD
+
+/* ---------------------------------------------------------------------------------------- */
+/* Sending                                                                                   */
+
+static void gzip_body(struct sf_hec_sink *hs, struct sf_hec_slot *slot, struct sf_hec_request *req)
+{
+    if (hs->cap_chunks < req->n_segs) {
+        hs->cap_chunks = req->n_segs;
+        hs->chunks = sf_xrealloc(hs->chunks, hs->cap_chunks * sizeof(hs->chunks[0]));
+    }
+    for (size_t i = 0; i < req->n_segs; i++) {
+        sf_hec_seg_bytes(&req->segs[i], &hs->chunks[i].ptr, &hs->chunks[i].len);
+    }
+    slot->is_gzip = sf_hec_gzip_compress(&hs->gzip, hs->chunks, req->n_segs, &slot->gz) == SF_OK;
+}
+
+/* The body as one buffer: a request within one batch is sent straight from the batch's payload
+ * (curl reads it in place); one spanning batches is gathered into the slot's reused buffer. */
+static void raw_body(struct sf_hec_slot *slot,
+                     const struct sf_hec_request *req,
+                     const uint8_t **body,
+                     size_t *len)
+{
+    if (req->n_segs == 1) {
+        sf_hec_seg_bytes(&req->segs[0], body, len);
+        return;
+    }
+    sf_buf_reset(&slot->body);
+    for (size_t i = 0; i < req->n_segs; i++) {
+        const uint8_t *p;
+        size_t n;
+        sf_hec_seg_bytes(&req->segs[i], &p, &n);
+        sf_err err = sf_buf_append(&slot->body, p, n);
+        SF_ASSERT(err == SF_OK); /* a multi-batch request is within max_body_bytes */
+    }
+    *body = slot->body.ptr;
+    *len = slot->body.len;
+}
+
+static void start_request(struct sf_hec_sink *hs,
+                          struct sf_hec_slot *slot,
+                          struct sf_hec_request *req,
+                          int64_t now_ms)
+{
+    SF_ASSERT(req->n_events > 0 && req->raw_len > 0); /* never an empty body (code 5) */
+    const uint8_t *body;
+    size_t len;
+    slot->is_gzip = false;
+    if (hs->is_gzip_on && req->raw_len >= hs->gzip_min_bytes) {
+        gzip_body(hs, slot, req);
+    }
+    if (slot->is_gzip) {
+        body = slot->gz.ptr;
+        len = slot->gz.len;
+    } else {
+        raw_body(slot, req, &body, &len);
+    }
+    slot->req = req;
+    req->attempts++;
+    req->sent_ms = now_ms;
+    sf_buf_reset(&slot->resp);
+    curl_easy_setopt(slot->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    curl_easy_setopt(slot->easy, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(slot->easy, CURLOPT_HTTPHEADER,
+                     slot->is_gzip ? hs->headers_gzip : hs->headers);
+    curl_multi_add_handle(hs->multi, slot->easy);
+    hs->n_busy++;
+    STAT_SET(hs, in_flight, (uint64_t)hs->n_busy);
+    STAT_ADD(hs, events_sent, req->n_events);
+    STAT_ADD(hs, bytes_raw, req->raw_len);
+    STAT_ADD(hs, bytes_sent, len);
+    if (req->attempts > 1) {
+        STAT_ADD(hs, retries, 1);
+    }
+    SF_LOG_DEBUG("msg=\"sending\" request=%llu events=%zu raw_bytes=%zu body_bytes=%zu gzip=%s "
+                 "attempt=%u",
+                 (unsigned long long)req->id, req->n_events, req->raw_len, len,
+                 slot->is_gzip ? "true" : "false", req->attempts);
+}
+
+static struct sf_hec_slot *idle_slot(struct sf_hec_sink *hs)
+{
+    for (int i = 0; i < hs->n_slots; i++) {
+        if (!hs->slots[i].req) {
+            return &hs->slots[i];
+        }
+    }
+    return NULL;
+}
+
+/* Starts requests while the flow control allows: resends first, then new lines — a full
+ * request at once, a partial one after linger_ms, anything when stopping. */
+static void fill_slots(struct sf_hec_sink *hs, int64_t now_ms, bool is_stopping, int64_t *wake_ms)
+{
+    while (hs->n_busy < hs->limit) {
+        if (now_ms < hs->gate_ms) {
+            if ((hs->retry.n || hs->batcher.take) && hs->gate_ms < *wake_ms) {
+                *wake_ms = hs->gate_ms;
+            }
+            return;
+        }
+        struct sf_hec_request *req = sf_hec_queue_pop(&hs->retry);
+        if (!req) {
+            if (!sf_hec_batcher_ready(&hs->batcher, hs->max_body, hs->max_events, now_ms,
+                                      hs->linger_ms, is_stopping, wake_ms)) {
+                return;
+            }
+            req = sf_hec_batcher_take(&hs->batcher, hs->max_body, hs->max_events);
+        }
+        start_request(hs, idle_slot(hs), req, now_ms);
+    }
+}
+
+static void start_ack_query(struct sf_hec_sink *hs)
+{
+    struct sf_hec_slot *slot = &hs->ack_slot;
+    sf_err err = sf_hec_acks_query(&hs->acks, SF_HEC_ACK_QUERY_MAX, &slot->body);
+    SF_ASSERT(err == SF_OK);
+    sf_buf_reset(&slot->resp);
+    curl_easy_setopt(slot->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)slot->body.len);
+    curl_easy_setopt(slot->easy, CURLOPT_POSTFIELDS, slot->body.ptr);
+    curl_multi_add_handle(hs->multi, slot->easy);
+    hs->is_ack_busy = true;
+    STAT_ADD(hs, ack_queries, 1);
+    SF_LOG_DEBUG("msg=\"asking for acks\" pending=%zu", sf_hec_acks_pending(&hs->acks));
+}
+
+/* Ack polling (one query for all pending ids every ack_poll_ms) and dead-letter retries. */
+static void run_timers(struct sf_hec_sink *hs, int64_t now_ms, int64_t *wake_ms)
+{
+    if (hs->is_ack_on && sf_hec_acks_pending(&hs->acks)) {
+        if (!hs->next_ack_poll_ms) {
+            hs->next_ack_poll_ms = now_ms + hs->ack_poll_ms; /* give Splunk time to index */
+        }
+        if (now_ms >= hs->next_ack_poll_ms && !hs->is_ack_busy) {
+            sf_hec_react_ack_tick(hs, now_ms);
+            if (sf_hec_acks_pending(&hs->acks)) {
+                start_ack_query(hs);
+            }
+            hs->next_ack_poll_ms = now_ms + hs->ack_poll_ms;
+        }
+        if (!hs->is_ack_busy && hs->next_ack_poll_ms < *wake_ms) {
+            *wake_ms = hs->next_ack_poll_ms;
+        }
+    } else {
+        hs->next_ack_poll_ms = 0;
+    }
+    if (hs->dead.n && hs->dl_retry_ms) {
+        if (now_ms >= hs->dl_retry_ms) {
+            sf_hec_react_flush_dead(hs, now_ms);
+        }
+        if (hs->dl_retry_ms && hs->dl_retry_ms < *wake_ms) {
+            *wake_ms = hs->dl_retry_ms;
+        }
+    }
+    STAT_SET(hs, ack_pending, sf_hec_acks_pending(&hs->acks));
+}
+
+/* Hands finished transfers to hec_react.c; true when there was one. */
+static bool drain_completions(struct sf_hec_sink *hs)
+{
+    bool has_done = false;
+    CURLMsg *msg;
+    int n_left;
+    while ((msg = curl_multi_info_read(hs->multi, &n_left))) {
+        if (msg->msg != CURLMSG_DONE) {
+            continue;
+        }
+        CURL *easy = msg->easy_handle;
+        CURLcode cc = msg->data.result; /* |msg| dies with remove_handle */
+        curl_multi_remove_handle(hs->multi, easy);
+        has_done = true;
+        if (easy == hs->ack_slot.easy) {
+            hs->is_ack_busy = false;
+            sf_hec_react_ack_done(hs, cc);
+            continue;
+        }
+        struct sf_hec_slot *slot = NULL;
+        curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&slot);
+        hs->n_busy--;
+        STAT_SET(hs, in_flight, (uint64_t)hs->n_busy);
+        sf_hec_react_done(hs, slot, cc);
+    }
+    return has_done;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The thread                                                                                */
+
+static void intake(struct sf_hec_sink *hs, int64_t now_ms)
+{
+    struct sf_bqueue_node *node = sf_bqueue_pop_all(&hs->inbox, 0);
+    while (node) {
+        struct sf_bqueue_node *next = node->next;
+        sf_hec_batcher_add(&hs->batcher, sf_batch_of(node), now_ms, sf_hec_react_delivered, hs);
+        node = next;
+    }
+}
+
+static void hand_back(struct sf_hec_sink *hs, struct sf_batch *batch, size_t *n_events)
+{
+    *n_events += batch->n_events;
+    STAT_ADD(hs, batches_undelivered, 1);
+    hs->sink->on_undelivered(hs->sink->ctx, batch);
+}
+
+static void free_request_cb(void *ctx, struct sf_hec_request *req)
+{
+    struct sf_hec_sink *hs = ctx;
+    sf_hec_request_free(&hs->batcher, req);
+}
+
+/* At the deadline: abort transfers, forget requests (their lines stay unconfirmed), hand every
+ * live batch back exactly once. */
+static void shutdown_all(struct sf_hec_sink *hs)
+{
+    for (int i = 0; i < hs->n_slots; i++) {
+        if (hs->slots[i].req) {
+            curl_multi_remove_handle(hs->multi, hs->slots[i].easy);
+            sf_hec_request_free(&hs->batcher, hs->slots[i].req);
+            hs->slots[i].req = NULL;
+        }
+    }
+    hs->n_busy = 0;
+    if (hs->is_ack_busy) {
+        curl_multi_remove_handle(hs->multi, hs->ack_slot.easy);
+        hs->is_ack_busy = false;
+    }
+    struct sf_hec_request *req;
+    while ((req = sf_hec_queue_pop(&hs->retry)) || (req = sf_hec_queue_pop(&hs->dead))) {
+        sf_hec_request_free(&hs->batcher, req);
+    }
+    sf_hec_acks_take_expired(&hs->acks, INT64_MAX, free_request_cb, hs);
+    sf_buf_reset(&hs->dl_pending);
+    hs->dl_written = 0;
+    size_t n_batches = 0, n_events = 0;
+    struct sf_batch *batch;
+    while ((batch = sf_hec_batcher_pop(&hs->batcher))) {
+        hand_back(hs, batch, &n_events);
+        n_batches++;
+    }
+    for (struct sf_bqueue_node *node = sf_bqueue_pop_all(&hs->inbox, 0); node;) {
+        struct sf_bqueue_node *next = node->next;
+        hand_back(hs, sf_batch_of(node), &n_events);
+        n_batches++;
+        node = next;
+    }
+    STAT_SET(hs, in_flight, 0);
+    STAT_SET(hs, ack_pending, 0);
+    if (n_batches) {
+        SF_LOG_WARN("msg=\"stopped with unconfirmed events: handed back, their checkpoints stay "
+                    "behind and they will be read again\" batches=%zu events=%zu",
+                    n_batches, n_events);
+    }
+}
+
+static void *hec_main(void *arg)
+{
+    struct sf_hec_sink *hs = arg;
+    for (;;) {
+        int64_t now = sf_now_ms();
+        intake(hs, now);
+        int64_t deadline = atomic_load(&hs->stop_deadline_ms);
+        bool is_stopping = deadline != 0;
+        if (is_stopping && (hs->batcher.n_live == 0 || now >= deadline)) {
+            break;
+        }
+        int64_t wake = now + 1000;
+        if (is_stopping && deadline < wake) {
+            wake = deadline;
+        }
+        run_timers(hs, now, &wake);
+        fill_slots(hs, now, is_stopping, &wake);
+        int n_running = 0;
+        curl_multi_perform(hs->multi, &n_running);
+        if (drain_completions(hs)) {
+            continue; /* slots freed: fill them before waiting */
+        }
+        int64_t wait = wake - sf_now_ms();
+        wait = wait < 0 ? 0 : wait > 1000 ? 1000 : wait;
+        curl_multi_poll(hs->multi, NULL, 0, (int)wait, NULL);
+    }
+    shutdown_all(hs);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The sink interface                                                                        */
+
+static sf_err hec_start(struct sf_sink *sink)
+{
+    struct sf_hec_sink *hs = sink->impl;
+    SF_LOG_INFO("msg=\"HEC sink starting\" url=\"%s\" channel=%s max_in_flight=%d "
+                "max_body_bytes=%zu max_events=%zu linger_ms=%lld gzip=%s ack=%s",
+                hs->url, hs->channel, hs->max_in_flight, hs->cfg_max_body, hs->max_events,
+                (long long)hs->linger_ms, hs->is_gzip_on ? "true" : "false",
+                hs->is_ack_on ? "true" : "false");
+    if (!hs->ssl_verify && hs->is_https) {
+        SF_LOG_WARN("msg=\"TLS verification is OFF for HEC (output.hec.ssl_verify=false): "
+                    "neither the certificate nor the host name is checked, so anyone on the "
+                    "path can read the events and the token; prefer output.hec.ca_file\" "
+                    "url=\"%s\"",
+                    hs->url);
+    }
+    if (hs->health_check) {
+        char msg[768];
+        enum sf_hec_health_verdict v = sf_hec_health_probe(hs, msg, sizeof(msg));
+        if (v == SF_HEC_HEALTH_OK) {
+            SF_LOG_INFO("msg=\"%s\" url=\"%s\"", msg, hs->health_url);
+        } else {
+            SF_LOG_ERROR("msg=\"HEC health check failed: %s; delivery starts anyway and "
+                         "retries or pauses by itself\" url=\"%s\" verdict=%s",
+                         msg, hs->health_url, sf_hec_health_verdict_name(v));
+        }
+    }
+    if (pthread_create(&hs->thread, NULL, hec_main, hs) != 0) {
+        return SF_ERR_IO;
+    }
+    hs->has_thread = true;
+    return SF_OK;
+}
+
+static void hec_submit(struct sf_sink *sink, struct sf_batch *batch)
+{
+    struct sf_hec_sink *hs = sink->impl;
+    sf_bqueue_push(&hs->inbox, &batch->link);
+    curl_multi_wakeup(hs->multi);
+}
+
+static void hec_stop(struct sf_sink *sink, int64_t deadline_ms)
+{
+    struct sf_hec_sink *hs = sink->impl;
+    atomic_store(&hs->stop_deadline_ms, deadline_ms > 0 ? deadline_ms : 1);
+    sf_bqueue_close(&hs->inbox);
+    curl_multi_wakeup(hs->multi);
+    if (hs->has_thread) {
+        pthread_join(hs->thread, NULL);
+        hs->has_thread = false;
+    } else {
+        shutdown_all(hs); /* never started: what was submitted goes back */
+    }
+}
+
+static void slot_cleanup(struct sf_hec_slot *slot)
+{
+    if (slot->easy) {
+        curl_easy_cleanup(slot->easy);
+    }
+    sf_buf_cleanup(&slot->body);
+    sf_buf_cleanup(&slot->gz);
+    sf_buf_cleanup(&slot->resp);
+}
+
+static void hec_free(struct sf_hec_sink *hs)
+{
+    for (int i = 0; i < hs->n_slots; i++) {
+        slot_cleanup(&hs->slots[i]);
+    }
+    slot_cleanup(&hs->ack_slot);
+    if (hs->multi) {
+        curl_multi_cleanup(hs->multi);
+    }
+    curl_slist_free_all(hs->headers);
+    curl_slist_free_all(hs->headers_gzip);
+    sf_hec_batcher_cleanup(&hs->batcher);
+    sf_hec_acks_cleanup(&hs->acks);
+    sf_hec_gzip_cleanup(&hs->gzip);
+    sf_dead_letter_free(hs->dead_letter);
+    sf_buf_cleanup(&hs->dl_pending);
+    sf_bqueue_cleanup(&hs->inbox);
+    free(hs->chunks);
+    free(hs->slots);
+    free(hs->url);
+    free(hs->url_full);
+    free(hs->ack_url);
+    free(hs->health_url);
+    free(hs->ca_file);
+    free(hs->client_cert);
+    free(hs->client_key);
+    free(hs);
+}
+
+static void hec_destroy(struct sf_sink *sink)
+{
+    hec_stop(sink, 1);
+    hec_free(sink->impl);
+    free(sink);
+}
+
+static const struct sf_sink_ops hec_sink_ops = {
+    .name = "hec",
+    .start = hec_start,
+    .submit = hec_submit,
+    .stop = hec_stop,
+    .destroy = hec_destroy,
+};
+
+void sf_hec_sink_get_stats(struct sf_sink *sink, struct sf_hec_sink_stats *out)
+{
+    SF_ASSERT(sink->ops == &hec_sink_ops);
+    const struct sf_hec_counters *c = &((struct sf_hec_sink *)sink->impl)->stats;
+#define GET(f) out->f = atomic_load_explicit(&c->f, memory_order_relaxed)
+    GET(requests_ok);
+    GET(requests_retried);
+    GET(requests_transport_errors);
+    GET(requests_throttled);
+    GET(requests_split);
+    GET(requests_partial);
+    GET(requests_rejected);
+    GET(requests_refused);
+    GET(ack_queries);
+    GET(ack_timeouts);
+    GET(events_sent);
+    GET(events_confirmed);
+    GET(events_dead_lettered);
+    GET(bytes_raw);
+    GET(bytes_sent);
+    GET(retries);
+    GET(batches_delivered);
+    GET(batches_undelivered);
+    GET(in_flight);
+    GET(ack_pending);
+    GET(max_body_bytes);
+    GET(is_paused);
+    GET(is_ack_on);
+    GET(is_gzip_on);
+#undef GET
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Construction                                                                              */
+
+static char *dup_or_null(const char *s)
+{
+    return s && s[0] ? sf_xstrdup(s) : NULL;
+}
+
+static void copy_settings(struct sf_hec_sink *hs, const struct sf_config_hec *cfg)
+{
+    hs->url = sf_xstrdup(cfg->url);
+    hs->url[strcspn(hs->url, "?#")] = '\0'; /* for messages: a query could hold a secret */
+    hs->ca_file = dup_or_null(cfg->ca_file);
+    hs->client_cert = dup_or_null(cfg->client_cert);
+    hs->client_key = dup_or_null(cfg->client_key);
+    hs->ssl_verify = cfg->ssl_verify;
+    hs->timeout_ms = cfg->timeout_ms;
+    hs->connect_timeout_ms = cfg->connect_timeout_ms;
+    hs->cfg_max_body = cfg->max_body_bytes;
+    hs->max_events = cfg->max_events > 0 ? (size_t)cfg->max_events : 0;
+    hs->linger_ms = cfg->linger_ms;
+    hs->gzip_min_bytes = cfg->gzip_min_bytes;
+    hs->max_in_flight = cfg->max_in_flight > 0 ? cfg->max_in_flight : 1;
+    hs->ack_poll_ms = cfg->ack_poll_ms;
+    hs->ack_timeout_ms = cfg->ack_timeout_ms;
+    hs->retry_max_ms =
+        cfg->retry_max_ms > SF_HEC_RETRY_BASE_MS ? cfg->retry_max_ms : SF_HEC_RETRY_BASE_MS;
+    hs->auth_retry_ms = cfg->auth_retry_ms;
+    hs->health_check = cfg->health_check;
+    hs->is_ack_on = cfg->ack;
+    hs->is_gzip_on = cfg->gzip;
+    hs->limit = hs->max_in_flight;
+    hs->max_body = hs->cfg_max_body;
+}
+
+static sf_err
+slot_init(struct sf_hec_sink *hs, struct sf_hec_slot *slot, const char *url, size_t resp_max)
+{
+    sf_buf_init(&slot->body, hs->cfg_max_body > (1u << 20) ? hs->cfg_max_body : (1u << 20));
+    sf_buf_init(&slot->gz, SIZE_MAX / 4); /* a lone huge event may be sent compressed */
+    sf_buf_init(&slot->resp, resp_max);
+    slot->easy = curl_easy_init();
+    if (!slot->easy) {
+        return SF_ERR_IO;
+    }
+    sf_hec_http_setup(hs, slot->easy, &slot->resp, slot->errbuf);
+    curl_easy_setopt(slot->easy, CURLOPT_URL, url);
+    curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, slot);
+    /* curl copies a body through its upload buffer, 64 KiB (one send(2)) at a time by default;
+     * 512 KiB chunks cut the sink thread's CPU by about a tenth (docs/internals/hec.md). */
+    curl_easy_setopt(slot->easy, CURLOPT_UPLOAD_BUFFERSIZE, 512L << 10);
+    curl_easy_setopt(slot->easy, CURLOPT_HTTPHEADER, hs->headers);
+    return SF_OK;
+}
+
+static sf_err make_transfers(struct sf_hec_sink *hs)
+{
+    hs->multi = curl_multi_init();
+    if (!hs->multi) {
+        return SF_ERR_IO;
+    }
+    hs->n_slots = hs->max_in_flight;
+    /* one cached connection per slot and one for acks, so none is closed between requests */
+    curl_multi_setopt(hs->multi, CURLMOPT_MAXCONNECTS, (long)hs->n_slots + 2);
+    hs->slots = sf_xcalloc((size_t)hs->n_slots, sizeof(hs->slots[0]));
+    for (int i = 0; i < hs->n_slots; i++) {
+        if (slot_init(hs, &hs->slots[i], hs->url_full, SF_HEC_RESP_MAX) != SF_OK) {
+            return SF_ERR_IO;
+        }
+    }
+    return slot_init(hs, &hs->ack_slot, hs->ack_url, SF_HEC_ACK_RESP_MAX);
+}
+
+sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
+                       sf_sink_delivered_fn on_delivered,
+                       sf_sink_delivered_fn on_undelivered,
+                       void *ctx,
+                       struct sf_sink **out,
+                       char *errbuf,
+                       size_t errbuf_size)
+{
+    *out = NULL;
+    if (!cfg->url || !cfg->token || !cfg->token[0]) {
+        snprintf(errbuf, errbuf_size, "HEC needs a URL and a token");
+        return SF_ERR_CONFIG;
+    }
+    if (strpbrk(cfg->token, "\r\n")) {
+        snprintf(errbuf, errbuf_size, "the HEC token holds a line break");
+        return SF_ERR_CONFIG;
+    }
+    struct sf_hec_sink *hs = sf_xcalloc(1, sizeof(*hs));
+    sf_bqueue_init(&hs->inbox);
+    sf_hec_batcher_init(&hs->batcher);
+    sf_hec_acks_init(&hs->acks);
+    sf_hec_gzip_init(&hs->gzip, 1);
+    sf_buf_init(&hs->dl_pending, SIZE_MAX / 4);
+    atomic_init(&hs->stop_deadline_ms, 0);
+    copy_settings(hs, cfg);
+    hs->url_full = sf_xstrdup(cfg->url);
+    hs->dead_letter = sf_dead_letter_new(cfg->dead_letter_path ? cfg->dead_letter_path
+                                                               : "slsfwd-dead-letter.ndjson");
+    sf_err err = sf_hec_http_urls(cfg->url, &hs->ack_url, &hs->health_url, hs->hostport,
+                                  sizeof(hs->hostport), &hs->is_https, errbuf, errbuf_size);
+    if (!err) {
+        sf_hec_http_channel(hs->channel, sizeof(hs->channel));
+        hs->headers = sf_hec_http_headers(cfg->token, hs->channel, false);
+        hs->headers_gzip = sf_hec_http_headers(cfg->token, hs->channel, true);
+        err = make_transfers(hs);
+        if (err) {
+            snprintf(errbuf, errbuf_size, "cannot set up libcurl for HEC");
+        }
+    }
+    if (err) {
+        hec_free(hs);
+        return err;
+    }
+    hs->rng = (uint64_t)sf_now_ms() ^ ((uint64_t)(uintptr_t)hs << 16) ^ 0x9e3779b97f4a7c15u;
+    STAT_SET(hs, max_body_bytes, hs->max_body);
+    atomic_store(&hs->stats.is_ack_on, hs->is_ack_on);
+    atomic_store(&hs->stats.is_gzip_on, hs->is_gzip_on);
+    struct sf_sink *sink = sf_xcalloc(1, sizeof(*sink));
+    sink->ops = &hec_sink_ops;
+    sink->on_delivered = on_delivered;
+    sink->on_undelivered = on_undelivered;
+    sink->ctx = ctx;
+    sink->impl = hs;
+    hs->sink = sink;
+    *out = sink;
+    return SF_OK;
+}

@@ -1,0 +1,61 @@
+/* The Splunk HTTP Event Collector sink (spec siem-outputs §1): batches' NDJSON lines become
+ * POSTs of whole events, sent by one thread over a pool of keep-alive connections, with gzip,
+ * retries that never give up on transient errors, splitting on 413 and invalid-event-number,
+ * a dead-letter file for events Splunk refuses, a pause while the token is refused, and
+ * optional indexer acknowledgement. A batch counts as delivered only when every one of its
+ * events is confirmed (2xx, or ack true) or dead-lettered. docs/internals/hec.md.
+ * sf_hec_sink_get_stats may be called from any thread; the rest follows sink.h. */
+#ifndef SF_SINK_HEC_SINK_H
+#define SF_SINK_HEC_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "sink/sink.h"
+
+/* Counters since the sink was made (requests by class, events, bytes) and gauges (now). */
+struct sf_hec_sink_stats {
+    uint64_t requests_ok;      /* 2xx answers */
+    uint64_t requests_retried; /* transient failures sent again: transport, 408, 429, 5xx */
+    uint64_t requests_transport_errors; /* of which: no HTTP answer */
+    uint64_t requests_throttled;        /* of which: 429 and 503 */
+    uint64_t requests_split;            /* 413: halved */
+    uint64_t requests_partial;          /* per-event refusal: split at invalid-event-number */
+    uint64_t requests_rejected;         /* other 4xx: every event dead-lettered */
+    uint64_t requests_refused;          /* 401/403, 3xx, 404, configuration codes: paused */
+    uint64_t ack_queries;               /* POSTs to /services/collector/ack */
+    uint64_t ack_timeouts;              /* requests sent again for want of an ack */
+    uint64_t events_sent;               /* events put on the wire, every attempt counted */
+    uint64_t events_confirmed;          /* 2xx, or ack true in ack mode */
+    uint64_t events_dead_lettered;      /* written to the dead-letter file */
+    uint64_t bytes_raw;                 /* request bodies before gzip, every attempt counted */
+    uint64_t bytes_sent;                /* the same after gzip */
+    uint64_t retries;                   /* attempts beyond a request's first, any cause */
+    uint64_t batches_delivered;
+    uint64_t batches_undelivered; /* handed back at stop */
+    uint64_t in_flight;           /* requests on the wire now */
+    uint64_t ack_pending;         /* requests waiting for their ack now */
+    uint64_t max_body_bytes;      /* body limit now: the configured one, or what 413s taught */
+    bool is_paused;               /* the token or the configuration is refused */
+    bool is_ack_on;
+    bool is_gzip_on;
+};
+
+/* Creates a stopped HEC sink for |cfg| (url final, with its path; token set); |cfg| may be
+ * freed afterwards. sf_sink_start runs the health check (when enabled: synchronous, a few
+ * seconds at most, problems logged with advice, never fatal) and starts the thread.
+ * SF_ERR_CONFIG with a sentence in |errbuf| when the URL cannot be used. */
+sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
+                       sf_sink_delivered_fn on_delivered,
+                       sf_sink_delivered_fn on_undelivered,
+                       void *ctx,
+                       struct sf_sink **out,
+                       char *errbuf,
+                       size_t errbuf_size);
+
+/* |sink| must come from sf_hec_sink_new. Any thread. */
+void sf_hec_sink_get_stats(struct sf_sink *sink, struct sf_hec_sink_stats *out);
+
+#endif
