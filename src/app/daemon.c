@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/observe.h"
 #include "coord/coord.h"
 #include "sink/file_sink.h"
 #include "sink/hec_sink.h"
@@ -152,9 +153,12 @@ static int run(struct daemon *d)
     if (make_sink(d) != SF_OK || sf_sink_start(d->sink) != SF_OK) {
         return SF_EXIT_FATAL;
     }
+    struct sf_observe *observe = NULL;
+    sf_observe_start(d->config, d->coord, d->sink, &observe);
     signal_target = d->coord;
     sf_err err = sf_coord_run(d->coord);
     signal_target = NULL;
+    sf_observe_stop(observe); /* before the sink goes: a scrape reads its counters */
     /* The engine has drained (or given up at the drain timeout): whatever the sink still
      * holds comes back undelivered and stays uncommitted. */
     sf_sink_stop(d->sink, sf_now_ms() + 1000);

@@ -3,8 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#define SF_LOG_MODULE "app"
+
 #include "metrics/metrics.h"
+#include "sink/hec_sink.h"
+#include "util/alloc.h"
 #include "util/banned.h"
+#include "util/log.h"
 
 /* One Prometheus family per row; the visitor fills the samples source by source. */
 struct family {
@@ -138,4 +143,121 @@ void sf_observe_collect(struct sf_coord *coord, struct sf_buf *out)
     sf_metrics_sample(out, "slsfwd_buffered_bytes", "", (double)stats.buffered_bytes);
     sf_metrics_family(out, "slsfwd_buffered_bytes_peak", "gauge", "Peak of slsfwd_buffered_bytes.");
     sf_metrics_sample(out, "slsfwd_buffered_bytes_peak", "", (double)stats.max_buffered_bytes);
+}
+
+struct sf_observe {
+    const struct sf_config *config;
+    struct sf_coord *coord;
+    struct sf_sink *sink;
+    struct sf_metrics *metrics;
+};
+
+static void counter(struct sf_buf *out, const char *name, const char *help, uint64_t value)
+{
+    sf_metrics_family(out, name, "counter", help);
+    sf_metrics_sample(out, name, "", (double)value);
+}
+
+static void gauge(struct sf_buf *out, const char *name, const char *help, double value)
+{
+    sf_metrics_family(out, name, "gauge", help);
+    sf_metrics_sample(out, name, "", value);
+}
+
+/* The HEC sink's counters (spec siem-outputs §1.13 "Metrics"). */
+static void hec_collect(struct sf_sink *sink, struct sf_buf *out)
+{
+    struct sf_hec_sink_stats s;
+    sf_hec_sink_get_stats(sink, &s);
+    const char *name = "slsfwd_hec_requests_total";
+    sf_metrics_family(out, name, "counter", "HEC requests by outcome.");
+    sf_metrics_sample(out, name, "outcome=\"ok\"", (double)s.requests_ok);
+    sf_metrics_sample(out, name, "outcome=\"retried\"", (double)s.requests_retried);
+    sf_metrics_sample(out, name, "outcome=\"throttled\"", (double)s.requests_throttled);
+    sf_metrics_sample(out, name, "outcome=\"transport_error\"",
+                      (double)s.requests_transport_errors);
+    sf_metrics_sample(out, name, "outcome=\"split_413\"", (double)s.requests_split);
+    sf_metrics_sample(out, name, "outcome=\"partial\"", (double)s.requests_partial);
+    sf_metrics_sample(out, name, "outcome=\"rejected\"", (double)s.requests_rejected);
+    sf_metrics_sample(out, name, "outcome=\"refused\"", (double)s.requests_refused);
+    counter(out, "slsfwd_hec_retries_total", "Attempts beyond a request's first.", s.retries);
+    counter(out, "slsfwd_hec_events_sent_total", "Events put on the wire, every attempt.",
+            s.events_sent);
+    counter(out, "slsfwd_hec_events_confirmed_total", "Events HEC confirmed.", s.events_confirmed);
+    counter(out, "slsfwd_hec_events_dead_lettered_total",
+            "Events HEC refused as invalid, written to the dead-letter file.",
+            s.events_dead_lettered);
+    sf_metrics_family(out, "slsfwd_hec_bytes_total", "counter",
+                      "Request body bytes (stage=raw before gzip, stage=wire after).");
+    sf_metrics_sample(out, "slsfwd_hec_bytes_total", "stage=\"raw\"", (double)s.bytes_raw);
+    sf_metrics_sample(out, "slsfwd_hec_bytes_total", "stage=\"wire\"", (double)s.bytes_sent);
+    counter(out, "slsfwd_hec_ack_queries_total", "Indexer acknowledgement queries.", s.ack_queries);
+    counter(out, "slsfwd_hec_ack_timeouts_total", "Requests sent again for want of an ack.",
+            s.ack_timeouts);
+    gauge(out, "slsfwd_hec_in_flight", "HEC requests on the wire now.", (double)s.in_flight);
+    gauge(out, "slsfwd_hec_ack_pending", "Requests waiting for their indexer ack.",
+          (double)s.ack_pending);
+    gauge(out, "slsfwd_hec_paused", "1 while HEC refuses the token or the configuration.",
+          s.is_paused ? 1 : 0);
+}
+
+static void collect(void *ctx, struct sf_buf *out)
+{
+    struct sf_observe *observe = ctx;
+    sf_observe_collect(observe->coord, out);
+    if (observe->config->sink == SF_CONFIG_SINK_HEC) {
+        hec_collect(observe->sink, out);
+    }
+}
+
+static bool ready(void *ctx, struct sf_buf *why)
+{
+    struct sf_observe *observe = ctx;
+    bool is_joined = sf_coord_is_ready(observe->coord);
+    bool is_paused = false;
+    if (observe->config->sink == SF_CONFIG_SINK_HEC) {
+        struct sf_hec_sink_stats s;
+        sf_hec_sink_get_stats(observe->sink, &s);
+        is_paused = s.is_paused;
+    }
+    sf_buf_append_cstr(why, !is_joined  ? "not ready: a source has not joined its consumer group\n"
+                            : is_paused ? "not ready: HEC refuses the token or the configuration\n"
+                                        : "ready\n");
+    return is_joined && !is_paused;
+}
+
+void sf_observe_start(const struct sf_config *config,
+                      struct sf_coord *coord,
+                      struct sf_sink *sink,
+                      struct sf_observe **out)
+{
+    *out = NULL;
+    if (!config->metrics_listen || !config->metrics_listen[0]) {
+        return;
+    }
+    struct sf_observe *observe = sf_xcalloc(1, sizeof(*observe));
+    observe->config = config;
+    observe->coord = coord;
+    observe->sink = sink;
+    char errbuf[256];
+    if (sf_metrics_start(config->metrics_listen, collect, ready, observe, &observe->metrics, errbuf,
+                         sizeof(errbuf)) != SF_OK) {
+        SF_LOG_WARN("msg=\"metrics endpoint not started; delivery goes on without it\" "
+                    "error=\"%s\"",
+                    errbuf);
+        free(observe);
+        return;
+    }
+    SF_LOG_INFO("msg=\"metrics listening\" listen=%s port=%d paths=/metrics,/healthz",
+                config->metrics_listen, sf_metrics_port(observe->metrics));
+    *out = observe;
+}
+
+void sf_observe_stop(struct sf_observe *observe)
+{
+    if (!observe) {
+        return;
+    }
+    sf_metrics_stop(observe->metrics);
+    free(observe);
 }

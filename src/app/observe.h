@@ -9,7 +9,18 @@
 #include "sink/sink.h"
 #include "util/buf.h"
 
-/* Writes every metric of |coord| (and of the sink, when |sink_collect| is set) into |out|. */
+struct sf_observe;
+
+/* Starts /metrics and /healthz on |config->metrics_listen| (nothing when it is unset) for
+ * |coord| and |sink| (HEC counters when |config->sink| is HEC). A listen failure is logged and
+ * is not fatal: delivery matters more than its metrics. */
+void sf_observe_start(const struct sf_config *config,
+                      struct sf_coord *coord,
+                      struct sf_sink *sink,
+                      struct sf_observe **out);
+void sf_observe_stop(struct sf_observe *observe);
+
+/* Writes every metric of |coord| into |out|. */
 void sf_observe_collect(struct sf_coord *coord, struct sf_buf *out);
 
 #endif
