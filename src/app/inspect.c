@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "sink/hec_sink.h"
 #include "sls/sls_api.h"
 #include "util/banned.h"
 
@@ -106,6 +107,15 @@ int sf_inspect_check(const struct sf_config *config)
     bool is_ok = true;
     for (size_t i = 0; i < config->n_sources; i++) {
         is_ok = check_source(&config->sources[i]) && is_ok;
+    }
+    if (config->sink == SF_CONFIG_SINK_HEC) {
+        char msg[768], what[600];
+        snprintf(what, sizeof(what), "hec %s", config->hec.url);
+        bool is_healthy = sf_hec_sink_check(&config->hec, msg, sizeof(msg));
+        print_result(is_healthy, what, msg);
+        is_ok = is_ok && is_healthy;
+    } else {
+        print_result(true, "output", config->file_path);
     }
     return is_ok ? 0 : 1;
 }

@@ -141,3 +141,22 @@ sf_hec_health_probe(const struct sf_hec_sink *hs, char *msg, size_t msg_size)
     sf_buf_cleanup(&resp);
     return verdict;
 }
+
+static void no_batch(void *ctx, struct sf_batch *batch)
+{
+    (void)ctx;
+    (void)batch; /* a sink that is never started receives no batch */
+}
+
+bool sf_hec_sink_check(const struct sf_config_hec *cfg, char *msg, size_t msg_size)
+{
+    struct sf_sink *sink = NULL;
+    char errbuf[512];
+    if (sf_hec_sink_new(cfg, no_batch, no_batch, NULL, &sink, errbuf, sizeof(errbuf)) != SF_OK) {
+        snprintf(msg, msg_size, "%s", errbuf);
+        return false;
+    }
+    enum sf_hec_health_verdict verdict = sf_hec_health_probe(sink->impl, msg, msg_size);
+    sf_sink_free(sink);
+    return verdict == SF_HEC_HEALTH_OK;
+}

@@ -58,4 +58,9 @@ sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
 /* |sink| must come from sf_hec_sink_new. Any thread. */
 void sf_hec_sink_get_stats(struct sf_sink *sink, struct sf_hec_sink_stats *out);
 
+/* `slsfwd check`: probes /services/collector/health/1.0 with the token of |cfg| once and puts
+ * a sentence for the operator in |msg| (never the token). True when HEC is healthy and takes
+ * the token. Synchronous, at most ~10 s. */
+bool sf_hec_sink_check(const struct sf_config_hec *cfg, char *msg, size_t msg_size);
+
 #endif
