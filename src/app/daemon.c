@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/notify.h"
 #include "app/observe.h"
 #include "coord/coord.h"
 #include "sink/file_sink.h"
@@ -87,6 +88,19 @@ static void undelivered(void *ctx, struct sf_batch *batch)
     sf_coord_undelivered(d->coord, batch);
 }
 
+static void on_ready(void *ctx)
+{
+    (void)ctx;
+    SF_LOG_INFO("msg=\"ready: every source has joined its consumer group\"");
+    sf_notify("READY=1\nSTATUS=delivering");
+}
+
+static void on_stopping(void *ctx)
+{
+    (void)ctx;
+    sf_notify("STOPPING=1\nSTATUS=draining, committing and releasing shards");
+}
+
 static sf_err make_mapping(struct daemon *d)
 {
     const struct sf_config_mapping *m = &d->config->mapping;
@@ -144,7 +158,11 @@ static sf_err make_sink(struct daemon *d)
 static int run(struct daemon *d)
 {
     int64_t started_ms = sf_now_ms();
-    const struct sf_coord_hooks hooks = {.build = build_events, .submit = submit, .ctx = d};
+    const struct sf_coord_hooks hooks = {.build = build_events,
+                                         .submit = submit,
+                                         .on_ready = on_ready,
+                                         .on_stopping = on_stopping,
+                                         .ctx = d};
     char errbuf[512];
     if (sf_coord_new(d->config, &hooks, &d->coord, errbuf, sizeof(errbuf)) != SF_OK) {
         SF_LOG_ERROR("msg=\"invalid configuration\" error=\"%s\"", errbuf);

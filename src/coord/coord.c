@@ -278,8 +278,15 @@ sf_err sf_coord_run(struct sf_coord *coord)
     }
     SF_LOG_INFO("msg=\"engine started\" sources=%zu workers=%zu max_buffered_bytes=%zu",
                 coord->n_sources, coord->n_workers, coord->config->max_buffered_bytes);
+    bool was_ready = false;
     while (!atomic_load(&coord->stop_requested)) {
         tick_sources(coord, false);
+        if (!was_ready && sf_coord_is_ready(coord)) {
+            was_ready = true;
+            if (coord->hooks.on_ready) {
+                coord->hooks.on_ready(coord->hooks.ctx);
+            }
+        }
         pthread_mutex_lock(&coord->lock);
         sf_err fatal = coord->fatal;
         pthread_mutex_unlock(&coord->lock);
@@ -288,6 +295,9 @@ sf_err sf_coord_run(struct sf_coord *coord)
             return fatal;
         }
         sf_sleep_ms(TICK_MS);
+    }
+    if (coord->hooks.on_stopping) {
+        coord->hooks.on_stopping(coord->hooks.ctx);
     }
     drain_and_leave(coord);
     return SF_OK;

@@ -27,6 +27,10 @@ struct sf_coord_hooks {
                     struct sf_batch *batch);
     /* Hands a batch to the sinks; they answer through sf_coord_delivered. */
     void (*submit)(void *ctx, struct sf_batch *batch);
+    /* Optional: once, on the coordinator thread, when every source has first joined its
+     * group; and once when the stop begins. */
+    void (*on_ready)(void *ctx);
+    void (*on_stopping)(void *ctx);
     void *ctx;
 };
 

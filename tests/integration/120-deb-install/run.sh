@@ -99,7 +99,7 @@ diff -u "$T/files.want" "$T/files.txt" >"$T/files-diff.log" ||
 dpkg-deb -x "$DEB" "$T/root"
 units="$T/root/lib/systemd/system"
 hardening=(
-    Type=simple User=slsfwd Group=slsfwd LogsDirectory=slsfwd
+    Type=notify NotifyAccess=main User=slsfwd Group=slsfwd LogsDirectory=slsfwd
     KillSignal=SIGTERM TimeoutStopSec=60s Restart=on-failure RestartSec=10s
     NoNewPrivileges=yes CapabilityBoundingSet= ProtectSystem=strict ProtectHome=yes
     PrivateTmp=yes PrivateDevices=yes ProtectKernelTunables=yes ProtectKernelModules=yes
