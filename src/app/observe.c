@@ -32,6 +32,8 @@ static const struct family source_families[] = {
     {"slsfwd_heartbeat_failures_total", "counter", "Heartbeats that failed."},
     {"slsfwd_source_joined", "gauge", "1 when the source is in its consumer group."},
     {"slsfwd_shard_events_out_total", "counter", "Logs confirmed per shard since it was granted."},
+    {"slsfwd_shard_bytes_in_total", "counter",
+     "Decompressed bytes pulled per shard since it was granted."},
     {"slsfwd_shard_lag_seconds", "gauge",
      "Age of the newest confirmed log of the shard; 0 when caught up, -1 when unknown."},
     {"slsfwd_shard_checkpoint_age_seconds", "gauge", "Time since the shard's last commit."},
@@ -54,8 +56,9 @@ static void shard_samples(const struct sf_coord_source_view *src,
         const struct sf_coord_shard_view *shard = &src->shards[i];
         char labels[256];
         snprintf(labels, sizeof(labels), "source=\"%s\",shard=\"%d\"", source, shard->shard_id);
-        double values[] = {(double)shard->events_delivered, (double)shard->lag_s,
-                           (double)shard->checkpoint_age_s, (double)shard->n_inflight};
+        double values[] = {(double)shard->events_delivered, (double)shard->raw_bytes,
+                           (double)shard->lag_s, (double)shard->checkpoint_age_s,
+                           (double)shard->n_inflight};
         sf_metrics_sample(out, source_families[family].name, labels,
                           values[family - FIRST_SHARD_FAMILY]);
     }
@@ -195,6 +198,12 @@ static void hec_collect(struct sf_sink *sink, struct sf_buf *out)
     counter(out, "slsfwd_hec_ack_timeouts_total", "Requests sent again for want of an ack.",
             s.ack_timeouts);
     gauge(out, "slsfwd_hec_in_flight", "HEC requests on the wire now.", (double)s.in_flight);
+    const char *latency = "slsfwd_hec_request_duration_seconds";
+    sf_metrics_family(out, latency, "summary", "HEC request durations, connect to last byte.");
+    sf_metrics_sample(out, "slsfwd_hec_request_duration_seconds_sum", "",
+                      (double)s.request_us_total / 1e6);
+    sf_metrics_sample(out, "slsfwd_hec_request_duration_seconds_count", "",
+                      (double)s.requests_done);
     gauge(out, "slsfwd_hec_ack_pending", "Requests waiting for their indexer ack.",
           (double)s.ack_pending);
     gauge(out, "slsfwd_hec_paused", "1 while HEC refuses the token or the configuration.",

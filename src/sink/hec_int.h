@@ -323,7 +323,7 @@ struct sf_hec_counters {
         requests_throttled, requests_split, requests_partial, requests_rejected, requests_refused,
         ack_queries, ack_timeouts, events_sent, events_confirmed, events_dead_lettered, bytes_raw,
         bytes_sent, retries, batches_delivered, batches_undelivered, in_flight, ack_pending,
-        max_body_bytes;
+        max_body_bytes, requests_done, request_us_total;
     atomic_bool is_paused, is_ack_on, is_gzip_on;
 };
 

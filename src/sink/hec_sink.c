@@ -202,6 +202,10 @@ static bool drain_completions(struct sf_hec_sink *hs)
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&slot);
         hs->n_busy--;
         STAT_SET(hs, in_flight, (uint64_t)hs->n_busy);
+        curl_off_t total_us = 0;
+        curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total_us);
+        atomic_fetch_add(&hs->stats.requests_done, 1);
+        atomic_fetch_add(&hs->stats.request_us_total, (uint64_t)total_us);
         sf_hec_react_done(hs, slot, cc);
     }
     return has_done;
@@ -444,6 +448,8 @@ void sf_hec_sink_get_stats(struct sf_sink *sink, struct sf_hec_sink_stats *out)
     GET(in_flight);
     GET(ack_pending);
     GET(max_body_bytes);
+    GET(requests_done);
+    GET(request_us_total);
     GET(is_paused);
     GET(is_ack_on);
     GET(is_gzip_on);

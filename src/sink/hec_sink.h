@@ -38,6 +38,8 @@ struct sf_hec_sink_stats {
     uint64_t in_flight;           /* requests on the wire now */
     uint64_t ack_pending;         /* requests waiting for their ack now */
     uint64_t max_body_bytes;      /* body limit now: the configured one, or what 413s taught */
+    uint64_t requests_done;       /* data requests that finished, any outcome */
+    uint64_t request_us_total;    /* their summed duration (connect to last byte), microseconds */
     bool is_paused;               /* the token or the configuration is refused */
     bool is_ack_on;
     bool is_gzip_on;
