@@ -19,6 +19,7 @@ static void usage(FILE *out)
             "usage: slsfwd run [-c FILE] [--output file:PATH|file:-|hec:URL] [--log-level LEVEL]\n"
             "       slsfwd check [-c FILE]\n"
             "       slsfwd status [-c FILE]\n"
+            "       slsfwd config [-c FILE] | slsfwd config --help\n"
             "       slsfwd version\n"
             "\n"
             "run      join the configured SLS consumer groups and deliver every log to the\n"
@@ -34,6 +35,8 @@ static void usage(FILE *out)
             "check    one line per check: configuration, each source's endpoint, credentials\n"
             "         and consumer group (exit 0 when all pass, 1 otherwise)\n"
             "status   per source and shard: checkpoint time, newest data time, lag\n"
+            "config   print the effective configuration (secrets redacted, each value's origin);\n"
+            "         config --help prints the reference of every key\n"
             "version  print the version\n");
 }
 
@@ -93,7 +96,10 @@ static int cmd_with_config(const char *cmd, int argc, char **argv)
         sf_config_free(config);
         return SF_EXIT_FATAL;
     }
-    if (strcmp(cmd, "check") == 0) {
+    if (strcmp(cmd, "config") == 0) {
+        sf_config_dump(config, STDOUT_FILENO);
+        rc = SF_EXIT_OK;
+    } else if (strcmp(cmd, "check") == 0) {
         rc = sf_inspect_check(config);
     } else if (strcmp(cmd, "status") == 0) {
         rc = sf_inspect_status(config);
@@ -115,8 +121,12 @@ int main(int argc, char **argv)
         printf("slsfwd %s\n", SLSFWD_VERSION);
         return SF_EXIT_OK;
     }
+    if (strcmp(argv[1], "config") == 0 && argc == 3 && strcmp(argv[2], "--help") == 0) {
+        sf_config_write_reference(STDOUT_FILENO, SF_CONFIG_REFERENCE_MARKDOWN);
+        return SF_EXIT_OK;
+    }
     if (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "check") == 0 ||
-        strcmp(argv[1], "status") == 0) {
+        strcmp(argv[1], "status") == 0 || strcmp(argv[1], "config") == 0) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
         int rc = cmd_with_config(argv[1], argc - 2, argv + 2);
         curl_global_cleanup();

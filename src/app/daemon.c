@@ -184,10 +184,29 @@ static int run(struct daemon *d)
     return err ? SF_EXIT_FATAL : SF_EXIT_OK;
 }
 
+/* The effective configuration, secrets redacted, as one log line (newlines escaped). */
+static void log_config(const struct sf_config *config)
+{
+    FILE *f = tmpfile();
+    if (!f) {
+        return;
+    }
+    sf_config_dump(config, fileno(f));
+    char text[16384];
+    ssize_t n = pread(fileno(f), text, sizeof(text) - 1, 0);
+    fclose(f);
+    if (n > 0) {
+        text[n] = '\0';
+        SF_LOG_INFO("msg=\"effective configuration (slsfwd config prints it)\" config=\"%s\"",
+                    text);
+    }
+}
+
 int sf_daemon_run(const struct sf_config *config)
 {
     struct daemon d = {.config = config};
     install_signals();
+    log_config(config);
     int rc = make_mapping(&d) == SF_OK ? run(&d) : SF_EXIT_FATAL;
     sf_sink_free(d.sink);
     sf_coord_free(d.coord);
