@@ -132,10 +132,10 @@ static double cpu_seconds(pid_t pid)
 static void build_batch(struct sf_buf *out, size_t max_bytes, size_t *n_events)
 {
     static const char *const methods[] = {"GET", "POST", "PUT", "DELETE"};
+    static const char chrome[] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, "
+                                 "like Gecko) Chrome/120.0 Safari/537.36";
     static const char *const agents[] = {
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-        "Chrome/120.0 Safari/537.36",
-        "curl/7.88.1", "Go-http-client/1.1",
+        chrome, "curl/7.88.1", "Go-http-client/1.1",
         "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15"};
     *n_events = 0;
     for (size_t i = 0;; i++) {
