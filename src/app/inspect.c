@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "coord/coord.h"
 #include "sink/hec_sink.h"
 #include "sls/sls_api.h"
 #include "util/banned.h"
@@ -13,19 +14,10 @@
 static struct sf_sls_client *
 client_for(const struct sf_config_source *cfg, char *why, size_t why_size)
 {
-    struct sf_sls_client_config config = {
-        .endpoint = cfg->endpoint,
-        .project = cfg->project,
-        .creds = {cfg->access_key_id, cfg->access_key_secret, cfg->security_token},
-        .sign_version = cfg->sign_version,
-        .region = cfg->region,
-        .ca_file = cfg->ca_file,
-        .connect_timeout_ms = cfg->connect_timeout_ms,
-        .timeout_ms = cfg->timeout_ms,
-        .user_agent = "slsfwd/0.1 inspect",
-    };
     struct sf_sls_client *sls = NULL;
-    return sf_sls_client_new(&config, &sls, why, why_size) == SF_OK ? sls : NULL;
+    sf_err err =
+        sf_coord_client_new(cfg, cfg->timeout_ms, "slsfwd/0.1 inspect", &sls, why, why_size);
+    return err ? NULL : sls;
 }
 
 static void print_result(bool is_ok, const char *what, const char *detail)

@@ -17,17 +17,13 @@
 
 #define TICK_MS 100
 
-/* |timeout_ms| differs: the coordinator's calls are small, and one hanging for the full
- * request timeout must not outlast the heartbeat interval. */
-static sf_err new_client(const struct sf_config_source *cfg,
-                         long timeout_ms,
-                         struct sf_sls_client **out,
-                         char *errbuf,
-                         size_t errbuf_size)
+sf_err sf_coord_client_new(const struct sf_config_source *cfg,
+                           long timeout_ms,
+                           const char *user_agent,
+                           struct sf_sls_client **out,
+                           char *errbuf,
+                           size_t errbuf_size)
 {
-    char user_agent[256];
-    snprintf(user_agent, sizeof(user_agent), "slsfwd/0.1 consumergroup-%s-%s", cfg->consumer_group,
-             cfg->consumer_name);
     struct sf_sls_client_config config = {
         .endpoint = cfg->endpoint,
         .project = cfg->project,
@@ -45,6 +41,20 @@ static sf_err new_client(const struct sf_config_source *cfg,
         snprintf(errbuf, errbuf_size, "source %s: %s", cfg->name, why);
     }
     return err;
+}
+
+/* |timeout_ms| differs: the coordinator's calls are small, and one hanging for the full
+ * request timeout must not outlast the heartbeat interval. */
+static sf_err new_client(const struct sf_config_source *cfg,
+                         long timeout_ms,
+                         struct sf_sls_client **out,
+                         char *errbuf,
+                         size_t errbuf_size)
+{
+    char user_agent[256];
+    snprintf(user_agent, sizeof(user_agent), "slsfwd/0.1 consumergroup-%s-%s", cfg->consumer_group,
+             cfg->consumer_name);
+    return sf_coord_client_new(cfg, timeout_ms, user_agent, out, errbuf, errbuf_size);
 }
 
 static sf_err init_workers(struct sf_coord *coord, char *errbuf, size_t errbuf_size)

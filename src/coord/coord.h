@@ -14,6 +14,7 @@
 #include "codec/batch.h"
 #include "codec/loggroup.h"
 #include "config/config.h"
+#include "sls/sls_client.h"
 #include "util/err.h"
 
 struct sf_coord;
@@ -72,6 +73,16 @@ struct sf_coord_source_view {
 };
 
 typedef void (*sf_coord_visit_fn)(void *ctx, const struct sf_coord_source_view *source);
+
+/* An SLS client for |cfg| (endpoint, project, credentials, signature, TLS, timeouts); also
+ * for one-shot commands such as `slsfwd check`. SF_ERR_CONFIG with |errbuf| naming the
+ * source. */
+sf_err sf_coord_client_new(const struct sf_config_source *cfg,
+                           long timeout_ms,
+                           const char *user_agent,
+                           struct sf_sls_client **out,
+                           char *errbuf,
+                           size_t errbuf_size);
 
 sf_err sf_coord_new(const struct sf_config *config,
                     const struct sf_coord_hooks *hooks,
