@@ -1,5 +1,6 @@
-/* Capped exponential backoff with full jitter, so many shards failing at once do not retry in
- * lock-step. One per retrying thing; not thread-safe. */
+/* Capped exponential backoff with jitter (each delay uniform in [d/2, d]: never much shorter
+ * than planned, yet spread), so many shards failing at once do not retry in lock-step. One per
+ * retrying thing; not thread-safe. */
 #ifndef SF_UTIL_BACKOFF_H
 #define SF_UTIL_BACKOFF_H
 
