@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: the bundled SLS emulator serves nginx and ActionTrail logs, slsfwd consumes them
-# through a consumer group and delivers them, then this prints what arrived. No cloud account.
-# (The Splunk HEC receiver joins with the HEC sink; until then the demo delivers to a file.)
+# through a consumer group and delivers them to the bundled Splunk HEC receiver (over HTTPS,
+# gzip, with a throwaway CA), then this prints what arrived. No cloud account, no Splunk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
@@ -19,6 +19,14 @@ until grep -q listening "$dir/emulator.out" 2>/dev/null; do sleep 0.1; done
 port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emulator.out")
 total=55000
 
+echo "== starting the Splunk HEC receiver (HTTPS with a throwaway CA, token demo-token)"
+"$build/hec-receiver" --listen 127.0.0.1:0 --token demo-token --out "$dir/events.ndjson" \
+    --cert tests/data/tls/server.pem --key tests/data/tls/server.key \
+    >"$dir/receiver.out" 2>"$dir/receiver.log" &
+pids+=($!)
+until grep -q listening "$dir/receiver.out" 2>/dev/null; do sleep 0.1; done
+hec_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/receiver.out")
+
 cat >"$dir/slsfwd.yaml" <<YAML
 sls:
   endpoint: http://127.0.0.1:$port
@@ -31,8 +39,12 @@ sources:
   - logstore: nginx
   - logstore: actiontrail
 output:
-  file:
-    path: $dir/events.ndjson
+  hec:
+    url: https://127.0.0.1:$hec_port
+    token: demo-token
+    ca_file: $PWD/tests/data/tls/ca.pem
+metrics:
+  listen: 127.0.0.1:0
 mapping:
   sourcetype: aliyun:sls
   index: main
@@ -52,14 +64,14 @@ kill -TERM "$fwd"
 wait "$fwd"
 
 echo
-echo "== delivered $(wc -l <"$dir/events.ndjson") events to $dir/events.ndjson (emulator held $total)"
+echo "== the HEC receiver accepted $(wc -l <"$dir/events.ndjson") events (emulator held $total); they are in $dir/events.ndjson"
 echo "== per source (sourcetype/__topic__):"
 jq -r '.event.__topic__ // "" | if . == "" then "nginx (no topic)" else . end' "$dir/events.ndjson" | sort | uniq -c
 echo "== consumer group after the run (each shard's checkpoint):"
 curl -s "http://127.0.0.1:$port/_emulator/stats" | jq -r '
   .projects[].logstores[] | .name as $ls | (.shards | map({key: (.shardID|tostring), value: .end_cursor}) | from_entries) as $ends
   | .consumer_groups[].shards[] | "\($ls) shard \(.shard): checkpoint \(if .checkpoint == $ends[(.shard|tostring)] then "at the end (lag 0)" else .checkpoint end)"'
-echo "== two events as Splunk HEC will receive them:"
+echo "== two events as Splunk received them:"
 head -n 1 "$dir/events.ndjson" | jq -c '{time, sourcetype, index, event: (.event | {__topic__, __source__, remote_addr, request_uri, status, seq})}'
 grep '"actiontrail_audit_event"' "$dir/events.ndjson" | head -n 1 | jq -c '{time, event: (.event | {__topic__, seq, event: (.event | {eventName, userIdentity: .userIdentity.type})})}'
 echo "== slsfwd's last words:"
