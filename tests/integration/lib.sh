@@ -37,7 +37,8 @@ start_emulator() {
     PIDS+=("$EMU_PID")
     local port=""
     for _ in $(seq 1 100); do
-        port=$(sed -n 's/^sls-emulator listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/emulator.out")
+        # The child creates the file: it may not exist yet on the first look.
+        port=$(sed -n 's/^sls-emulator listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/emulator.out" 2>/dev/null || true)
         [ -n "$port" ] && break
         kill -0 "$EMU_PID" 2>/dev/null || fail "emulator exited: $(cat "$T/emulator.log")"
         sleep 0.1
@@ -55,7 +56,7 @@ start_receiver() {
     PIDS+=("$RCV_PID")
     local port=""
     for _ in $(seq 1 100); do
-        port=$(sed -n 's/^hec-receiver listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/receiver.out")
+        port=$(sed -n 's/^hec-receiver listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/receiver.out" 2>/dev/null || true)
         [ -n "$port" ] && break
         kill -0 "$RCV_PID" 2>/dev/null || fail "receiver exited: $(cat "$T/receiver.log")"
         sleep 0.1
