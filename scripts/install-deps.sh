@@ -11,6 +11,7 @@ packages=(
     libyaml-dev libjansson-dev libmicrohttpd-dev libprotobuf-c-dev protobuf-c-compiler
     libcmocka-dev
     lz4 zstd openssl curl procps jq
+    rsyslog rsyslog-openssl
 )
 
 missing=()

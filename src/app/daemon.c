@@ -8,6 +8,7 @@
 
 #include "app/notify.h"
 #include "app/observe.h"
+#include "app/syslog_output.h"
 #include "coord/coord.h"
 #include "sink/file_sink.h"
 #include "sink/hec_sink.h"
@@ -24,6 +25,7 @@ struct daemon {
     struct sf_coord *coord;
     struct sf_sink *sink;
     struct sf_hec_mapping *mapping;
+    struct sf_syslog_mapping *syslog_mapping; /* with the syslog output */
 };
 
 static struct sf_coord *volatile signal_target;
@@ -62,8 +64,10 @@ static sf_err build_events(void *ctx,
                            const struct sf_loggroup_list *list,
                            struct sf_batch *batch)
 {
-    (void)source;
     struct daemon *d = ctx;
+    if (d->syslog_mapping) {
+        return sf_syslog_output_build(d->syslog_mapping, source, list, batch);
+    }
     size_t n_done = 0;
     sf_err err = sf_hec_events_append(d->mapping, list, 0, &batch->payload, &n_done);
     batch->n_events = n_done;
@@ -143,10 +147,22 @@ static void log_summary(struct sf_coord *coord, int64_t started_ms)
 /* The configured output: Splunk HEC, or the NDJSON file/stdout sink. */
 static sf_err make_sink(struct daemon *d)
 {
+    char errbuf[512];
+    if (d->config->sink == SF_CONFIG_SINK_SYSLOG) {
+        sf_err err = sf_syslog_output_mapping(&d->config->syslog, &d->syslog_mapping, errbuf,
+                                              sizeof(errbuf));
+        if (!err) {
+            err = sf_syslog_output_sink(&d->config->syslog, delivered, undelivered, d, &d->sink,
+                                        errbuf, sizeof(errbuf));
+        }
+        if (err) {
+            SF_LOG_ERROR("msg=\"cannot set up the syslog output\" error=\"%s\"", errbuf);
+        }
+        return err;
+    }
     if (d->config->sink != SF_CONFIG_SINK_HEC) {
         return sf_file_sink_new(d->config->file_path, delivered, undelivered, d, &d->sink);
     }
-    char errbuf[512];
     sf_err err = sf_hec_sink_new(&d->config->hec, delivered, undelivered, d, &d->sink, errbuf,
                                  sizeof(errbuf));
     if (err) {
@@ -211,5 +227,6 @@ int sf_daemon_run(const struct sf_config *config)
     sf_sink_free(d.sink);
     sf_coord_free(d.coord);
     sf_hec_mapping_free(d.mapping);
+    sf_syslog_mapping_free(d.syslog_mapping);
     return rc;
 }

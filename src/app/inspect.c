@@ -106,6 +106,8 @@ int sf_inspect_check(const struct sf_config *config)
         bool is_healthy = sf_hec_sink_check(&config->hec, msg, sizeof(msg));
         print_result(is_healthy, what, msg);
         is_ok = is_ok && is_healthy;
+    } else if (config->sink == SF_CONFIG_SINK_SYSLOG) {
+        print_result(true, "output", config->syslog.address); /* connected to at start */
     } else {
         print_result(true, "output", config->file_path);
     }

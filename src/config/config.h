@@ -55,7 +55,8 @@ struct sf_config_source {
 
 enum sf_config_sink_kind {
     SF_CONFIG_SINK_FILE,
-    SF_CONFIG_SINK_HEC, /* arrives with the HEC issue */
+    SF_CONFIG_SINK_HEC,
+    SF_CONFIG_SINK_SYSLOG,
 };
 
 /* How one SLS log becomes one HEC event (DESIGN.md "Event mapping"). */
@@ -105,6 +106,27 @@ struct sf_config_hec {
         *dead_letter_path; /* events Splunk refuses as invalid; default slsfwd-dead-letter.ndjson */
 };
 
+/* Syslog output (spec siem-outputs §4): RFC 5424 (or 3164) over TCP, TLS or UDP. */
+struct sf_config_syslog {
+    char *address;           /* "host:port" */
+    char *protocol;          /* "tcp" (default), "tls", "udp" */
+    char *framing;           /* "octet" (default for tcp/tls), "lf" */
+    char *format;            /* "rfc5424" (default), "rfc3164" */
+    char *msg_format;        /* "json" (default), "kv" */
+    char *facility;          /* "user" (default) … "local7" */
+    char *severity;          /* "info" (default) … */
+    char *severity_field;    /* content key mapped to a severity; NULL: fixed */
+    char *hostname;          /* static HOSTNAME; "source": the LogGroup's __source__; NULL: "-" */
+    char *app_name;          /* default "sls" */
+    char *sd_id;             /* default "sls@32473" */
+    size_t max_message_size; /* 0: by format and transport */
+    char *ca_file;
+    char *client_cert;
+    char *client_key;
+    char *server_name; /* TLS name to verify; default: the host of |address| */
+    bool tls_verify;   /* default true */
+};
+
 struct sf_config {
     char *path; /* the file it came from; NULL when environment-only */
     struct sf_config_source *sources;
@@ -112,6 +134,7 @@ struct sf_config {
     enum sf_config_sink_kind sink;
     char *file_path; /* file sink: a path, or "-" for stdout */
     struct sf_config_hec hec;
+    struct sf_config_syslog syslog;
     struct sf_config_mapping mapping;
     size_t max_buffered_bytes; /* one budget for everything in memory; default 256 MiB */
     int workers;               /* fetch/transform threads; 0: one per CPU */

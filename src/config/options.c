@@ -16,6 +16,16 @@
 static const char *const compress_choices[] = {"lz4", "zstd", "deflate", "none", NULL};
 static const char *const sign_choices[] = {"1", "4", NULL};
 static const char *const level_choices[] = {"error", "warn", "info", "debug", NULL};
+static const char *const syslog_protocol_choices[] = {"tcp", "tls", "udp", NULL};
+static const char *const syslog_framing_choices[] = {"octet", "lf", NULL};
+static const char *const syslog_format_choices[] = {"rfc5424", "rfc3164", NULL};
+static const char *const syslog_msg_choices[] = {"json", "kv", NULL};
+static const char *const facility_choices[] = {
+    "kern",   "user",     "mail",   "daemon", "auth",   "syslog", "lpr",   "news",   "uucp",
+    "cron",   "authpriv", "ftp",    "ntp",    "audit",  "alert",  "clock", "local0", "local1",
+    "local2", "local3",   "local4", "local5", "local6", "local7", NULL};
+static const char *const severity_choices[] = {"emerg",  "alert", "crit",  "err", "warning",
+                                               "notice", "info",  "debug", NULL};
 
 const struct sf_option sf_options[] = {
     /* Per source; `sls:` holds the defaults every source inherits. */
@@ -422,6 +432,107 @@ const struct sf_option sf_options[] = {
              "the HEC code, its text, the source, shard and cursor, and the event; the rest of "
              "the request is sent on."},
 
+    {.key = "output.syslog.address",
+     .type = SF_OPT_STRING,
+     GLOBAL(syslog.address),
+     .is_required = true,
+     .example = "siem.example.com:6514",
+     .help = "Syslog receiver as `host:port` (514 for TCP/UDP by convention, 6514 for TLS)."},
+    {.key = "output.syslog.protocol",
+     .type = SF_OPT_ENUM,
+     GLOBAL(syslog.protocol),
+     .fallback = "tcp",
+     .choices = syslog_protocol_choices,
+     .help = "`tcp`, `tls` (RFC 5425) or `udp`. UDP is lossy (no acknowledgement, no "
+             "back-pressure): a warning says so at start."},
+    {.key = "output.syslog.framing",
+     .type = SF_OPT_ENUM,
+     GLOBAL(syslog.framing),
+     .fallback = "octet",
+     .choices = syslog_framing_choices,
+     .help = "TCP/TLS framing: `octet` counting (RFC 6587 §3.4.1, required by RFC 5425) or `lf` "
+             "(one message per line, newlines inside escaped) for receivers that need it."},
+    {.key = "output.syslog.format",
+     .type = SF_OPT_ENUM,
+     GLOBAL(syslog.format),
+     .fallback = "rfc5424",
+     .choices = syslog_format_choices,
+     .help = "`rfc5424` with STRUCTURED-DATA (project, logstore, topic, shard), or `rfc3164` "
+             "for old receivers."},
+    {.key = "output.syslog.msg_format",
+     .type = SF_OPT_ENUM,
+     GLOBAL(syslog.msg_format),
+     .fallback = "json",
+     .choices = syslog_msg_choices,
+     .help = "MSG as compact JSON of the log (`json`) or Alibaba's `||key=value` form (`kv`)."},
+    {.key = "output.syslog.facility",
+     .type = SF_OPT_ENUM,
+     GLOBAL(syslog.facility),
+     .fallback = "user",
+     .choices = facility_choices,
+     .help = "Facility of every message."},
+    {.key = "output.syslog.severity",
+     .type = SF_OPT_ENUM,
+     GLOBAL(syslog.severity),
+     .fallback = "info",
+     .choices = severity_choices,
+     .help = "Severity of every message, or of those whose `severity_field` does not map."},
+    {.key = "output.syslog.severity_field",
+     .type = SF_OPT_STRING,
+     GLOBAL(syslog.severity_field),
+     .example = "level",
+     .help = "A log field whose value (error, warn, info, debug, 0..7, …) sets the severity."},
+    {.key = "output.syslog.hostname",
+     .type = SF_OPT_STRING,
+     GLOBAL(syslog.hostname),
+     .example = "sls-prod",
+     .help = "HOSTNAME of every message (many SIEMs identify the log source by it), or "
+             "`source` for the log's `__source__`. Default: `-`."},
+    {.key = "output.syslog.app_name",
+     .type = SF_OPT_STRING,
+     GLOBAL(syslog.app_name),
+     .fallback = "sls",
+     .help = "APP-NAME (RFC 3164: the TAG)."},
+    {.key = "output.syslog.sd_id",
+     .type = SF_OPT_STRING,
+     GLOBAL(syslog.sd_id),
+     .fallback = "sls@32473",
+     .help = "SD-ID of the structured data element; use your organisation's IANA private "
+             "enterprise number instead of the RFC's example 32473."},
+    {.key = "output.syslog.max_message_size",
+     .type = SF_OPT_SIZE,
+     GLOBAL(syslog.max_message_size),
+     .fallback = "0",
+     .min = 0,
+     .max = 1LL << 20,
+     .help = "Largest message; a longer MSG is cut at a UTF-8 boundary with a marker and "
+             "`truncated=\"1\"`. 0: 8192 for TCP/TLS, 2048 for UDP, 1024 for RFC 3164."},
+    {.key = "output.syslog.ca_file",
+     .type = SF_OPT_STRING,
+     GLOBAL(syslog.ca_file),
+     .check = sf_config_check_readable,
+     .help = "TLS: PEM CA certificates for the receiver. Default: the system store."},
+    {.key = "output.syslog.client_cert",
+     .type = SF_OPT_STRING,
+     GLOBAL(syslog.client_cert),
+     .check = sf_config_check_readable,
+     .help = "TLS: PEM client certificate (mutual TLS)."},
+    {.key = "output.syslog.client_key",
+     .type = SF_OPT_STRING,
+     GLOBAL(syslog.client_key),
+     .check = sf_config_check_readable,
+     .help = "TLS: PEM key of `client_cert`."},
+    {.key = "output.syslog.server_name",
+     .type = SF_OPT_STRING,
+     GLOBAL(syslog.server_name),
+     .help = "TLS: the name the receiver's certificate must carry. Default: the host of "
+             "`address`."},
+    {.key = "output.syslog.tls_verify",
+     .type = SF_OPT_BOOL,
+     GLOBAL(syslog.tls_verify),
+     .fallback = "true",
+     .help = "TLS: verify the receiver's certificate and name (false logs a warning at start)."},
+
     {.key = "mapping.sourcetype",
      .type = SF_OPT_STRING,
      GLOBAL(mapping.sourcetype),
@@ -552,6 +663,10 @@ const struct sf_option_section sf_option_sections[] = {
      .title = "Output: Splunk HEC",
      .help = "Splunk HTTP Event Collector. `SPLUNK_HEC_URL` and `SPLUNK_HEC_TOKEN` in the "
              "environment, or `--output hec:URL` on the command line, select it too."},
+    {.prefix = "output.syslog",
+     .title = "Output: syslog",
+     .help = "RFC 5424 (or 3164) syslog over TCP, TLS or UDP, for SIEMs fed by syslog "
+             "(QRadar, ArcSight, rsyslog, syslog-ng)."},
     {.prefix = "mapping",
      .title = "Event mapping",
      .help = "How one SLS log becomes one event: `time` from `__time__` (with milliseconds), "
@@ -570,6 +685,7 @@ const size_t sf_n_option_sections = sizeof(sf_option_sections) / sizeof(sf_optio
 const struct sf_option_sink sf_option_sinks[] = {
     {.name = "file", .kind = SF_CONFIG_SINK_FILE, .is_available = true},
     {.name = "hec", .kind = SF_CONFIG_SINK_HEC, .is_available = true},
+    {.name = "syslog", .kind = SF_CONFIG_SINK_SYSLOG, .is_available = true},
 };
 
 const size_t sf_n_option_sinks = sizeof(sf_option_sinks) / sizeof(sf_option_sinks[0]);

@@ -44,7 +44,8 @@ static void unknown_keys_without_a_near_match_list_the_choices(void **state)
         "slsfwd.yaml:10: log.colour: unknown key; expected one of: level, debug, file, "
         "file_max_size, file_count");
     cfg_expect_error(CFG_SLS SOURCES "output:\n  kafka:\n    brokers: x\n", NULL,
-                     "slsfwd.yaml:10: output.kafka: unknown key; expected one of: file, hec");
+                     "slsfwd.yaml:10: output.kafka: unknown key; expected one of: file, hec, "
+                     "syslog");
     cfg_expect_error(CFG_SLS SOURCES "whatever: 1\n", NULL,
                      "slsfwd.yaml:9: whatever: unknown key; expected one of: sls, output, "
                      "mapping, limits, metrics, log, sources");

@@ -1,0 +1,31 @@
+/* The syslog output's wiring: config → formatter options (transform/syslog_line) and sink
+ * options (sink/syslog_sink), and the batch builder that writes framed messages. */
+#ifndef SF_APP_SYSLOG_OUTPUT_H
+#define SF_APP_SYSLOG_OUTPUT_H
+
+#include "codec/batch.h"
+#include "codec/loggroup.h"
+#include "config/config.h"
+#include "sink/sink.h"
+#include "transform/syslog_line.h"
+
+sf_err sf_syslog_output_mapping(const struct sf_config_syslog *cfg,
+                                struct sf_syslog_mapping **out,
+                                char *errbuf,
+                                size_t errbuf_size);
+
+/* Appends one framed message per log of |list| to |batch->payload|. */
+sf_err sf_syslog_output_build(const struct sf_syslog_mapping *mapping,
+                              const struct sf_config_source *source,
+                              const struct sf_loggroup_list *list,
+                              struct sf_batch *batch);
+
+sf_err sf_syslog_output_sink(const struct sf_config_syslog *cfg,
+                             sf_sink_delivered_fn delivered,
+                             sf_sink_delivered_fn undelivered,
+                             void *ctx,
+                             struct sf_sink **out,
+                             char *errbuf,
+                             size_t errbuf_size);
+
+#endif
