@@ -23,7 +23,9 @@
 struct daemon {
     const struct sf_config *config;
     struct sf_coord *coord;
-    struct sf_sink *sink;
+    struct sf_sink *sinks[3]; /* one per configured output */
+    size_t n_sinks;
+    struct sf_sink *hec_sink; /* also in |sinks|, for metrics */
     struct sf_hec_mapping *mapping;
     struct sf_syslog_mapping *syslog_mapping; /* with the syslog output */
 };
@@ -65,31 +67,55 @@ static sf_err build_events(void *ctx,
                            struct sf_batch *batch)
 {
     struct daemon *d = ctx;
+    size_t n_events = 0;
+    sf_err err = SF_OK;
     if (d->syslog_mapping) {
-        return sf_syslog_output_build(d->syslog_mapping, source, list, batch);
+        err = sf_syslog_output_build(d->syslog_mapping, source, list, batch);
+        n_events = batch->n_events;
     }
-    size_t n_done = 0;
-    sf_err err = sf_hec_events_append(d->mapping, list, 0, &batch->payload, &n_done);
-    batch->n_events = n_done;
+    if (!err && (sf_config_has_sink(d->config, SF_CONFIG_SINK_HEC) ||
+                 sf_config_has_sink(d->config, SF_CONFIG_SINK_FILE))) {
+        err = sf_hec_events_append(d->mapping, list, 0, &batch->payload, &n_events);
+    }
+    batch->n_events = n_events;
     return err;
 }
 
+/* Every sink gets the batch; the engine gets it back when the last sink is done with it. */
 static void submit(void *ctx, struct sf_batch *batch)
 {
     struct daemon *d = ctx;
-    sf_sink_submit(d->sink, batch);
+    atomic_store(&batch->n_sinks_pending, (int)d->n_sinks);
+    atomic_store(&batch->is_refused_somewhere, false);
+    for (size_t i = 0; i < d->n_sinks; i++) {
+        sf_sink_submit(d->sinks[i], batch);
+    }
+}
+
+static void sink_done(struct daemon *d, struct sf_batch *batch, bool is_delivered)
+{
+    if (!is_delivered) {
+        atomic_store(&batch->is_refused_somewhere, true);
+    }
+    if (atomic_fetch_sub(&batch->n_sinks_pending, 1) != 1) {
+        return; /* another sink still has it */
+    }
+    /* A checkpoint may only pass data that every sink confirmed. */
+    if (atomic_load(&batch->is_refused_somewhere)) {
+        sf_coord_undelivered(d->coord, batch);
+    } else {
+        sf_coord_delivered(d->coord, batch);
+    }
 }
 
 static void delivered(void *ctx, struct sf_batch *batch)
 {
-    struct daemon *d = ctx;
-    sf_coord_delivered(d->coord, batch);
+    sink_done(ctx, batch, true);
 }
 
 static void undelivered(void *ctx, struct sf_batch *batch)
 {
-    struct daemon *d = ctx;
-    sf_coord_undelivered(d->coord, batch);
+    sink_done(ctx, batch, false);
 }
 
 static void on_ready(void *ctx)
@@ -144,29 +170,52 @@ static void log_summary(struct sf_coord *coord, int64_t started_ms)
                 (unsigned long long)s.max_buffered_bytes);
 }
 
-/* The configured output: Splunk HEC, or the NDJSON file/stdout sink. */
-static sf_err make_sink(struct daemon *d)
+static sf_err make_syslog_sink(struct daemon *d, struct sf_sink **out)
 {
     char errbuf[512];
-    if (d->config->sink == SF_CONFIG_SINK_SYSLOG) {
-        sf_err err = sf_syslog_output_mapping(&d->config->syslog, &d->syslog_mapping, errbuf,
-                                              sizeof(errbuf));
-        if (!err) {
-            err = sf_syslog_output_sink(&d->config->syslog, delivered, undelivered, d, &d->sink,
-                                        errbuf, sizeof(errbuf));
-        }
-        if (err) {
-            SF_LOG_ERROR("msg=\"cannot set up the syslog output\" error=\"%s\"", errbuf);
-        }
-        return err;
+    sf_err err =
+        sf_syslog_output_mapping(&d->config->syslog, &d->syslog_mapping, errbuf, sizeof(errbuf));
+    if (!err) {
+        err = sf_syslog_output_sink(&d->config->syslog, delivered, undelivered, d, out, errbuf,
+                                    sizeof(errbuf));
     }
-    if (d->config->sink != SF_CONFIG_SINK_HEC) {
-        return sf_file_sink_new(d->config->file_path, delivered, undelivered, d, &d->sink);
+    if (err) {
+        SF_LOG_ERROR("msg=\"cannot set up the syslog output\" error=\"%s\"", errbuf);
     }
-    sf_err err = sf_hec_sink_new(&d->config->hec, delivered, undelivered, d, &d->sink, errbuf,
-                                 sizeof(errbuf));
+    return err;
+}
+
+static sf_err make_hec_sink(struct daemon *d, struct sf_sink **out)
+{
+    char errbuf[512];
+    sf_err err =
+        sf_hec_sink_new(&d->config->hec, delivered, undelivered, d, out, errbuf, sizeof(errbuf));
     if (err) {
         SF_LOG_ERROR("msg=\"cannot set up the HEC output\" error=\"%s\"", errbuf);
+    }
+    d->hec_sink = *out;
+    return err;
+}
+
+/* The configured outputs: Splunk HEC and/or syslog, or the NDJSON file/stdout sink. */
+static sf_err make_sinks(struct daemon *d)
+{
+    sf_err err = SF_OK;
+    if (sf_config_has_sink(d->config, SF_CONFIG_SINK_HEC)) {
+        err = make_hec_sink(d, &d->sinks[d->n_sinks]);
+        d->n_sinks += err ? 0 : 1;
+    }
+    if (!err && sf_config_has_sink(d->config, SF_CONFIG_SINK_SYSLOG)) {
+        err = make_syslog_sink(d, &d->sinks[d->n_sinks]);
+        d->n_sinks += err ? 0 : 1;
+    }
+    if (!err && sf_config_has_sink(d->config, SF_CONFIG_SINK_FILE)) {
+        err = sf_file_sink_new(d->config->file_path, delivered, undelivered, d,
+                               &d->sinks[d->n_sinks]);
+        d->n_sinks += err ? 0 : 1;
+    }
+    for (size_t i = 0; i < d->n_sinks && !err; i++) {
+        err = sf_sink_start(d->sinks[i]);
     }
     return err;
 }
@@ -184,18 +233,20 @@ static int run(struct daemon *d)
         SF_LOG_ERROR("msg=\"invalid configuration\" error=\"%s\"", errbuf);
         return SF_EXIT_FATAL;
     }
-    if (make_sink(d) != SF_OK || sf_sink_start(d->sink) != SF_OK) {
+    if (make_sinks(d) != SF_OK) {
         return SF_EXIT_FATAL;
     }
     struct sf_observe *observe = NULL;
-    sf_observe_start(d->config, d->coord, d->sink, &observe);
+    sf_observe_start(d->config, d->coord, d->hec_sink, &observe);
     signal_target = d->coord;
     sf_err err = sf_coord_run(d->coord);
     signal_target = NULL;
     sf_observe_stop(observe); /* before the sink goes: a scrape reads its counters */
-    /* The engine has drained (or given up at the drain timeout): whatever the sink still
-     * holds comes back undelivered and stays uncommitted. */
-    sf_sink_stop(d->sink, sf_now_ms() + 1000);
+    /* The engine has drained (or given up at the drain timeout): whatever a sink still holds
+     * comes back undelivered and stays uncommitted. */
+    for (size_t i = 0; i < d->n_sinks; i++) {
+        sf_sink_stop(d->sinks[i], sf_now_ms() + 1000);
+    }
     log_summary(d->coord, started_ms);
     return err ? SF_EXIT_FATAL : SF_EXIT_OK;
 }
@@ -224,7 +275,9 @@ int sf_daemon_run(const struct sf_config *config)
     install_signals();
     log_config(config);
     int rc = make_mapping(&d) == SF_OK ? run(&d) : SF_EXIT_FATAL;
-    sf_sink_free(d.sink);
+    for (size_t i = 0; i < d.n_sinks; i++) {
+        sf_sink_free(d.sinks[i]);
+    }
     sf_coord_free(d.coord);
     sf_hec_mapping_free(d.mapping);
     sf_syslog_mapping_free(d.syslog_mapping);

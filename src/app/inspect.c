@@ -100,15 +100,17 @@ int sf_inspect_check(const struct sf_config *config)
     for (size_t i = 0; i < config->n_sources; i++) {
         is_ok = check_source(&config->sources[i]) && is_ok;
     }
-    if (config->sink == SF_CONFIG_SINK_HEC) {
+    if (sf_config_has_sink(config, SF_CONFIG_SINK_HEC)) {
         char msg[768], what[600];
         snprintf(what, sizeof(what), "hec %s", config->hec.url);
         bool is_healthy = sf_hec_sink_check(&config->hec, msg, sizeof(msg));
         print_result(is_healthy, what, msg);
         is_ok = is_ok && is_healthy;
-    } else if (config->sink == SF_CONFIG_SINK_SYSLOG) {
-        print_result(true, "output", config->syslog.address); /* connected to at start */
-    } else {
+    }
+    if (sf_config_has_sink(config, SF_CONFIG_SINK_SYSLOG)) {
+        print_result(true, "output syslog", config->syslog.address); /* connected at start */
+    }
+    if (sf_config_has_sink(config, SF_CONFIG_SINK_FILE)) {
         print_result(true, "output", config->file_path);
     }
     return is_ok ? 0 : 1;

@@ -214,7 +214,7 @@ static void collect(void *ctx, struct sf_buf *out)
 {
     struct sf_observe *observe = ctx;
     sf_observe_collect(observe->coord, out);
-    if (observe->config->sink == SF_CONFIG_SINK_HEC) {
+    if (observe->sink) {
         hec_collect(observe->sink, out);
     }
 }
@@ -224,7 +224,7 @@ static bool ready(void *ctx, struct sf_buf *why)
     struct sf_observe *observe = ctx;
     bool is_joined = sf_coord_is_ready(observe->coord);
     bool is_paused = false;
-    if (observe->config->sink == SF_CONFIG_SINK_HEC) {
+    if (observe->sink) {
         struct sf_hec_sink_stats s;
         sf_hec_sink_get_stats(observe->sink, &s);
         is_paused = s.is_paused;

@@ -12,7 +12,7 @@
 struct sf_observe;
 
 /* Starts /metrics and /healthz on |config->metrics_listen| (nothing when it is unset) for
- * |coord| and |sink| (HEC counters when |config->sink| is HEC). A listen failure is logged and
+ * |coord| and, when not NULL, the HEC sink |sink|. A listen failure is logged and
  * is not fatal: delivery matters more than its metrics. */
 void sf_observe_start(const struct sf_config *config,
                       struct sf_coord *coord,

@@ -62,8 +62,9 @@ sf_err sf_syslog_output_build(const struct sf_syslog_mapping *mapping,
     for (size_t g = 0; g < list->n_groups; g++) {
         const struct sf_loggroup *group = &list->groups[g];
         for (size_t i = 0; i < group->n_logs; i++) {
-            sf_err err = sf_syslog_append(mapping, source->project, source->logstore,
-                                          batch->shard_id, group, &group->logs[i], &batch->payload);
+            sf_err err =
+                sf_syslog_append(mapping, source->project, source->logstore, batch->shard_id, group,
+                                 &group->logs[i], &batch->syslog_payload);
             if (err) {
                 return err;
             }

@@ -14,7 +14,7 @@ sf_err sf_syslog_output_mapping(const struct sf_config_syslog *cfg,
                                 char *errbuf,
                                 size_t errbuf_size);
 
-/* Appends one framed message per log of |list| to |batch->payload|. */
+/* Appends one framed message per log of |list| to |batch->syslog_payload|. */
 sf_err sf_syslog_output_build(const struct sf_syslog_mapping *mapping,
                               const struct sf_config_source *source,
                               const struct sf_loggroup_list *list,

@@ -5,6 +5,8 @@
 #ifndef SF_CODEC_BATCH_H
 #define SF_CODEC_BATCH_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,10 +24,15 @@ struct sf_batch {
     char cursor[SF_BATCH_CURSOR_MAX]; /* where this batch's data starts */
     char next_cursor[SF_BATCH_CURSOR_MAX]; /* the checkpoint once it is delivered */
     size_t n_events;
-    int64_t newest_time_s; /* newest Log.Time in the batch: for lag */
-    size_t raw_bytes;      /* decompressed protobuf bytes it came from */
-    size_t charged_bytes;  /* what it holds against the engine's memory budget */
-    struct sf_buf payload; /* the events, in the sink's wire form (NDJSON of HEC events) */
+    int64_t newest_time_s;        /* newest Log.Time in the batch: for lag */
+    size_t raw_bytes;             /* decompressed protobuf bytes it came from */
+    size_t charged_bytes;         /* what it holds against the engine's memory budget */
+    struct sf_buf payload;        /* NDJSON of HEC events: for the file and HEC sinks */
+    struct sf_buf syslog_payload; /* framed syslog messages: for the syslog sink */
+    /* Fan-out to several sinks: the batch goes back to the engine when the last one is done
+     * with it, as delivered only if every sink confirmed it. Set by the app. */
+    atomic_int n_sinks_pending;
+    atomic_bool is_refused_somewhere;
 };
 
 static inline struct sf_batch *sf_batch_of(struct sf_bqueue_node *node)

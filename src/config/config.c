@@ -141,6 +141,7 @@ static void apply_defaults(struct sf_config_loader *loader)
         SF_ASSERT(is_parsed);
     }
     loader->config->sink = SF_CONFIG_SINK_FILE;
+    loader->config->sinks = 1u << SF_CONFIG_SINK_FILE;
 }
 
 static sf_err apply_cli(struct sf_config_loader *loader)
@@ -175,6 +176,7 @@ static sf_err apply_cli(struct sf_config_loader *loader)
                                   quoted);
         }
         loader->config->sink = is_hec ? SF_CONFIG_SINK_HEC : SF_CONFIG_SINK_FILE;
+        loader->config->sinks = 1u << loader->config->sink; /* replaces the configured ones */
         sf_config_origin(loader, -1, opt)->kind = SF_ORIGIN_CLI;
     }
     return SF_OK;

@@ -131,8 +131,9 @@ struct sf_config {
     char *path; /* the file it came from; NULL when environment-only */
     struct sf_config_source *sources;
     size_t n_sources;
-    enum sf_config_sink_kind sink;
-    char *file_path; /* file sink: a path, or "-" for stdout */
+    enum sf_config_sink_kind sink; /* the first configured output */
+    unsigned sinks;                /* every configured output: bit (1u << kind) */
+    char *file_path;               /* file sink: a path, or "-" for stdout */
     struct sf_config_hec hec;
     struct sf_config_syslog syslog;
     struct sf_config_mapping mapping;
@@ -149,6 +150,11 @@ struct sf_config {
      * default), for sf_config_dump and for error messages. */
     struct sf_config_provenance *provenance;
 };
+
+static inline bool sf_config_has_sink(const struct sf_config *config, enum sf_config_sink_kind kind)
+{
+    return (config->sinks & (1u << kind)) != 0;
+}
 
 /* Command-line settings; NULL/0 fields are unset. */
 struct sf_config_cli {

@@ -170,7 +170,7 @@ static bool is_other_sink(const struct sf_config *config, const char *key)
     for (size_t i = 0; i < sf_n_option_sinks; i++) {
         size_t len = strlen(sf_option_sinks[i].name);
         if (strncmp(key + 7, sf_option_sinks[i].name, len) == 0 && key[7 + len] == '.') {
-            return sf_option_sinks[i].kind != config->sink;
+            return !sf_config_has_sink(config, sf_option_sinks[i].kind);
         }
     }
     return false;

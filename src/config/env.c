@@ -159,7 +159,10 @@ sf_err sf_config_apply_env(struct sf_config_loader *loader)
                      opt->key + 7);
             const struct sf_option_sink *sink = sf_option_sink_find(sink_name);
             if (sink) {
-                loader->config->sink = sink->kind;
+                if (!(loader->config->sinks & (1u << sink->kind))) {
+                    loader->config->sink = sink->kind; /* as its block would select it */
+                    loader->config->sinks = 1u << sink->kind;
+                }
             }
         }
     }

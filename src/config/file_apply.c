@@ -279,7 +279,8 @@ static sf_err apply_secret_file(struct walk *w,
     return apply_value(w, opt, child, shown, true);
 }
 
-/* Under `output:`, each block names a sink; only one may be present. */
+/* Under `output:`, each block names a sink. Several may be present: every log goes to each
+ * (file stays alone: it is for debugging). */
 static sf_err check_output(struct walk *w, const struct sf_yaml_node *map)
 {
     const struct sf_yaml_node *first = NULL;
@@ -296,13 +297,19 @@ static sf_err check_output(struct walk *w, const struct sf_yaml_node *map)
                                   "output.file",
                                   sink->name);
         }
-        if (first) {
+        if (first &&
+            (sink->kind == SF_CONFIG_SINK_FILE || w->loader->config->sink == SF_CONFIG_SINK_FILE)) {
             return sf_config_fail(w->loader, child->key_line, "output",
-                                  "one sink at a time: %s (line %d) and %s", first->key,
-                                  first->key_line, child->key);
+                                  "the file output cannot be combined with another: %s (line %d) "
+                                  "and %s",
+                                  first->key, first->key_line, child->key);
+        }
+        if (!first) {
+            w->loader->config->sink = sink->kind;
+            w->loader->config->sinks = 0;
         }
         first = child;
-        w->loader->config->sink = sink->kind;
+        w->loader->config->sinks |= 1u << sink->kind;
     }
     return SF_OK;
 }

@@ -158,7 +158,8 @@ static sf_err check_required_globals(struct sf_config_loader *loader)
         const struct sf_option *opt = &sf_options[i];
         const struct sf_option_sink *sink = sink_of(opt);
         if (opt->scope != SF_OPT_GLOBAL || !opt->is_required ||
-            (sink && sink->kind != loader->config->sink) || sf_option_is_set(opt, loader->config)) {
+            (sink && !sf_config_has_sink(loader->config, sink->kind)) ||
+            sf_option_is_set(opt, loader->config)) {
             continue;
         }
         char name[96];
@@ -211,10 +212,13 @@ static sf_err check_output(struct sf_config_loader *loader)
     if (err) {
         return err;
     }
-    if (loader->config->sink == SF_CONFIG_SINK_HEC) {
-        return finish_hec_url(loader);
+    if (sf_config_has_sink(loader->config, SF_CONFIG_SINK_HEC)) {
+        err = finish_hec_url(loader);
+        if (err) {
+            return err;
+        }
     }
-    if (loader->config->sink == SF_CONFIG_SINK_FILE && !loader->config->file_path) {
+    if (sf_config_has_sink(loader->config, SF_CONFIG_SINK_FILE) && !loader->config->file_path) {
         const struct sf_option *opt = sf_option_find("output.file.path");
         char key[96];
         int line;

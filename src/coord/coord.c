@@ -150,6 +150,7 @@ void sf_coord_free(struct sf_coord *coord)
     while (coord->free_batches) {
         struct sf_batch *next = sf_batch_of(coord->free_batches->link.next);
         sf_buf_cleanup(&coord->free_batches->payload);
+        sf_buf_cleanup(&coord->free_batches->syslog_payload);
         free(coord->free_batches);
         coord->free_batches = next;
     }

@@ -29,8 +29,10 @@ static struct sf_batch *batch_get(struct sf_coord *coord)
     if (!batch) {
         batch = sf_xcalloc(1, sizeof(*batch));
         sf_buf_init(&batch->payload, (size_t)1 << 30);
+        sf_buf_init(&batch->syslog_payload, (size_t)1 << 30);
     }
     sf_buf_reset(&batch->payload);
+    sf_buf_reset(&batch->syslog_payload);
     batch->link.next = NULL;
     batch->n_events = 0;
     batch->newest_time_s = 0;
@@ -42,8 +44,10 @@ static struct sf_batch *batch_get(struct sf_coord *coord)
 /* Returns |batch| to the pool; called with coord->lock held. */
 void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch)
 {
-    if (coord->n_free_batches >= MAX_POOLED_BATCHES || batch->payload.cap > POOLED_PAYLOAD_MAX) {
+    if (coord->n_free_batches >= MAX_POOLED_BATCHES || batch->payload.cap > POOLED_PAYLOAD_MAX ||
+        batch->syslog_payload.cap > POOLED_PAYLOAD_MAX) {
         sf_buf_cleanup(&batch->payload);
+        sf_buf_cleanup(&batch->syslog_payload);
         free(batch);
         return;
     }
@@ -320,7 +324,7 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord,
         sf_coord_release_batch(coord, batch);
         return NULL;
     }
-    batch->charged_bytes = batch->payload.len + sizeof(*batch);
+    batch->charged_bytes = batch->payload.len + batch->syslog_payload.len + sizeof(*batch);
     coord->buffered_bytes += batch->charged_bytes;
     if (coord->buffered_bytes > coord->max_buffered_bytes) {
         coord->max_buffered_bytes = coord->buffered_bytes;

@@ -325,7 +325,7 @@ static sf_err stream_write(struct syslog_sink *ss, char *why, size_t why_size)
 {
     while (ss->cur < ss->n) {
         struct entry *e = &ss->window[ss->cur];
-        const struct sf_buf *p = &e->batch->payload;
+        const struct sf_buf *p = &e->batch->syslog_payload;
         if (e->written == 0) {
             e->end = ss->written + p->len;
             if (e->was_sent) {
@@ -524,7 +524,7 @@ static sf_err udp_pump(struct sf_sink *sink, struct syslog_sink *ss, char *why, 
 {
     while (window_len(ss) > 0) {
         struct entry *e = &ss->window[ss->head];
-        const struct sf_buf *p = &e->batch->payload;
+        const struct sf_buf *p = &e->batch->syslog_payload;
         while (e->written < p->len) {
             const uint8_t *start = p->ptr + e->written;
             size_t left = p->len - e->written;

@@ -84,22 +84,23 @@ static struct sf_batch *make_batch(uint64_t seq, size_t n_lines, size_t filler)
     struct sf_batch *b = calloc(1, sizeof(*b));
     assert_non_null(b);
     b->seq = seq;
-    sf_buf_init(&b->payload, SIZE_MAX);
+    sf_buf_init(&b->syslog_payload, SIZE_MAX);
     for (size_t i = 0; i < n_lines; i++) {
-        assert_int_equal(sf_buf_printf(&b->payload, "<14>1 - h app - - - batch=%03llu line=%zu ",
+        assert_int_equal(sf_buf_printf(&b->syslog_payload,
+                                       "<14>1 - h app - - - batch=%03llu line=%zu ",
                                        (unsigned long long)seq, i),
                          SF_OK);
         for (size_t k = 0; k < filler; k++) {
-            assert_int_equal(sf_buf_append(&b->payload, "x", 1), SF_OK);
+            assert_int_equal(sf_buf_append(&b->syslog_payload, "x", 1), SF_OK);
         }
-        assert_int_equal(sf_buf_append(&b->payload, "\n", 1), SF_OK);
+        assert_int_equal(sf_buf_append(&b->syslog_payload, "\n", 1), SF_OK);
     }
     return b;
 }
 
 static void free_batch(struct sf_batch *b)
 {
-    sf_buf_cleanup(&b->payload);
+    sf_buf_cleanup(&b->syslog_payload);
     free(b);
 }
 
@@ -279,7 +280,8 @@ static bool lsn_has(struct lsn *l, const struct sf_batch *b)
     pthread_mutex_lock(&l->mu);
     bool found = false;
     for (int i = 0; i < MAX_CONNS && !found; i++) {
-        found = contains(l->conns[i].ptr, l->conns[i].len, b->payload.ptr, b->payload.len);
+        found = contains(l->conns[i].ptr, l->conns[i].len, b->syslog_payload.ptr,
+                         b->syslog_payload.len);
     }
     pthread_mutex_unlock(&l->mu);
     return found;
@@ -328,7 +330,7 @@ static void test_tcp_in_order(void **state)
     sf_buf_init(&expect, SIZE_MAX);
     for (int i = 0; i < N; i++) {
         b[i] = make_batch((uint64_t)i, i == 7 ? 20000 : 10, i == 7 ? 200 : 30);
-        sf_buf_append(&expect, b[i]->payload.ptr, b[i]->payload.len);
+        sf_buf_append(&expect, b[i]->syslog_payload.ptr, b[i]->syslog_payload.len);
         sf_sink_submit(sink, b[i]);
     }
     assert_true(wait_delivered(&r, N, 10000));
@@ -372,7 +374,7 @@ static void test_tcp_peer_closes(void **state)
     for (int i = 0; i < N; i++) {
         b[i] = make_batch((uint64_t)i, 50, 40);
         if (i < N1) {
-            first_bytes += b[i]->payload.len;
+            first_bytes += b[i]->syslog_payload.len;
         }
     }
     struct lsn *l = lsn_start(0, NULL, first_bytes);
@@ -516,9 +518,9 @@ static void test_udp(void **state)
     }
     assert_true(wait_delivered(&r, N, 5000));
     for (int i = 0; i < N; i++) {
-        const char *p = (const char *)b[i]->payload.ptr;
+        const char *p = (const char *)b[i]->syslog_payload.ptr;
         for (int k = 0; k < LINES; k++) {
-            const char *nl = memchr(p, '\n', b[i]->payload.len);
+            const char *nl = memchr(p, '\n', b[i]->syslog_payload.len);
             assert_non_null(nl);
             char dg[2048];
             struct pollfd pfd = {.fd = fd, .events = POLLIN};
@@ -575,7 +577,7 @@ static void run_tls_case(const struct tls_case *c)
     sf_buf_init(&expect, SIZE_MAX);
     for (int i = 0; i < N; i++) {
         b[i] = make_batch((uint64_t)i, i == 2 ? 3000 : 5, 100);
-        sf_buf_append(&expect, b[i]->payload.ptr, b[i]->payload.len);
+        sf_buf_append(&expect, b[i]->syslog_payload.ptr, b[i]->syslog_payload.len);
         sf_sink_submit(sink, b[i]);
     }
     if (c->is_delivered) {

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Two outputs at once: every log goes to Splunk HEC and to rsyslog. When HEC refuses the token,
+# syslog delivery goes on within the memory budget but checkpoints stop (they need both); once
+# the token works again both receive everything.
+source "$SF_TESTS/lib.sh"
+command -v rsyslogd >/dev/null || fail "rsyslogd is not installed (scripts/install-deps.sh installs it)"
+
+R=$T/rsyslog
+mkdir -p "$R/work"
+port=$((20000 + RANDOM % 20000))
+cat >"$R/rsyslog.conf" <<CONF
+global(workDirectory="$R/work" maxMessageSize="256k")
+module(load="imtcp")
+input(type="imtcp" address="127.0.0.1" port="$port" ruleset="out")
+template(name="json" type="list" option.jsonf="on") {
+  property(outname="msg" name="msg" format="jsonf")
+}
+ruleset(name="out") { action(type="omfile" file="$R/parsed.log" template="json") }
+CONF
+rsyslogd -n -f "$R/rsyslog.conf" -i "$R/rsyslogd.pid" >"$T/rsyslog.log" 2>&1 &
+PIDS+=($!)
+sleep 1
+
+start_emulator --project demo --logstore nginx --shards 2 --generate nginx:3000
+start_receiver
+write_config "$T/a.yaml" "$T/out" nginx
+printf '  syslog:\n    address: 127.0.0.1:%s\n' "$port" >"$T/syslog-block"
+sed -i "/^  hec:/e cat $T/syslog-block" "$T/a.yaml"
+grep -q '^  syslog:' "$T/a.yaml" || fail "config: no syslog block"
+syslog_events() {
+    jq -c '{event: (.msg | ltrimstr("\ufeff") | fromjson)}' "$R/parsed.log" 2>/dev/null
+}
+start_slsfwd a "$T/a.yaml"
+wait_for 60 "3000 at HEC" bash -c "[ \$(curl -sf $RCV/stats | jq .events.accepted) -ge 3000 ]"
+wait_for 60 "3000 at rsyslog" lines_at_least 3000 "$R/parsed.log"
+
+rcv POST /tokens/it-token/disable >/dev/null
+checkpoints() {
+    emu GET /_emulator/stats | jq -c '[.projects[].logstores[].consumer_groups[].shards[] | .checkpoint]'
+}
+sleep 2
+before=$(checkpoints)
+emu POST "/_emulator/projects/demo/logstores/nginx/generate?kind=nginx&count=2000" >/dev/null
+wait_for 30 "syslog to keep delivering while HEC refuses" lines_at_least 5000 "$R/parsed.log"
+sleep 3
+after=$(checkpoints)
+[ "$before" = "$after" ] || fail "checkpoints moved while HEC refused the token"
+[ "$(received)" -eq 3000 ] || fail "HEC accepted events with a disabled token"
+
+rcv POST /tokens/it-token/enable >/dev/null
+wait_for 60 "5000 at HEC" bash -c "\"$SF_BUILD/seqcheck\" --expect 5000 $T/received.ndjson >/dev/null 2>&1"
+stop_slsfwd a
+seqcheck --expect 5000 "$T/received.ndjson"
+syslog_events >"$T/syslog.events"
+seqcheck --expect 5000 "$T/syslog.events"
+echo "PASS"
