@@ -226,7 +226,7 @@ const struct sf_option sf_options[] = {
      .max = 120 * 1000,
      .help = "Limit on connecting to SLS (TCP and TLS)."},
 
-    /* Sinks: `output.<sink>.<key>`; the block present selects the sink. */
+    /* Sinks: `output.<sink>.<key>`; each block present adds that output (file stays alone). */
     {.key = "output.file.path",
      .type = SF_OPT_STRING,
      GLOBAL(file_path),
