@@ -12,7 +12,27 @@ packages=(
     libcmocka-dev
     lz4 zstd openssl curl procps jq
     rsyslog rsyslog-openssl
+    libivykis0 libjson-c5 libnet1 libpcre3 libwrap0 libglib2.0-0 libcap2
 )
+
+# syslog-ng-core conflicts with rsyslog as a Debian package (both provide system-log-daemon),
+# so the tests run it unpacked from its .deb, beside the installed rsyslog (spec §5.2).
+SYSLOG_NG_ROOT=/opt/slsfwd-test/syslog-ng
+install_syslog_ng() {
+    [ -x "$SYSLOG_NG_ROOT/usr/sbin/syslog-ng" ] && return 0
+    local tmp
+    tmp=$(mktemp -d)
+    (cd "$tmp" && apt-get download syslog-ng-core >/dev/null 2>&1) ||
+        { $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && (cd "$tmp" && apt-get download syslog-ng-core); }
+    $sudo mkdir -p "$SYSLOG_NG_ROOT"
+    $sudo dpkg -x "$tmp"/syslog-ng-core_*.deb "$SYSLOG_NG_ROOT"
+    rm -rf "$tmp"
+}
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -20,12 +40,9 @@ for pkg in "${packages[@]}"; do
         missing+=("$pkg")
     fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-    sudo="sudo"
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "install-deps: installing ${missing[*]}" >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-echo "install-deps: installing ${missing[*]}" >&2
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_syslog_ng
