@@ -25,7 +25,8 @@ struct daemon {
     struct sf_coord *coord;
     struct sf_sink *sinks[3]; /* one per configured output */
     size_t n_sinks;
-    struct sf_sink *hec_sink; /* also in |sinks|, for metrics */
+    struct sf_sink *hec_sink;    /* also in |sinks|, for metrics */
+    struct sf_sink *syslog_sink; /* likewise */
     struct sf_hec_mapping *mapping;
     struct sf_syslog_mapping *syslog_mapping; /* with the syslog output */
 };
@@ -178,6 +179,7 @@ static sf_err make_syslog_sink(struct daemon *d, struct sf_sink **out)
     if (!err) {
         err = sf_syslog_output_sink(&d->config->syslog, delivered, undelivered, d, out, errbuf,
                                     sizeof(errbuf));
+        d->syslog_sink = err ? NULL : *out;
     }
     if (err) {
         SF_LOG_ERROR("msg=\"cannot set up the syslog output\" error=\"%s\"", errbuf);
@@ -237,7 +239,7 @@ static int run(struct daemon *d)
         return SF_EXIT_FATAL;
     }
     struct sf_observe *observe = NULL;
-    sf_observe_start(d->config, d->coord, d->hec_sink, &observe);
+    sf_observe_start(d->config, d->coord, d->hec_sink, d->syslog_sink, &observe);
     signal_target = d->coord;
     sf_err err = sf_coord_run(d->coord);
     signal_target = NULL;

@@ -7,6 +7,7 @@
 
 #include "metrics/metrics.h"
 #include "sink/hec_sink.h"
+#include "sink/syslog_sink.h"
 #include "util/alloc.h"
 #include "util/banned.h"
 #include "util/log.h"
@@ -152,6 +153,7 @@ struct sf_observe {
     const struct sf_config *config;
     struct sf_coord *coord;
     struct sf_sink *sink;
+    struct sf_sink *syslog_sink;
     struct sf_metrics *metrics;
 };
 
@@ -210,12 +212,36 @@ static void hec_collect(struct sf_sink *sink, struct sf_buf *out)
           s.is_paused ? 1 : 0);
 }
 
+/* The syslog sink's counters. */
+static void syslog_collect(struct sf_sink *sink, struct sf_buf *out)
+{
+    struct sf_syslog_sink_stats s;
+    sf_syslog_sink_get_stats(sink, &s);
+    counter(out, "slsfwd_syslog_bytes_written_total", "Bytes written to the syslog receiver.",
+            s.bytes_written);
+    counter(out, "slsfwd_syslog_batches_delivered_total",
+            "Batches whose bytes the receiver's kernel acknowledged.", s.batches_delivered);
+    counter(out, "slsfwd_syslog_reconnects_total", "Connections lost or refused after being up.",
+            s.reconnects);
+    counter(out, "slsfwd_syslog_connect_errors_total", "Failed connection attempts.",
+            s.connect_errors);
+    counter(out, "slsfwd_syslog_resent_batches_total",
+            "Batches written again after a reconnect (possible duplicates).", s.resent_batches);
+    gauge(out, "slsfwd_syslog_unconfirmed_bytes", "Bytes written but not yet acknowledged.",
+          (double)s.unconfirmed_bytes);
+    gauge(out, "slsfwd_syslog_connected", "1 while connected to the syslog receiver.",
+          s.is_connected ? 1 : 0);
+}
+
 static void collect(void *ctx, struct sf_buf *out)
 {
     struct sf_observe *observe = ctx;
     sf_observe_collect(observe->coord, out);
     if (observe->sink) {
         hec_collect(observe->sink, out);
+    }
+    if (observe->syslog_sink) {
+        syslog_collect(observe->syslog_sink, out);
     }
 }
 
@@ -238,6 +264,7 @@ static bool ready(void *ctx, struct sf_buf *why)
 void sf_observe_start(const struct sf_config *config,
                       struct sf_coord *coord,
                       struct sf_sink *sink,
+                      struct sf_sink *syslog_sink,
                       struct sf_observe **out)
 {
     *out = NULL;
@@ -248,6 +275,7 @@ void sf_observe_start(const struct sf_config *config,
     observe->config = config;
     observe->coord = coord;
     observe->sink = sink;
+    observe->syslog_sink = syslog_sink;
     char errbuf[256];
     if (sf_metrics_start(config->metrics_listen, collect, ready, observe, &observe->metrics, errbuf,
                          sizeof(errbuf)) != SF_OK) {

@@ -12,11 +12,12 @@
 struct sf_observe;
 
 /* Starts /metrics and /healthz on |config->metrics_listen| (nothing when it is unset) for
- * |coord| and, when not NULL, the HEC sink |sink|. A listen failure is logged and
- * is not fatal: delivery matters more than its metrics. */
+ * |coord| and, when not NULL, the HEC sink |sink| and the syslog sink |syslog_sink|. A listen
+ * failure is logged and is not fatal: delivery matters more than its metrics. */
 void sf_observe_start(const struct sf_config *config,
                       struct sf_coord *coord,
                       struct sf_sink *sink,
+                      struct sf_sink *syslog_sink,
                       struct sf_observe **out);
 void sf_observe_stop(struct sf_observe *observe);
 

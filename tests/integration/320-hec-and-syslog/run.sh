@@ -49,6 +49,11 @@ after=$(checkpoints)
 
 rcv POST /tokens/it-token/enable >/dev/null
 wait_for 60 "5000 at HEC" bash -c "\"$SF_BUILD/seqcheck\" --expect 5000 $T/received.ndjson >/dev/null 2>&1"
+mport=$(sed -n 's/.*msg="metrics listening".* port=\([0-9]*\).*/\1/p' "$T/a.log" | head -1)
+curl -sf "http://127.0.0.1:$mport/metrics" >"$T/metrics.txt"
+grep -qE '^slsfwd_syslog_batches_delivered_total [1-9]' "$T/metrics.txt" || fail "no syslog metrics"
+grep -qE '^slsfwd_syslog_connected 1' "$T/metrics.txt" || fail "syslog not connected per metrics"
+grep -qE '^slsfwd_hec_events_confirmed_total [1-9]' "$T/metrics.txt" || fail "no HEC metrics"
 stop_slsfwd a
 seqcheck --expect 5000 "$T/received.ndjson"
 syslog_events >"$T/syslog.events"
