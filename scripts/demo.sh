@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: the bundled SLS emulator serves nginx and ActionTrail logs, slsfwd consumes them
-# through a consumer group and delivers them to the bundled Splunk HEC receiver (over HTTPS,
-# gzip, with a throwaway CA), then this prints what arrived. No cloud account, no Splunk.
+# through a consumer group and delivers every log both to the bundled Splunk HEC receiver (over
+# HTTPS, gzip, with a throwaway CA) and to a real rsyslog (RFC 5424 over TCP), then this prints
+# what arrived. No cloud account, no Splunk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
@@ -27,6 +28,25 @@ pids+=($!)
 until grep -q listening "$dir/receiver.out" 2>/dev/null; do sleep 0.1; done
 hec_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/receiver.out")
 
+echo "== starting rsyslog (unprivileged, 127.0.0.1) as the syslog SIEM"
+syslog_port=$((20000 + RANDOM % 20000))
+mkdir -p "$dir/rsyslog"
+cat >"$dir/rsyslog.conf" <<CONF
+global(workDirectory="$dir/rsyslog" maxMessageSize="256k")
+module(load="imtcp")
+input(type="imtcp" address="127.0.0.1" port="$syslog_port" ruleset="out")
+template(name="line" type="list" option.jsonf="on") {
+  property(outname="pri" name="pri" format="jsonf")
+  property(outname="host" name="hostname" format="jsonf")
+  property(outname="app" name="app-name" format="jsonf")
+  property(outname="sd" name="structured-data" format="jsonf")
+  property(outname="msg" name="msg" format="jsonf")
+}
+ruleset(name="out") { action(type="omfile" file="$dir/syslog.ndjson" template="line") }
+CONF
+rsyslogd -n -f "$dir/rsyslog.conf" -i "$dir/rsyslog/pid" >"$dir/rsyslog.log" 2>&1 &
+pids+=($!)
+
 cat >"$dir/slsfwd.yaml" <<YAML
 sls:
   endpoint: http://127.0.0.1:$port
@@ -43,6 +63,9 @@ output:
     url: https://127.0.0.1:$hec_port
     token: demo-token
     ca_file: $PWD/tests/data/tls/ca.pem
+  syslog:
+    address: 127.0.0.1:$syslog_port
+    hostname: sls-demo
 metrics:
   listen: 127.0.0.1:0
 mapping:
@@ -55,7 +78,8 @@ echo "== running: slsfwd run -c $dir/slsfwd.yaml"
 fwd=$!
 pids+=($fwd)
 deadline=$((SECONDS + 120))
-while [ "$( (wc -l <"$dir/events.ndjson") 2>/dev/null || echo 0)" -lt $total ]; do
+while [ "$( (wc -l <"$dir/events.ndjson") 2>/dev/null || echo 0)" -lt $total ] ||
+    [ "$( (wc -l <"$dir/syslog.ndjson") 2>/dev/null || echo 0)" -lt $total ]; do
     [ $SECONDS -lt $deadline ] || { echo "demo: not all logs arrived; see $dir/slsfwd.log"; exit 1; }
     sleep 0.5
 done
@@ -73,6 +97,8 @@ curl -s "http://127.0.0.1:$port/_emulator/stats" | jq -r '
   | .consumer_groups[].shards[] | "\($ls) shard \(.shard): checkpoint \(if .checkpoint == $ends[(.shard|tostring)] then "at the end (lag 0)" else .checkpoint end)"'
 echo "== two events as Splunk received them:"
 head -n 1 "$dir/events.ndjson" | jq -c '{time, sourcetype, index, event: (.event | {__topic__, __source__, remote_addr, request_uri, status, seq})}'
-grep '"actiontrail_audit_event"' "$dir/events.ndjson" | head -n 1 | jq -c '{time, event: (.event | {__topic__, seq, event: (.event | {eventName, userIdentity: .userIdentity.type})})}'
+grep -m 1 '"actiontrail_audit_event"' "$dir/events.ndjson" | jq -c '{time, event: (.event | {__topic__, seq, event: (.event | {eventName, userIdentity: .userIdentity.type})})}'
+echo "== rsyslog received $(wc -l <"$dir/syslog.ndjson") RFC 5424 messages; one, as rsyslog parsed it:"
+head -n 1 "$dir/syslog.ndjson" | jq -c '{pri, host, app, sd, msg: (.msg | ltrimstr("\ufeff") | fromjson | {__topic__, remote_addr, status, seq})}'
 echo "== slsfwd's last words:"
 grep 'msg="stopped"' "$dir/slsfwd.log" | sed 's/^.*msg=/msg=/'
