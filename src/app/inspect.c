@@ -1,10 +1,14 @@
 #include "app/inspect.h"
 
+#include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "coord/coord.h"
 #include "sink/hec_sink.h"
@@ -93,6 +97,45 @@ static bool check_source(const struct sf_config_source *cfg)
     return is_ok;
 }
 
+/* The syslog receiver accepts a TCP connection (UDP cannot be probed; TLS is checked at the
+ * first connection of `run`, which logs a refused certificate loudly). */
+static bool check_syslog(const struct sf_config_syslog *cfg)
+{
+    char what[300], line[512];
+    snprintf(what, sizeof(what), "syslog %s (%s)", cfg->address, cfg->protocol);
+    if (strcmp(cfg->protocol, "udp") == 0) {
+        print_result(true, what, "UDP: nothing to probe; delivery is not confirmed (lossy)");
+        return true;
+    }
+    char host[256];
+    const char *colon = strrchr(cfg->address, ':');
+    if (!colon || colon == cfg->address || (size_t)(colon - cfg->address) >= sizeof(host)) {
+        print_result(false, what, "expected host:port");
+        return false;
+    }
+    snprintf(host, sizeof(host), "%.*s", (int)(colon - cfg->address), cfg->address);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *res = NULL;
+    int rc = getaddrinfo(host, colon + 1, &hints, &res);
+    if (rc != 0) {
+        snprintf(line, sizeof(line), "cannot resolve %s: %s", host, gai_strerror(rc));
+        print_result(false, what, line);
+        return false;
+    }
+    bool is_ok = false;
+    for (struct addrinfo *ai = res; ai && !is_ok; ai = ai->ai_next) {
+        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        is_ok = fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+        snprintf(line, sizeof(line), "%s", is_ok ? "accepts TCP connections" : strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
+    freeaddrinfo(res);
+    print_result(is_ok, what, line);
+    return is_ok;
+}
+
 int sf_inspect_check(const struct sf_config *config)
 {
     print_result(true, "config", config->path ? config->path : "(environment)");
@@ -108,7 +151,7 @@ int sf_inspect_check(const struct sf_config *config)
         is_ok = is_ok && is_healthy;
     }
     if (sf_config_has_sink(config, SF_CONFIG_SINK_SYSLOG)) {
-        print_result(true, "output syslog", config->syslog.address); /* connected at start */
+        is_ok = check_syslog(&config->syslog) && is_ok;
     }
     if (sf_config_has_sink(config, SF_CONFIG_SINK_FILE)) {
         print_result(true, "output", config->file_path);

@@ -46,6 +46,7 @@ sf_err sf_syslog_output_mapping(const struct sf_config_syslog *cfg,
         opts.hostname = cfg->hostname;
     }
     opts.app_name = cfg->app_name;
+    opts.msgid = cfg->msgid;
     opts.sd_id = cfg->sd_id;
     opts.msg_format = strcmp(cfg->msg_format, "kv") == 0 ? SF_SYSLOG_MSG_KV : SF_SYSLOG_MSG_JSON;
     opts.max_message_size = cfg->max_message_size                        ? cfg->max_message_size

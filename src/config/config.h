@@ -118,6 +118,7 @@ struct sf_config_syslog {
     char *severity_field;    /* content key mapped to a severity; NULL: fixed */
     char *hostname;          /* static HOSTNAME; "source": the LogGroup's __source__; NULL: "-" */
     char *app_name;          /* default "sls" */
+    char *msgid;             /* NULL: the logstore */
     char *sd_id;             /* default "sls@32473" */
     size_t max_message_size; /* 0: by format and transport */
     char *ca_file;

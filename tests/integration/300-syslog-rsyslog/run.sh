@@ -74,6 +74,11 @@ YAML
 }
 
 run_mode tcp_octet tcp octet "$port"
+"$SF_BUILD/slsfwd" check -c "$T/tcp_octet.yaml" >"$T/check.txt" 2>/dev/null || fail "check failed: $(cat "$T/check.txt")"
+grep -q "^ok   syslog 127.0.0.1:$port (tcp): accepts TCP connections" "$T/check.txt" || fail "check does not probe syslog: $(cat "$T/check.txt")"
+sed "s/address: 127.0.0.1:$port/address: 127.0.0.1:1/" "$T/tcp_octet.yaml" >"$T/nobody.yaml"
+! "$SF_BUILD/slsfwd" check -c "$T/nobody.yaml" >"$T/check-bad.txt" 2>/dev/null || fail "check passed with nothing listening"
+grep -q '^FAIL syslog 127.0.0.1:1 (tcp): Connection refused' "$T/check-bad.txt" || fail "no refusal line: $(cat "$T/check-bad.txt")"
 run_mode tcp_lf tcp lf "$port"
 run_mode tls tls octet "$tls_port"
 # Non-ASCII survives: the generator puts Chinese text and invalid UTF-8 (as U+FFFD) in values.
