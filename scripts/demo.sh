@@ -29,7 +29,7 @@ until grep -q listening "$dir/receiver.out" 2>/dev/null; do sleep 0.1; done
 hec_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/receiver.out")
 
 echo "== starting rsyslog (unprivileged, 127.0.0.1) as the syslog SIEM"
-syslog_port=$((20000 + RANDOM % 20000))
+syslog_port=$((20000 + RANDOM % 12000)) # below the ephemeral (outgoing) port range
 mkdir -p "$dir/rsyslog"
 cat >"$dir/rsyslog.conf" <<CONF
 global(workDirectory="$dir/rsyslog" maxMessageSize="256k")

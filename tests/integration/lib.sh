@@ -47,6 +47,23 @@ start_emulator() {
     EMU=http://127.0.0.1:$port
 }
 
+# free_port N: a base port P with P..P+N-1 free, for receivers that cannot pick their own
+# port. Below 32768, so it never meets the kernel's ephemeral (outgoing) ports.
+free_port() {
+    local n=${1:-1} p i is_free
+    for _ in $(seq 1 50); do
+        p=$((20000 + RANDOM % 12000))
+        is_free=1
+        for i in $(seq 0 $((n - 1))); do
+            if (exec 3<>"/dev/tcp/127.0.0.1/$((p + i))") 2>/dev/null; then
+                is_free=0
+            fi
+        done
+        [ $is_free -eq 1 ] && { echo "$p"; return 0; }
+    done
+    fail "no free port found"
+}
+
 # start_receiver ARGS...: a HEC receiver recording to $T/received.ndjson; sets HEC_URL, RCV.
 start_receiver() {
     local listen=${RECEIVER_LISTEN:-127.0.0.1:0}

@@ -7,7 +7,7 @@ command -v rsyslogd >/dev/null || fail "rsyslogd is not installed (scripts/insta
 
 R=$T/rsyslog
 mkdir -p "$R/work"
-port=$((20000 + RANDOM % 20000))
+port=$(free_port 1)
 cat >"$R/rsyslog.conf" <<CONF
 global(workDirectory="$R/work" maxMessageSize="256k")
 module(load="imtcp")

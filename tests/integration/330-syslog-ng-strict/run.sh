@@ -8,7 +8,7 @@ SNG=/opt/slsfwd-test/syslog-ng
 
 D=$T/sng
 mkdir -p "$D"
-port=$((20000 + RANDOM % 20000))
+port=$(free_port 3)
 lf_port=$((port + 1))
 tls_port=$((port + 2))
 tls=$SF_TESTS/../data/tls
