@@ -13,13 +13,13 @@
 
 #include "cursor.h"
 #include "emu.h"
+#include "fuzz_http_input.h"
 #include "generate.h"
 #include "store.h"
 #include "util/alloc.h"
 
 #include "util/banned.h"
 
-#define MAX_HEADERS   64
 #define REBUILD_EVERY 4096 /* fresh servers now and then, so state cannot grow without bound */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -109,63 +109,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     struct emu_server *srv = &servers[data[0] & 1];
 
-    /* Split head and body at the first blank line; copy the head so it can be cut into
-     * NUL-terminated strings. */
-    const uint8_t *head = data + 1;
-    size_t head_len = size - 1;
-    const uint8_t *body = NULL;
-    size_t body_len = 0;
-    for (size_t i = 0; i + 1 < head_len; i++) {
-        if (head[i] == '\n' && head[i + 1] == '\n') {
-            body = head + i + 2;
-            body_len = head_len - i - 2;
-            head_len = i;
-            break;
-        }
+    struct fuzz_http_input in;
+    fuzz_http_input_parse(data + 1, size - 1, &in);
+    struct emu_header headers[FUZZ_HTTP_MAX_HEADERS];
+    for (size_t i = 0; i < in.n_headers; i++) {
+        headers[i] = (struct emu_header){in.names[i], in.values[i]};
     }
-    char *text = sf_xmalloc(head_len + 1);
-    memcpy(text, head, head_len);
-    text[head_len] = '\0';
-
-    struct emu_header headers[MAX_HEADERS];
-    size_t n_headers = 0;
-    char *line_end = strchr(text, '\n');
-    if (line_end) {
-        *line_end = '\0';
-    }
-    char *target = strchr(text, ' ');
-    if (target) {
-        *target++ = '\0';
-    }
-    for (char *line = line_end ? line_end + 1 : NULL; line && n_headers < MAX_HEADERS;) {
-        char *next = strchr(line, '\n');
-        if (next) {
-            *next++ = '\0';
-        }
-        char *colon = strchr(line, ':');
-        if (colon) {
-            *colon = '\0';
-            char *value = colon + 1;
-            while (*value == ' ') {
-                value++;
-            }
-            headers[n_headers++] = (struct emu_header){line, value};
-        }
-        line = next;
-    }
-    /* Heap copy of the body at its exact size, so ASan sees any overread. */
-    uint8_t *body_copy = body_len ? sf_xmalloc(body_len) : NULL;
-    if (body_len) {
-        memcpy(body_copy, body, body_len);
-    }
-    char *expanded = expand_target(srv, target ? target : "");
+    char *expanded = expand_target(srv, in.target);
     struct emu_request req = {
-        .method = text,
+        .method = in.method,
         .target = expanded,
         .headers = headers,
-        .n_headers = n_headers,
-        .body = body_copy,
-        .body_len = body_len,
+        .n_headers = in.n_headers,
+        .body = in.body,
+        .body_len = in.body_len,
     };
     struct emu_response resp;
     emu_handle(srv, &req, &resp);
@@ -177,8 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 resp.body ? (const char *)resp.body->data : "");
     }
     emu_response_cleanup(&resp);
-    free(body_copy);
     free(expanded);
-    free(text);
+    fuzz_http_input_free(&in);
     return 0;
 }

@@ -14,12 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_http_input.h"
 #include "hec.h"
 #include "util/alloc.h"
 
 #include "util/banned.h"
 
-#define MAX_HEADERS   64
 #define REBUILD_EVERY 4096 /* fresh servers now and then, so state cannot grow without bound */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -113,64 +113,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct hec_server *srv = &servers[data[0] & 1];
     bool is_too_large = (data[0] & 2) != 0;
 
-    /* Split head and body at the first blank line; copy the head so it can be cut into
-     * NUL-terminated strings. */
-    const uint8_t *head = data + 1;
-    size_t head_len = size - 1;
-    const uint8_t *body = NULL;
-    size_t body_len = 0;
-    for (size_t i = 0; i + 1 < head_len; i++) {
-        if (head[i] == '\n' && head[i + 1] == '\n') {
-            body = head + i + 2;
-            body_len = head_len - i - 2;
-            head_len = i;
-            break;
-        }
-    }
-    char *text = sf_xmalloc(head_len + 1);
-    memcpy(text, head, head_len);
-    text[head_len] = '\0';
-
-    struct hec_header headers[MAX_HEADERS];
-    size_t n_headers = 0;
-    char *line_end = strchr(text, '\n');
-    if (line_end) {
-        *line_end = '\0';
-    }
-    char *target = strchr(text, ' ');
-    if (target) {
-        *target++ = '\0';
-    }
-    for (char *line = line_end ? line_end + 1 : NULL; line && n_headers < MAX_HEADERS;) {
-        char *next = strchr(line, '\n');
-        if (next) {
-            *next++ = '\0';
-        }
-        char *colon = strchr(line, ':');
-        if (colon) {
-            *colon = '\0';
-            char *value = colon + 1;
-            while (*value == ' ') {
-                value++;
-            }
-            headers[n_headers++] = (struct hec_header){line, value};
-        }
-        line = next;
-    }
-    /* Heap copy of the body at its exact size, so ASan sees any overread. */
-    uint8_t *body_copy = body_len ? sf_xmalloc(body_len) : NULL;
-    if (body_len) {
-        memcpy(body_copy, body, body_len);
+    struct fuzz_http_input in;
+    fuzz_http_input_parse(data + 1, size - 1, &in);
+    struct hec_header headers[FUZZ_HTTP_MAX_HEADERS];
+    for (size_t i = 0; i < in.n_headers; i++) {
+        headers[i] = (struct hec_header){in.names[i], in.values[i]};
     }
     struct hec_request req = {
-        .method = text,
-        .target = target ? target : "",
+        .method = in.method,
+        .target = in.target,
         .headers = headers,
-        .n_headers = n_headers,
-        .body = body_copy,
-        .body_len = is_too_large ? 0 : body_len,
+        .n_headers = in.n_headers,
+        .body = in.body,
+        .body_len = is_too_large ? 0 : in.body_len,
         .is_body_too_large = is_too_large,
-        .wire_len = body_len,
+        .wire_len = in.body_len,
     };
     struct hec_response resp;
     hec_handle(srv, &req, &resp);
@@ -182,7 +139,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 resp.body ? resp.body : "");
     }
     hec_response_cleanup(&resp);
-    free(body_copy);
-    free(text);
+    fuzz_http_input_free(&in);
     return 0;
 }
