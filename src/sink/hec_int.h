@@ -27,6 +27,7 @@
 #include "config/config.h"
 #include "sink/hec_sink.h"
 #include "sink/sink.h"
+#include "util/backoff.h"
 #include "util/bqueue.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -392,9 +393,8 @@ struct sf_hec_sink {
      * more slot. */
     int limit;
     int64_t gate_ms;
-    unsigned n_failures;
+    struct sf_backoff retry_backoff; /* full jitter, base SF_HEC_RETRY_BASE_MS */
     int64_t last_fail_ms;
-    uint64_t rng;
     bool is_paused;
     int64_t paused_ms;
     unsigned index_strikes; /* consecutive code 7 refusals of event 0 */

@@ -112,31 +112,6 @@ static void describe(const struct sf_hec_sink *hs,
 /* ---------------------------------------------------------------------------------------- */
 /* Flow control: backoff gate and concurrency limit (§1.12, §1.13)                           */
 
-static uint64_t next_random(struct sf_hec_sink *hs)
-{
-    uint64_t x = hs->rng;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    hs->rng = x;
-    return x;
-}
-
-/* Capped exponential backoff with full jitter: uniform in [0, min(cap, base * 2^attempt)], so
- * many senders recovering at once do not come back in step. At least 10 ms. */
-static int64_t backoff_ms(struct sf_hec_sink *hs, unsigned attempt)
-{
-    int64_t d = SF_HEC_RETRY_BASE_MS;
-    for (unsigned i = 0; i < attempt && d < hs->retry_max_ms; i++) {
-        d *= 2;
-    }
-    if (d > hs->retry_max_ms) {
-        d = hs->retry_max_ms;
-    }
-    int64_t delay = (int64_t)(next_random(hs) % (uint64_t)(d + 1));
-    return delay < 10 ? 10 : delay;
-}
-
 /* A failure seen on a request sent after the previous failure is news: back off further and
  * fall back to one request at a time. Answers to requests that were already on the wire say
  * nothing new and leave the gate as it is (except a longer Retry-After). Returns the delay. */
@@ -146,10 +121,8 @@ static int64_t flow_failure(struct sf_hec_sink *hs,
                             int64_t retry_after_ms)
 {
     if (req->sent_ms >= hs->last_fail_ms) {
-        int64_t delay = backoff_ms(hs, hs->n_failures);
-        if (hs->n_failures < 64) {
-            hs->n_failures++;
-        }
+        /* Full jitter, so many senders recovering at once do not come back in step. */
+        int64_t delay = sf_backoff_next_full_ms(&hs->retry_backoff, 10);
         hs->gate_ms = now_ms + (retry_after_ms > delay ? retry_after_ms : delay);
         hs->limit = 1;
         hs->last_fail_ms = now_ms;
@@ -164,7 +137,7 @@ static void flow_success(struct sf_hec_sink *hs, const struct sf_hec_request *re
     if (req->sent_ms < hs->last_fail_ms) {
         return; /* on the wire before the last failure: no news */
     }
-    hs->n_failures = 0;
+    sf_backoff_reset(&hs->retry_backoff);
     if (hs->limit < hs->max_in_flight) {
         hs->limit++; /* additive increase: one more slot per success */
     }

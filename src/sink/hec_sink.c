@@ -572,7 +572,7 @@ sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
         hec_free(hs);
         return err;
     }
-    hs->rng = (uint64_t)sf_now_ms() ^ ((uint64_t)(uintptr_t)hs << 16) ^ 0x9e3779b97f4a7c15u;
+    sf_backoff_init(&hs->retry_backoff, SF_HEC_RETRY_BASE_MS, hs->retry_max_ms);
     STAT_SET(hs, max_body_bytes, hs->max_body);
     atomic_store(&hs->stats.is_ack_on, hs->is_ack_on);
     atomic_store(&hs->stats.is_gzip_on, hs->is_gzip_on);

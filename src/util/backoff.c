@@ -25,7 +25,8 @@ static uint64_t next_random(struct sf_backoff *backoff)
     return x;
 }
 
-int64_t sf_backoff_next_ms(struct sf_backoff *backoff)
+/* d = min(cap, base * 2^attempt); then one attempt more. */
+static int64_t next_ceiling(struct sf_backoff *backoff)
 {
     int64_t delay = backoff->base_ms;
     for (unsigned i = 0; i < backoff->attempt && delay < backoff->cap_ms; i++) {
@@ -37,6 +38,19 @@ int64_t sf_backoff_next_ms(struct sf_backoff *backoff)
     if (backoff->attempt < 64) {
         backoff->attempt++;
     }
+    return delay;
+}
+
+int64_t sf_backoff_next_full_ms(struct sf_backoff *backoff, int64_t floor_ms)
+{
+    int64_t ceiling = next_ceiling(backoff);
+    int64_t delay = (int64_t)(next_random(backoff) % (uint64_t)(ceiling + 1));
+    return delay < floor_ms ? floor_ms : delay;
+}
+
+int64_t sf_backoff_next_ms(struct sf_backoff *backoff)
+{
+    int64_t delay = next_ceiling(backoff);
     int64_t half = delay / 2;
     return half + (int64_t)(next_random(backoff) % (uint64_t)(delay - half + 1));
 }

@@ -44,6 +44,21 @@ static void backoff_doubles_up_to_the_cap_with_jitter(void **state)
     assert_true(sf_backoff_next_ms(&backoff) <= 100);
 }
 
+static void full_jitter_stays_within_zero_and_the_doubling_cap(void **state)
+{
+    (void)state;
+    struct sf_backoff backoff;
+    sf_backoff_init(&backoff, 100, 1000);
+    int64_t expect_max[] = {100, 200, 400, 800, 1000, 1000};
+    for (int round = 0; round < 50; round++) {
+        sf_backoff_reset(&backoff);
+        for (size_t i = 0; i < 6; i++) {
+            int64_t d = sf_backoff_next_full_ms(&backoff, 10);
+            assert_true(d >= 10 && d <= expect_max[i]);
+        }
+    }
+}
+
 static void str_parses_bounded_integers(void **state)
 {
     (void)state;
@@ -63,6 +78,7 @@ int main(void)
         cmocka_unit_test(every_error_has_a_name_text_and_class),
         cmocka_unit_test(dates_use_c_locale_names),
         cmocka_unit_test(backoff_doubles_up_to_the_cap_with_jitter),
+        cmocka_unit_test(full_jitter_stays_within_zero_and_the_doubling_cap),
         cmocka_unit_test(str_parses_bounded_integers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
