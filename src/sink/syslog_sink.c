@@ -703,11 +703,9 @@ static void syslog_sink_stop(struct sf_sink *sink, int64_t deadline_ms)
     }
 }
 
-static void syslog_sink_destroy(struct sf_sink *sink)
+/* Frees everything |ss| owns; safe on a sink that was never started or only half built. */
+static void free_partial(struct syslog_sink *ss)
 {
-    struct syslog_sink *ss = sink->impl;
-    syslog_sink_stop(sink, 1);
-    disconnect(ss);
     if (ss->ssl_ctx) {
         SSL_CTX_free(ss->ssl_ctx);
     }
@@ -721,6 +719,14 @@ static void syslog_sink_destroy(struct sf_sink *sink)
     free(ss->client_key);
     free(ss->server_name);
     free(ss);
+}
+
+static void syslog_sink_destroy(struct sf_sink *sink)
+{
+    struct syslog_sink *ss = sink->impl;
+    syslog_sink_stop(sink, 1);
+    disconnect(ss);
+    free_partial(ss);
     free(sink);
 }
 
@@ -807,22 +813,6 @@ static sf_err make_ssl_ctx(struct syslog_sink *ss, char *errbuf, size_t errbuf_s
         }
     }
     return SF_OK;
-}
-
-static void free_partial(struct syslog_sink *ss)
-{
-    if (ss->ssl_ctx) {
-        SSL_CTX_free(ss->ssl_ctx);
-    }
-    sf_bqueue_cleanup(&ss->queue);
-    free(ss->host);
-    free(ss->port);
-    free(ss->address);
-    free(ss->ca_file);
-    free(ss->client_cert);
-    free(ss->client_key);
-    free(ss->server_name);
-    free(ss);
 }
 
 sf_err sf_syslog_sink_new(const struct sf_syslog_sink_options *opts,
