@@ -265,9 +265,11 @@ void emu_api_heartbeat(struct emu_ctx *ctx, struct emu_logstore *ls, const char 
     emu_reply_json(ctx->resp, list);
 }
 
+/* forceSuccess: Go/Java send "true"/"false", Python "True" (spec §2.1). Absent or anything
+ * else is not forced: the strict reading, so a client that omits it cannot rely on a bypass
+ * the service may not grant. */
 static bool parse_force(const char *value)
 {
-    /* Go/Java send "true"; Python sends "True" (spec §2.1). */
     return value && strcasecmp(value, "true") == 0;
 }
 
@@ -290,24 +292,23 @@ static void checkpoint_locked(struct emu_ctx *ctx,
                         "checkpoint %.64s is not a valid cursor", checkpoint);
         return;
     }
-    struct emu_cg_shard *cs = &group->shards[shard_id];
-    if (consumer[0]) {
-        int idx = emu_assign_consumer_find(group, consumer);
-        if (idx < 0) {
-            emu_reply_error(ctx->resp, 404, "ConsumerNotExist", "consumer %.128s does not exist",
-                            consumer);
-            return;
-        }
-        if (cs->owner != idx) {
-            emu_reply_error(ctx->resp, 400, "ConsumerNotMatch",
-                            "shard %d is not held by consumer %.128s", shard_id, consumer);
-            return;
-        }
-    } else if (!is_forced) {
+    switch (emu_assign_may_commit(group, consumer, shard_id, is_forced)) {
+    case EMU_COMMIT_OK:
+        break;
+    case EMU_COMMIT_CONSUMER_NOT_EXIST:
+        emu_reply_error(ctx->resp, 404, "ConsumerNotExist", "consumer %.128s does not exist",
+                        consumer);
+        return;
+    case EMU_COMMIT_NOT_MATCH:
+        emu_reply_error(ctx->resp, 400, "ConsumerNotMatch",
+                        "shard %d is not held by consumer %.128s", shard_id, consumer);
+        return;
+    case EMU_COMMIT_NEED_CONSUMER:
         emu_reply_error(ctx->resp, 400, "ParameterInvalid",
                         "consumer is required unless forceSuccess=true");
         return;
     }
+    struct emu_cg_shard *cs = &group->shards[shard_id];
     snprintf(cs->checkpoint, sizeof(cs->checkpoint), "%s", checkpoint);
     snprintf(cs->committer, sizeof(cs->committer), "%s", consumer);
     cs->update_time_us = emu_now_us();

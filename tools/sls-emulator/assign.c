@@ -84,30 +84,14 @@ static void release(struct emu_cg_shard *cs)
     cs->is_told = false;
 }
 
-/* Frees every shard |idx| owns; false when it owned none. */
-static bool release_all(struct emu_group *group, int idx)
+/* Frees every shard |idx| owns. */
+static void release_all(struct emu_group *group, int idx)
 {
-    bool owned_any = false;
     for (int s = 0; s < EMU_MAX_SHARDS; s++) {
         if (group->shards[s].owner == idx) {
             release(&group->shards[s]);
-            owned_any = true;
         }
     }
-    return owned_any;
-}
-
-/* True when |idx| owns a shard it has already been told about: an empty heartbeat from it is
- * then a deliberate hand-back, not a consumer that has not yet heard of its new shards. */
-static bool owns_told_shard(const struct emu_group *group, int idx)
-{
-    for (int s = 0; s < EMU_MAX_SHARDS; s++) {
-        const struct emu_cg_shard *cs = &group->shards[s];
-        if (cs->owner == idx && cs->is_told && !cs->is_transfer) {
-            return true;
-        }
-    }
-    return false;
 }
 
 static void remove_consumer(struct emu_group *group, int idx)
@@ -134,6 +118,24 @@ bool emu_assign_evict(struct emu_group *group, const char *consumer)
     }
     remove_consumer(group, idx);
     return true;
+}
+
+enum emu_commit_result emu_assign_may_commit(const struct emu_group *group,
+                                             const char *consumer,
+                                             int shard_id,
+                                             bool is_forced)
+{
+    if (is_forced) {
+        return EMU_COMMIT_OK; /* the Java SDK: "success whether the shard is held by" it */
+    }
+    if (!consumer[0]) {
+        return EMU_COMMIT_NEED_CONSUMER;
+    }
+    int idx = emu_assign_consumer_find(group, consumer);
+    if (idx < 0) {
+        return EMU_COMMIT_CONSUMER_NOT_EXIST;
+    }
+    return group->shards[shard_id].owner == idx ? EMU_COMMIT_OK : EMU_COMMIT_NOT_MATCH;
 }
 
 /* Quota of each live consumer: the ones owning the most get the extra shards, so a balanced
@@ -170,7 +172,7 @@ static void rebalance(struct emu_logstore *ls, struct emu_group *group)
     int target[EMU_MAX_CONSUMERS] = {0};
     int n_assignable = 0;
     for (int i = 0; i < EMU_MAX_CONSUMERS; i++) {
-        live[i] = group->consumers[i].in_use && !group->consumers[i].is_departing;
+        live[i] = group->consumers[i].in_use;
     }
     for (int s = 0; s < ls->n_shards; s++) {
         struct emu_cg_shard *cs = &group->shards[s];
@@ -278,17 +280,9 @@ enum emu_heartbeat_result emu_assign_heartbeat(struct emu_logstore *ls,
     struct emu_consumer *c = &group->consumers[idx];
     c->last_heartbeat_ms = now_ms;
     c->n_heartbeats++;
-    c->is_departing = false;
-    if (n_held == 0 && owns_told_shard(group, idx)) {
-        release_all(group, idx);
-        /* [INF] An empty heartbeat from a consumer that owned shards hands all of them back:
-         * the consumer is leaving (slsfwd's last heartbeat at shutdown, after its final
-         * checkpoints). It is left out of balancing until its next heartbeat, so the others
-         * take its shards at their next heartbeat instead of after the group timeout. */
-        c->is_departing = true;
-        rebalance(ls, group);
-        return EMU_HEARTBEAT_OK;
-    }
+    /* An empty list is no farewell: what the service does with one is undocumented and no
+     * SDK sends it to leave, so it is an ordinary heartbeat (the consumer stays, and keeps
+     * what it owns). A consumer leaves by falling silent for the group timeout. */
     release_unreported(ls, group, idx, held, n_held);
     rebalance(ls, group);
     /* Surplus marked just now that this consumer was not even reading goes at once. */

@@ -25,6 +25,21 @@ bool emu_assign_evict(struct emu_group *group, const char *consumer);
 /* Index of consumer |name| in |group|, or -1. */
 int emu_assign_consumer_find(const struct emu_group *group, const char *name);
 
+enum emu_commit_result {
+    EMU_COMMIT_OK,
+    EMU_COMMIT_CONSUMER_NOT_EXIST, /* the named consumer is not in the group */
+    EMU_COMMIT_NOT_MATCH,          /* the named consumer does not hold the shard */
+    EMU_COMMIT_NEED_CONSUMER,      /* no consumer name and not forced */
+};
+
+/* Whether |consumer| ("" for none) may commit a checkpoint of |shard_id|. |is_forced|
+ * (forceSuccess=true) skips the ownership check; without it only the holder may commit
+ * (a shard in `transfer` included). */
+enum emu_commit_result emu_assign_may_commit(const struct emu_group *group,
+                                             const char *consumer,
+                                             int shard_id,
+                                             bool is_forced);
+
 enum emu_heartbeat_result {
     EMU_HEARTBEAT_OK,
     EMU_HEARTBEAT_NOT_EXIST_WITH_BODY, /* unknown consumer reported shards (spec §8.2) */

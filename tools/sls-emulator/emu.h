@@ -94,7 +94,6 @@ struct emu_consumer {
     char name[EMU_NAME_MAX + 1];
     int64_t last_heartbeat_ms; /* monotonic */
     uint64_t n_heartbeats;
-    bool is_departing; /* its last heartbeat gave every shard back: not balanced over */
 };
 
 struct emu_group {

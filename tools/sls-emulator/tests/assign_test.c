@@ -154,6 +154,49 @@ static void silent_consumer_expires_after_timeout(void **state)
     fixture_free(f);
 }
 
+/* An empty heartbeat is a heartbeat like any other: the consumer stays alive and keeps its
+ * shards. Only silence for the group timeout frees them (no SDK sends [] to leave). */
+static void empty_heartbeat_does_not_hand_shards_back(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(2, false);
+    beat(f, "c1", "", 0);
+    beat(f, "c2", "", 0);
+    beat(f, "c1", "0,1", 100);
+    assert_string_equal(beat(f, "c1", "0", 200), "0");
+    assert_string_equal(beat(f, "c2", "", 300), "1");
+    assert_string_equal(beat(f, "c1", "", 400), "0");
+    assert_string_equal(beat(f, "c2", "1", 500), "1");
+    assert_string_equal(emu_assign_state_name(emu_assign_state(f->ls, f->group, 0)),
+                        "already_alloc");
+    /* c1 goes silent after its []: c2 gets shard 0 once the 10 s timeout has passed. */
+    assert_string_equal(beat(f, "c2", "1", 9000), "1");
+    assert_string_equal(beat(f, "c2", "1", 10401), "0,1");
+    fixture_free(f);
+}
+
+/* forceSuccess=true commits whoever holds the shard; otherwise (false or absent) only its
+ * owner may, and a commit without a consumer name must be forced. */
+static void only_a_forced_commit_skips_the_ownership_check(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_new(2, false);
+    beat(f, "c1", "", 0);
+    beat(f, "c2", "", 0);
+    beat(f, "c1", "0,1", 100);
+    beat(f, "c1", "0", 200);
+    assert_string_equal(beat(f, "c2", "", 300), "1");
+    assert_int_equal(emu_assign_may_commit(f->group, "c1", 0, false), EMU_COMMIT_OK);
+    assert_int_equal(emu_assign_may_commit(f->group, "c1", 1, false), EMU_COMMIT_NOT_MATCH);
+    assert_int_equal(emu_assign_may_commit(f->group, "c1", 1, true), EMU_COMMIT_OK);
+    assert_int_equal(emu_assign_may_commit(f->group, "ghost", 1, false),
+                     EMU_COMMIT_CONSUMER_NOT_EXIST);
+    assert_int_equal(emu_assign_may_commit(f->group, "ghost", 1, true), EMU_COMMIT_OK);
+    assert_int_equal(emu_assign_may_commit(f->group, "", 1, false), EMU_COMMIT_NEED_CONSUMER);
+    assert_int_equal(emu_assign_may_commit(f->group, "", 1, true), EMU_COMMIT_OK);
+    fixture_free(f);
+}
+
 static void commit_end(struct fixture *f, int shard_id)
 {
     snprintf(f->group->shards[shard_id].checkpoint, EMU_CURSOR_MAX + 1, "x");
@@ -201,6 +244,8 @@ int main(void)
         cmocka_unit_test(second_consumer_waits_for_the_hand_off),
         cmocka_unit_test(five_consumers_differ_by_at_most_one),
         cmocka_unit_test(silent_consumer_expires_after_timeout),
+        cmocka_unit_test(empty_heartbeat_does_not_hand_shards_back),
+        cmocka_unit_test(only_a_forced_commit_skips_the_ownership_check),
         cmocka_unit_test(ordered_children_wait_until_parent_is_over),
         cmocka_unit_test(unordered_children_are_assigned_at_once),
     };

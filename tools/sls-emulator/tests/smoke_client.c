@@ -620,16 +620,27 @@ heartbeat(const char *consumer, const char *held, long want_status, const char *
     return expect_json(&req, "heartbeat");
 }
 
-static void checkpoint(
-    const char *consumer, int shard, const char *cursor, long want_status, const char *want_code)
+/* |force|: the forceSuccess value to send, or NULL to leave the parameter out. */
+static void checkpoint(const char *consumer,
+                       int shard,
+                       const char *cursor,
+                       const char *force,
+                       long want_status,
+                       const char *want_code)
 {
     char body[256];
     snprintf(body, sizeof(body), "{\"shard\":%d,\"checkpoint\":\"%s\"}", shard, cursor);
-    struct ts_param params[] = {
-        {"type", "checkpoint"}, {"forceSuccess", "true"}, {"consumer", consumer}};
+    struct ts_param params[3] = {{"type", "checkpoint"}};
+    size_t n = 1;
+    if (force) {
+        params[n++] = (struct ts_param){"forceSuccess", force};
+    }
+    if (consumer) {
+        params[n++] = (struct ts_param){"consumer", consumer};
+    }
     struct ts_request req = req_for("POST", "/logstores/logs/consumergroups/smoke-cg");
     req.params = params;
-    req.n_params = consumer ? 3 : 2;
+    req.n_params = n;
     req.body = (const uint8_t *)body;
     req.body_len = strlen(body);
     req.raw_len = strlen(body);
@@ -708,15 +719,22 @@ static void check_groups(void)
     get_cursor("logs", 0, "begin", begin, sizeof(begin));
     CHECK(list_is(heartbeat("c1", "[]", 0, NULL), "0,1"), "c1 alone gets both shards");
     heartbeat("ghost", "[0]", 400, "NotExistConsumerWithBody");
-    checkpoint("c1", 0, begin, 200, NULL);
-    checkpoint("c1", 0, "not base64!", 400, "InvalidShardCheckPoint");
-    checkpoint("ghost", 0, begin, 404, "ConsumerNotExist");
+    checkpoint("c1", 0, begin, "false", 200, NULL);
+    checkpoint("c1", 0, "not base64!", "false", 400, "InvalidShardCheckPoint");
+    checkpoint("ghost", 0, begin, "false", 404, "ConsumerNotExist");
     CHECK(list_is(heartbeat("c2", "[]", 0, NULL), ""), "c2 waits for the hand-off");
     CHECK(list_is(heartbeat("c1", "[0, 1]", 0, NULL), "0"), "c1 is asked to give up shard 1");
-    checkpoint("c2", 1, begin, 400, "ConsumerNotMatch");
+    checkpoint("c2", 1, begin, "false", 400, "ConsumerNotMatch");
+    checkpoint("c2", 1, begin, NULL, 400, "ConsumerNotMatch"); /* absent: enforced too */
+    checkpoint("c2", 1, begin, "true", 200, NULL);             /* forced: no ownership check */
+    checkpoint("ghost", 1, begin, "True", 200, NULL);          /* Python's spelling */
     CHECK(list_is(heartbeat("c1", "[0]", 0, NULL), "0"), "c1 releases shard 1");
     CHECK(list_is(heartbeat("c2", "[]", 0, NULL), "1"), "c2 gets shard 1");
-    checkpoint(NULL, 1, begin, 200, NULL); /* admin reset: no consumer, forceSuccess=true */
+    /* [] is an ordinary heartbeat, not a departure: c2 keeps shard 1. */
+    CHECK(list_is(heartbeat("c2", "[]", 0, NULL), "1"), "c2 keeps shard 1 after []");
+    CHECK(list_is(heartbeat("c1", "[0]", 0, NULL), "0"), "c1 does not get c2's shard");
+    checkpoint(NULL, 1, begin, NULL, 400, "ParameterInvalid");
+    checkpoint(NULL, 1, begin, "true", 200, NULL); /* admin reset: no consumer, forced */
 
     struct ts_param shard_param[] = {{"shard", "0"}};
     req = req_for("GET", "/logstores/logs/consumergroups/smoke-cg");
