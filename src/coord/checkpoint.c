@@ -34,10 +34,10 @@ static void commit_one(struct sf_source *source, struct commit *c, int64_t now)
     struct sf_coord *coord = source->coord;
     const struct sf_config_source *cfg = source->config;
     struct sf_sls_error detail;
-    /* The SDKs send forceSuccess=true with the consumer name; ownership is enforced anyway. */
+    /* Ownership enforced (forceSuccess=false): a stale owner is refused, never overwrites. */
     sf_err err =
         sf_sls_update_checkpoint(source->sls, cfg->logstore, cfg->consumer_group,
-                                 cfg->consumer_name, c->shard->shard_id, c->cursor, true, &detail);
+                                 cfg->consumer_name, c->shard->shard_id, c->cursor, &detail);
     pthread_mutex_lock(&coord->lock);
     struct sf_shard *shard = c->shard;
     if (err == SF_OK) {

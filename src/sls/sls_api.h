@@ -123,14 +123,16 @@ sf_err sf_sls_heartbeat(struct sf_sls_client *sls,
                         size_t *n_assigned,
                         struct sf_sls_error *detail);
 
-/* Commits |cursor| for |shard|. |consumer| may be NULL only with |force| (an admin reset). */
+/* Commits |cursor| for |shard| as |consumer|, who must own the shard (forceSuccess=false):
+ * a consumer that lost it gets SF_ERR_SLS_NOT_OWNER or SF_ERR_SLS_CONSUMER_GONE instead of
+ * overwriting the new owner's checkpoint. |consumer| NULL is an admin reset
+ * (forceSuccess=true, no ownership check). */
 sf_err sf_sls_update_checkpoint(struct sf_sls_client *sls,
                                 const char *logstore,
                                 const char *group,
                                 const char *consumer,
                                 int shard,
                                 const char *cursor,
-                                bool force,
                                 struct sf_sls_error *detail);
 
 /* All shards' checkpoints, or one shard's when |shard| >= 0 (an empty list when unknown). */

@@ -166,7 +166,6 @@ sf_err sf_sls_update_checkpoint(struct sf_sls_client *sls,
                                 const char *consumer,
                                 int shard,
                                 const char *cursor,
-                                bool force,
                                 struct sf_sls_error *detail)
 {
     struct sf_sls_request req;
@@ -175,8 +174,11 @@ sf_err sf_sls_update_checkpoint(struct sf_sls_client *sls,
     if (consumer) {
         sf_sls_request_param(&req, "consumer", consumer);
     }
-    /* Lower-case booleans, as Go and Java send and sign them (spec §2.1). */
-    sf_sls_request_param(&req, "forceSuccess", force ? "true" : "false");
+    /* With a consumer name, false: what the Java consumer library sends. The Java SDK
+     * documents true as "succeed whether or not the consumer holds the shard" (Go and Python
+     * send true), so true could let a consumer that lost the shard overwrite the new owner's
+     * checkpoint (spec §8.6). Lower-case, as Go and Java send and sign it (spec §2.1). */
+    sf_sls_request_param(&req, "forceSuccess", consumer ? "false" : "true");
     sf_err err = sf_sls_api_path(&req, detail, logstore, group, NULL, -1);
     if (err) {
         return err;

@@ -230,16 +230,16 @@ static void consumer_groups_assign_balance_and_guard_checkpoints(void **state)
     SF_CHECK_ERR(sf_sls_heartbeat(sls, "nginx", "cg", "c-b", NULL, 0, &b, &n_b, &detail), SF_OK);
     assert_int_equal(n_b, 2);
 
-    /* Checkpoints: only the owner commits (unless forced without a consumer name). */
+    /* Checkpoints: only the owner commits (an admin reset without a consumer name aside). */
     char cursor[SF_SLS_CURSOR_MAX];
     SF_CHECK_ERR(sf_sls_get_cursor(sls, "nginx", b[0], "end", cursor, &detail), SF_OK);
-    SF_CHECK_ERR(sf_sls_update_checkpoint(sls, "nginx", "cg", "c-b", b[0], cursor, true, &detail),
-                 SF_OK);
-    SF_CHECK_ERR(sf_sls_update_checkpoint(sls, "nginx", "cg", "c-a", b[0], cursor, true, &detail),
+    SF_CHECK_ERR(sf_sls_update_checkpoint(sls, "nginx", "cg", "c-b", b[0], cursor, &detail), SF_OK);
+    SF_CHECK_ERR(sf_sls_update_checkpoint(sls, "nginx", "cg", "c-a", b[0], cursor, &detail),
                  SF_ERR_SLS_NOT_OWNER);
-    SF_CHECK_ERR(sf_sls_update_checkpoint(sls, "nginx", "cg", NULL, b[0], cursor, true, &detail),
-                 SF_OK);
-    SF_CHECK_ERR(sf_sls_update_checkpoint(sls, "nginx", "cg", "c-b", b[0], "%%%", true, &detail),
+    SF_CHECK_ERR(sf_sls_update_checkpoint(sls, "nginx", "cg", "c-gone", b[0], cursor, &detail),
+                 SF_ERR_SLS_CONSUMER_GONE);
+    SF_CHECK_ERR(sf_sls_update_checkpoint(sls, "nginx", "cg", NULL, b[0], cursor, &detail), SF_OK);
+    SF_CHECK_ERR(sf_sls_update_checkpoint(sls, "nginx", "cg", "c-b", b[0], "%%%", &detail),
                  SF_ERR_SLS_BAD_CHECKPOINT);
     struct sf_sls_checkpoint *cps = NULL;
     SF_CHECK_ERR(sf_sls_get_checkpoints(sls, "nginx", "cg", b[0], &cps, &n, &detail), SF_OK);

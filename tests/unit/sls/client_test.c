@@ -363,6 +363,7 @@ static void consumer_group_calls_send_and_parse_the_documented_forms(void **stat
               "\"order\":false}]}");
     push_json(f->ts, 200, "");
     push_json(f->ts, 200, "");
+    push_json(f->ts, 200, "");
     push_json(f->ts, 200,
               "[{\"shard\":0,\"checkpoint\":\"" CURSOR "\",\"updateTime\":"
               "1524224984800922,\"consumer\":\"c1\"},{\"shard\":1,\"checkpoint\":\"\","
@@ -384,8 +385,11 @@ static void consumer_group_calls_send_and_parse_the_documented_forms(void **stat
     free(groups);
     SF_CHECK_ERR(sf_sls_update_group(f->sls, "app-logs", "siem-cg", 40, false, &f->detail), SF_OK);
     SF_CHECK_ERR(sf_sls_update_checkpoint(f->sls, "app-logs", "siem-cg", "siem-cg-host1-4242", 3,
-                                          CURSOR, true, &f->detail),
+                                          CURSOR, &f->detail),
                  SF_OK);
+    SF_CHECK_ERR(
+        sf_sls_update_checkpoint(f->sls, "app-logs", "siem-cg", NULL, 3, CURSOR, &f->detail),
+        SF_OK);
     struct sf_sls_checkpoint *cps = NULL;
     SF_CHECK_ERR(sf_sls_get_checkpoints(f->sls, "app-logs", "siem-cg", -1, &cps, &n, &f->detail),
                  SF_OK);
@@ -406,11 +410,15 @@ static void consumer_group_calls_send_and_parse_the_documented_forms(void **stat
     assert_string_equal(req->method, "PUT");
     assert_memory_equal(req->body, "{\"order\":false,\"timeout\":40}", req->body_len);
     req = ts_request(f->ts, 4);
+    /* Ownership enforced with a consumer name, as the Java consumer library does. */
     assert_string_equal(req->query,
-                        "type=checkpoint&consumer=siem-cg-host1-4242&forceSuccess=true");
+                        "type=checkpoint&consumer=siem-cg-host1-4242&forceSuccess=false");
     assert_memory_equal(req->body, "{\"shard\":3,\"checkpoint\":\"" CURSOR "\"}", 55);
     assert_signature_matches_wire(req, 1, NULL);
-    assert_string_equal(ts_request(f->ts, 6)->method, "DELETE");
+    req = ts_request(f->ts, 5);
+    assert_string_equal(req->query, "type=checkpoint&forceSuccess=true"); /* admin reset */
+    assert_signature_matches_wire(req, 1, NULL);
+    assert_string_equal(ts_request(f->ts, 7)->method, "DELETE");
 }
 
 static void malformed_control_responses_are_errors(void **state)
