@@ -176,7 +176,10 @@ const struct sf_option sf_options[] = {
      .max = 86400 * 1000,
      .help = "How long SLS waits for a heartbeat before it hands the consumer's shards to the "
              "others. Longer than `heartbeat_interval`; 3 times it lets two heartbeats be lost "
-             "without a rebalance."},
+             "without a rebalance. It is also how long a hand-off takes when a consumer stops "
+             "or dies: its shards move after about `group_timeout` + `heartbeat_interval` "
+             "(like the official consumers, slsfwd does not announce its stop to SLS), so a "
+             "shorter one moves them sooner."},
     {.key = "sls.order",
      .type = SF_OPT_BOOL,
      SOURCE(order),

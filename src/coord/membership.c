@@ -426,19 +426,12 @@ void sf_membership_leave(struct sf_source *source)
         return;
     }
     const struct sf_config_source *cfg = source->config;
-    int *assigned = NULL;
-    size_t n = 0;
-    struct sf_sls_error detail;
-    /* An empty heartbeat hands every shard back at once, after the final commits, so the
-     * next owner starts at a fresh checkpoint (python-sdk PR #264). */
-    sf_err err = sf_sls_heartbeat(source->sls, cfg->logstore, cfg->consumer_group,
-                                  cfg->consumer_name, NULL, 0, &assigned, &n, &detail);
-    free(assigned);
-    if (err) {
-        log_sls_error(SF_LOG_LEVEL_WARN, source,
-                      "could not release shards; they move after the group timeout", err, &detail,
-                      -1);
-    } else {
-        SF_LOG_INFO("msg=\"released all shards\" source=%s", cfg->name);
-    }
+    /* No farewell heartbeat: no official consumer sends a final [] and the service's answer
+     * to one is undocumented (it may keep the consumer alive with no shards and hand it
+     * others' shards). Like the SDKs, stop heartbeating; the server frees the shards after
+     * the group timeout and the next owner resumes at the checkpoints just committed. */
+    SF_LOG_INFO("msg=\"left the consumer group: the shards move to the other consumers once "
+                "the group timeout has passed without a heartbeat\" source=%s group=%s "
+                "group_timeout_s=%d",
+                cfg->name, cfg->consumer_group, cfg->group_timeout_s);
 }
