@@ -14,6 +14,9 @@ emu POST "/_emulator/projects/demo/logstores/nginx/generate?kind=nginx&count=100
 sleep 2.5 # receive times are whole seconds
 emu POST "/_emulator/projects/demo/logstores/nginx/generate?kind=nginx&count=500" >/dev/null
 emu POST "/_emulator/retention?seconds=1" >"$T/retention.json"
+# Keep the 500: b takes the shard only once a's membership has timed out (a left without
+# a farewell heartbeat), seconds from now.
+emu POST "/_emulator/retention?seconds=0" >/dev/null
 echo "retention: $(cat "$T/retention.json")"
 write_config "$T/b.yaml" "$T/b.ndjson" nginx
 start_slsfwd b "$T/b.yaml"
