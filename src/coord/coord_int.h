@@ -125,6 +125,9 @@ bool sf_shard_track(struct sf_shard *shard, struct sf_batch *batch);
 void sf_shard_confirm(struct sf_shard *shard, uint64_t seq);
 /* Forgets |seq| without confirming it (undelivered at stop); the checkpoint stays behind. */
 void sf_shard_forget(struct sf_shard *shard, uint64_t seq);
+/* The data up to |next_cursor| is gone (expired): the checkpoint moves there once every
+ * batch pulled before is confirmed. False when the prefetch window is full. */
+bool sf_shard_skip(struct sf_shard *shard, const char *next_cursor);
 
 /* fetch.c */
 sf_err sf_workers_start(struct sf_coord *coord);

@@ -221,7 +221,11 @@ static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int
     sf_sls_error_format(&out->detail, out->err, text, sizeof(text));
     shard->source->stats.pull_errors++;
     shard->source->errors[out->err < SF_ERR__COUNT ? out->err : SF_ERR_INVALID]++;
-    if (out->err == SF_ERR_SLS_CURSOR && out->reset_cursor[0]) {
+    /* The window has room: pick_shard checked it, and only this worker adds to it. */
+    if (out->err == SF_ERR_SLS_CURSOR && out->reset_cursor[0] &&
+        sf_shard_skip(shard, out->reset_cursor)) {
+        /* The checkpoint follows the cursor (sf_shard_skip): a read-only shard whose data
+         * all expired commits its end and is over, so its children can start. */
         SF_LOG_WARN("msg=\"checkpoint points into expired data: restarting the shard at the oldest "
                     "retained data; logs between the two have expired and cannot be delivered\" "
                     "source=%s shard=%d expired_cursor=%s new_cursor=%s",

@@ -1,5 +1,6 @@
 /* A consumed shard's record: its state machine and its checkpoint tracker. Callers hold
  * coord->lock. */
+#include <stdio.h>
 #include <string.h>
 
 #include "coord/coord_int.h"
@@ -104,6 +105,20 @@ void sf_shard_confirm(struct sf_shard *shard, uint64_t seq)
         n++;
     }
     shift(shard, n);
+}
+
+bool sf_shard_skip(struct sf_shard *shard, const char *next_cursor)
+{
+    if (shard->n_inflight == SF_COORD_PREFETCH) {
+        return false;
+    }
+    /* An empty batch confirmed at once: it keeps its place in pull order. */
+    struct sf_inflight *slot = &shard->inflight[shard->n_inflight++];
+    memset(slot, 0, sizeof(*slot));
+    slot->seq = shard->next_seq++;
+    snprintf(slot->next_cursor, sizeof(slot->next_cursor), "%s", next_cursor);
+    sf_shard_confirm(shard, slot->seq);
+    return true;
 }
 
 void sf_shard_forget(struct sf_shard *shard, uint64_t seq)

@@ -102,10 +102,11 @@ sf_err sf_sls_error_classify(long http_status, const char *code, const char *mes
 {
     code = code ? code : "";
     message = message ? message : "";
-    /* SDKs test `"invalidcursor" in errorCode.lower()`; old servers say ParameterInvalid with
-     * a message about the cursor (spec §4 PullLogs). */
-    if (contains_nocase(code, "invalidcursor") ||
-        (strcasecmp(code, "ParameterInvalid") == 0 && contains_nocase(message, "cursor"))) {
+    /* Only the InvalidCursor code makes the engine skip to the oldest retained data. A
+     * ParameterInvalid that mentions a cursor (a bad end_cursor, a client bug, an old
+     * server's wording) is not proof that data expired: skipping on it could lose data, so
+     * it is a client bug that a human looks at. */
+    if (strcasecmp(code, "InvalidCursor") == 0) {
         return SF_ERR_SLS_CURSOR;
     }
     if (strcasecmp(code, "ParameterInvalid") == 0) {

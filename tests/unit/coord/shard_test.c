@@ -65,12 +65,48 @@ static void an_undelivered_batch_freezes_the_checkpoint(void **state)
     sf_shard_free(shard);
 }
 
+/* Data that expired (InvalidCursor) is skipped: the checkpoint moves to the new cursor too,
+ * but only in order, after every batch pulled before it is confirmed. */
+static void a_skip_moves_the_checkpoint_in_order(void **state)
+{
+    (void)state;
+    struct sf_shard *shard = sf_shard_new(&source, 2);
+    snprintf(shard->deliverable, sizeof(shard->deliverable), "start");
+    assert_true(sf_shard_skip(shard, "after-gap"));
+    assert_string_equal(shard->deliverable, "after-gap");
+    assert_int_equal(shard->n_inflight, 0);
+
+    struct sf_batch b1 = make_batch("c1");
+    assert_true(sf_shard_track(shard, &b1));
+    assert_true(sf_shard_skip(shard, "after-second-gap"));
+    assert_string_equal(shard->deliverable, "after-gap");
+    sf_shard_confirm(shard, b1.seq);
+    assert_string_equal(shard->deliverable, "after-second-gap");
+    assert_int_equal(shard->n_inflight, 0);
+    sf_shard_free(shard);
+}
+
+static void a_skip_needs_a_free_slot(void **state)
+{
+    (void)state;
+    struct sf_shard *shard = sf_shard_new(&source, 4);
+    struct sf_batch batches[SF_COORD_PREFETCH];
+    for (int i = 0; i < SF_COORD_PREFETCH; i++) {
+        batches[i] = make_batch("x");
+        assert_true(sf_shard_track(shard, &batches[i]));
+    }
+    assert_false(sf_shard_skip(shard, "y"));
+    sf_shard_free(shard);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(out_of_order_confirmations_commit_only_the_contiguous_prefix),
         cmocka_unit_test(the_window_is_bounded),
         cmocka_unit_test(an_undelivered_batch_freezes_the_checkpoint),
+        cmocka_unit_test(a_skip_moves_the_checkpoint_in_order),
+        cmocka_unit_test(a_skip_needs_a_free_slot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

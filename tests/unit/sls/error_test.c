@@ -52,7 +52,10 @@ static void every_documented_code_has_its_reaction(void **state)
         {400, "ShardNotExist", "", SF_ERR_SLS_SHARD_GONE},
         {404, "ShardNotExsit", "", SF_ERR_SLS_SHARD_GONE},
         {400, "InvalidCursor", "", SF_ERR_SLS_CURSOR},
-        {400, "ParameterInvalid", "Invalid cursor value", SF_ERR_SLS_CURSOR},
+        /* Only the InvalidCursor code resets a shard's cursor: a ParameterInvalid that
+         * mentions a cursor (a bad end_cursor, a client bug) must not skip data. */
+        {400, "ParameterInvalid", "Invalid cursor value", SF_ERR_CLIENT_BUG},
+        {400, "ParameterInvalid", "end_cursor is invalid", SF_ERR_CLIENT_BUG},
         {400, "ParameterInvalid", "count must be in 1..1000", SF_ERR_CLIENT_BUG},
         {400, "InvalidShardCheckPoint", "", SF_ERR_SLS_BAD_CHECKPOINT},
         {400, "LogStoreWithoutShard", "", SF_ERR_SLS_NO_SHARDS},
