@@ -291,6 +291,9 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord,
     shard->is_caught_up = out->is_caught_up;
     bool at_end_cursor = shard->has_end_cursor && strcmp(res->next_cursor, shard->end_cursor) == 0;
     if (out->is_caught_up) {
+        if (shard->state != SF_SHARD_RUNNING) {
+            return NULL; /* dropped or revoked during the pull: it stays so, never FINISHED */
+        }
         if (at_end_cursor || shard->is_readonly) {
             /* spec §8.5: the end of a read-only shard (or of the configured time range) is
              * final; its checkpoint is committed promptly, then the shard is released. */
