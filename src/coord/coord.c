@@ -309,10 +309,8 @@ sf_err sf_coord_run(struct sf_coord *coord)
         sf_workers_join(coord);
         return SF_ERR_IO;
     }
-    SF_LOG_INFO("msg=\"engine started\" sources=%zu workers=%zu max_buffered_bytes=%zu "
-                "control_timeout_ms=%ld",
-                coord->n_sources, coord->n_workers, coord->config->max_buffered_bytes,
-                coord->n_sources ? sf_coord_control_timeout_ms(coord->sources[0].config) : 0L);
+    SF_LOG_INFO("msg=\"engine started\" sources=%zu workers=%zu max_buffered_bytes=%zu",
+                coord->n_sources, coord->n_workers, coord->config->max_buffered_bytes);
     bool was_ready = false;
     while (!atomic_load(&coord->stop_requested)) {
         tick_sources(coord, false);

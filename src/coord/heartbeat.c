@@ -70,6 +70,10 @@ sf_err sf_heartbeat_start(struct sf_coord *coord)
             return SF_ERR_IO;
         }
         source->has_membership_thread = true;
+        SF_LOG_INFO("msg=\"membership thread started\" source=%s heartbeat_interval_s=%d "
+                    "group_timeout_s=%d control_timeout_ms=%ld",
+                    source->config->name, source->config->heartbeat_interval_s,
+                    source->config->group_timeout_s, sf_coord_control_timeout_ms(source->config));
     }
     return SF_OK;
 }
