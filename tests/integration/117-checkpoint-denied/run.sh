@@ -23,7 +23,9 @@ start_slsfwd b "$T/b.yaml"
 one_each() {
     [ "$(curl -sf "$EMU/_emulator/stats" | jq -r '[.projects[].logstores[].consumer_groups[].consumers[] | (.shards | length)] | sort | join(",")')" = 1,1 ]
 }
-wait_for 40 "a to hand one shard to b" one_each
+# Well before the group timeout would expel a: the revoked shard left a's heartbeat.
+wait_for 15 "a to hand one shard to b" one_each
+grep -q 'shard released without its final checkpoint' "$T/a.log" || fail "no word of the uncommitted release"
 # Let b try ListShards a few times.
 wait_for 60 "ListShards refused 4 times" bash -c "[ \"\$(curl -sf $EMU/_emulator/faults | jq '.[1].fired')\" -ge 4 ]"
 
