@@ -87,6 +87,8 @@ static sf_err ensure_group(struct sf_source *source, struct sf_sls_error *detail
 
 static void bootstrap(struct sf_source *source, int64_t now)
 {
+    /* Fatal outcomes below stop the engine; until then this thread does not ask again. */
+    source->next_bootstrap_ms = now + 3600 * 1000;
     if (atomic_load(&source->coord->stop_requested)) {
         source->next_bootstrap_ms = now + 1000; /* stopping: joining now would be undone */
         return;
@@ -220,8 +222,9 @@ static void heartbeat_failed(struct sf_source *source,
         atomic_store(&source->needs_credentials, true);
     }
     if (err == SF_ERR_SLS_CONSUMER_GONE) {
+        /* Rejoin at once, but not in a tight loop if even the [] heartbeat is refused. */
+        source->next_heartbeat_ms = source->must_rejoin ? now + 1000 : now;
         sf_membership_drop_all(source, "the server expired this consumer");
-        source->next_heartbeat_ms = now;
         return;
     }
     if (err == SF_ERR_SLS_GROUP_GONE) {
