@@ -166,7 +166,9 @@ const struct sf_option sf_options[] = {
      .fallback = "20s",
      .min = 1000,
      .max = 600 * 1000,
-     .help = "How often the consumer tells SLS it is alive and which shards it holds."},
+     .help = "How often the consumer tells SLS it is alive and which shards it holds. Each "
+             "source heartbeats on its own thread and connection, so slow checkpoint commits "
+             "or other SLS calls never make a heartbeat late."},
     {.key = "sls.group_timeout",
      .type = SF_OPT_DURATION,
      SOURCE(group_timeout_s),
@@ -219,7 +221,13 @@ const struct sf_option sf_options[] = {
      .fallback = "60s",
      .min = 1000,
      .max = 600 * 1000,
-     .help = "Limit on one whole SLS request."},
+     .help =
+         "Limit on one whole PullLogs request. Control calls (heartbeat, checkpoint commit, "
+         "GetCheckPoint, GetCursor, ListShards, consumer-group calls) answer in "
+         "milliseconds and get a shorter limit: half of `heartbeat_interval` or a quarter "
+         "of `group_timeout`, whichever is less, at least 2s and at most this (10s with "
+         "the defaults; the start-up line `membership thread started` shows it). A stop abandons "
+         "pulls in flight at once; their data is read again."},
     {.key = "sls.connect_timeout",
      .type = SF_OPT_DURATION,
      SOURCE(connect_timeout_ms),

@@ -1,7 +1,9 @@
 /* Checkpoint commits for one source (spec §8.6): per shard, the highest contiguous delivered
  * cursor, every checkpoint_interval, promptly at a shard's end and before a release, and
  * never beyond undelivered data. Also retires shard records whose work is done. Coordinator
- * thread; network calls run without coord->lock. */
+ * thread; network calls run without coord->lock. A commit refused for another reason than
+ * ownership (RAM policy) is an error line naming the permission, at most one a minute per
+ * source, and never holds a revoked shard back from its next owner. */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +14,8 @@
 #include "util/banned.h"
 
 #define SF_LOG_MODULE "checkpoint"
+
+#define REFUSED_LOG_INTERVAL_MS 60000
 
 struct commit {
     struct sf_shard *shard;
@@ -45,6 +49,7 @@ static void commit_one(struct sf_source *source, struct commit *c, int64_t now)
         shard->last_commit_ms = now;
         sf_backoff_reset(&shard->backoff);
         source->stats.checkpoints_committed++;
+        source->is_commit_refused = false;
         pthread_mutex_unlock(&coord->lock);
         SF_LOG_DEBUG("msg=\"checkpoint committed\" source=%s shard=%d cursor=%s", cfg->name,
                      shard->shard_id, c->cursor);
@@ -62,11 +67,48 @@ static void commit_one(struct sf_source *source, struct commit *c, int64_t now)
         return;
     }
     int64_t delay = sf_backoff_next_ms(&shard->backoff);
+    bool is_refused = sf_err_class(err) == SF_ERRCLASS_FATAL;
+    if (is_refused && delay < 30000) {
+        delay = 30000; /* a human must act; a policy can be fixed live, so keep trying slowly */
+    }
     shard->next_commit_try_ms = now + delay;
+    /* A shard being handed over must not wait for a commit that may never succeed: the next
+     * owner would never get it. Released without it, the shard is read again from its last
+     * checkpoint (duplicates, no loss). */
+    int64_t releasing_ms = now - shard->state_since_ms;
+    bool is_abandoned = shard->state == SF_SHARD_RELEASING &&
+                        (is_refused || releasing_ms >= (int64_t)cfg->group_timeout_s * 1000);
+    shard->is_commit_abandoned = shard->is_commit_abandoned || is_abandoned;
+    source->is_commit_refused = source->is_commit_refused || is_refused;
     pthread_mutex_unlock(&coord->lock);
-    /* A failed commit never loses data; it only widens the window replayed after a crash. */
-    SF_LOG_WARN("msg=\"checkpoint commit failed\" source=%s %s will_retry_in_ms=%lld", cfg->name,
-                text, (long long)delay);
+    if (!is_refused) {
+        /* A failed commit never loses data; it only widens the window replayed after a
+         * crash. */
+        SF_LOG_WARN("msg=\"checkpoint commit failed\" source=%s %s will_retry_in_ms=%lld",
+                    cfg->name, text, (long long)delay);
+        return;
+    }
+    source->commits_refused++;
+    if (source->commit_refused_logged_ms &&
+        now - source->commit_refused_logged_ms < REFUSED_LOG_INTERVAL_MS) {
+        return; /* one line a minute per source, however many shards */
+    }
+    if (err == SF_ERR_AUTH) {
+        SF_LOG_ERROR("msg=\"checkpoint commit refused: grant the RAM permission "
+                     "log:ConsumerGroupUpdateCheckPoint on this logstore to slsfwd's AccessKey. "
+                     "Until then nothing is committed and a restart or rebalance delivers "
+                     "everything since the last checkpoint again\" source=%s group=%s "
+                     "refused_since_last_line=%llu %s will_retry_in_ms=%lld",
+                     cfg->name, cfg->consumer_group, (unsigned long long)source->commits_refused,
+                     text, (long long)delay);
+    } else {
+        SF_LOG_ERROR("msg=\"checkpoint commit refused\" source=%s group=%s "
+                     "refused_since_last_line=%llu %s will_retry_in_ms=%lld",
+                     cfg->name, cfg->consumer_group, (unsigned long long)source->commits_refused,
+                     text, (long long)delay);
+    }
+    source->commit_refused_logged_ms = now;
+    source->commits_refused = 0;
 }
 
 /* Unlinks shards whose work is over; a released one leaves the next heartbeat. Lock held. */
@@ -77,7 +119,10 @@ static bool retire_shards(struct sf_source *source)
     while (*link) {
         struct sf_shard *shard = *link;
         bool is_idle = !shard->is_fetching && shard->n_outstanding == 0;
-        bool is_committed = strcmp(shard->deliverable, shard->committed) == 0 || shard->has_gap;
+        /* While commits are refused (RAM policy), a revoked shard goes without one. */
+        bool is_committed = strcmp(shard->deliverable, shard->committed) == 0 || shard->has_gap ||
+                            shard->is_commit_abandoned ||
+                            (shard->state == SF_SHARD_RELEASING && source->is_commit_refused);
         if (shard->state == SF_SHARD_FINISHED && shard->is_readonly && is_idle && is_committed) {
             sf_shard_set_state(shard, SF_SHARD_RELEASING); /* over: hand it back (spec §8.5) */
         }
@@ -87,9 +132,16 @@ static bool retire_shards(struct sf_source *source)
             link = &shard->next;
             continue;
         }
-        SF_LOG_INFO("msg=\"shard %s\" source=%s shard=%d checkpoint=%s",
-                    shard->state == SF_SHARD_DROPPED ? "dropped" : "released", source->config->name,
-                    shard->shard_id, shard->committed);
+        if (shard->state == SF_SHARD_RELEASING && !shard->has_gap &&
+            strcmp(shard->deliverable, shard->committed) != 0) {
+            SF_LOG_WARN("msg=\"shard released without its final checkpoint: the next owner reads "
+                        "again from the last committed one\" source=%s shard=%d checkpoint=%s",
+                        source->config->name, shard->shard_id, shard->committed);
+        } else {
+            SF_LOG_INFO("msg=\"shard %s\" source=%s shard=%d checkpoint=%s",
+                        shard->state == SF_SHARD_DROPPED ? "dropped" : "released",
+                        source->config->name, shard->shard_id, shard->committed);
+        }
         released = released || shard->state == SF_SHARD_RELEASING;
         *link = shard->next;
         sf_shard_free(shard);
@@ -122,7 +174,7 @@ void sf_checkpoint_tick(struct sf_source *source, int64_t now, bool force)
     }
     pthread_mutex_lock(&coord->lock);
     if (retire_shards(source)) {
-        source->next_heartbeat_ms = now; /* complete the hand-off without waiting a beat */
+        sf_heartbeat_soon(source, now); /* complete the hand-off without waiting a beat */
     }
     pthread_mutex_unlock(&coord->lock);
 }

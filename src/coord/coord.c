@@ -1,6 +1,7 @@
-/* The engine's life: create clients and workers, run the coordinator loop, and stop in the
- * order that loses nothing and duplicates least: stop pulling → deliver what is in memory →
- * commit → release the shards with an empty heartbeat (python-sdk PR #264). */
+/* The engine's life: create clients, workers and membership threads, run the coordinator
+ * loop, and stop in the order that loses nothing and duplicates least: stop pulling (pulls in
+ * flight are abandoned) → deliver what is in memory while heartbeats go on → commit → stop
+ * the heartbeats → release the shards with an empty heartbeat (python-sdk PR #264). */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,12 +18,13 @@
 
 #define TICK_MS 100
 
-sf_err sf_coord_client_new(const struct sf_config_source *cfg,
-                           long timeout_ms,
-                           const char *user_agent,
-                           struct sf_sls_client **out,
-                           char *errbuf,
-                           size_t errbuf_size)
+static sf_err client_new(const struct sf_config_source *cfg,
+                         long timeout_ms,
+                         const char *user_agent,
+                         const atomic_bool *cancel,
+                         struct sf_sls_client **out,
+                         char *errbuf,
+                         size_t errbuf_size)
 {
     struct sf_sls_client_config config = {
         .endpoint = cfg->endpoint,
@@ -34,6 +36,7 @@ sf_err sf_coord_client_new(const struct sf_config_source *cfg,
         .connect_timeout_ms = cfg->connect_timeout_ms,
         .timeout_ms = timeout_ms,
         .user_agent = user_agent,
+        .cancel = cancel,
     };
     char why[256];
     sf_err err = sf_sls_client_new(&config, out, why, sizeof(why));
@@ -43,10 +46,21 @@ sf_err sf_coord_client_new(const struct sf_config_source *cfg,
     return err;
 }
 
-/* |timeout_ms| differs: the coordinator's calls are small, and one hanging for the full
- * request timeout must not outlast the heartbeat interval. */
+sf_err sf_coord_client_new(const struct sf_config_source *cfg,
+                           long timeout_ms,
+                           const char *user_agent,
+                           struct sf_sls_client **out,
+                           char *errbuf,
+                           size_t errbuf_size)
+{
+    return client_new(cfg, timeout_ms, user_agent, NULL, out, errbuf, errbuf_size);
+}
+
+/* |timeout_ms| differs: PullLogs may take the full sls.timeout, control calls only the
+ * control timeout (sf_coord_control_timeout_ms). |cancel| abandons calls in flight. */
 static sf_err new_client(const struct sf_config_source *cfg,
                          long timeout_ms,
+                         const atomic_bool *cancel,
                          struct sf_sls_client **out,
                          char *errbuf,
                          size_t errbuf_size)
@@ -54,7 +68,7 @@ static sf_err new_client(const struct sf_config_source *cfg,
     char user_agent[256];
     snprintf(user_agent, sizeof(user_agent), "slsfwd/0.1 consumergroup-%s-%s", cfg->consumer_group,
              cfg->consumer_name);
-    return sf_coord_client_new(cfg, timeout_ms, user_agent, out, errbuf, errbuf_size);
+    return client_new(cfg, timeout_ms, user_agent, cancel, out, errbuf, errbuf_size);
 }
 
 static sf_err init_workers(struct sf_coord *coord, char *errbuf, size_t errbuf_size)
@@ -70,7 +84,9 @@ static sf_err init_workers(struct sf_coord *coord, char *errbuf, size_t errbuf_s
         sf_sls_pull_result_init(&worker->result, (size_t)256 << 20, (size_t)256 << 20);
         for (size_t i = 0; i < coord->n_sources; i++) {
             const struct sf_config_source *cfg = coord->sources[i].config;
-            sf_err err = new_client(cfg, cfg->timeout_ms, &worker->sls[i], errbuf, errbuf_size);
+            /* A stop abandons pulls in flight: their data is read again by the next owner. */
+            sf_err err = new_client(cfg, cfg->timeout_ms, &coord->workers_stop, &worker->sls[i],
+                                    errbuf, errbuf_size);
             if (err) {
                 return err;
             }
@@ -94,7 +110,6 @@ sf_err sf_coord_new(const struct sf_config *config,
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&coord->wake, &attr);
-    pthread_condattr_destroy(&attr);
     atomic_init(&coord->stop_requested, false);
     atomic_init(&coord->workers_stop, false);
     coord->n_sources = config->n_sources;
@@ -105,13 +120,19 @@ sf_err sf_coord_new(const struct sf_config *config,
         source->config = &config->sources[i];
         source->coord = coord;
         atomic_init(&source->needs_credentials, false);
+        atomic_init(&source->membership_stop, false);
+        pthread_cond_init(&source->membership_wake, &attr);
         sf_backoff_init(&source->bootstrap_backoff, 1000, 60000);
-        long control_ms = (long)source->config->heartbeat_interval_s * 1000;
-        control_ms = control_ms < 5000 ? 5000 : control_ms;
-        control_ms =
-            control_ms < source->config->timeout_ms ? control_ms : source->config->timeout_ms;
-        err = new_client(source->config, control_ms, &source->sls, errbuf, errbuf_size);
+        sf_backoff_init(&source->shard_list_backoff, 5000, 300000);
+        long control_ms = sf_coord_control_timeout_ms(source->config);
+        /* Commits are not cancelled: the stop's final commits are what spares duplicates. */
+        err = new_client(source->config, control_ms, NULL, &source->sls, errbuf, errbuf_size);
+        if (!err) {
+            err = new_client(source->config, control_ms, &source->membership_stop, &source->hb_sls,
+                             errbuf, errbuf_size);
+        }
     }
+    pthread_condattr_destroy(&attr);
     if (!err) {
         err = init_workers(coord, errbuf, errbuf_size);
     }
@@ -140,6 +161,8 @@ void sf_coord_free(struct sf_coord *coord)
     for (size_t i = 0; i < coord->n_sources; i++) {
         struct sf_source *source = &coord->sources[i];
         sf_sls_client_free(source->sls);
+        sf_sls_client_free(source->hb_sls);
+        pthread_cond_destroy(&source->membership_wake);
         while (source->shards) {
             struct sf_shard *next = source->shards->next;
             sf_shard_free(source->shards);
@@ -232,25 +255,22 @@ static size_t count_outstanding(struct sf_coord *coord)
     return n;
 }
 
+/* The coordinator's round over the sources. Heartbeats are not here: each source's
+ * membership thread keeps them going, during the drain too. */
 static void tick_sources(struct sf_coord *coord, bool is_stopping)
 {
     int64_t now = sf_now_ms();
     for (size_t i = 0; i < coord->n_sources; i++) {
         struct sf_source *source = &coord->sources[i];
         sf_credentials_refresh(source);
-        if (is_stopping) {
-            if (source->is_bootstrapped && now >= source->next_heartbeat_ms) {
-                sf_membership_tick(source, now); /* keep ownership while draining */
-            }
-        } else {
+        if (!is_stopping) {
             sf_membership_tick(source, now);
         }
         sf_checkpoint_tick(source, now, is_stopping);
-        bool is_joined =
+        pthread_mutex_lock(&coord->lock);
+        source->is_joined =
             source->is_bootstrapped && !source->must_rejoin &&
             now - source->last_heartbeat_ok_ms < (int64_t)source->config->group_timeout_s * 1000;
-        pthread_mutex_lock(&coord->lock);
-        source->is_joined = is_joined;
         pthread_mutex_unlock(&coord->lock);
         sf_progress_tick(source, now);
     }
@@ -276,6 +296,7 @@ static void drain_and_leave(struct sf_coord *coord)
                     outstanding);
     }
     tick_sources(coord, true); /* final commits of everything confirmed */
+    sf_heartbeat_stop(coord);
     for (size_t i = 0; i < coord->n_sources; i++) {
         sf_membership_leave(&coord->sources[i]);
     }
@@ -283,7 +304,8 @@ static void drain_and_leave(struct sf_coord *coord)
 
 sf_err sf_coord_run(struct sf_coord *coord)
 {
-    if (sf_workers_start(coord) != SF_OK) {
+    if (sf_workers_start(coord) != SF_OK || sf_heartbeat_start(coord) != SF_OK) {
+        sf_heartbeat_stop(coord);
         sf_workers_join(coord);
         return SF_ERR_IO;
     }
@@ -302,6 +324,7 @@ sf_err sf_coord_run(struct sf_coord *coord)
         sf_err fatal = coord->fatal;
         pthread_mutex_unlock(&coord->lock);
         if (fatal) {
+            sf_heartbeat_stop(coord);
             sf_workers_join(coord);
             return fatal;
         }

@@ -1,6 +1,15 @@
 /* Engine internals shared by the files of src/coord. One mutex (coord->lock) guards every
- * shard record and the memory budget: work per locked section is a few field updates, while
- * a pull or a delivery moves megabytes, so contention is not a concern. */
+ * shard record, each source's membership state and counters, and the memory budget: work per
+ * locked section is a few field updates, while a pull or a delivery moves megabytes, so
+ * contention is not a concern. No network call is ever made with the lock held.
+ *
+ * Threads (docs/internals/coord.md):
+ * - one membership thread per source (heartbeat.c): bootstrap and heartbeats, on their own
+ *   schedule and their own SLS connection, so no other call can make a heartbeat late;
+ * - the coordinator (sf_coord_run's caller): shard starts, ListShards, checkpoint commits,
+ *   retiring shards, credentials, progress lines, the stop;
+ * - the fetch workers (fetch.c) pull; the sinks' threads confirm through sf_coord_delivered.
+ * A field below is either guarded by coord->lock, atomic, or owned by one named thread. */
 #ifndef SF_COORD_INT_H
 #define SF_COORD_INT_H
 
@@ -51,7 +60,8 @@ struct sf_shard {
     /* Checkpoint tracking: |deliverable| is the cursor everything before which is confirmed. */
     struct sf_inflight inflight[SF_COORD_PREFETCH];
     size_t n_inflight;
-    bool has_gap; /* a batch was never confirmed (stop): |deliverable| is frozen */
+    bool has_gap;             /* a batch was never confirmed (stop): |deliverable| is frozen */
+    bool is_commit_abandoned; /* releasing, and its commit was refused: release without it */
     uint64_t next_seq;
     char deliverable[SF_SLS_CURSOR_MAX];
     char committed[SF_SLS_CURSOR_MAX];
@@ -68,15 +78,32 @@ struct sf_shard {
 struct sf_source {
     const struct sf_config_source *config;
     struct sf_coord *coord;
-    struct sf_sls_client *sls; /* the coordinator's client */
-    bool is_bootstrapped;
+    struct sf_sls_client *sls;    /* the coordinator's: commits, shard starts, ListShards */
+    struct sf_sls_client *hb_sls; /* the membership thread's: bootstrap, heartbeats */
+    pthread_t membership_thread;
+    bool has_membership_thread;     /* coordinator thread */
+    pthread_cond_t membership_wake; /* with coord->lock: a heartbeat is due now, or stop */
+    atomic_bool membership_stop;    /* also abandons the thread's call in flight */
+    /* Membership thread only. */
     int64_t next_bootstrap_ms;
     struct sf_backoff bootstrap_backoff;
+    /* Membership, guarded by coord->lock: written by the membership thread, except that the
+     * coordinator brings |next_heartbeat_ms| forward (and sets |is_held_changed|) when a
+     * released shard leaves the heart set. */
+    bool is_bootstrapped;
     int64_t last_heartbeat_ok_ms;
     int64_t next_heartbeat_ms;
-    bool must_rejoin; /* next heartbeat reports [] (expired or never joined) */
+    bool must_rejoin;      /* next heartbeat reports [] (expired or never joined) */
+    bool is_held_changed;  /* the heart set changed since the heartbeat in flight was sent */
+    bool wants_shard_list; /* a shard was granted: learn whether it is read-only */
+    /* Coordinator thread only. */
     int64_t next_shard_list_ms;
-    atomic_bool needs_credentials;  /* a worker saw an expired STS token */
+    struct sf_backoff shard_list_backoff;
+    bool is_shard_list_refused; /* warned once; quiet until ListShards works again */
+    bool is_commit_refused; /* the last commit was refused (not ownership); reset by a success */
+    int64_t commit_refused_logged_ms;
+    uint64_t commits_refused;       /* since the last error line */
+    atomic_bool needs_credentials;  /* a worker or heartbeat saw an expired STS token */
     struct sf_coord_stats stats;    /* this source's counters; guarded by coord->lock */
     uint64_t errors[SF_ERR__COUNT]; /* failed pulls by error */
     bool is_joined;                 /* copy for other threads; guarded by coord->lock */
@@ -135,9 +162,21 @@ void sf_workers_join(struct sf_coord *coord);
 void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch);
 
 /* membership.c */
+/* Membership thread: bootstrap or heartbeat, whichever is due. */
+void sf_membership_beat(struct sf_source *source, int64_t now_ms);
+/* Coordinator thread: start granted shards, refresh the read-only flags (ListShards). */
 void sf_membership_tick(struct sf_source *source, int64_t now_ms);
 void sf_membership_leave(struct sf_source *source);
+/* Lock held. */
 void sf_membership_drop_all(struct sf_source *source, const char *why);
+
+/* heartbeat.c: one membership thread per source. */
+sf_err sf_heartbeat_start(struct sf_coord *coord);
+void sf_heartbeat_stop(struct sf_coord *coord);
+/* Lock held: heartbeat now (a released shard left the heart set, spec §8.2). */
+void sf_heartbeat_soon(struct sf_source *source, int64_t now_ms);
+/* The limit on one control call (heartbeat, commit, GetCheckPoint, ListShards, group calls). */
+long sf_coord_control_timeout_ms(const struct sf_config_source *cfg);
 
 /* progress.c */
 void sf_progress_tick(struct sf_source *source, int64_t now_ms);

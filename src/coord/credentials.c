@@ -11,6 +11,7 @@ static void apply(struct sf_source *source, const struct sf_config_credentials *
     const struct sf_sls_credentials creds = {fresh->access_key_id, fresh->access_key_secret,
                                              fresh->security_token};
     sf_sls_client_set_credentials(source->sls, &creds);
+    sf_sls_client_set_credentials(source->hb_sls, &creds);
     struct sf_coord *coord = source->coord;
     size_t index = (size_t)(source - coord->sources);
     for (size_t w = 0; w < coord->n_workers; w++) {

@@ -217,6 +217,9 @@ static void pull_once(struct sf_worker *worker,
 static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int64_t now)
 {
     const char *name = shard->source->config->name;
+    if (out->err == SF_ERR_CANCELLED) {
+        return; /* abandoned at stop: not a failure; its data is read again */
+    }
     char text[768];
     sf_sls_error_format(&out->detail, out->err, text, sizeof(text));
     shard->source->stats.pull_errors++;

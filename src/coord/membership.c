@@ -1,7 +1,8 @@
 /* Consumer-group membership for one source (spec §8.1–§8.3): bootstrap the group, heartbeat
- * held ∪ releasing shards, turn the server's answer into granted and revoked shards, start
- * granted shards at their checkpoint, and rejoin with [] after expiry. Coordinator thread
- * only; network calls run without coord->lock. */
+ * held ∪ releasing shards, turn the server's answer into granted and revoked shards, and
+ * rejoin with [] after expiry (the membership thread, heartbeat.c); start granted shards at
+ * their checkpoint and learn which are read-only (the coordinator thread). Network calls run
+ * without coord->lock; the membership fields of sf_source are read and written under it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,7 @@ static sf_err ensure_group(struct sf_source *source, struct sf_sls_error *detail
     const struct sf_config_source *cfg = source->config;
     struct sf_sls_group *groups = NULL;
     size_t n = 0;
-    sf_err err = sf_sls_list_groups(source->sls, cfg->logstore, &groups, &n, detail);
+    sf_err err = sf_sls_list_groups(source->hb_sls, cfg->logstore, &groups, &n, detail);
     if (err) {
         return err;
     }
@@ -58,7 +59,7 @@ static sf_err ensure_group(struct sf_source *source, struct sf_sls_error *detail
         }
     }
     if (!found) {
-        err = sf_sls_create_group(source->sls, cfg->logstore, cfg->consumer_group,
+        err = sf_sls_create_group(source->hb_sls, cfg->logstore, cfg->consumer_group,
                                   cfg->group_timeout_s, cfg->order, detail);
         if (err == SF_OK) {
             SF_LOG_INFO("msg=\"consumer group created\" source=%s group=%s timeout_s=%d order=%s",
@@ -70,7 +71,7 @@ static sf_err ensure_group(struct sf_source *source, struct sf_sls_error *detail
         return err == SF_ERR_SLS_GROUP_EXISTS ? SF_OK : err;
     }
     if (found->timeout_s != cfg->group_timeout_s || found->order != cfg->order) {
-        err = sf_sls_update_group(source->sls, cfg->logstore, cfg->consumer_group,
+        err = sf_sls_update_group(source->hb_sls, cfg->logstore, cfg->consumer_group,
                                   cfg->group_timeout_s, cfg->order, detail);
         if (err == SF_ERR_AUTH) {
             /* log:UpdateConsumerGroup may not be granted; consuming works without it. */
@@ -86,13 +87,21 @@ static sf_err ensure_group(struct sf_source *source, struct sf_sls_error *detail
 
 static void bootstrap(struct sf_source *source, int64_t now)
 {
+    /* Fatal outcomes below stop the engine; until then this thread does not ask again. */
+    source->next_bootstrap_ms = now + 3600 * 1000;
+    if (atomic_load(&source->coord->stop_requested)) {
+        source->next_bootstrap_ms = now + 1000; /* stopping: joining now would be undone */
+        return;
+    }
     struct sf_sls_error detail;
     sf_err err = ensure_group(source, &detail);
     if (err == SF_OK) {
+        pthread_mutex_lock(&source->coord->lock);
         source->is_bootstrapped = true;
         source->must_rejoin = true;
         source->next_heartbeat_ms = now;
         source->last_heartbeat_ok_ms = now;
+        pthread_mutex_unlock(&source->coord->lock);
         sf_backoff_reset(&source->bootstrap_backoff);
         return;
     }
@@ -103,6 +112,9 @@ static void bootstrap(struct sf_source *source, int64_t now)
                      "or set consumer_group to an existing group\" source=%s group=%s",
                      source->config->name, source->config->consumer_group);
         set_fatal(source, err);
+        return;
+    }
+    if (err == SF_ERR_CANCELLED) {
         return;
     }
     if (sf_err_class(err) == SF_ERRCLASS_FATAL) {
@@ -151,15 +163,17 @@ static struct sf_shard *find_live(struct sf_source *source, int id)
     return NULL;
 }
 
-/* B − A: start; A − B: release (spec §8.2). Lock held. */
+/* B − A: start; A − B: release (spec §8.2). While stopping nothing new is started. Lock
+ * held. */
 static void apply_assignment(struct sf_source *source, const int *assigned, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
+    bool is_stopping = atomic_load(&source->coord->stop_requested);
+    for (size_t i = 0; i < n && !is_stopping; i++) {
         if (!find_live(source, assigned[i])) {
             struct sf_shard *shard = sf_shard_new(source, assigned[i]);
             shard->next = source->shards;
             source->shards = shard;
-            source->next_shard_list_ms = 0; /* learn whether it is read-only */
+            source->wants_shard_list = true; /* learn whether it is read-only */
             source->stats.rebalances++;
             SF_LOG_INFO("msg=\"shard granted\" source=%s shard=%d", source->config->name,
                         assigned[i]);
@@ -180,8 +194,6 @@ static void apply_assignment(struct sf_source *source, const int *assigned, size
 
 void sf_membership_drop_all(struct sf_source *source, const char *why)
 {
-    struct sf_coord *coord = source->coord;
-    pthread_mutex_lock(&coord->lock);
     size_t n = 0;
     for (struct sf_shard *shard = source->shards; shard; shard = shard->next) {
         if (shard->state != SF_SHARD_DROPPED) {
@@ -189,23 +201,30 @@ void sf_membership_drop_all(struct sf_source *source, const char *why)
             n++;
         }
     }
-    pthread_mutex_unlock(&coord->lock);
     source->must_rejoin = true;
     SF_LOG_WARN("msg=\"dropped every shard, rejoining with an empty heartbeat\" source=%s "
                 "reason=\"%s\" shards=%zu",
                 source->config->name, why, n);
 }
 
+/* Lock held. */
 static void heartbeat_failed(struct sf_source *source,
                              sf_err err,
                              const struct sf_sls_error *detail,
                              int64_t now)
 {
     const struct sf_config_source *cfg = source->config;
+    if (err == SF_ERR_CANCELLED) {
+        return; /* stopping */
+    }
     source->stats.heartbeat_failures++;
+    if (err == SF_ERR_AUTH_EXPIRED) {
+        atomic_store(&source->needs_credentials, true);
+    }
     if (err == SF_ERR_SLS_CONSUMER_GONE) {
+        /* Rejoin at once, but not in a tight loop if even the [] heartbeat is refused. */
+        source->next_heartbeat_ms = source->must_rejoin ? now + 1000 : now;
         sf_membership_drop_all(source, "the server expired this consumer");
-        source->next_heartbeat_ms = now;
         return;
     }
     if (err == SF_ERR_SLS_GROUP_GONE) {
@@ -234,23 +253,28 @@ static void heartbeat(struct sf_source *source, int64_t now)
     int held[1024];
     pthread_mutex_lock(&coord->lock);
     size_t n_held = heart_set(source, held, sizeof(held) / sizeof(held[0]));
+    source->is_held_changed = false;
     pthread_mutex_unlock(&coord->lock);
 
     int *assigned = NULL;
     size_t n_assigned = 0;
     struct sf_sls_error detail;
     sf_err err =
-        sf_sls_heartbeat(source->sls, cfg->logstore, cfg->consumer_group, cfg->consumer_name, held,
-                         n_held, &assigned, &n_assigned, &detail);
+        sf_sls_heartbeat(source->hb_sls, cfg->logstore, cfg->consumer_group, cfg->consumer_name,
+                         held, n_held, &assigned, &n_assigned, &detail);
+    pthread_mutex_lock(&coord->lock);
     source->stats.heartbeats++;
     if (err) {
         heartbeat_failed(source, err, &detail, now);
+        pthread_mutex_unlock(&coord->lock);
         return;
     }
     source->last_heartbeat_ok_ms = now;
     source->must_rejoin = false;
-    source->next_heartbeat_ms = now + (int64_t)cfg->heartbeat_interval_s * 1000;
-    pthread_mutex_lock(&coord->lock);
+    /* On the schedule (from when this one was due), unless a shard left the heart set
+     * while it was in flight: then the hand-off goes out at once. */
+    source->next_heartbeat_ms =
+        source->is_held_changed ? sf_now_ms() : now + (int64_t)cfg->heartbeat_interval_s * 1000;
     apply_assignment(source, assigned, n_assigned);
     pthread_mutex_unlock(&coord->lock);
     free(assigned);
@@ -375,10 +399,43 @@ static void start_shards(struct sf_source *source, int64_t now)
     }
 }
 
+/* Warns once per outage, then only debug lines, with a growing delay (ListShards only
+ * refines shard states; consuming goes on without it). */
+static void shard_list_failed(struct sf_source *source,
+                              sf_err err,
+                              const struct sf_sls_error *detail,
+                              int64_t now)
+{
+    int64_t delay = sf_backoff_next_ms(&source->shard_list_backoff);
+    source->next_shard_list_ms = now + delay;
+    if (source->is_shard_list_refused) {
+        log_sls_error(SF_LOG_LEVEL_DEBUG, source, "ListShards failed", err, detail, delay);
+        return;
+    }
+    source->is_shard_list_refused = true;
+    if (err == SF_ERR_AUTH) {
+        log_sls_error(SF_LOG_LEVEL_WARN, source,
+                      "ListShards refused: grant the RAM permission log:ListShards on this "
+                      "logstore. Until then a split or merged (read-only) shard is not seen to "
+                      "end, so it is never handed back; retrying with a growing delay, warning "
+                      "again only after it worked",
+                      err, detail, delay);
+    } else {
+        log_sls_error(SF_LOG_LEVEL_WARN, source,
+                      "ListShards failed; retrying with a growing delay, warning again only "
+                      "after it worked",
+                      err, detail, delay);
+    }
+}
+
 /* ListShards tells which shards are read-only: their end is final (spec §8.5). */
 static void refresh_shard_list(struct sf_source *source, int64_t now)
 {
-    if (now < source->next_shard_list_ms) {
+    pthread_mutex_lock(&source->coord->lock);
+    bool is_wanted = source->wants_shard_list && !source->is_shard_list_refused;
+    source->wants_shard_list = false;
+    pthread_mutex_unlock(&source->coord->lock);
+    if (now < source->next_shard_list_ms && !is_wanted) {
         return;
     }
     source->next_shard_list_ms = now + 30000;
@@ -387,10 +444,14 @@ static void refresh_shard_list(struct sf_source *source, int64_t now)
     struct sf_sls_error detail;
     sf_err err = sf_sls_list_shards(source->sls, source->config->logstore, &list, &n, &detail);
     if (err) {
-        log_sls_error(SF_LOG_LEVEL_DEBUG, source, "ListShards failed", err, &detail, 30000);
-        source->next_shard_list_ms = now + 5000;
+        shard_list_failed(source, err, &detail, now);
         return;
     }
+    if (source->is_shard_list_refused) {
+        SF_LOG_INFO("msg=\"ListShards works again\" source=%s", source->config->name);
+        source->is_shard_list_refused = false;
+    }
+    sf_backoff_reset(&source->shard_list_backoff);
     pthread_mutex_lock(&source->coord->lock);
     for (struct sf_shard *shard = source->shards; shard; shard = shard->next) {
         for (size_t i = 0; i < n; i++) {
@@ -403,23 +464,30 @@ static void refresh_shard_list(struct sf_source *source, int64_t now)
     free(list);
 }
 
-void sf_membership_tick(struct sf_source *source, int64_t now)
+void sf_membership_beat(struct sf_source *source, int64_t now)
 {
-    if (!source->is_bootstrapped) {
-        if (now >= source->next_bootstrap_ms) {
-            bootstrap(source, now);
-        }
-        if (!source->is_bootstrapped) {
-            return;
-        }
-    }
-    if (now >= source->next_heartbeat_ms) {
+    pthread_mutex_lock(&source->coord->lock);
+    bool is_bootstrapped = source->is_bootstrapped;
+    pthread_mutex_unlock(&source->coord->lock);
+    if (is_bootstrapped) {
         heartbeat(source, now);
+    } else {
+        bootstrap(source, now);
     }
-    start_shards(source, now);
-    refresh_shard_list(source, now);
 }
 
+void sf_membership_tick(struct sf_source *source, int64_t now)
+{
+    pthread_mutex_lock(&source->coord->lock);
+    bool is_bootstrapped = source->is_bootstrapped;
+    pthread_mutex_unlock(&source->coord->lock);
+    if (is_bootstrapped) {
+        start_shards(source, now);
+        refresh_shard_list(source, now);
+    }
+}
+
+/* After the membership thread has stopped: this thread alone touches the source. */
 void sf_membership_leave(struct sf_source *source)
 {
     if (!source->is_bootstrapped) {

@@ -31,6 +31,7 @@ struct sf_sls_client {
     long timeout_ms;
     char *user_agent;
     size_t max_response_bytes;
+    const atomic_bool *cancel;
 
     pthread_mutex_t creds_lock;
     char *access_key_id;
@@ -188,6 +189,7 @@ sf_err sf_sls_client_new(const struct sf_sls_client_config *config,
     sls->user_agent = sf_xstrdup(config->user_agent ? config->user_agent : "slsfwd/0.1");
     sls->max_response_bytes =
         config->max_response_bytes ? config->max_response_bytes : (size_t)64 << 20;
+    sls->cancel = config->cancel;
     sf_sls_client_set_credentials(sls, &config->creds);
     sls->easy = curl_easy_init();
     if (!sls->easy) {
@@ -384,6 +386,19 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
     return len;
 }
 
+/* libcurl calls this at least once a second while a transfer runs, data or not: the
+ * latency within which a stop abandons a call in flight. */
+static int on_progress(
+    void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    const struct sf_sls_client *sls = userdata;
+    return atomic_load(sls->cancel) ? 1 : 0; /* non-zero: CURLE_ABORTED_BY_CALLBACK */
+}
+
 static sf_err build_url(struct sf_sls_client *sls, struct sf_sls_call *call)
 {
     struct sf_buf url;
@@ -569,6 +584,11 @@ sf_err sf_sls_call_prepare(struct sf_sls_client *sls,
     if (strcmp(call->req.method, "GET") != 0) {
         curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, call->req.method);
     }
+    if (sls->cancel) {
+        curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(easy, CURLOPT_XFERINFODATA, sls);
+    }
     if (call->req.body_len) {
         curl_easy_setopt(easy, CURLOPT_POSTFIELDS, call->req.body);
         curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->req.body_len);
@@ -584,6 +604,8 @@ static sf_err curl_to_err(CURLcode result)
     switch (result) {
     case CURLE_OPERATION_TIMEDOUT:
         return SF_ERR_TIMEOUT;
+    case CURLE_ABORTED_BY_CALLBACK:
+        return SF_ERR_CANCELLED;
     default:
         return SF_ERR_NET;
     }
@@ -631,6 +653,11 @@ sf_err sf_sls_client_perform(struct sf_sls_client *sls,
                              struct sf_sls_error *detail)
 {
     struct sf_sls_call call = {.req = *req, .resp = resp};
+    if (sls->cancel && atomic_load(sls->cancel)) {
+        fill_detail(sls, req, detail);
+        snprintf(detail->message, sizeof(detail->message), "not sent: stopping");
+        return SF_ERR_CANCELLED;
+    }
     sf_err err = sf_sls_call_prepare(sls, &call, sls->easy, detail);
     if (err) {
         return err;

@@ -9,6 +9,7 @@
 #ifndef SF_SLS_CLIENT_H
 #define SF_SLS_CLIENT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,6 +36,10 @@ struct sf_sls_client_config {
     long timeout_ms;           /* whole request; 0: 60000 */
     const char *user_agent;    /* NULL: "slsfwd/<version>" */
     size_t max_response_bytes; /* cap on a response body as received; 0: 64 MiB */
+    /* Borrowed, may be NULL: once true, a call in flight is abandoned within about a second
+     * (SF_ERR_CANCELLED) and new calls fail at once, so a stop need not wait for a long
+     * PullLogs. The flag must outlive the client. */
+    const atomic_bool *cancel;
 };
 
 struct sf_sls_client;

@@ -135,6 +135,7 @@ enum emu_fault_type {
     EMU_FAULT_LATENCY,   /* sleep |latency_ms|, then answer normally */
     EMU_FAULT_DROP,      /* close the connection without a response; request not applied */
     EMU_FAULT_TRUNCATE,  /* apply the request, send half the body, close */
+    EMU_FAULT_DENIED,    /* 403 Unauthorized: the RAM policy lacks this API's action */
 };
 
 #define EMU_MAX_FAULTS 32

@@ -19,6 +19,7 @@ static const struct {
     {"latency", "delay", EMU_FAULT_LATENCY},
     {"drop", "close", EMU_FAULT_DROP},
     {"truncate", "truncated", EMU_FAULT_TRUNCATE},
+    {"denied", "Unauthorized", EMU_FAULT_DENIED},
 };
 
 const char *emu_fault_type_name(enum emu_fault_type type)
@@ -60,7 +61,8 @@ static bool parse_field(struct emu_fault *rule,
     } else if (strcmp(key, "type") == 0) {
         if (!parse_type(value, &rule->type)) {
             snprintf(why, why_size,
-                     "unknown type '%s' (500, 503, 403, 403shard, latency, drop, truncate)", value);
+                     "unknown type '%s' (500, 503, 403, 403shard, latency, drop, truncate, denied)",
+                     value);
             return false;
         }
         *has_type = true;

@@ -244,6 +244,20 @@ static bool route(struct emu_ctx *ctx, struct route *r)
     return false;
 }
 
+/* The RAM action that authorizes |api|: what the service names in a denial. */
+static const char *ram_action(enum emu_api api)
+{
+    switch (api) {
+    case EMU_API_PULL_LOGS:
+    case EMU_API_GET_CURSOR:
+        return "GetCursorOrData";
+    case EMU_API_GET_CHECKPOINT:
+        return "GetConsumerGroupCheckPoint";
+    default:
+        return emu_api_name(api);
+    }
+}
+
 /* True when the API should still run (latency and truncation act around it). */
 static bool apply_faults(struct emu_ctx *ctx, enum emu_api api)
 {
@@ -272,6 +286,11 @@ static bool apply_faults(struct emu_ctx *ctx, enum emu_api api)
         return false;
     case EMU_FAULT_403_SHARD:
         emu_reply_error(ctx->resp, 403, "ShardReadQuotaExceed", "shard read quota exceeded.");
+        return false;
+    case EMU_FAULT_DENIED:
+        emu_reply_error(ctx->resp, 403, "Unauthorized",
+                        "denied by sts or ram, action: log:%s, resource: acs:log:*:*:project/%s",
+                        ram_action(api), ctx->project ? ctx->project->name : "-");
         return false;
     case EMU_FAULT_DROP:
         emu_reply_error(ctx->resp, 500, "InternalServerError", "connection dropped");

@@ -3,8 +3,11 @@
  * kind of response and failure comes back. */
 #include "sf_test.h"
 
+#include <pthread.h>
+
 #include "sls/sls_api.h"
 #include "test_server.h"
+#include "util/clock.h"
 #include "util/encode.h"
 
 #define PB2_LZ4                                                                                    \
@@ -339,6 +342,51 @@ static void timeouts_refusals_and_oversized_bodies_are_retryable_or_bounded(void
     sf_sls_client_free(dead);
 }
 
+static atomic_bool cancel_flag;
+
+static void *cancel_soon(void *arg)
+{
+    (void)arg;
+    sf_sleep_ms(200);
+    atomic_store(&cancel_flag, true);
+    return NULL;
+}
+
+/* A stop must not wait for a hanging PullLogs: the cancel flag ends a call in flight within
+ * about a second (curl's progress callback), and refuses new calls without sending them. */
+static void cancel_abandons_a_call_in_flight_and_refuses_new_ones(void **state)
+{
+    struct fixture *f = *state;
+    char endpoint[64];
+    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", ts_port(f->ts));
+    atomic_store(&cancel_flag, false);
+    struct sf_sls_client_config config = {.endpoint = endpoint,
+                                          .project = "p1",
+                                          .creds = {"id", "secret", NULL},
+                                          .timeout_ms = 20000,
+                                          .cancel = &cancel_flag};
+    struct sf_sls_client *sls = NULL;
+    char errbuf[128];
+    SF_CHECK_ERR(sf_sls_client_new(&config, &sls, errbuf, sizeof(errbuf)), SF_OK);
+    struct ts_reply slow = {
+        .status = 200, .body = (const uint8_t *)"[]", .body_len = 2, .delay_ms = 4000};
+    ts_push(f->ts, &slow);
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, cancel_soon, NULL), 0);
+    struct sf_sls_group *groups = NULL;
+    size_t n = 0;
+    int64_t started = sf_now_ms();
+    SF_CHECK_ERR(sf_sls_list_groups(sls, "app-logs", &groups, &n, &f->detail), SF_ERR_CANCELLED);
+    int64_t took = sf_now_ms() - started;
+    pthread_join(thread, NULL);
+    assert_true(took < 3000);
+
+    size_t sent = ts_n_requests(f->ts);
+    SF_CHECK_ERR(sf_sls_list_groups(sls, "app-logs", &groups, &n, &f->detail), SF_ERR_CANCELLED);
+    assert_int_equal(ts_n_requests(f->ts), sent);
+    sf_sls_client_free(sls);
+}
+
 static void calls_reuse_one_keep_alive_connection(void **state)
 {
     struct fixture *f = *state;
@@ -550,6 +598,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(caught_up_pull_keeps_the_cursor, setup, teardown),
         cmocka_unit_test_setup_teardown(
             timeouts_refusals_and_oversized_bodies_are_retryable_or_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(cancel_abandons_a_call_in_flight_and_refuses_new_ones,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(calls_reuse_one_keep_alive_connection, setup, teardown),
         cmocka_unit_test_setup_teardown(consumer_group_calls_send_and_parse_the_documented_forms,
                                         setup, teardown),
