@@ -62,9 +62,9 @@ void sf_hec_reply_parse(const uint8_t *body, size_t len, struct sf_hec_reply *ou
 enum sf_hec_action {
     SF_HEC_CONFIRM,      /* 2xx: delivered, or waiting for its indexer ack */
     SF_HEC_RETRY,        /* transient or throttled: the same request again after a backoff */
-    SF_HEC_SPLIT,        /* 413: send each half */
+    SF_HEC_SPLIT,        /* 413, or a per-event refusal without k: send each half */
     SF_HEC_SPLIT_AT,     /* per-event refusal at invalid-event-number k: 0..k-1 accepted */
-    SF_HEC_DEAD_LETTER,  /* permanent: every event of the request to the dead-letter file */
+    SF_HEC_DEAD_LETTER,  /* HEC refused this one event (or it alone is over 413): dead letter */
     SF_HEC_PAUSE,        /* token or configuration: pause all delivery, probe slowly */
     SF_HEC_ACK_DISABLED, /* code 14: the token has no indexer acknowledgement */
     SF_HEC_RETRY_SLOW,   /* 415: content encoding refused */

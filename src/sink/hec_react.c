@@ -302,7 +302,7 @@ static void on_split(struct sf_hec_sink *hs,
     sf_hec_queue_push_front(&hs->retry, b);
     sf_hec_queue_push_front(&hs->retry, a);
     size_t learned = req->raw_len / 2 > SF_HEC_MIN_LEARNED ? req->raw_len / 2 : SF_HEC_MIN_LEARNED;
-    if (learned < hs->max_body) {
+    if (status == 413 && learned < hs->max_body) {
         hs->max_body = learned; /* §1.12: learn the server's limit down */
         SF_HEC_STAT_SET(hs, max_body_bytes, hs->max_body);
         SF_LOG_WARN("msg=\"HEC refused a body as too large (413): requests are now at most "
@@ -313,8 +313,10 @@ static void on_split(struct sf_hec_sink *hs,
     if (log_allowed(hs, status, reply->code, now_ms, &n_suppressed)) {
         char what[DESCRIBE_MAX];
         describe(hs, slot, CURLE_OK, status, reply, what, sizeof(what));
-        SF_LOG_WARN("msg=\"HEC request too large\" url=\"%s\" request=%llu events=%zu %s "
+        SF_LOG_WARN("msg=\"%s\" url=\"%s\" request=%llu events=%zu %s "
                     "next=\"split into requests of %zu and %zu events\" repeated=%u",
+                    status == 413 ? "HEC request too large"
+                                  : "HEC refused an event without naming it: halving the request",
                     hs->url, (unsigned long long)req->id, req->n_events, what, a->n_events,
                     b->n_events, n_suppressed);
     }
@@ -505,7 +507,7 @@ adjust(struct sf_hec_sink *hs, enum sf_hec_action action, const struct sf_hec_re
         }
     }
     if (action == SF_HEC_ACK_DISABLED && !hs->is_ack_on) {
-        return SF_HEC_DEAD_LETTER; /* not about ack at all: an unexplained 400 */
+        return SF_HEC_RETRY; /* not about ack at all: an unexplained 400, transient */
     }
     return action;
 }
