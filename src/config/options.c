@@ -375,7 +375,11 @@ const struct sf_option sf_options[] = {
      .fallback = "false",
      .help = "Indexer acknowledgement: events count as delivered only once Splunk says they "
              "are indexed. The token must have it enabled (`useACK`); Splunk Cloud offers it "
-             "only for Firehose."},
+             "only for Firehose. Behind a load balancer the ack query must reach the indexer "
+             "that took the data: enable sticky sessions (or point at one indexer). ackIds "
+             "that repeat show a spread channel: ack is then given up (200s count) and the "
+             "waiting requests are sent again, counted in "
+             "`slsfwd_hec_ack_resent_events_total`."},
     {.key = "output.hec.ack_poll_interval",
      .env_alias = "SPLUNK_HEC_ACK_POLL_INTERVAL",
      .type = SF_OPT_DURATION,

@@ -42,6 +42,9 @@ struct sf_dead_letter;
 #define SF_HEC_RETRY_BASE_MS   200        /* first backoff step */
 #define SF_HEC_RETRY_AFTER_MAX 600        /* seconds: a larger Retry-After is taken as this */
 #define SF_HEC_MIN_LEARNED     1024       /* a 413 never lowers the body limit below this */
+#define SF_HEC_ACK_STRIKES                                  \
+    3 /* ack queries refused by an unexplained 4xx in a row \
+       * before ack is given up */
 
 /* ---------------------------------------------------------------------------------------- */
 /* hec_response.c: answers (pure functions; any thread)                                      */
@@ -252,8 +255,11 @@ struct sf_hec_acks {
 void sf_hec_acks_init(struct sf_hec_acks *acks);
 void sf_hec_acks_cleanup(struct sf_hec_acks *acks);
 size_t sf_hec_acks_pending(const struct sf_hec_acks *acks);
-/* Records |req| under |ack_id|. Returns the request that already held |ack_id| (the channel
- * started over: Splunk restarted or forgot it), now dropped from the set, or NULL. */
+/* Records |req| under |ack_id| and returns NULL; but when a pending request already holds
+ * |ack_id| (Splunk restarted or forgot the channel, or a load balancer without stickiness
+ * spreads it over several indexers, each counting from 0), an answer for that id cannot say
+ * whose it is: that request is removed and returned, |req| is not recorded, and the caller
+ * resends both. */
 struct sf_hec_request *
 sf_hec_acks_add(struct sf_hec_acks *acks, uint64_t ack_id, struct sf_hec_request *req);
 /* Removes and returns the request waiting for |ack_id|; NULL when unknown. */
@@ -322,9 +328,10 @@ struct sf_hec_slot {
 struct sf_hec_counters {
     atomic_uint_fast64_t requests_ok, requests_retried, requests_transport_errors,
         requests_throttled, requests_split, requests_partial, requests_rejected, requests_refused,
-        ack_queries, ack_timeouts, events_sent, events_confirmed, events_dead_lettered, bytes_raw,
-        bytes_sent, retries, batches_delivered, batches_undelivered, in_flight, ack_pending,
-        max_body_bytes, requests_done, request_us_total;
+        ack_queries, ack_timeouts, ack_id_repeats, ack_resent_events, events_sent, events_confirmed,
+        events_dead_lettered, bytes_raw, bytes_sent, retries, batches_delivered,
+        batches_undelivered, in_flight, ack_pending, max_body_bytes, requests_done,
+        request_us_total;
     atomic_bool is_paused, is_ack_on, is_gzip_on;
 };
 
@@ -403,7 +410,9 @@ struct sf_hec_sink {
     bool has_warned_no_ack_id;
     bool has_warned_not_json;
     int64_t next_ack_poll_ms;
-    size_t max_body; /* learned: lowered by 413 */
+    int64_t ack_repeat_ms; /* when an ackId last came again while held; 0: never */
+    unsigned ack_strikes;  /* ack queries refused in a row by a 4xx that is not code 14 */
+    size_t max_body;       /* learned: lowered by 413 */
     struct sf_hec_log_key log_keys[SF_HEC_LOG_KEYS];
     struct sf_hec_counters stats;
 };

@@ -437,6 +437,8 @@ void sf_hec_sink_get_stats(struct sf_sink *sink, struct sf_hec_sink_stats *out)
     GET(requests_refused);
     GET(ack_queries);
     GET(ack_timeouts);
+    GET(ack_id_repeats);
+    GET(ack_resent_events);
     GET(events_sent);
     GET(events_confirmed);
     GET(events_dead_lettered);

@@ -27,6 +27,9 @@ struct sf_hec_sink_stats {
     uint64_t requests_refused;          /* 401/403, 3xx, 404, configuration codes: paused */
     uint64_t ack_queries;               /* POSTs to /services/collector/ack */
     uint64_t ack_timeouts;              /* requests sent again for want of an ack */
+    uint64_t ack_id_repeats;            /* an ackId given out again while a request held it */
+    uint64_t ack_resent_events;         /* events sent again because their ack timed out, was
+                                         * ambiguous or was abandoned: possible duplicates */
     uint64_t events_sent;               /* events put on the wire, every attempt counted */
     uint64_t events_confirmed;          /* 2xx, or ack true in ack mode */
     uint64_t events_dead_lettered;      /* written to the dead-letter file */
