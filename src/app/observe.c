@@ -5,6 +5,7 @@
 
 #define SF_LOG_MODULE "app"
 
+#include "app/syslog_output.h"
 #include "metrics/metrics.h"
 #include "sink/hec_sink.h"
 #include "sink/syslog_sink.h"
@@ -235,6 +236,9 @@ static void syslog_collect(struct sf_sink *sink, struct sf_buf *out)
             s.connect_errors);
     counter(out, "slsfwd_syslog_resent_batches_total",
             "Batches written again after a reconnect (possible duplicates).", s.resent_batches);
+    counter(out, "slsfwd_syslog_truncated_messages_total",
+            "Messages cut to fit output.syslog.max_message_size (marked, logged).",
+            sf_syslog_output_truncated_total());
     gauge(out, "slsfwd_syslog_unconfirmed_bytes", "Bytes written but not yet acknowledged.",
           (double)s.unconfirmed_bytes);
     gauge(out, "slsfwd_syslog_connected", "1 while connected to the syslog receiver.",
