@@ -96,6 +96,17 @@ struct sf_hec_request *sf_hec_acks_take(struct sf_hec_acks *acks, uint64_t ack_i
     return take_at(acks, i);
 }
 
+struct sf_hec_request *
+sf_hec_acks_take_asked(struct sf_hec_acks *acks, uint64_t ack_id, uint64_t max_seq)
+{
+    size_t i = lower_bound(acks, ack_id);
+    if (i >= acks->n || acks->v[i].ack_id != ack_id || !acks->v[i].req ||
+        acks->v[i].req->ack_seq > max_seq) {
+        return NULL;
+    }
+    return take_at(acks, i);
+}
+
 size_t sf_hec_acks_take_expired(struct sf_hec_acks *acks,
                                 int64_t cutoff_ms,
                                 void (*fn)(void *ctx, struct sf_hec_request *req),

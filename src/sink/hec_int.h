@@ -129,6 +129,7 @@ struct sf_hec_request {
     unsigned attempts; /* sends so far */
     int64_t sent_ms;   /* start of the last attempt */
     uint64_t ack_id;   /* while waiting for its indexer ack */
+    uint64_t ack_seq;  /* when it joined the ack set: 1, 2, ... per sink */
     int64_t acked_ms;  /* when the 200 with ack_id arrived */
     long dl_status;    /* while waiting for its dead-letter write: why */
     int dl_code;
@@ -264,6 +265,10 @@ struct sf_hec_request *
 sf_hec_acks_add(struct sf_hec_acks *acks, uint64_t ack_id, struct sf_hec_request *req);
 /* Removes and returns the request waiting for |ack_id|; NULL when unknown. */
 struct sf_hec_request *sf_hec_acks_take(struct sf_hec_acks *acks, uint64_t ack_id);
+/* The same, but only a request whose ack_seq is at most |max_seq|: an ack answer speaks for
+ * the requests its query asked about, not for one that took the id over since. */
+struct sf_hec_request *
+sf_hec_acks_take_asked(struct sf_hec_acks *acks, uint64_t ack_id, uint64_t max_seq);
 /* Removes every request whose 200 came before |cutoff_ms| (|cutoff_ms| < INT64_MAX), or all of
  * them (INT64_MAX), handing each to |fn|, which must not touch |acks|. Returns how many. */
 size_t sf_hec_acks_take_expired(struct sf_hec_acks *acks,
@@ -410,9 +415,11 @@ struct sf_hec_sink {
     bool has_warned_no_ack_id;
     bool has_warned_not_json;
     int64_t next_ack_poll_ms;
-    int64_t ack_repeat_ms; /* when an ackId last came again while held; 0: never */
-    unsigned ack_strikes;  /* ack queries refused in a row by a 4xx that is not code 14 */
-    size_t max_body;       /* learned: lowered by 413 */
+    int64_t ack_repeat_ms;  /* when an ackId last came again while held; 0: never */
+    uint64_t ack_seq;       /* the last ack_seq given to a request */
+    uint64_t ack_query_seq; /* ack_seq when the ack query on the wire was built */
+    unsigned ack_strikes;   /* ack queries refused in a row by a 4xx that is not code 14 */
+    size_t max_body;        /* learned: lowered by 413 */
     struct sf_hec_log_key log_keys[SF_HEC_LOG_KEYS];
     struct sf_hec_counters stats;
 };

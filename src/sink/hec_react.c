@@ -289,6 +289,7 @@ static void on_confirm(struct sf_hec_sink *hs,
     if (hs->is_ack_on && reply->ack_id >= 0) {
         req->ack_id = (uint64_t)reply->ack_id;
         req->acked_ms = now_ms;
+        req->ack_seq = ++hs->ack_seq;
         struct sf_hec_request *old = sf_hec_acks_add(&hs->acks, req->ack_id, req);
         if (old) {
             on_ack_id_repeat(hs, req, old, now_ms);
@@ -609,7 +610,9 @@ static void on_ack(void *ctx, uint64_t ack_id, bool is_indexed)
     if (!is_indexed) {
         return; /* not yet, unknown or expired: indistinguishable; the timeout decides */
     }
-    struct sf_hec_request *req = sf_hec_acks_take(&hs->acks, ack_id);
+    /* Only a request the query asked about: one that took the id over after the query left
+     * (a repeat emptied the set, the id came again) is not what this answer is about. */
+    struct sf_hec_request *req = sf_hec_acks_take_asked(&hs->acks, ack_id, hs->ack_query_seq);
     if (req) {
         confirm_cb(hs, req); /* Splunk forgets an id once it said true: record it now */
     }

@@ -18,6 +18,9 @@ enum ack_mode {
                        * channel; A indexes at once, B INDEX_DELAY_MS after accepting */
     ACK_PROXY_ONCE,   /* the first ack query meets a proxy's HTML 404; ids read true once
                        * indexed, INDEX_DELAY_MS after accepting */
+    ACK_STALE_ANSWER, /* the second request (Y) gets ackId 0 twice, the first
+                       * time late, while the first ack query (asking for X's id 0) is slow
+                       * and answers every id true; later queries never say true for 0 */
 };
 
 #define INDEX_DELAY_MS 1500
@@ -40,6 +43,7 @@ struct ack_server {
     int64_t indexed_ms[4096];
     int64_t accept_ready_ms; /* while counting a request's lines: when they count as indexed */
     size_t n_false_confirms; /* batches confirmed while ack was on with an event not indexed */
+    long y_first;            /* ACK_STALE_ANSWER: Y's first event id; -1 until seen */
     struct sf_sink *sink;
 };
 
@@ -67,6 +71,24 @@ answer_ack_query(struct ack_server *as, const struct hsv_request *req, struct hs
     assert_true(json_is_array(ids));
     if (as->n_queries++ == 0) {
         snprintf(as->first_query, sizeof(as->first_query), "%s", (const char *)req->plain);
+    }
+    if (as->mode == ACK_STALE_ANSWER) {
+        bool is_first = as->n_queries == 1;
+        size_t o = (size_t)snprintf(body, body_size, "{\"acks\":{");
+        size_t i;
+        json_t *v;
+        json_array_foreach(ids, i, v)
+        {
+            json_int_t id = json_integer_value(v);
+            o += (size_t)snprintf(body + o, body_size - o, "%s\"%lld\":%s", i ? "," : "",
+                                  (long long)id, is_first || id != 0 ? "true" : "false");
+        }
+        snprintf(body + o, body_size - o, "}}");
+        json_decref(q);
+        reply->status = 200;
+        reply->body = body;
+        reply->delay_ms = is_first ? 1500 : 0;
+        return;
     }
     if (as->mode == ACK_PROXY_ONCE && as->n_queries == 1) {
         reply->status = 404;
@@ -137,6 +159,26 @@ static void ack_handler(void *ctx, const struct hsv_request *req, struct hsv_rep
         pthread_mutex_unlock(&as->lock);
         return;
     }
+    if (as->mode == ACK_STALE_ANSWER) {
+        long first = line_id((const char *)req->plain);
+        unsigned sends = first >= 0 && first < 4096 ? as->counts[first] + 1 : 1;
+        uint64_t id = 1000 + as->n_data;
+        if (first > 0 && first < 40 && as->y_first < 0) {
+            as->y_first = first; /* Y: the second request of the first wave */
+        }
+        bool is_y = first == as->y_first;
+        if ((first == 0 && sends == 1) || (is_y && sends <= 2)) {
+            id = 0;
+        }
+        reply->delay_ms = is_y && sends == 1 ? 700 : 0;
+        for_each_line(req, count_line, as);
+        reply->status = 200;
+        snprintf(reply->buf, sizeof(reply->buf), "{\"text\":\"Success\",\"code\":0,\"ackId\":%llu}",
+                 (unsigned long long)id);
+        reply->body = reply->buf;
+        pthread_mutex_unlock(&as->lock);
+        return;
+    }
     for_each_line(req, count_line, as);
     reply->status = 200;
     if (as->mode == ACK_NO_ID) {
@@ -195,6 +237,7 @@ static void ack_world_start(struct ack_world *w, enum ack_mode mode, int ack_tim
     memset(w, 0, sizeof(*w));
     pthread_mutex_init(&w->as.lock, NULL);
     w->as.mode = mode;
+    w->as.y_first = -1;
     rec_init(&w->rec);
     w->srv = hsv_start(NULL, NULL, NULL);
     hsv_set_handler(w->srv, ack_handler, &w->as);
@@ -397,6 +440,26 @@ static void confirms_nothing_on_one_refused_ack_query(void **state)
     ack_world_free(&w);
 }
 
+/* An ack answer speaks only for the requests its query asked about: a request that took over
+ * an id after the query went out (here Y resent after a repeated id, given id 0 again) is not
+ * confirmed by a slow answer about the id's earlier holder (X). */
+static void ignores_an_answer_about_an_ids_earlier_holder(void **state)
+{
+    (void)state;
+    struct ack_world w;
+    ack_world_start(&w, ACK_STALE_ANSWER, 3000);
+    assert_true(wait_all_delivered(&w, 15000));
+    pthread_mutex_lock(&w.as.lock);
+    assert_true(w.as.y_first > 0);
+    unsigned y_sends = w.as.counts[w.as.y_first];
+    pthread_mutex_unlock(&w.as.lock);
+    /* Y, Y again after the repeat (id 0: only the stale "true" could confirm it), and once
+     * more after its ack timed out */
+    assert_int_equal(y_sends, 3);
+    assert_true(stats(&w).is_ack_on);
+    ack_world_free(&w);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -408,6 +471,7 @@ int main(void)
         cmocka_unit_test(asks_again_after_a_failed_ack_query),
         cmocka_unit_test(never_confirms_a_request_by_another_indexers_ack),
         cmocka_unit_test(confirms_nothing_on_one_refused_ack_query),
+        cmocka_unit_test(ignores_an_answer_about_an_ids_earlier_holder),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();

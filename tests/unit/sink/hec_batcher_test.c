@@ -270,6 +270,11 @@ static void keeps_ack_ids_sorted_and_finds_them(void **state)
     /* an id taken before may be recorded again (its hole is reused) */
     assert_null(sf_hec_acks_add(&acks, 10, &reqs[10]));
     assert_ptr_equal(sf_hec_acks_take(&acks, 10), &reqs[10]);
+    /* an answer only takes a request its query asked about (ack_seq at most the query's) */
+    reqs[10].ack_seq = 7;
+    assert_null(sf_hec_acks_add(&acks, 10, &reqs[10]));
+    assert_null(sf_hec_acks_take_asked(&acks, 10, 6));
+    assert_ptr_equal(sf_hec_acks_take_asked(&acks, 10, 7), &reqs[10]);
     size_t n_expired = 0;
     /* 150..169 but 160 came before 170 */
     assert_int_equal(sf_hec_acks_take_expired(&acks, 170, count_req, &n_expired), 19);
