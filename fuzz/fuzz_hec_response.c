@@ -53,8 +53,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         SF_ASSERT(reply.invalid_event >= 0 &&
                   (size_t)reply.invalid_event < (n_events ? n_events : 1));
     }
-    if (action == SF_HEC_SPLIT) {
-        SF_ASSERT(status == 413 && n_events > 1);
+    if (action == SF_HEC_SPLIT) { /* 413, or a per-event HEC code without a usable k */
+        SF_ASSERT(n_events > 1 && (status == 413 || (reply.is_json && reply.code >= 0)));
+    }
+    if (action == SF_HEC_DEAD_LETTER) { /* only one event HEC refused (or alone over 413) */
+        SF_ASSERT(n_events <= 1 && (status == 413 || (reply.is_json && reply.code >= 0)));
     }
 
     size_t n_acks = 0;

@@ -5,6 +5,7 @@
 
 #define SF_LOG_MODULE "app"
 
+#include "app/syslog_output.h"
 #include "metrics/metrics.h"
 #include "sink/hec_sink.h"
 #include "sink/syslog_sink.h"
@@ -199,6 +200,14 @@ static void hec_collect(struct sf_sink *sink, struct sf_buf *out)
     counter(out, "slsfwd_hec_ack_queries_total", "Indexer acknowledgement queries.", s.ack_queries);
     counter(out, "slsfwd_hec_ack_timeouts_total", "Requests sent again for want of an ack.",
             s.ack_timeouts);
+    counter(out, "slsfwd_hec_ack_id_repeats_total",
+            "AckIds HEC gave out again while a request held them (restart, or a channel spread "
+            "over several indexers).",
+            s.ack_id_repeats);
+    counter(out, "slsfwd_hec_ack_resent_events_total",
+            "Events sent again because their ack timed out, was ambiguous or was given up: "
+            "possible duplicates.",
+            s.ack_resent_events);
     gauge(out, "slsfwd_hec_in_flight", "HEC requests on the wire now.", (double)s.in_flight);
     const char *latency = "slsfwd_hec_request_duration_seconds";
     sf_metrics_family(out, latency, "summary", "HEC request durations, connect to last byte.");
@@ -227,6 +236,9 @@ static void syslog_collect(struct sf_sink *sink, struct sf_buf *out)
             s.connect_errors);
     counter(out, "slsfwd_syslog_resent_batches_total",
             "Batches written again after a reconnect (possible duplicates).", s.resent_batches);
+    counter(out, "slsfwd_syslog_truncated_messages_total",
+            "Messages cut to fit output.syslog.max_message_size (marked, logged).",
+            sf_syslog_output_truncated_total());
     gauge(out, "slsfwd_syslog_unconfirmed_bytes", "Bytes written but not yet acknowledged.",
           (double)s.unconfirmed_bytes);
     gauge(out, "slsfwd_syslog_connected", "1 while connected to the syslog receiver.",

@@ -1,10 +1,52 @@
 #include "app/syslog_output.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "sink/syslog_sink.h"
+#include "util/clock.h"
+#include "util/log.h"
 
 #include "util/banned.h"
+
+#define SF_LOG_MODULE "syslog"
+
+#define TRUNCATION_LOG_EVERY_MS 60000
+
+/* Messages cut to fit max_message_size, process-wide (one syslog output per process); any
+ * thread. The log line about them is rate-limited: the first at once, then at most one a
+ * minute with the count since the previous one. */
+static atomic_uint_fast64_t truncated_total;
+static atomic_uint_fast64_t truncated_unlogged;
+static atomic_llong truncation_logged_ms;
+
+uint64_t sf_syslog_output_truncated_total(void)
+{
+    return atomic_load_explicit(&truncated_total, memory_order_relaxed);
+}
+
+static void count_truncation(const struct sf_syslog_mapping *mapping,
+                             const struct sf_config_source *source,
+                             int shard,
+                             size_t full_bytes)
+{
+    atomic_fetch_add_explicit(&truncated_total, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&truncated_unlogged, 1, memory_order_relaxed);
+    long long now = sf_now_ms();
+    long long last = atomic_load(&truncation_logged_ms);
+    if ((last && now - last < TRUNCATION_LOG_EVERY_MS) ||
+        !atomic_compare_exchange_strong(&truncation_logged_ms, &last, now)) {
+        return; /* logged lately, or another thread logs now */
+    }
+    uint64_t n = atomic_exchange(&truncated_unlogged, 0);
+    SF_LOG_WARN("msg=\"syslog messages cut to fit max_message_size (marked ...[truncated] and "
+                "with SD param truncated=1): raise output.syslog.max_message_size and the "
+                "receiver's limit (rsyslog global(maxMessageSize=...), syslog-ng "
+                "log-msg-size(...))\" source=\"%s\" shard=%d message_bytes=%zu "
+                "max_message_size=%zu truncated=%llu truncated_total=%llu",
+                source->name, shard, full_bytes, sf_syslog_mapping_max_message(mapping),
+                (unsigned long long)n, (unsigned long long)sf_syslog_output_truncated_total());
+}
 
 static int index_of(const char *value, const char *const *names, int n, int fallback)
 {
@@ -49,8 +91,11 @@ sf_err sf_syslog_output_mapping(const struct sf_config_syslog *cfg,
     opts.msgid = cfg->msgid;
     opts.sd_id = cfg->sd_id;
     opts.msg_format = strcmp(cfg->msg_format, "kv") == 0 ? SF_SYSLOG_MSG_KV : SF_SYSLOG_MSG_JSON;
+    /* 0: 64 KiB over TCP/TLS (the transform's default for a stream); UDP keeps RFC 5426's
+     * "should" of 2048 (1024 for 3164): the transform cannot tell LF over UDP from LF over TCP */
     opts.max_message_size = cfg->max_message_size                        ? cfg->max_message_size
                             : is_udp && opts.format == SF_SYSLOG_RFC5424 ? 2048
+                            : is_udp                                     ? 1024
                                                                          : 0;
     return sf_syslog_mapping_new(&opts, out, errbuf, errbuf_size);
 }
@@ -63,11 +108,15 @@ sf_err sf_syslog_output_build(const struct sf_syslog_mapping *mapping,
     for (size_t g = 0; g < list->n_groups; g++) {
         const struct sf_loggroup *group = &list->groups[g];
         for (size_t i = 0; i < group->n_logs; i++) {
+            struct sf_syslog_append_info info;
             sf_err err =
-                sf_syslog_append(mapping, source->project, source->logstore, batch->shard_id, group,
-                                 &group->logs[i], &batch->syslog_payload);
+                sf_syslog_append_info(mapping, source->project, source->logstore, batch->shard_id,
+                                      group, &group->logs[i], &batch->syslog_payload, &info);
             if (err) {
                 return err;
+            }
+            if (info.is_truncated) {
+                count_truncation(mapping, source, batch->shard_id, info.full_bytes);
             }
             batch->n_events++;
         }

@@ -14,11 +14,16 @@ sf_err sf_syslog_output_mapping(const struct sf_config_syslog *cfg,
                                 char *errbuf,
                                 size_t errbuf_size);
 
-/* Appends one framed message per log of |list| to |batch->syslog_payload|. */
+/* Appends one framed message per log of |list| to |batch->syslog_payload|. A message cut to
+ * fit max_message_size is counted (sf_syslog_output_truncated_total) and logged, at most once
+ * a minute with the count. Any thread. */
 sf_err sf_syslog_output_build(const struct sf_syslog_mapping *mapping,
                               const struct sf_config_source *source,
                               const struct sf_loggroup_list *list,
                               struct sf_batch *batch);
+
+/* Messages cut to fit max_message_size since the process started; any thread. */
+uint64_t sf_syslog_output_truncated_total(void);
 
 sf_err sf_syslog_output_sink(const struct sf_config_syslog *cfg,
                              sf_sink_delivered_fn delivered,

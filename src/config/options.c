@@ -386,7 +386,11 @@ const struct sf_option sf_options[] = {
      .fallback = "false",
      .help = "Indexer acknowledgement: events count as delivered only once Splunk says they "
              "are indexed. The token must have it enabled (`useACK`); Splunk Cloud offers it "
-             "only for Firehose."},
+             "only for Firehose. Behind a load balancer the ack query must reach the indexer "
+             "that took the data: enable sticky sessions (or point at one indexer). ackIds "
+             "that repeat show a spread channel: ack is then given up (200s count) and the "
+             "waiting requests are sent again, counted in "
+             "`slsfwd_hec_ack_resent_events_total`."},
     {.key = "output.hec.ack_poll_interval",
      .env_alias = "SPLUNK_HEC_ACK_POLL_INTERVAL",
      .type = SF_OPT_DURATION,
@@ -521,8 +525,13 @@ const struct sf_option sf_options[] = {
      .fallback = "0",
      .min = 0,
      .max = 1LL << 20,
-     .help = "Largest message; a longer MSG is cut at a UTF-8 boundary with a marker and "
-             "`truncated=\"1\"`. 0: 8192 for TCP/TLS, 2048 for UDP, 1024 for RFC 3164."},
+     .help = "Largest message (SYSLOG-MSG bytes, framing excluded); a longer MSG is cut at a "
+             "UTF-8 boundary with a marker and `truncated=\"1\"`, counted in "
+             "`slsfwd_syslog_truncated_messages_total` and logged (at most once a minute). 0: "
+             "65536 over TCP/TLS (real ActionTrail events reach tens of KB), 2048 over UDP "
+             "(1024 for RFC 3164). The receiver must take as much: rsyslog "
+             "`global(maxMessageSize=\"64k\")` (before any input; its default is 8k), syslog-ng "
+             "`log-msg-size(65536)` (its default)."},
     {.key = "output.syslog.ca_file",
      .type = SF_OPT_STRING,
      GLOBAL(syslog.ca_file),

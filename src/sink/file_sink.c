@@ -111,6 +111,41 @@ static sf_err flush_pending(struct file_sink *fs,
     return SF_OK;
 }
 
+/* After a failed write of |data| (one batch: whole lines) stopped at |offset|: where to resume
+ * so the file never holds a torn NDJSON line (issue 10 §6). The bytes of the last, incomplete
+ * line (a short write before ENOSPC or EFBIG) are cut off a regular file with ftruncate(2), and
+ * writing resumes at that line's start: complete lines are neither torn nor written twice. A
+ * pipe or FIFO cannot take bytes back; its next reader starts at a line's start. Returns the
+ * new offset into |data|; when the cut fails, |offset| (the caller's reopen starts over). */
+static size_t cut_torn_line(struct file_sink *fs, const uint8_t *data, size_t offset)
+{
+    size_t line_start = offset;
+    while (line_start > 0 && data[line_start - 1] != '\n') {
+        line_start--;
+    }
+    if (line_start == offset || fs->fd < 0 || fs->is_stdout) {
+        return line_start;
+    }
+    struct stat st;
+    if (fstat(fs->fd, &st) != 0) {
+        return offset;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return line_start;
+    }
+    /* One writer (this thread) appends: the torn bytes are the file's last ones. */
+    off_t torn = (off_t)(offset - line_start);
+    if (st.st_size < torn || ftruncate(fs->fd, st.st_size - torn) != 0) {
+        int saved = errno;
+        SF_LOG_ERROR("msg=\"cannot cut a partly written line off the output file: it may hold "
+                     "a torn line\" path=\"%s\" error=\"%s\" torn_bytes=%lld",
+                     fs->path, strerror(saved), (long long)torn);
+        errno = saved;
+        return offset;
+    }
+    return line_start;
+}
+
 static void hand_back(struct sf_sink *sink, struct sf_bqueue_node *list, sf_sink_delivered_fn fn)
 {
     while (list) {
@@ -170,10 +205,12 @@ static void *file_sink_main(void *arg)
         int64_t delay = sf_backoff_next_ms(&fs->backoff);
         SF_LOG_ERROR("msg=\"cannot write events\" path=\"%s\" error=\"%s\" will_retry_in_ms=%lld",
                      fs->is_stdout ? "-" : fs->path, strerror(errno), (long long)delay);
+        if (err == SF_ERR_IO && pending) {
+            offset = cut_torn_line(fs, sf_batch_of(pending)->payload.ptr, offset);
+        }
         if (fs->fd >= 0 && !fs->is_stdout && err == SF_ERR_IO) {
             close(fs->fd); /* reopen: the file may have been replaced or its disk remounted */
             fs->fd = -1;
-            offset = 0;
         }
         sf_sleep_ms(delay);
     }

@@ -1,7 +1,8 @@
 /* The file sink: NDJSON, one line per event, appended to a file or written to stdout ("-").
  * A batch counts as delivered only after write(2) and fsync(2) succeeded (fdatasync where the
  * target cannot sync, such as a pipe, is skipped: a pipe's reader is the confirmation).
- * For debugging, tests and the demo. */
+ * A failed write (disk full, file size limit) never leaves a torn line: the partly written
+ * line is cut off again and writing resumes at its start. For debugging, tests and the demo. */
 #ifndef SF_SINK_FILE_SINK_H
 #define SF_SINK_FILE_SINK_H
 

@@ -1,5 +1,6 @@
 /* Requests waiting for their indexer acknowledgement (spec §1.10): a set keyed by ackId, kept
- * as an array sorted by id. Splunk hands ids out per channel from 0 upwards, so a new id almost
+ * as an array sorted by id. An id held by two requests is held by neither (see
+ * sf_hec_acks_add). Splunk hands ids out per channel from 0 upwards, so a new id almost
  * always goes at the end; lookups are binary searches; taking leaves a hole that is compacted
  * once holes make up half the array, so answering thousands of ids at once stays linear. */
 #include <string.h>
@@ -68,12 +69,13 @@ sf_hec_acks_add(struct sf_hec_acks *acks, uint64_t ack_id, struct sf_hec_request
 {
     size_t i = lower_bound(acks, ack_id);
     if (i < acks->n && acks->v[i].ack_id == ack_id) {
-        struct sf_hec_request *old = acks->v[i].req;
-        if (!old) {
-            acks->n_taken--;
+        if (acks->v[i].req) {
+            /* Two requests, one id: a "true" for it may be either's. Neither keeps it. */
+            return take_at(acks, i);
         }
-        acks->v[i].req = req;
-        return old;
+        acks->v[i].req = req; /* a hole left by a taken id: reuse it */
+        acks->n_taken--;
+        return NULL;
     }
     if (acks->n == acks->cap) {
         acks->cap = acks->cap ? acks->cap * 2 : 64;
@@ -89,6 +91,17 @@ struct sf_hec_request *sf_hec_acks_take(struct sf_hec_acks *acks, uint64_t ack_i
 {
     size_t i = lower_bound(acks, ack_id);
     if (i >= acks->n || acks->v[i].ack_id != ack_id || !acks->v[i].req) {
+        return NULL;
+    }
+    return take_at(acks, i);
+}
+
+struct sf_hec_request *
+sf_hec_acks_take_asked(struct sf_hec_acks *acks, uint64_t ack_id, uint64_t max_seq)
+{
+    size_t i = lower_bound(acks, ack_id);
+    if (i >= acks->n || acks->v[i].ack_id != ack_id || !acks->v[i].req ||
+        acks->v[i].req->ack_seq > max_seq) {
         return NULL;
     }
     return take_at(acks, i);

@@ -42,6 +42,9 @@ struct sf_dead_letter;
 #define SF_HEC_RETRY_BASE_MS   200        /* first backoff step */
 #define SF_HEC_RETRY_AFTER_MAX 600        /* seconds: a larger Retry-After is taken as this */
 #define SF_HEC_MIN_LEARNED     1024       /* a 413 never lowers the body limit below this */
+#define SF_HEC_ACK_STRIKES                                  \
+    3 /* ack queries refused by an unexplained 4xx in a row \
+       * before ack is given up */
 
 /* ---------------------------------------------------------------------------------------- */
 /* hec_response.c: answers (pure functions; any thread)                                      */
@@ -62,9 +65,9 @@ void sf_hec_reply_parse(const uint8_t *body, size_t len, struct sf_hec_reply *ou
 enum sf_hec_action {
     SF_HEC_CONFIRM,      /* 2xx: delivered, or waiting for its indexer ack */
     SF_HEC_RETRY,        /* transient or throttled: the same request again after a backoff */
-    SF_HEC_SPLIT,        /* 413: send each half */
+    SF_HEC_SPLIT,        /* 413, or a per-event refusal without k: send each half */
     SF_HEC_SPLIT_AT,     /* per-event refusal at invalid-event-number k: 0..k-1 accepted */
-    SF_HEC_DEAD_LETTER,  /* permanent: every event of the request to the dead-letter file */
+    SF_HEC_DEAD_LETTER,  /* HEC refused this one event (or it alone is over 413): dead letter */
     SF_HEC_PAUSE,        /* token or configuration: pause all delivery, probe slowly */
     SF_HEC_ACK_DISABLED, /* code 14: the token has no indexer acknowledgement */
     SF_HEC_RETRY_SLOW,   /* 415: content encoding refused */
@@ -126,6 +129,7 @@ struct sf_hec_request {
     unsigned attempts; /* sends so far */
     int64_t sent_ms;   /* start of the last attempt */
     uint64_t ack_id;   /* while waiting for its indexer ack */
+    uint64_t ack_seq;  /* when it joined the ack set: 1, 2, ... per sink */
     int64_t acked_ms;  /* when the 200 with ack_id arrived */
     long dl_status;    /* while waiting for its dead-letter write: why */
     int dl_code;
@@ -252,12 +256,19 @@ struct sf_hec_acks {
 void sf_hec_acks_init(struct sf_hec_acks *acks);
 void sf_hec_acks_cleanup(struct sf_hec_acks *acks);
 size_t sf_hec_acks_pending(const struct sf_hec_acks *acks);
-/* Records |req| under |ack_id|. Returns the request that already held |ack_id| (the channel
- * started over: Splunk restarted or forgot it), now dropped from the set, or NULL. */
+/* Records |req| under |ack_id| and returns NULL; but when a pending request already holds
+ * |ack_id| (Splunk restarted or forgot the channel, or a load balancer without stickiness
+ * spreads it over several indexers, each counting from 0), an answer for that id cannot say
+ * whose it is: that request is removed and returned, |req| is not recorded, and the caller
+ * resends both. */
 struct sf_hec_request *
 sf_hec_acks_add(struct sf_hec_acks *acks, uint64_t ack_id, struct sf_hec_request *req);
 /* Removes and returns the request waiting for |ack_id|; NULL when unknown. */
 struct sf_hec_request *sf_hec_acks_take(struct sf_hec_acks *acks, uint64_t ack_id);
+/* The same, but only a request whose ack_seq is at most |max_seq|: an ack answer speaks for
+ * the requests its query asked about, not for one that took the id over since. */
+struct sf_hec_request *
+sf_hec_acks_take_asked(struct sf_hec_acks *acks, uint64_t ack_id, uint64_t max_seq);
 /* Removes every request whose 200 came before |cutoff_ms| (|cutoff_ms| < INT64_MAX), or all of
  * them (INT64_MAX), handing each to |fn|, which must not touch |acks|. Returns how many. */
 size_t sf_hec_acks_take_expired(struct sf_hec_acks *acks,
@@ -322,9 +333,10 @@ struct sf_hec_slot {
 struct sf_hec_counters {
     atomic_uint_fast64_t requests_ok, requests_retried, requests_transport_errors,
         requests_throttled, requests_split, requests_partial, requests_rejected, requests_refused,
-        ack_queries, ack_timeouts, events_sent, events_confirmed, events_dead_lettered, bytes_raw,
-        bytes_sent, retries, batches_delivered, batches_undelivered, in_flight, ack_pending,
-        max_body_bytes, requests_done, request_us_total;
+        ack_queries, ack_timeouts, ack_id_repeats, ack_resent_events, events_sent, events_confirmed,
+        events_dead_lettered, bytes_raw, bytes_sent, retries, batches_delivered,
+        batches_undelivered, in_flight, ack_pending, max_body_bytes, requests_done,
+        request_us_total;
     atomic_bool is_paused, is_ack_on, is_gzip_on;
 };
 
@@ -403,7 +415,11 @@ struct sf_hec_sink {
     bool has_warned_no_ack_id;
     bool has_warned_not_json;
     int64_t next_ack_poll_ms;
-    size_t max_body; /* learned: lowered by 413 */
+    int64_t ack_repeat_ms;  /* when an ackId last came again while held; 0: never */
+    uint64_t ack_seq;       /* the last ack_seq given to a request */
+    uint64_t ack_query_seq; /* ack_seq when the ack query on the wire was built */
+    unsigned ack_strikes;   /* ack queries refused in a row by a 4xx that is not code 14 */
+    size_t max_body;        /* learned: lowered by 413 */
     struct sf_hec_log_key log_keys[SF_HEC_LOG_KEYS];
     struct sf_hec_counters stats;
 };

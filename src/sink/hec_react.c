@@ -42,9 +42,13 @@ static void confirm_cb(void *ctx, struct sf_hec_request *req)
     sf_hec_request_free(&hs->batcher, req);
 }
 
+/* A request accepted with a 200 whose indexer ack is not to be had (timed out, ambiguous,
+ * abandoned): sent again. Splunk may have indexed it after all, so each of its events may
+ * arrive twice: counted (issue 10 §6: duplicates bounded and counted). */
 static void resend_cb(void *ctx, struct sf_hec_request *req)
 {
     struct sf_hec_sink *hs = ctx;
+    SF_HEC_STAT_ADD(hs, ack_resent_events, req->n_events);
     sf_hec_queue_push(&hs->retry, req);
 }
 
@@ -214,6 +218,57 @@ static void dead_letter(struct sf_hec_sink *hs,
 /* ---------------------------------------------------------------------------------------- */
 /* Reactions                                                                                 */
 
+/* Gives up indexer acknowledgement for good (code 14, or the ack endpoint keeps refusing, or
+ * the channel is spread over several indexers): 200 answers are final from now on (§1.10
+ * item 9). The requests still waiting were accepted but nothing says they were indexed, so
+ * they are sent again (counted) rather than confirmed by an answer about something else. */
+static void ack_off(struct sf_hec_sink *hs)
+{
+    hs->is_ack_on = false;
+    atomic_store(&hs->stats.is_ack_on, false);
+    sf_hec_acks_take_expired(&hs->acks, INT64_MAX, resend_cb, hs);
+    SF_HEC_STAT_SET(hs, ack_pending, 0);
+}
+
+/* HEC gave out |req|'s ackId while |old| held it. One indexer never repeats an id on a channel,
+ * so either Splunk restarted or forgot the channel (every older id reads false forever), or a
+ * load balancer without stickiness spreads the channel over several indexers (an ack query
+ * reaches any of them, and a "true" for the id may be the other request's): Splunk's own
+ * advice is sticky sessions with ack (docs: "Load balancing configurations for Splunk Connect
+ * for Kafka"; spec §1.10 item 8). Neither request is confirmed by that id. The first time,
+ * every pending request is sent again (after a restart they would only time out); a repeat
+ * again within ack_timeout means the channel is spread: ack is given up. */
+static void on_ack_id_repeat(struct sf_hec_sink *hs,
+                             struct sf_hec_request *req,
+                             struct sf_hec_request *old,
+                             int64_t now_ms)
+{
+    SF_HEC_STAT_ADD(hs, ack_id_repeats, 1);
+    resend_cb(hs, old);
+    resend_cb(hs, req);
+    bool is_spread = hs->ack_repeat_ms && now_ms - hs->ack_repeat_ms < hs->ack_timeout_ms;
+    hs->ack_repeat_ms = now_ms;
+    if (is_spread) {
+        SF_LOG_ERROR("msg=\"HEC keeps giving out ackIds that are already taken: the channel is "
+                     "spread over several indexers (a load balancer without sticky sessions?), "
+                     "so no ack can be trusted; indexer acknowledgement OFF, 200 answers count "
+                     "as delivered from now on; waiting requests sent again, duplicates "
+                     "possible\" url=\"%s\" ack_id=%llu requests=%zu "
+                     "fix=\"enable sticky sessions for the HEC port on the load balancer, or "
+                     "point output.hec.url at one indexer\"",
+                     hs->url, (unsigned long long)req->ack_id, sf_hec_acks_pending(&hs->acks) + 2);
+        ack_off(hs);
+        return;
+    }
+    SF_LOG_WARN("msg=\"HEC gave out an ackId that a waiting request holds (Splunk restarted or "
+                "forgot the channel, or a load balancer spreads it over several indexers): no "
+                "ack for it can be trusted; every waiting request is sent again, duplicates "
+                "possible\" ack_id=%llu requests=%zu",
+                (unsigned long long)req->ack_id, sf_hec_acks_pending(&hs->acks) + 2);
+    sf_hec_acks_take_expired(&hs->acks, INT64_MAX, resend_cb, hs);
+    SF_HEC_STAT_SET(hs, ack_pending, 0);
+}
+
 static void on_confirm(struct sf_hec_sink *hs,
                        struct sf_hec_request *req,
                        const struct sf_hec_reply *reply,
@@ -234,14 +289,10 @@ static void on_confirm(struct sf_hec_sink *hs,
     if (hs->is_ack_on && reply->ack_id >= 0) {
         req->ack_id = (uint64_t)reply->ack_id;
         req->acked_ms = now_ms;
+        req->ack_seq = ++hs->ack_seq;
         struct sf_hec_request *old = sf_hec_acks_add(&hs->acks, req->ack_id, req);
         if (old) {
-            SF_LOG_WARN("msg=\"HEC gave out an ackId again (Splunk restarted or forgot the "
-                        "channel): sending the older request again, duplicates possible\" "
-                        "ack_id=%llu request=%llu events=%zu",
-                        (unsigned long long)req->ack_id, (unsigned long long)old->id,
-                        old->n_events);
-            sf_hec_queue_push(&hs->retry, old);
+            on_ack_id_repeat(hs, req, old, now_ms);
         }
         return;
     }
@@ -302,7 +353,7 @@ static void on_split(struct sf_hec_sink *hs,
     sf_hec_queue_push_front(&hs->retry, b);
     sf_hec_queue_push_front(&hs->retry, a);
     size_t learned = req->raw_len / 2 > SF_HEC_MIN_LEARNED ? req->raw_len / 2 : SF_HEC_MIN_LEARNED;
-    if (learned < hs->max_body) {
+    if (status == 413 && learned < hs->max_body) {
         hs->max_body = learned; /* §1.12: learn the server's limit down */
         SF_HEC_STAT_SET(hs, max_body_bytes, hs->max_body);
         SF_LOG_WARN("msg=\"HEC refused a body as too large (413): requests are now at most "
@@ -313,8 +364,10 @@ static void on_split(struct sf_hec_sink *hs,
     if (log_allowed(hs, status, reply->code, now_ms, &n_suppressed)) {
         char what[DESCRIBE_MAX];
         describe(hs, slot, CURLE_OK, status, reply, what, sizeof(what));
-        SF_LOG_WARN("msg=\"HEC request too large\" url=\"%s\" request=%llu events=%zu %s "
+        SF_LOG_WARN("msg=\"%s\" url=\"%s\" request=%llu events=%zu %s "
                     "next=\"split into requests of %zu and %zu events\" repeated=%u",
+                    status == 413 ? "HEC request too large"
+                                  : "HEC refused an event without naming it: halving the request",
                     hs->url, (unsigned long long)req->id, req->n_events, what, a->n_events,
                     b->n_events, n_suppressed);
     }
@@ -441,22 +494,14 @@ static void on_pause(struct sf_hec_sink *hs,
     }
 }
 
-static void ack_off(struct sf_hec_sink *hs)
-{
-    hs->is_ack_on = false;
-    atomic_store(&hs->stats.is_ack_on, false);
-    /* their 200s were real: with ack unusable they are as good as it gets (§1.10 item 9) */
-    sf_hec_acks_take_expired(&hs->acks, INT64_MAX, confirm_cb, hs);
-    SF_HEC_STAT_SET(hs, ack_pending, 0);
-}
-
 static void on_ack_disabled(struct sf_hec_sink *hs,
                             struct sf_hec_request *req,
                             const struct sf_hec_reply *reply)
 {
     SF_LOG_WARN("msg=\"HEC says the token has no indexer acknowledgement (code %d): ack mode "
-                "off, 200 answers are final from now on\" url=\"%s\"",
-                reply->code, hs->url);
+                "off, 200 answers are final from now on; requests waiting for an ack are sent "
+                "again, duplicates possible\" url=\"%s\" requests=%zu",
+                reply->code, hs->url, sf_hec_acks_pending(&hs->acks));
     ack_off(hs);
     sf_hec_queue_push_front(&hs->retry, req); /* refused with 400: send it again */
 }
@@ -505,7 +550,7 @@ adjust(struct sf_hec_sink *hs, enum sf_hec_action action, const struct sf_hec_re
         }
     }
     if (action == SF_HEC_ACK_DISABLED && !hs->is_ack_on) {
-        return SF_HEC_DEAD_LETTER; /* not about ack at all: an unexplained 400 */
+        return SF_HEC_RETRY; /* not about ack at all: an unexplained 400, transient */
     }
     return action;
 }
@@ -565,7 +610,9 @@ static void on_ack(void *ctx, uint64_t ack_id, bool is_indexed)
     if (!is_indexed) {
         return; /* not yet, unknown or expired: indistinguishable; the timeout decides */
     }
-    struct sf_hec_request *req = sf_hec_acks_take(&hs->acks, ack_id);
+    /* Only a request the query asked about: one that took the id over after the query left
+     * (a repeat emptied the set, the id came again) is not what this answer is about. */
+    struct sf_hec_request *req = sf_hec_acks_take_asked(&hs->acks, ack_id, hs->ack_query_seq);
     if (req) {
         confirm_cb(hs, req); /* Splunk forgets an id once it said true: record it now */
     }
@@ -592,6 +639,7 @@ void sf_hec_react_ack_done(struct sf_hec_sink *hs, CURLcode cc)
     if (cc == CURLE_OK) {
         curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &status);
         if (status == 200 && sf_hec_ack_reply_parse(slot->resp.ptr, slot->resp.len, on_ack, hs)) {
+            hs->ack_strikes = 0;
             SF_HEC_STAT_SET(hs, ack_pending, sf_hec_acks_pending(&hs->acks));
             return;
         }
@@ -599,12 +647,20 @@ void sf_hec_react_ack_done(struct sf_hec_sink *hs, CURLcode cc)
     }
     char what[DESCRIBE_MAX];
     describe(hs, slot, cc, status, &reply, what, sizeof(what));
-    bool is_unusable = cc == CURLE_OK && status >= 400 && status <= 499 && status != 401 &&
-                       status != 403 && status != 408 && status != 429;
-    if (is_unusable) {
+    /* §1.10 item 9: a 4xx means ack is unusable. Code 14 says so for certain; any other 4xx
+     * (a proxy's page, a path a load balancer does not route) may pass, so it takes
+     * SF_HEC_ACK_STRIKES in a row. 401/403 from HEC itself keep the ids: the data path pauses
+     * on the same token. Either way no answer about the query confirms a request. */
+    bool is_hec = reply.is_json && reply.code >= 0;
+    bool is_4xx = cc == CURLE_OK && status >= 400 && status <= 499 && status != 408 &&
+                  status != 429 && !(is_hec && (status == 401 || status == 403));
+    if (is_4xx && (reply.code == 14 || ++hs->ack_strikes >= SF_HEC_ACK_STRIKES)) {
         SF_LOG_WARN("msg=\"HEC refused the ack query: indexer acknowledgement is unusable, "
-                    "200 answers count as delivered from now on\" url=\"%s\" %s",
-                    hs->ack_url, what);
+                    "200 answers count as delivered from now on; requests waiting for an ack "
+                    "are sent again, duplicates possible\" url=\"%s\" %s refusals=%u "
+                    "requests=%zu",
+                    hs->ack_url, what, reply.code == 14 ? 1 : hs->ack_strikes,
+                    sf_hec_acks_pending(&hs->acks));
         ack_off(hs);
         return;
     }

@@ -98,9 +98,22 @@ void sf_hec_reply_parse(const uint8_t *body, size_t len, struct sf_hec_reply *ou
     json_decref(root);
 }
 
-/* 4xx other than the statuses with a fixed meaning: the HEC code decides (§1.8). */
+/* True when |reply| is an answer of HEC itself: a JSON object with a "code". A proxy's or WAF's
+ * page (HTML, empty, or JSON of its own) is not. */
+static bool is_hec_answer(const struct sf_hec_reply *reply)
+{
+    return reply->is_json && reply->code >= 0;
+}
+
+/* 4xx other than the statuses with a fixed meaning: the HEC code decides (§1.8). Only HEC
+ * refusing events by a per-event code condemns them (issue 10 §6): a 4xx HEC does not explain,
+ * or one that is not HEC's at all (a proxy's or WAF's page in front of Splunk), may pass and is
+ * retried with backoff; the shard waits, nothing is dead-lettered on a stranger's word. */
 static enum sf_hec_action classify_4xx(const struct sf_hec_reply *reply, size_t n_events)
 {
+    if (!is_hec_answer(reply)) {
+        return SF_HEC_RETRY;
+    }
     switch (reply->code) {
     case 1:  /* token disabled */
     case 2:  /* token required */
@@ -114,28 +127,21 @@ static enum sf_hec_action classify_4xx(const struct sf_hec_reply *reply, size_t 
         return SF_HEC_PAUSE;
     case 14:
         return SF_HEC_ACK_DISABLED;
-    case 8:  /* internal error */
-    case 9:  /* busy */
-    case 18: /* unhealthy */
-    case 19:
-    case 20:
-    case 23: /* shutting down */
-    case 26: /* queue at capacity */
-    case 27: /* ack channel at capacity */
-        return SF_HEC_RETRY;
     case 6:  /* invalid data format */
     case 7:  /* incorrect index */
     case 12: /* event field required */
     case 13: /* event field blank */
     case 15: /* indexed fields */
         /* §1.9: events 0..k-1 are already in Splunk's pipeline, k failed, the rest were not
-         * looked at. A k outside the request cannot be trusted: the whole request goes. */
+         * looked at. Without a k inside the request the bad event is not named: halve the
+         * request until it is alone (then it is the one HEC refused). */
         if (reply->invalid_event >= 0 && (unsigned long long)reply->invalid_event < n_events) {
             return SF_HEC_SPLIT_AT;
         }
-        return SF_HEC_DEAD_LETTER;
-    default: /* 5 (no data: never sent), unknown codes, proxies' HTML */
-        return SF_HEC_DEAD_LETTER;
+        return n_events > 1 ? SF_HEC_SPLIT : SF_HEC_DEAD_LETTER;
+    default: /* 8, 9, 18–20, 23, 26, 27 (busy, unhealthy), 5 (no data: we never send an empty
+              * body, so something on the way lost it), and codes we do not know */
+        return SF_HEC_RETRY;
     }
 }
 
@@ -150,7 +156,8 @@ enum sf_hec_action sf_hec_classify(long status, const struct sf_hec_reply *reply
     switch (status) {
     case 401:
     case 403:
-        return SF_HEC_PAUSE;
+        /* Splunk's own refusals of the token carry a HEC code; a proxy's or WAF's do not */
+        return is_hec_answer(reply) ? SF_HEC_PAUSE : SF_HEC_RETRY;
     case 404: /* not a HEC endpoint (or HEC disabled): every request would fail alike */
     case 405:
         return SF_HEC_PAUSE;

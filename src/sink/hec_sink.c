@@ -144,6 +144,7 @@ static void start_ack_query(struct sf_hec_sink *hs)
     curl_easy_setopt(slot->easy, CURLOPT_POSTFIELDS, slot->body.ptr);
     curl_multi_add_handle(hs->multi, slot->easy);
     hs->is_ack_busy = true;
+    hs->ack_query_seq = hs->ack_seq; /* its answer speaks for these requests only */
     STAT_ADD(hs, ack_queries, 1);
     SF_LOG_DEBUG("msg=\"asking for acks\" pending=%zu", sf_hec_acks_pending(&hs->acks));
 }
@@ -437,6 +438,8 @@ void sf_hec_sink_get_stats(struct sf_sink *sink, struct sf_hec_sink_stats *out)
     GET(requests_refused);
     GET(ack_queries);
     GET(ack_timeouts);
+    GET(ack_id_repeats);
+    GET(ack_resent_events);
     GET(events_sent);
     GET(events_confirmed);
     GET(events_dead_lettered);

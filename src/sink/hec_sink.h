@@ -17,16 +17,20 @@
 
 /* Counters since the sink was made (requests by class, events, bytes) and gauges (now). */
 struct sf_hec_sink_stats {
-    uint64_t requests_ok;      /* 2xx answers */
-    uint64_t requests_retried; /* transient failures sent again: transport, 408, 429, 5xx */
+    uint64_t requests_ok;               /* 2xx answers */
+    uint64_t requests_retried;          /* transient failures sent again: transport, 408, 429, 5xx,
+                                         * 4xx that are not HEC refusing events */
     uint64_t requests_transport_errors; /* of which: no HTTP answer */
     uint64_t requests_throttled;        /* of which: 429 and 503 */
-    uint64_t requests_split;            /* 413: halved */
+    uint64_t requests_split;            /* 413 or an unnamed per-event refusal: halved */
     uint64_t requests_partial;          /* per-event refusal: split at invalid-event-number */
-    uint64_t requests_rejected;         /* other 4xx: every event dead-lettered */
+    uint64_t requests_rejected;         /* one event HEC refused by code (or alone over 413) */
     uint64_t requests_refused;          /* 401/403, 3xx, 404, configuration codes: paused */
     uint64_t ack_queries;               /* POSTs to /services/collector/ack */
     uint64_t ack_timeouts;              /* requests sent again for want of an ack */
+    uint64_t ack_id_repeats;            /* an ackId given out again while a request held it */
+    uint64_t ack_resent_events;         /* events sent again because their ack timed out, was
+                                         * ambiguous or was abandoned: possible duplicates */
     uint64_t events_sent;               /* events put on the wire, every attempt counted */
     uint64_t events_confirmed;          /* 2xx, or ack true in ack mode */
     uint64_t events_dead_lettered;      /* written to the dead-letter file */

@@ -307,7 +307,9 @@ sf_err sf_syslog_mapping_new(const struct sf_syslog_options *opts,
 
     size_t max = opts->max_message_size;
     if (max == 0) {
-        max = is_3164 ? 1024 : opts->framing == SF_SYSLOG_FRAMING_NONE ? 2048 : 8192;
+        max = opts->framing != SF_SYSLOG_FRAMING_NONE ? SF_SYSLOG_DEFAULT_STREAM_MESSAGE
+              : is_3164                               ? 1024
+                                                      : 2048;
     }
     m->max_message = max;
     size_t limit =
@@ -800,6 +802,19 @@ sf_err sf_syslog_append(const struct sf_syslog_mapping *m,
                         const struct sf_log *log,
                         struct sf_buf *out)
 {
+    struct sf_syslog_append_info info;
+    return sf_syslog_append_info(m, project, logstore, shard, group, log, out, &info);
+}
+
+sf_err sf_syslog_append_info(const struct sf_syslog_mapping *m,
+                             const char *project,
+                             const char *logstore,
+                             int shard,
+                             const struct sf_loggroup *group,
+                             const struct sf_log *log,
+                             struct sf_buf *out,
+                             struct sf_syslog_append_info *info)
+{
     struct msg_ctx c = {project, logstore, shard, group, log};
     size_t n_keys = 2 + group->n_tags + log->n_contents;
     struct keys k = {.group = group, .log = log, .n = n_keys, .dedup = n_keys <= DEDUP_MAX};
@@ -820,6 +835,7 @@ sf_err sf_syslog_append(const struct sf_syslog_mapping *m,
     /* Room for the MSG, and whether it must be cut. */
     size_t body_max = 0;
     bool is_truncated = false;
+    size_t full_bytes = 0; /* known only when measured (too big for the one pass) */
     size_t bound = body_bound(m, &k);
     size_t planned = head_len + 1 + bom_len + bound;
     bool is_one_pass = planned <= m->max_message &&
@@ -830,6 +846,7 @@ sf_err sf_syslog_append(const struct sf_syslog_mapping *m,
         struct wr mw = {.measure = true, .limit = SIZE_MAX};
         put_body(&mw, m, &k);
         size_t whole = head_len + 1 + bom_len + mw.n;
+        full_bytes = whole;
         if (whole <= m->max_message) {
             body_max = mw.n;
         } else {
@@ -875,6 +892,8 @@ sf_err sf_syslog_append(const struct sf_syslog_mapping *m,
         SF_ASSERT(!w.is_cut);
     }
     size_t msg_len = (size_t)(w.p - msg);
+    info->is_truncated = is_truncated;
+    info->full_bytes = is_truncated ? full_bytes : msg_len;
     if (is_octet) {
         size_t digits = u32_digits(msg_len);
         uint8_t *start = out->ptr + out->len;

@@ -63,8 +63,9 @@ struct sf_syslog_options {
     enum sf_syslog_msg_format msg_format;
     const char *kv_sep; /* default "||"; kv only */
     bool utf8_bom;      /* default true; 5424 only (never written in 3164) */
-    /* Largest SYSLOG-MSG in bytes, framing excluded; 0: 8192, or 2048 without framing (UDP),
-     * or 1024 for 3164. */
+    /* Largest SYSLOG-MSG in bytes, framing excluded; 0: 65536 with framing (TCP/TLS: real
+     * ActionTrail events reach tens of KB; syslog-ng's log-msg-size default, rsyslog needs
+     * maxMessageSize), without framing (UDP) 2048, or 1024 for 3164. */
     size_t max_message_size;
 };
 
@@ -73,7 +74,10 @@ struct sf_syslog_options {
 
 /* Largest max_message_size accepted: UDP's IPv4 payload limit without framing, 1 MiB else. */
 #define SF_SYSLOG_MAX_UDP_MESSAGE 65507
-#define SF_SYSLOG_MAX_MESSAGE     (1024 * 1024)
+/* Default over a stream (TCP/TLS) for both formats: fits real ActionTrail events, whose
+ * request parameters (policy documents) alone reach 6–16 KB. */
+#define SF_SYSLOG_DEFAULT_STREAM_MESSAGE 65536
+#define SF_SYSLOG_MAX_MESSAGE            (1024 * 1024)
 
 /* Bytes of one SD PARAM-VALUE (project, logstore, topic) after escaping, at most; a longer
  * value is cut at a character boundary and the message gets truncated="1". */
@@ -112,5 +116,22 @@ sf_err sf_syslog_append(const struct sf_syslog_mapping *m,
                         const struct sf_loggroup *group,
                         const struct sf_log *log,
                         struct sf_buf *out);
+
+/* What sf_syslog_append_info tells about the message it wrote (set on SF_OK only). */
+struct sf_syslog_append_info {
+    bool is_truncated; /* the MSG was cut to fit max_message_size (marker, truncated="1") */
+    size_t full_bytes; /* the SYSLOG-MSG's size uncut, framing excluded */
+};
+
+/* sf_syslog_append, telling in |*info| whether the message was cut: the caller counts and
+ * logs truncations (a transform only formats). */
+sf_err sf_syslog_append_info(const struct sf_syslog_mapping *m,
+                             const char *project,
+                             const char *logstore,
+                             int shard,
+                             const struct sf_loggroup *group,
+                             const struct sf_log *log,
+                             struct sf_buf *out,
+                             struct sf_syslog_append_info *info);
 
 #endif

@@ -38,6 +38,7 @@ void hec_api_ack(struct hec_ctx *ctx)
     uint64_t n_true = 0, n_false = 0;
     int64_t now_ms = sf_now_ms();
     pthread_mutex_lock(&ctx->srv->lock);
+    struct hec_acks *acks = hec_ctx_acks(ctx); /* the indexer the balancer sent this query to */
     json_array_foreach(ids, i, id)
     {
         char key[24];
@@ -46,7 +47,7 @@ void hec_api_ack(struct hec_ctx *ctx)
             continue; /* asked twice in one query: one answer */
         }
         bool is_indexed =
-            hec_acks_query(ctx->srv->acks, ctx->channel, (uint64_t)json_integer_value(id), now_ms);
+            hec_acks_query(acks, ctx->channel, (uint64_t)json_integer_value(id), now_ms);
         json_object_set_new(answers, key, json_boolean(is_indexed));
         n_true += is_indexed;
         n_false += !is_indexed;

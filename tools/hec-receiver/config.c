@@ -27,6 +27,9 @@ static const char usage[] =
     "  --ack                      indexer acknowledgement on for every token (useACK)\n"
     "  --ack-delay-ms MS          an ackId turns true MS after its request (default 0)\n"
     "  --ack-idle-seconds S       forget channels idle for S seconds (default 600; 0 = never)\n"
+    "  --indexers N               N indexers behind a load balancer without sticky sessions:\n"
+    "                             requests (data and ack) go to each in turn, each indexer\n"
+    "                             has its own ackIds per channel (default 1)\n"
     "  --ack-max-pending N        pending ackIds per channel before 503 (default 1000000)\n"
     "  --index-allow A,B,...      indexes tokens may name (default: any)\n"
     "  --allow-query-token        every token accepts ?token= (allowQueryStringAuth)\n"
@@ -160,6 +163,12 @@ static bool apply_value_flag(
         cfg->ack_idle_ms = v * 1000;
     } else if (strcmp(flag, "--ack-max-pending") == 0) {
         is_ok = parse_size(flag, value, 1ll << 32, &cfg->ack_max_pending, errbuf, size);
+    } else if (strcmp(flag, "--indexers") == 0) {
+        is_ok = parse_int(flag, value, HEC_MAX_INDEXERS, &v, errbuf, size);
+        if (is_ok && v < 1) {
+            return fail(errbuf, size, "--indexers must be 1..%d", HEC_MAX_INDEXERS);
+        }
+        cfg->indexers = (size_t)v;
     } else if (strcmp(flag, "--threads") == 0) {
         is_ok = parse_int(flag, value, 256, &v, errbuf, size);
         cfg->threads = (int)v;
@@ -278,6 +287,7 @@ void hec_config_server_options(const struct hec_config *cfg,
         .ack_delay_ms = cfg->ack_delay_ms,
         .ack_idle_ms = cfg->ack_idle_ms,
         .ack_max_pending = cfg->ack_max_pending,
+        .indexers = cfg->indexers,
         .out_fd = out_fd,
         .seed = cfg->seed,
     };

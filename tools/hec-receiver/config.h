@@ -30,7 +30,8 @@ struct hec_config {
     int64_t ack_idle_ms;
     size_t ack_max_pending;
     size_t ack_max_channels;
-    int threads; /* 0: one thread per connection; N: a pool of N; -1: not given */
+    size_t indexers; /* --indexers: 0/1 one */
+    int threads;     /* 0: one thread per connection; N: a pool of N; -1: not given */
     uint64_t seed;
     bool is_quiet;
     bool is_verbose;

@@ -229,7 +229,9 @@ void hec_control_handle(struct hec_ctx *ctx)
         config(ctx);
     } else if (strcmp(what, "acks") == 0 && ctx->n_segs == 2 && is_method(ctx, "DELETE")) {
         pthread_mutex_lock(&ctx->srv->lock);
-        hec_acks_clear(ctx->srv->acks);
+        for (size_t i = 0; i < ctx->srv->n_indexers; i++) {
+            hec_acks_clear(ctx->srv->indexer_acks[i]);
+        }
         pthread_mutex_unlock(&ctx->srv->lock);
         ok(ctx);
     } else {

@@ -35,6 +35,7 @@ struct hec_ctx {
     /* Set by the router for the data and ack endpoints. */
     struct hec_token token; /* a snapshot: the table may change while we work */
     const char *channel;    /* NULL when the request names none */
+    struct hec_acks *acks;  /* the indexer this request reached (hec_ctx_acks); NULL: not yet */
     struct hec_fault_decision faults;
     int success_code;    /* 0, or 24/25 when a fault asks for an "approaching capacity" warning */
     long stop_at;        /* a 503 fault with k=N: accept N events, then refuse; -1 otherwise */
@@ -86,6 +87,9 @@ bool hec_ctx_issue_ack(struct hec_ctx *ctx, uint64_t *ack_id);
 /* Checks the ack channel has room before a data request is processed; false with 503
  * code 9 set when it is full. */
 bool hec_ctx_ack_room(struct hec_ctx *ctx);
+/* The ack state of the indexer this request reached, routed on first use (--indexers);
+ * |ctx->srv->lock| held. */
+struct hec_acks *hec_ctx_acks(struct hec_ctx *ctx);
 
 /* Adds the request's event counters to the server's under its lock. */
 void hec_ctx_count_events(struct hec_ctx *ctx,

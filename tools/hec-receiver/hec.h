@@ -167,6 +167,9 @@ struct hec_stats {
 
 struct hec_acks;
 
+/* Indexers behind one receiver (--indexers): a load balancer without sticky sessions. */
+#define HEC_MAX_INDEXERS 16
+
 struct hec_server_options {
     const struct hec_token *tokens; /* copied */
     size_t n_tokens;
@@ -182,6 +185,7 @@ struct hec_server_options {
     int64_t ack_idle_ms;     /* 0: channels never expire */
     size_t ack_max_pending;  /* per channel; 0: default */
     size_t ack_max_channels; /* 0: default */
+    size_t indexers;         /* 0 or 1: one indexer; N: N behind a non-sticky balancer */
     int out_fd;              /* -1: record nothing */
     uint64_t seed;
 };
@@ -210,9 +214,18 @@ struct hec_server {
     int n_tokens;
     struct hec_faults faults;
     struct hec_stats stats;
-    struct hec_acks *acks;
+    struct hec_acks *acks; /* indexer 0's; the only one unless --indexers */
+    /* --indexers N: each indexer keeps its own ack state (ids from 0 per channel), and each
+     * data POST or ack query goes to the next one in turn, as a round-robin load balancer
+     * without stickiness sends them. indexer_acks[0] == acks. */
+    struct hec_acks *indexer_acks[HEC_MAX_INDEXERS];
+    size_t n_indexers;
+    size_t lb_turn;
     int64_t started_ms;
 };
+
+/* The ack state of the indexer the balancer sends the next request to; |srv->lock| held. */
+struct hec_acks *hec_server_route(struct hec_server *srv);
 
 void hec_server_init(struct hec_server *srv, const struct hec_server_options *opts);
 void hec_server_cleanup(struct hec_server *srv);

@@ -33,7 +33,10 @@ static int serve_until_signal(struct hec_server *srv, const sigset_t *stop)
             return sig;
         }
         pthread_mutex_lock(&srv->lock);
-        size_t n = hec_acks_expire(srv->acks, sf_now_ms());
+        size_t n = 0;
+        for (size_t i = 0; i < srv->n_indexers; i++) {
+            n += hec_acks_expire(srv->indexer_acks[i], sf_now_ms());
+        }
         pthread_mutex_unlock(&srv->lock);
         if (n) {
             SF_LOG_DEBUG("msg=\"idle ack channels forgotten\" channels=%zu", n);

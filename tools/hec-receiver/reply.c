@@ -141,6 +141,14 @@ static const char *reason(int status)
     switch (status) {
     case 303:
         return "See Other";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Authorization Required";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
     case 413:
         return "Request Entity Too Large";
     case 429:

@@ -264,13 +264,21 @@ static void route(struct hec_ctx *ctx)
     hec_reply_text(ctx->resp, 404, 404, "The requested URL was not found on this server.");
 }
 
+struct hec_acks *hec_ctx_acks(struct hec_ctx *ctx)
+{
+    if (!ctx->acks) {
+        ctx->acks = hec_server_route(ctx->srv);
+    }
+    return ctx->acks;
+}
+
 bool hec_ctx_ack_room(struct hec_ctx *ctx)
 {
     if (!ctx->token.has_ack) {
         return true;
     }
     pthread_mutex_lock(&ctx->srv->lock);
-    bool has_room = hec_acks_has_room(ctx->srv->acks, ctx->channel, sf_now_ms());
+    bool has_room = hec_acks_has_room(hec_ctx_acks(ctx), ctx->channel, sf_now_ms());
     pthread_mutex_unlock(&ctx->srv->lock);
     if (!has_room) { /* pending-ack limit reached: "server busy" (spec §1.10 item 7) */
         if (ctx->resp->endpoint == HEC_EP_EVENT) {
@@ -290,8 +298,8 @@ bool hec_ctx_issue_ack(struct hec_ctx *ctx, uint64_t *ack_id)
     int64_t now_ms = sf_now_ms();
     int64_t ready_at_ms = now_ms + atomic_load(&ctx->srv->ack_delay_ms);
     pthread_mutex_lock(&ctx->srv->lock);
-    *ack_id =
-        hec_acks_issue(ctx->srv->acks, ctx->channel, now_ms, ready_at_ms, ctx->faults.is_ack_lost);
+    *ack_id = hec_acks_issue(hec_ctx_acks(ctx), ctx->channel, now_ms, ready_at_ms,
+                             ctx->faults.is_ack_lost);
     ctx->srv->stats.acks_issued++;
     ctx->srv->stats.acks_lost += ctx->faults.is_ack_lost;
     pthread_mutex_unlock(&ctx->srv->lock);

@@ -62,13 +62,28 @@ void hec_server_init(struct hec_server *srv, const struct hec_server_options *op
     }
     srv->faults.next_id = 1;
     srv->faults.rng = opts->seed ^ 0x9E3779B97F4A7C15ull;
-    srv->acks = hec_acks_new(opts->ack_max_channels, opts->ack_max_pending, opts->ack_idle_ms);
+    srv->n_indexers = opts->indexers > 1 ? opts->indexers : 1;
+    if (srv->n_indexers > HEC_MAX_INDEXERS) {
+        srv->n_indexers = HEC_MAX_INDEXERS;
+    }
+    for (size_t i = 0; i < srv->n_indexers; i++) {
+        srv->indexer_acks[i] =
+            hec_acks_new(opts->ack_max_channels, opts->ack_max_pending, opts->ack_idle_ms);
+    }
+    srv->acks = srv->indexer_acks[0];
     srv->started_ms = sf_now_ms();
+}
+
+struct hec_acks *hec_server_route(struct hec_server *srv)
+{
+    return srv->indexer_acks[srv->lb_turn++ % srv->n_indexers];
 }
 
 void hec_server_cleanup(struct hec_server *srv)
 {
-    hec_acks_free(srv->acks);
+    for (size_t i = 0; i < srv->n_indexers; i++) {
+        hec_acks_free(srv->indexer_acks[i]);
+    }
     pthread_mutex_destroy(&srv->out_lock);
     pthread_mutex_destroy(&srv->lock);
     memset(srv, 0, sizeof(*srv));

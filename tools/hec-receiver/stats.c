@@ -56,6 +56,17 @@ json_t *hec_stats_json(struct hec_server *srv)
                             endpoint_json(&st->endpoints[i]));
     }
     json_t *acks = hec_acks_to_json(srv->acks);
+    for (size_t i = 1; i < srv->n_indexers; i++) { /* --indexers: the sums */
+        json_t *more = hec_acks_to_json(srv->indexer_acks[i]);
+        const char *key;
+        json_t *value;
+        json_object_foreach(more, key, value)
+        {
+            json_int_t sum = json_integer_value(json_object_get(acks, key));
+            json_object_set_new(acks, key, json_integer(sum + json_integer_value(value)));
+        }
+        json_decref(more);
+    }
     json_object_update_new(
         acks,
         json_pack("{s:I, s:I, s:I, s:I, s:I}", "issued", (json_int_t)st->acks_issued, "queries",
@@ -72,6 +83,13 @@ json_t *hec_stats_json(struct hec_server *srv)
         (json_int_t)atomic_load(&srv->max_content_length), "ack_delay_ms",
         (json_int_t)atomic_load(&srv->ack_delay_ms), "count_only", srv->is_count_only, "uptime_ms",
         (json_int_t)(sf_now_ms() - srv->started_ms));
+    if (srv->n_indexers > 1) { /* --indexers: each one's ack state; "acks" has the sums */
+        json_t *indexers = json_array();
+        for (size_t i = 0; i < srv->n_indexers; i++) {
+            json_array_append_new(indexers, hec_acks_to_json(srv->indexer_acks[i]));
+        }
+        json_object_set_new(root, "indexers", indexers);
+    }
     pthread_mutex_unlock(&srv->lock);
     return root;
 }

@@ -17,7 +17,8 @@ for name in slsfwd_events_in_total slsfwd_events_out_total slsfwd_bytes_in_total
     slsfwd_shard_lag_seconds slsfwd_shard_checkpoint_age_seconds slsfwd_checkpoint_commits_total \
     slsfwd_heartbeats_total slsfwd_rebalances_total slsfwd_buffered_bytes slsfwd_source_joined \
     slsfwd_hec_requests_total slsfwd_hec_in_flight slsfwd_hec_events_dead_lettered_total \
-    slsfwd_hec_request_duration_seconds_count slsfwd_shard_bytes_in_total; do
+    slsfwd_hec_request_duration_seconds_count slsfwd_shard_bytes_in_total \
+    slsfwd_hec_ack_resent_events_total slsfwd_hec_ack_id_repeats_total; do
     grep -q "^$name" "$T/metrics.txt" || fail "metric $name missing"
 done
 out=$(awk '/^slsfwd_events_out_total\{source="demo\/nginx"\}/ {print $2}' "$T/metrics.txt")

@@ -261,14 +261,24 @@ static void keeps_ack_ids_sorted_and_finds_them(void **state)
     assert_int_equal(sf_hec_acks_pending(&acks), 50);
     SF_CHECK_ERR(sf_hec_acks_query(&acks, 2, &body), SF_OK);
     assert_memory_equal(body.ptr, "{\"acks\":[150,151]}", body.len);
-    /* a repeated id hands back the request that held it */
+    /* a repeated id hands back the request that held it and is then held by neither: an
+     * answer for it confirms nothing */
     struct sf_hec_request other = {0};
     assert_ptr_equal(sf_hec_acks_add(&acks, 160, &other), &reqs[160]);
-    assert_int_equal(sf_hec_acks_pending(&acks), 50);
+    assert_int_equal(sf_hec_acks_pending(&acks), 49);
+    assert_null(sf_hec_acks_take(&acks, 160));
+    /* an id taken before may be recorded again (its hole is reused) */
+    assert_null(sf_hec_acks_add(&acks, 10, &reqs[10]));
+    assert_ptr_equal(sf_hec_acks_take(&acks, 10), &reqs[10]);
+    /* an answer only takes a request its query asked about (ack_seq at most the query's) */
+    reqs[10].ack_seq = 7;
+    assert_null(sf_hec_acks_add(&acks, 10, &reqs[10]));
+    assert_null(sf_hec_acks_take_asked(&acks, 10, 6));
+    assert_ptr_equal(sf_hec_acks_take_asked(&acks, 10, 7), &reqs[10]);
     size_t n_expired = 0;
-    /* 150..169 (160 now held by |other|, acked at 0) came before 170 */
-    assert_int_equal(sf_hec_acks_take_expired(&acks, 170, count_req, &n_expired), 20);
-    assert_int_equal(n_expired, 20);
+    /* 150..169 but 160 came before 170 */
+    assert_int_equal(sf_hec_acks_take_expired(&acks, 170, count_req, &n_expired), 19);
+    assert_int_equal(n_expired, 19);
     assert_int_equal(sf_hec_acks_pending(&acks), 30);
     assert_int_equal(sf_hec_acks_take_expired(&acks, INT64_MAX, count_req, &n_expired), 30);
     assert_int_equal(sf_hec_acks_pending(&acks), 0);

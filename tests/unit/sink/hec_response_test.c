@@ -83,7 +83,8 @@ static void follows_the_retry_classification_table(void **state)
     assert_int_equal(act(400, "{\"code\":12,\"invalid-event-number\":4}", 5), SF_HEC_SPLIT_AT);
     assert_int_equal(act(400, "{\"code\":13,\"invalid-event-number\":1}", 5), SF_HEC_SPLIT_AT);
     assert_int_equal(act(400, "{\"code\":15,\"invalid-event-number\":3}", 5), SF_HEC_SPLIT_AT);
-    assert_int_equal(act(400, "{\"code\":5,\"text\":\"No data\"}", 5), SF_HEC_DEAD_LETTER);
+    /* we never send an empty body: "No data" means something on the way lost it */
+    assert_int_equal(act(400, "{\"code\":5,\"text\":\"No data\"}", 5), SF_HEC_RETRY);
     assert_int_equal(act(400, "{\"code\":10}", 5), SF_HEC_PAUSE);
     assert_int_equal(act(400, "{\"code\":11}", 5), SF_HEC_PAUSE);
     assert_int_equal(act(400, "{\"code\":16}", 5), SF_HEC_PAUSE);
@@ -92,7 +93,7 @@ static void follows_the_retry_classification_table(void **state)
     assert_int_equal(act(401, "{\"code\":3}", 5), SF_HEC_PAUSE);
     assert_int_equal(act(403, "{\"code\":1}", 5), SF_HEC_PAUSE);
     assert_int_equal(act(403, "{\"code\":4}", 5), SF_HEC_PAUSE);
-    assert_int_equal(act(403, "", 5), SF_HEC_PAUSE);
+    assert_int_equal(act(403, "", 5), SF_HEC_RETRY); /* not HEC: a proxy or WAF */
     assert_int_equal(act(408, "", 5), SF_HEC_RETRY);
     assert_int_equal(act(413, "<html>too large</html>", 5), SF_HEC_SPLIT);
     assert_int_equal(act(413, "", 1), SF_HEC_DEAD_LETTER); /* a single event still too big */
@@ -105,8 +106,9 @@ static void follows_the_retry_classification_table(void **state)
     assert_int_equal(act(504, "", 5), SF_HEC_RETRY);
     assert_int_equal(act(503, "{\"code\":9,\"invalid-event-number\":0}", 5), SF_HEC_RETRY);
     assert_int_equal(act(503, "{\"code\":23}", 5), SF_HEC_RETRY);
-    assert_int_equal(act(418, "", 5), SF_HEC_DEAD_LETTER);             /* other 4xx */
-    assert_int_equal(act(422, "{\"code\":6}", 5), SF_HEC_DEAD_LETTER); /* 6 without k */
+    assert_int_equal(act(418, "", 5), SF_HEC_RETRY);             /* other 4xx: not HEC's verdict */
+    assert_int_equal(act(422, "{\"code\":6}", 5), SF_HEC_SPLIT); /* 6 without k: halve */
+    assert_int_equal(act(422, "{\"code\":6}", 1), SF_HEC_DEAD_LETTER); /* alone: it is k */
     assert_int_equal(act(599, "", 5), SF_HEC_RETRY);                   /* other 5xx */
     assert_int_equal(act(404, "", 5), SF_HEC_PAUSE);                   /* not a HEC endpoint */
     assert_int_equal(act(405, "", 5), SF_HEC_PAUSE);
@@ -115,10 +117,29 @@ static void follows_the_retry_classification_table(void **state)
 static void refuses_an_invalid_event_number_outside_the_request(void **state)
 {
     (void)state;
-    assert_int_equal(act(400, "{\"code\":6,\"invalid-event-number\":5}", 5), SF_HEC_DEAD_LETTER);
+    assert_int_equal(act(400, "{\"code\":6,\"invalid-event-number\":5}", 5), SF_HEC_SPLIT);
     assert_int_equal(act(400, "{\"code\":6,\"invalid-event-number\":4}", 5), SF_HEC_SPLIT_AT);
-    assert_int_equal(act(400, "{\"code\":6,\"invalid-event-number\":-1}", 5), SF_HEC_DEAD_LETTER);
+    assert_int_equal(act(400, "{\"code\":6,\"invalid-event-number\":-1}", 5), SF_HEC_SPLIT);
+    assert_int_equal(act(400, "{\"code\":6,\"invalid-event-number\":3}", 1), SF_HEC_DEAD_LETTER);
     assert_int_equal(act(400, "{\"code\":6,\"invalid-event-number\":0}", 1), SF_HEC_SPLIT_AT);
+}
+
+/* Only HEC itself, by a per-event code, condemns events: a page from a proxy or WAF in front of
+ * Splunk (HTML, empty, or JSON that is not a HEC answer) or a 4xx HEC does not explain is
+ * transient, whatever its status (issue 10 §6). */
+static void retries_4xx_answers_that_are_not_hec_verdicts(void **state)
+{
+    (void)state;
+    assert_int_equal(act(400, "<html><title>400 Bad Request</title></html>", 5), SF_HEC_RETRY);
+    assert_int_equal(act(400, "<html><title>400 Bad Request</title></html>", 1), SF_HEC_RETRY);
+    assert_int_equal(act(400, "", 5), SF_HEC_RETRY);
+    assert_int_equal(act(400, "{\"error\":\"blocked by policy\"}", 5), SF_HEC_RETRY);
+    assert_int_equal(act(400, "{\"text\":\"Something new\",\"code\":99}", 5), SF_HEC_RETRY);
+    assert_int_equal(act(403, "<html><title>403 Forbidden</title></html>", 5), SF_HEC_RETRY);
+    assert_int_equal(act(401, "<html>proxy login</html>", 5), SF_HEC_RETRY);
+    assert_int_equal(act(403, "{\"text\":\"Invalid token\",\"code\":4}", 5), SF_HEC_PAUSE);
+    assert_int_equal(act(409, "<html>Conflict</html>", 5), SF_HEC_RETRY);
+    assert_int_equal(act(451, "", 1), SF_HEC_RETRY);
 }
 
 /* Every code of §1.8 with the HTTP status Splunk sends it with. */
@@ -131,7 +152,7 @@ static void maps_every_hec_code_with_its_status(void **state)
         enum sf_hec_action action;
     } rows[] = {
         {0, 200, SF_HEC_CONFIRM},   {1, 403, SF_HEC_PAUSE},     {2, 401, SF_HEC_PAUSE},
-        {3, 401, SF_HEC_PAUSE},     {4, 403, SF_HEC_PAUSE},     {5, 400, SF_HEC_DEAD_LETTER},
+        {3, 401, SF_HEC_PAUSE},     {4, 403, SF_HEC_PAUSE},     {5, 400, SF_HEC_RETRY},
         {6, 400, SF_HEC_SPLIT_AT},  {7, 400, SF_HEC_SPLIT_AT},  {8, 500, SF_HEC_RETRY},
         {9, 503, SF_HEC_RETRY},     {10, 400, SF_HEC_PAUSE},    {11, 400, SF_HEC_PAUSE},
         {12, 400, SF_HEC_SPLIT_AT}, {13, 400, SF_HEC_SPLIT_AT}, {14, 400, SF_HEC_ACK_DISABLED},
@@ -320,6 +341,7 @@ int main(void)
         cmocka_unit_test(keeps_a_long_text_bounded),
         cmocka_unit_test(follows_the_retry_classification_table),
         cmocka_unit_test(refuses_an_invalid_event_number_outside_the_request),
+        cmocka_unit_test(retries_4xx_answers_that_are_not_hec_verdicts),
         cmocka_unit_test(maps_every_hec_code_with_its_status),
         cmocka_unit_test(classifies_transfer_failures),
         cmocka_unit_test(reads_integer_retry_after_only),

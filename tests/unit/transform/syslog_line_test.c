@@ -545,6 +545,60 @@ static void random_logs_respect_max_and_buffer_contract(void **state)
     }
 }
 
+/* Over TCP/TLS the default must carry real ActionTrail events whole (issue 10 §6): a policy
+ * document in requestParameters alone reaches 6–16 KB, well past the RFC 5425 "should" of 8192.
+ * The default is 64 KiB (syslog-ng's log-msg-size default; rsyslog needs maxMessageSize), for
+ * both formats; without framing (UDP) 2048 and 1024 stay. And a cut message says so. */
+static void default_max_carries_large_actiontrail_events_whole(void **state)
+{
+    (void)state;
+    size_t big_len = 20000;
+    char *big = test_malloc(big_len + 1);
+    memset(big, 'p', big_len);
+    big[big_len] = '\0';
+    struct sf_log_kv kv[] = {KV("eventName", "CreatePolicy"),
+                             {.key = STR("event"), .value = {.ptr = big, .len = big_len}}};
+    struct sf_log log = audit_log();
+    log.contents = kv;
+    log.n_contents = N_OF(kv);
+    struct sf_loggroup g = audit_group(&log);
+    for (int format = 0; format < 2; format++) {
+        for (int framing = 0; framing < 2; framing++) {
+            struct sf_syslog_options opts;
+            sf_syslog_options_init(&opts);
+            opts.format = format ? SF_SYSLOG_RFC3164 : SF_SYSLOG_RFC5424;
+            opts.framing = framing ? SF_SYSLOG_FRAMING_LF : SF_SYSLOG_FRAMING_OCTET;
+            struct sf_syslog_mapping *m = new_map(&opts);
+            assert_int_equal(sf_syslog_mapping_max_message(m), 65536);
+            struct sf_buf out;
+            sf_buf_init(&out, SIZE_MAX);
+            struct sf_syslog_append_info info = {.is_truncated = true};
+            SF_CHECK_ERR(sf_syslog_append_info(m, "p", "actiontrail", 0, &g, &log, &out, &info),
+                         SF_OK);
+            assert_false(info.is_truncated);
+            assert_true(out.len > big_len);
+            assert_true(info.full_bytes > big_len);
+            sf_buf_cleanup(&out);
+            sf_syslog_mapping_free(m);
+        }
+    }
+    struct sf_syslog_options opts;
+    sf_syslog_options_init(&opts);
+    opts.framing = SF_SYSLOG_FRAMING_NONE;
+    struct sf_syslog_mapping *m = new_map(&opts);
+    assert_int_equal(sf_syslog_mapping_max_message(m), 2048);
+    struct sf_buf out;
+    sf_buf_init(&out, SIZE_MAX);
+    struct sf_syslog_append_info info;
+    SF_CHECK_ERR(sf_syslog_append_info(m, "p", "actiontrail", 0, &g, &log, &out, &info), SF_OK);
+    assert_true(info.is_truncated);
+    assert_true(info.full_bytes > big_len);
+    assert_int_equal(out.len, 2048);
+    sf_buf_cleanup(&out);
+    sf_syslog_mapping_free(m);
+    test_free(big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -564,6 +618,7 @@ int main(void)
         cmocka_unit_test(full_buffer_is_left_untouched),
         cmocka_unit_test(bad_options_are_refused_with_a_sentence),
         cmocka_unit_test(random_logs_respect_max_and_buffer_contract),
+        cmocka_unit_test(default_max_carries_large_actiontrail_events_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

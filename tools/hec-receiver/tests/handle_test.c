@@ -14,6 +14,7 @@
 
 #include "faults.h"
 #include "hec.h"
+#include "stats.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 
@@ -572,6 +573,41 @@ static void counts_only(void **state)
     fixture_free(f);
 }
 
+/* --indexers 2: a load balancer without sticky sessions. Requests on one channel go to each
+ * indexer in turn; each counts ackIds from 0 and answers ack queries for its own ids only. */
+static void spreads_a_channel_over_indexers_without_stickiness(void **state)
+{
+    (void)state;
+    struct fixture *f = sf_xcalloc(1, sizeof(*f));
+    f->out = tmpfile();
+    struct hec_token tokens[1] = {{.value = ACK_TOK, .name = "ack-token", .has_ack = true}};
+    struct hec_server_options opts = {
+        .tokens = tokens,
+        .n_tokens = 1,
+        .max_content_length = 1 << 20,
+        .indexers = 2,
+        .out_fd = fileno(f->out),
+        .seed = 1,
+    };
+    hec_server_init(&f->srv, &opts);
+    const char *ok = "{\"event\":\"x\"}";
+    assert_int_equal(expect(f, "POST", EV, ACK_AUTH CH, ok, 200, 0), 0); /* indexer A */
+    assert_int_equal(expect(f, "POST", EV, ACK_AUTH CH, ok, 200, 0), 0); /* indexer B */
+    assert_int_equal(expect(f, "POST", EV, ACK_AUTH CH, ok, 200, 0), 1); /* A */
+    struct hec_response resp;
+    const char *ack = "/services/collector/ack";
+    call_full(f, "POST", ack, ACK_AUTH CH, "{\"acks\":[0,1]}", -1, false, &resp); /* to B */
+    assert_string_equal(resp.body, "{\"acks\":{\"0\":true,\"1\":false}}");
+    hec_response_cleanup(&resp);
+    call_full(f, "POST", ack, ACK_AUTH CH, "{\"acks\":[0,1]}", -1, false, &resp); /* to A */
+    assert_string_equal(resp.body, "{\"acks\":{\"0\":true,\"1\":true}}");
+    hec_response_cleanup(&resp);
+    json_t *stats = hec_stats_json(&f->srv);
+    assert_int_equal(json_array_size(json_object_get(stats, "indexers")), 2);
+    json_decref(stats);
+    fixture_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -587,6 +623,7 @@ int main(void)
         cmocka_unit_test(injects_faults),
         cmocka_unit_test(controls_tokens_limits_and_stats),
         cmocka_unit_test(counts_only),
+        cmocka_unit_test(spreads_a_channel_over_indexers_without_stickiness),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
