@@ -3,9 +3,9 @@
 #ifndef SF_APP_SYSLOG_OUTPUT_H
 #define SF_APP_SYSLOG_OUTPUT_H
 
-#include "codec/batch.h"
 #include "codec/loggroup.h"
 #include "config/config.h"
+#include "pipeline/batch.h"
 #include "sink/sink.h"
 #include "transform/syslog_line.h"
 
@@ -14,16 +14,15 @@ sf_err sf_syslog_output_mapping(const struct sf_config_syslog *cfg,
                                 char *errbuf,
                                 size_t errbuf_size);
 
-/* Appends one framed message per log of |list| to |batch->syslog_payload|. */
+/* Appends one framed message per log of |list| to |batch->syslog_payload|; counts them in
+ * |*n_events|. */
 sf_err sf_syslog_output_build(const struct sf_syslog_mapping *mapping,
                               const struct sf_config_source *source,
                               const struct sf_loggroup_list *list,
-                              struct sf_batch *batch);
+                              struct sf_batch *batch,
+                              size_t *n_events);
 
 sf_err sf_syslog_output_sink(const struct sf_config_syslog *cfg,
-                             sf_sink_delivered_fn delivered,
-                             sf_sink_delivered_fn undelivered,
-                             void *ctx,
                              struct sf_sink **out,
                              char *errbuf,
                              size_t errbuf_size);

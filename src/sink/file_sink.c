@@ -95,7 +95,7 @@ static sf_err flush_pending(struct file_sink *fs,
         }
     }
     for (struct sf_bqueue_node *node = pending; node; node = node->next) {
-        struct sf_batch *batch = sf_batch_of(node);
+        const struct sf_batch *batch = sf_batch_entry_of(node)->batch;
         *failed_at = node;
         sf_err err = write_all(fs, batch->payload.ptr, batch->payload.len, offset);
         if (err) {
@@ -111,11 +111,12 @@ static sf_err flush_pending(struct file_sink *fs,
     return SF_OK;
 }
 
-static void hand_back(struct sf_sink *sink, struct sf_bqueue_node *list, sf_sink_delivered_fn fn)
+/* Settles each entry of |list|: they leave the list as they are settled. */
+static void hand_back(struct sf_bqueue_node *list, enum sf_batch_outcome outcome)
 {
     while (list) {
         struct sf_bqueue_node *next = list->next;
-        fn(sink->ctx, sf_batch_of(list));
+        sf_batch_settle(sf_batch_entry_of(list), outcome);
         list = next;
     }
 }
@@ -159,7 +160,7 @@ static void *file_sink_main(void *arg)
             last->next = NULL;
         }
         pending = failed_at;
-        hand_back(sink, done, sink->on_delivered);
+        hand_back(done, SF_BATCH_DELIVERED);
         if (err == SF_OK) {
             sf_backoff_reset(&fs->backoff);
             continue;
@@ -178,7 +179,7 @@ static void *file_sink_main(void *arg)
         sf_sleep_ms(delay);
     }
     pending = append_list(pending, sf_bqueue_pop_all(&fs->queue, 0));
-    hand_back(sink, pending, sink->on_undelivered);
+    hand_back(pending, SF_BATCH_UNDELIVERED);
     return NULL;
 }
 
@@ -198,10 +199,10 @@ static sf_err file_sink_start(struct sf_sink *sink)
     return SF_OK;
 }
 
-static void file_sink_submit(struct sf_sink *sink, struct sf_batch *batch)
+static void file_sink_submit(struct sf_sink *sink, struct sf_batch_entry *entry)
 {
     struct file_sink *fs = sink->impl;
-    sf_bqueue_push(&fs->queue, &batch->link);
+    sf_bqueue_push(&fs->queue, &entry->link);
 }
 
 static void file_sink_stop(struct sf_sink *sink, int64_t deadline_ms)
@@ -236,11 +237,7 @@ static const struct sf_sink_ops file_sink_ops = {
     .destroy = file_sink_destroy,
 };
 
-sf_err sf_file_sink_new(const char *path,
-                        sf_sink_delivered_fn on_delivered,
-                        sf_sink_delivered_fn on_undelivered,
-                        void *ctx,
-                        struct sf_sink **out)
+sf_err sf_file_sink_new(const char *path, struct sf_sink **out)
 {
     struct file_sink *fs = sf_xcalloc(1, sizeof(*fs));
     fs->path = sf_xstrdup(path);
@@ -251,9 +248,6 @@ sf_err sf_file_sink_new(const char *path,
     atomic_init(&fs->stop_deadline_ms, 0);
     struct sf_sink *sink = sf_xcalloc(1, sizeof(*sink));
     sink->ops = &file_sink_ops;
-    sink->on_delivered = on_delivered;
-    sink->on_undelivered = on_undelivered;
-    sink->ctx = ctx;
     sink->impl = fs;
     *out = sink;
     return SF_OK;

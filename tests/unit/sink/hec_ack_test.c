@@ -119,13 +119,11 @@ static void ack_world_start(struct ack_world *w, enum ack_mode mode, int ack_tim
     cfg.ack_timeout_ms = ack_timeout_ms;
     cfg.max_body_bytes = 2500;
     char err[256];
-    SF_CHECK_ERR(
-        sf_hec_sink_new(&cfg, rec_delivered, rec_undelivered, &w->rec, &w->sink, err, sizeof(err)),
-        SF_OK);
+    SF_CHECK_ERR(sf_hec_sink_new(&cfg, &w->sink, err, sizeof(err)), SF_OK);
     SF_CHECK_ERR(sf_sink_start(w->sink), SF_OK);
     for (size_t b = 0; b < 3; b++) {
         w->batches[w->n_batches] = make_batch(1, b * 20, 20, 100);
-        sf_sink_submit(w->sink, w->batches[w->n_batches++]);
+        rec_submit(w->sink, &w->rec, w->batches[w->n_batches++]);
     }
 }
 
