@@ -55,13 +55,14 @@ struct sf_batch {
     struct sf_buf payload;        /* NDJSON of HEC events: for the file and HEC sinks */
     struct sf_buf syslog_payload; /* framed syslog messages: for the syslog sink */
 
+    struct sf_batch *pool_next; /* the engine's free list, while no one holds the batch */
+
     /* Private to pipeline/batch.c: the references and how they ended. */
     struct sf_batch_entry entries[SF_BATCH_SINKS_MAX];
     atomic_int n_refs;
     atomic_bool is_undelivered_somewhere;
     sf_batch_back_fn back;
     void *back_ctx;
-    struct sf_batch *pool_next; /* the engine's free list, while no one holds the batch */
 };
 
 /* A new, empty batch (payload buffers ready, no reference); sf_batch_free frees it. */
