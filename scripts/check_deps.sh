@@ -8,12 +8,13 @@ declare -A allowed=(
     [util]=""
     [config]="util"
     [codec]="util"
+    [pipeline]="util"
     [sls]="util codec"
-    [coord]="util config codec sls"
+    [coord]="util config codec sls pipeline"
     [transform]="util codec"
-    [sink]="util config codec transform"
+    [sink]="util config codec transform pipeline"
     [metrics]="util"
-    [app]="util config codec sls coord transform sink metrics"
+    [app]="util config codec sls coord pipeline transform sink metrics"
     [tools]="util"
 )
 

@@ -8,11 +8,8 @@
 
 #include "app/notify.h"
 #include "app/observe.h"
-#include "app/syslog_output.h"
+#include "app/outputs.h"
 #include "coord/coord.h"
-#include "sink/file_sink.h"
-#include "sink/hec_sink.h"
-#include "transform/hec_event.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -23,12 +20,7 @@
 struct daemon {
     const struct sf_config *config;
     struct sf_coord *coord;
-    struct sf_sink *sinks[3]; /* one per configured output */
-    size_t n_sinks;
-    struct sf_sink *hec_sink;    /* also in |sinks|, for metrics */
-    struct sf_sink *syslog_sink; /* likewise */
-    struct sf_hec_mapping *mapping;
-    struct sf_syslog_mapping *syslog_mapping; /* with the syslog output */
+    struct sf_outputs *outputs;
 };
 
 static struct sf_coord *volatile signal_target;
@@ -62,63 +54,6 @@ static void install_signals(void)
     sigaction(SIGPIPE, &sa, NULL); /* a closed stdout is an EPIPE error, not death */
 }
 
-static sf_err build_events(void *ctx,
-                           const struct sf_config_source *source,
-                           const struct sf_loggroup_list *list,
-                           struct sf_batch *batch)
-{
-    struct daemon *d = ctx;
-    size_t n_events = 0;
-    sf_err err = SF_OK;
-    if (d->syslog_mapping) {
-        err = sf_syslog_output_build(d->syslog_mapping, source, list, batch);
-        n_events = batch->n_events;
-    }
-    if (!err && (sf_config_has_sink(d->config, SF_CONFIG_SINK_HEC) ||
-                 sf_config_has_sink(d->config, SF_CONFIG_SINK_FILE))) {
-        err = sf_hec_events_append(d->mapping, list, 0, &batch->payload, &n_events);
-    }
-    batch->n_events = n_events;
-    return err;
-}
-
-/* Every sink gets the batch; the engine gets it back when the last sink is done with it. */
-static void submit(void *ctx, struct sf_batch *batch)
-{
-    struct daemon *d = ctx;
-    atomic_store(&batch->n_sinks_pending, (int)d->n_sinks);
-    atomic_store(&batch->is_refused_somewhere, false);
-    for (size_t i = 0; i < d->n_sinks; i++) {
-        sf_sink_submit(d->sinks[i], batch);
-    }
-}
-
-static void sink_done(struct daemon *d, struct sf_batch *batch, bool is_delivered)
-{
-    if (!is_delivered) {
-        atomic_store(&batch->is_refused_somewhere, true);
-    }
-    if (atomic_fetch_sub(&batch->n_sinks_pending, 1) != 1) {
-        return; /* another sink still has it */
-    }
-    /* A checkpoint may only pass data that every sink confirmed. */
-    if (atomic_load(&batch->is_refused_somewhere)) {
-        sf_coord_undelivered(d->coord, batch);
-    } else {
-        sf_coord_delivered(d->coord, batch);
-    }
-}
-
-static void delivered(void *ctx, struct sf_batch *batch)
-{
-    sink_done(ctx, batch, true);
-}
-
-static void undelivered(void *ctx, struct sf_batch *batch)
-{
-    sink_done(ctx, batch, false);
-}
-
 static void on_ready(void *ctx)
 {
     (void)ctx;
@@ -130,28 +65,6 @@ static void on_stopping(void *ctx)
 {
     (void)ctx;
     sf_notify("STOPPING=1\nSTATUS=draining, committing and releasing shards");
-}
-
-static sf_err make_mapping(struct daemon *d)
-{
-    const struct sf_config_mapping *m = &d->config->mapping;
-    struct sf_hec_mapping_options opts = {
-        .sourcetype = m->sourcetype,
-        .index = m->index,
-        .source = m->source,
-        .host = m->host,
-        .event_as_string = m->event_as_string,
-        .json_fields = (const char *const *)m->json_fields,
-        .n_json_fields = m->n_json_fields,
-        .fields = (const char *const *)m->fields,
-        .n_fields = m->n_fields,
-    };
-    char errbuf[256];
-    sf_err err = sf_hec_mapping_new(&opts, &d->mapping, errbuf, sizeof(errbuf));
-    if (err) {
-        SF_LOG_ERROR("msg=\"invalid event mapping\" error=\"%s\"", errbuf);
-    }
-    return err;
 }
 
 static void log_summary(struct sf_coord *coord, int64_t started_ms)
@@ -171,84 +84,36 @@ static void log_summary(struct sf_coord *coord, int64_t started_ms)
                 (unsigned long long)s.max_buffered_bytes);
 }
 
-static sf_err make_syslog_sink(struct daemon *d, struct sf_sink **out)
-{
-    char errbuf[512];
-    sf_err err =
-        sf_syslog_output_mapping(&d->config->syslog, &d->syslog_mapping, errbuf, sizeof(errbuf));
-    if (!err) {
-        err = sf_syslog_output_sink(&d->config->syslog, delivered, undelivered, d, out, errbuf,
-                                    sizeof(errbuf));
-        d->syslog_sink = err ? NULL : *out;
-    }
-    if (err) {
-        SF_LOG_ERROR("msg=\"cannot set up the syslog output\" error=\"%s\"", errbuf);
-    }
-    return err;
-}
-
-static sf_err make_hec_sink(struct daemon *d, struct sf_sink **out)
-{
-    char errbuf[512];
-    sf_err err =
-        sf_hec_sink_new(&d->config->hec, delivered, undelivered, d, out, errbuf, sizeof(errbuf));
-    if (err) {
-        SF_LOG_ERROR("msg=\"cannot set up the HEC output\" error=\"%s\"", errbuf);
-    }
-    d->hec_sink = *out;
-    return err;
-}
-
-/* The configured outputs: Splunk HEC and/or syslog, or the NDJSON file/stdout sink. */
-static sf_err make_sinks(struct daemon *d)
-{
-    sf_err err = SF_OK;
-    if (sf_config_has_sink(d->config, SF_CONFIG_SINK_HEC)) {
-        err = make_hec_sink(d, &d->sinks[d->n_sinks]);
-        d->n_sinks += err ? 0 : 1;
-    }
-    if (!err && sf_config_has_sink(d->config, SF_CONFIG_SINK_SYSLOG)) {
-        err = make_syslog_sink(d, &d->sinks[d->n_sinks]);
-        d->n_sinks += err ? 0 : 1;
-    }
-    if (!err && sf_config_has_sink(d->config, SF_CONFIG_SINK_FILE)) {
-        err = sf_file_sink_new(d->config->file_path, delivered, undelivered, d,
-                               &d->sinks[d->n_sinks]);
-        d->n_sinks += err ? 0 : 1;
-    }
-    for (size_t i = 0; i < d->n_sinks && !err; i++) {
-        err = sf_sink_start(d->sinks[i]);
-    }
-    return err;
-}
-
 static int run(struct daemon *d)
 {
     int64_t started_ms = sf_now_ms();
-    const struct sf_coord_hooks hooks = {.build = build_events,
-                                         .submit = submit,
+    if (sf_outputs_new(d->config, &d->outputs) != SF_OK) {
+        return SF_EXIT_FATAL;
+    }
+    const struct sf_coord_hooks hooks = {.build = sf_outputs_build,
+                                         .submit = sf_outputs_submit,
                                          .on_ready = on_ready,
                                          .on_stopping = on_stopping,
-                                         .ctx = d};
+                                         .ctx = d->outputs};
     char errbuf[512];
     if (sf_coord_new(d->config, &hooks, &d->coord, errbuf, sizeof(errbuf)) != SF_OK) {
         SF_LOG_ERROR("msg=\"invalid configuration\" error=\"%s\"", errbuf);
         return SF_EXIT_FATAL;
     }
-    if (make_sinks(d) != SF_OK) {
+    if (sf_outputs_start(d->outputs) != SF_OK) {
         return SF_EXIT_FATAL;
     }
     struct sf_observe *observe = NULL;
-    sf_observe_start(d->config, d->coord, d->hec_sink, d->syslog_sink, &observe);
+    sf_observe_start(d->config, d->coord,
+                     sf_outputs_metrics_sink(d->outputs, SF_OUTPUT_METRICS_HEC),
+                     sf_outputs_metrics_sink(d->outputs, SF_OUTPUT_METRICS_SYSLOG), &observe);
     signal_target = d->coord;
     sf_err err = sf_coord_run(d->coord);
     signal_target = NULL;
     sf_observe_stop(observe); /* before the sink goes: a scrape reads its counters */
     /* The engine has drained (or given up at the drain timeout): whatever a sink still holds
      * comes back undelivered and stays uncommitted. */
-    for (size_t i = 0; i < d->n_sinks; i++) {
-        sf_sink_stop(d->sinks[i], sf_now_ms() + 1000);
-    }
+    sf_outputs_stop(d->outputs, sf_now_ms() + 1000);
     log_summary(d->coord, started_ms);
     return err ? SF_EXIT_FATAL : SF_EXIT_OK;
 }
@@ -276,12 +141,8 @@ int sf_daemon_run(const struct sf_config *config)
     struct daemon d = {.config = config};
     install_signals();
     log_config(config);
-    int rc = make_mapping(&d) == SF_OK ? run(&d) : SF_EXIT_FATAL;
-    for (size_t i = 0; i < d.n_sinks; i++) {
-        sf_sink_free(d.sinks[i]);
-    }
+    int rc = run(&d);
+    sf_outputs_free(d.outputs); /* sinks first: they hold batches the engine frees */
     sf_coord_free(d.coord);
-    sf_hec_mapping_free(d.mapping);
-    sf_syslog_mapping_free(d.syslog_mapping);
     return rc;
 }

@@ -103,8 +103,10 @@ sf_err sf_syslog_output_mapping(const struct sf_config_syslog *cfg,
 sf_err sf_syslog_output_build(const struct sf_syslog_mapping *mapping,
                               const struct sf_config_source *source,
                               const struct sf_loggroup_list *list,
-                              struct sf_batch *batch)
+                              struct sf_batch *batch,
+                              size_t *n_events)
 {
+    *n_events = 0;
     for (size_t g = 0; g < list->n_groups; g++) {
         const struct sf_loggroup *group = &list->groups[g];
         for (size_t i = 0; i < group->n_logs; i++) {
@@ -118,16 +120,13 @@ sf_err sf_syslog_output_build(const struct sf_syslog_mapping *mapping,
             if (info.is_truncated) {
                 count_truncation(mapping, source, batch->shard_id, info.full_bytes);
             }
-            batch->n_events++;
+            (*n_events)++;
         }
     }
     return SF_OK;
 }
 
 sf_err sf_syslog_output_sink(const struct sf_config_syslog *cfg,
-                             sf_sink_delivered_fn delivered,
-                             sf_sink_delivered_fn undelivered,
-                             void *ctx,
                              struct sf_sink **out,
                              char *errbuf,
                              size_t errbuf_size)
@@ -147,5 +146,5 @@ sf_err sf_syslog_output_sink(const struct sf_config_syslog *cfg,
         .ack_poll_ms = 50,
         .ack_timeout_ms = 30000,
     };
-    return sf_syslog_sink_new(&opts, delivered, undelivered, ctx, out, errbuf, errbuf_size);
+    return sf_syslog_sink_new(&opts, out, errbuf, errbuf_size);
 }

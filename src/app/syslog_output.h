@@ -3,9 +3,9 @@
 #ifndef SF_APP_SYSLOG_OUTPUT_H
 #define SF_APP_SYSLOG_OUTPUT_H
 
-#include "codec/batch.h"
 #include "codec/loggroup.h"
 #include "config/config.h"
+#include "pipeline/batch.h"
 #include "sink/sink.h"
 #include "transform/syslog_line.h"
 
@@ -14,21 +14,20 @@ sf_err sf_syslog_output_mapping(const struct sf_config_syslog *cfg,
                                 char *errbuf,
                                 size_t errbuf_size);
 
-/* Appends one framed message per log of |list| to |batch->syslog_payload|. A message cut to
- * fit max_message_size is counted (sf_syslog_output_truncated_total) and logged, at most once
- * a minute with the count. Any thread. */
+/* Appends one framed message per log of |list| to |batch->syslog_payload|; counts them in
+ * |*n_events|. A message cut to fit max_message_size is counted
+ * (sf_syslog_output_truncated_total) and logged, at most once a minute with the count. Any
+ * thread. */
 sf_err sf_syslog_output_build(const struct sf_syslog_mapping *mapping,
                               const struct sf_config_source *source,
                               const struct sf_loggroup_list *list,
-                              struct sf_batch *batch);
+                              struct sf_batch *batch,
+                              size_t *n_events);
 
 /* Messages cut to fit max_message_size since the process started; any thread. */
 uint64_t sf_syslog_output_truncated_total(void);
 
 sf_err sf_syslog_output_sink(const struct sf_config_syslog *cfg,
-                             sf_sink_delivered_fn delivered,
-                             sf_sink_delivered_fn undelivered,
-                             void *ctx,
                              struct sf_sink **out,
                              char *errbuf,
                              size_t errbuf_size);

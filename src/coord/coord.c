@@ -171,10 +171,8 @@ void sf_coord_free(struct sf_coord *coord)
     }
     free(coord->sources);
     while (coord->free_batches) {
-        struct sf_batch *next = sf_batch_of(coord->free_batches->link.next);
-        sf_buf_cleanup(&coord->free_batches->payload);
-        sf_buf_cleanup(&coord->free_batches->syslog_payload);
-        free(coord->free_batches);
+        struct sf_batch *next = coord->free_batches->pool_next;
+        sf_batch_free(coord->free_batches);
         coord->free_batches = next;
     }
     pthread_mutex_destroy(&coord->lock);
@@ -187,8 +185,9 @@ void sf_coord_request_stop(struct sf_coord *coord)
     atomic_store(&coord->stop_requested, true);
 }
 
-static void take_back(struct sf_coord *coord, struct sf_batch *batch, bool is_delivered)
+void sf_coord_take_back(void *ctx, struct sf_batch *batch, bool is_delivered)
 {
+    struct sf_coord *coord = ctx;
     pthread_mutex_lock(&coord->lock);
     struct sf_shard *shard = batch->owner;
     if (is_delivered) {
@@ -203,16 +202,6 @@ static void take_back(struct sf_coord *coord, struct sf_batch *batch, bool is_de
     sf_coord_release_batch(coord, batch);
     pthread_cond_broadcast(&coord->wake); /* budget freed, prefetch window opened */
     pthread_mutex_unlock(&coord->lock);
-}
-
-void sf_coord_delivered(struct sf_coord *coord, struct sf_batch *batch)
-{
-    take_back(coord, batch, true);
-}
-
-void sf_coord_undelivered(struct sf_coord *coord, struct sf_batch *batch)
-{
-    take_back(coord, batch, false);
 }
 
 static void add_stats(struct sf_coord_stats *sum, const struct sf_coord_stats *one)

@@ -3,17 +3,17 @@
  * sinks through |submit|, and commits each shard's highest contiguous delivered cursor.
  *
  * Threads: sf_coord_run runs the coordinator on the caller's thread (membership, checkpoint
- * commits, shard start/stop) and starts the fetch workers. sf_coord_delivered and
- * sf_coord_undelivered are called from sink threads. sf_coord_request_stop may be called from
- * anywhere, including a signal handler. */
+ * commits, shard start/stop) and starts the fetch workers. A batch comes back from the sinks
+ * when its last reference goes (pipeline/batch.h), on whichever sink thread settles last.
+ * sf_coord_request_stop may be called from anywhere, including a signal handler. */
 #ifndef SF_COORD_COORD_H
 #define SF_COORD_COORD_H
 
 #include <stdint.h>
 
-#include "codec/batch.h"
 #include "codec/loggroup.h"
 #include "config/config.h"
+#include "pipeline/batch.h"
 #include "sls/sls_client.h"
 #include "util/err.h"
 
@@ -26,7 +26,10 @@ struct sf_coord_hooks {
                     const struct sf_config_source *source,
                     const struct sf_loggroup_list *list,
                     struct sf_batch *batch);
-    /* Hands a batch to the sinks; they answer through sf_coord_delivered. */
+    /* Hands a batch to the sinks: gives each its own hold (sf_batch_hold) on |batch|, which
+     * the engine has opened; the engine drops its own reference after this returns, so the
+     * batch comes back to it once every sink settled its entry. Called with the engine lock
+     * held (a shard's batches reach the sinks in pull order): sinks only queue here. */
     void (*submit)(void *ctx, struct sf_batch *batch);
     /* Optional: once, on the coordinator thread, when every source has first joined its
      * group; and once when the stop begins. */
@@ -94,10 +97,6 @@ sf_err sf_coord_new(const struct sf_config *config,
 sf_err sf_coord_run(struct sf_coord *coord);
 /* Async-signal-safe. */
 void sf_coord_request_stop(struct sf_coord *coord);
-/* Sink callbacks: |batch| is confirmed by the SIEM / was never confirmed (at stop). Both take
- * the batch back. */
-void sf_coord_delivered(struct sf_coord *coord, struct sf_batch *batch);
-void sf_coord_undelivered(struct sf_coord *coord, struct sf_batch *batch);
 void sf_coord_get_stats(struct sf_coord *coord, struct sf_coord_stats *stats);
 /* Calls |fn| once per source with a consistent snapshot (taken under the engine lock, passed
  * without it). Any thread. */

@@ -161,6 +161,12 @@ sf_err sf_workers_start(struct sf_coord *coord);
 void sf_workers_join(struct sf_coord *coord);
 void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch);
 
+/* coord.c */
+/* The batches' sf_batch_back_fn (|ctx| is the engine): confirms or forgets the batch in its
+ * shard, frees its budget and pools it. Called when the last reference goes, on any thread,
+ * without the engine lock. */
+void sf_coord_take_back(void *ctx, struct sf_batch *batch, bool is_delivered);
+
 /* membership.c */
 /* Membership thread: bootstrap or heartbeat, whichever is due. */
 void sf_membership_beat(struct sf_source *source, int64_t now_ms);

@@ -6,6 +6,7 @@
 
 #include "coord/coord_int.h"
 #include "util/alloc.h"
+#include "util/assert.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -22,36 +23,28 @@ static struct sf_batch *batch_get(struct sf_coord *coord)
     pthread_mutex_lock(&coord->lock);
     struct sf_batch *batch = coord->free_batches;
     if (batch) {
-        coord->free_batches = sf_batch_of(batch->link.next);
+        coord->free_batches = batch->pool_next;
         coord->n_free_batches--;
     }
     pthread_mutex_unlock(&coord->lock);
     if (!batch) {
-        batch = sf_xcalloc(1, sizeof(*batch));
-        sf_buf_init(&batch->payload, (size_t)1 << 30);
-        sf_buf_init(&batch->syslog_payload, (size_t)1 << 30);
+        batch = sf_batch_new();
     }
-    sf_buf_reset(&batch->payload);
-    sf_buf_reset(&batch->syslog_payload);
-    batch->link.next = NULL;
-    batch->n_events = 0;
-    batch->newest_time_s = 0;
-    batch->raw_bytes = 0;
-    batch->charged_bytes = 0;
+    sf_batch_reset(batch);
     return batch;
 }
 
-/* Returns |batch| to the pool; called with coord->lock held. */
+/* Returns |batch| to the pool; called with coord->lock held. A sink that still held it would
+ * read a payload the next pull overwrites: only a batch no sink holds comes back. */
 void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch)
 {
+    SF_ASSERT(!sf_batch_is_held(batch));
     if (coord->n_free_batches >= MAX_POOLED_BATCHES || batch->payload.cap > POOLED_PAYLOAD_MAX ||
         batch->syslog_payload.cap > POOLED_PAYLOAD_MAX) {
-        sf_buf_cleanup(&batch->payload);
-        sf_buf_cleanup(&batch->syslog_payload);
-        free(batch);
+        sf_batch_free(batch);
         return;
     }
-    batch->link.next = coord->free_batches ? &coord->free_batches->link : NULL;
+    batch->pool_next = coord->free_batches;
     coord->free_batches = batch;
     coord->n_free_batches++;
 }
@@ -377,8 +370,14 @@ static void *worker_main(void *arg)
         struct sf_batch *batch = apply_outcome(coord, worker, shard, &out, sf_now_ms());
         if (batch) {
             /* Under the lock, so a shard's batches reach the sinks in pull order. Sinks only
-             * queue here; they call back from their own threads. */
+             * queue here and settle from their own threads. Our own reference keeps the batch
+             * from coming back before every sink has its hold; it is dropped without the lock,
+             * since dropping the last one takes the batch back (sf_coord_take_back locks). */
+            sf_batch_open(batch, sf_coord_take_back, coord);
             coord->hooks.submit(coord->hooks.ctx, batch);
+            pthread_mutex_unlock(&coord->lock);
+            sf_batch_unref(batch);
+            pthread_mutex_lock(&coord->lock);
         }
     }
     pthread_mutex_unlock(&coord->lock);

@@ -95,7 +95,7 @@ static sf_err flush_pending(struct file_sink *fs,
         }
     }
     for (struct sf_bqueue_node *node = pending; node; node = node->next) {
-        struct sf_batch *batch = sf_batch_of(node);
+        const struct sf_batch *batch = sf_batch_entry_of(node)->batch;
         *failed_at = node;
         sf_err err = write_all(fs, batch->payload.ptr, batch->payload.len, offset);
         if (err) {
@@ -146,11 +146,12 @@ static size_t cut_torn_line(struct file_sink *fs, const uint8_t *data, size_t of
     return line_start;
 }
 
-static void hand_back(struct sf_sink *sink, struct sf_bqueue_node *list, sf_sink_delivered_fn fn)
+/* Settles each entry of |list|: they leave the list as they are settled. */
+static void hand_back(struct sf_bqueue_node *list, enum sf_batch_outcome outcome)
 {
     while (list) {
         struct sf_bqueue_node *next = list->next;
-        fn(sink->ctx, sf_batch_of(list));
+        sf_batch_settle(sf_batch_entry_of(list), outcome);
         list = next;
     }
 }
@@ -194,7 +195,7 @@ static void *file_sink_main(void *arg)
             last->next = NULL;
         }
         pending = failed_at;
-        hand_back(sink, done, sink->on_delivered);
+        hand_back(done, SF_BATCH_DELIVERED);
         if (err == SF_OK) {
             sf_backoff_reset(&fs->backoff);
             continue;
@@ -206,7 +207,7 @@ static void *file_sink_main(void *arg)
         SF_LOG_ERROR("msg=\"cannot write events\" path=\"%s\" error=\"%s\" will_retry_in_ms=%lld",
                      fs->is_stdout ? "-" : fs->path, strerror(errno), (long long)delay);
         if (err == SF_ERR_IO && pending) {
-            offset = cut_torn_line(fs, sf_batch_of(pending)->payload.ptr, offset);
+            offset = cut_torn_line(fs, sf_batch_entry_of(pending)->batch->payload.ptr, offset);
         }
         if (fs->fd >= 0 && !fs->is_stdout && err == SF_ERR_IO) {
             close(fs->fd); /* reopen: the file may have been replaced or its disk remounted */
@@ -215,7 +216,7 @@ static void *file_sink_main(void *arg)
         sf_sleep_ms(delay);
     }
     pending = append_list(pending, sf_bqueue_pop_all(&fs->queue, 0));
-    hand_back(sink, pending, sink->on_undelivered);
+    hand_back(pending, SF_BATCH_UNDELIVERED);
     return NULL;
 }
 
@@ -235,10 +236,10 @@ static sf_err file_sink_start(struct sf_sink *sink)
     return SF_OK;
 }
 
-static void file_sink_submit(struct sf_sink *sink, struct sf_batch *batch)
+static void file_sink_submit(struct sf_sink *sink, struct sf_batch_entry *entry)
 {
     struct file_sink *fs = sink->impl;
-    sf_bqueue_push(&fs->queue, &batch->link);
+    sf_bqueue_push(&fs->queue, &entry->link);
 }
 
 static void file_sink_stop(struct sf_sink *sink, int64_t deadline_ms)
@@ -273,11 +274,7 @@ static const struct sf_sink_ops file_sink_ops = {
     .destroy = file_sink_destroy,
 };
 
-sf_err sf_file_sink_new(const char *path,
-                        sf_sink_delivered_fn on_delivered,
-                        sf_sink_delivered_fn on_undelivered,
-                        void *ctx,
-                        struct sf_sink **out)
+sf_err sf_file_sink_new(const char *path, struct sf_sink **out)
 {
     struct file_sink *fs = sf_xcalloc(1, sizeof(*fs));
     fs->path = sf_xstrdup(path);
@@ -288,9 +285,6 @@ sf_err sf_file_sink_new(const char *path,
     atomic_init(&fs->stop_deadline_ms, 0);
     struct sf_sink *sink = sf_xcalloc(1, sizeof(*sink));
     sink->ops = &file_sink_ops;
-    sink->on_delivered = on_delivered;
-    sink->on_undelivered = on_undelivered;
-    sink->ctx = ctx;
     sink->impl = fs;
     *out = sink;
     return SF_OK;

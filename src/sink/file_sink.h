@@ -12,10 +12,6 @@
 
 /* Creates a stopped file sink; sf_sink_start opens |path| (created 0640, appended) and starts
  * its thread. */
-sf_err sf_file_sink_new(const char *path,
-                        sf_sink_delivered_fn on_delivered,
-                        sf_sink_delivered_fn on_undelivered,
-                        void *ctx,
-                        struct sf_sink **out);
+sf_err sf_file_sink_new(const char *path, struct sf_sink **out);
 
 #endif

@@ -1,5 +1,5 @@
 /* Lines → requests, and the bookkeeping that makes "delivered" exact (docs/internals/hec.md).
- * A batch's payload is NDJSON, one HEC event per line (codec/batch.h); it is indexed once (the
+ * A batch's payload is NDJSON, one HEC event per line (pipeline/batch.h); it is indexed once (the
  * end of each line) so every cut afterwards — filling a request up to a byte limit, halving on
  * 413, cutting at invalid-event-number k — is a binary search, never a rescan. A request is a
  * list of (batch, first line, line count) segments, so it can be resent, sliced or settled
@@ -107,6 +107,7 @@ static void recycle_batch(struct sf_hec_batcher *b, struct sf_hec_batch *hb)
         free(hb);
         return;
     }
+    hb->hold = NULL;
     hb->batch = NULL;
     hb->next = b->free_batches;
     b->free_batches = hb;
@@ -129,18 +130,19 @@ static void unlink_batch(struct sf_hec_batcher *b, struct sf_hec_batch *hb)
 }
 
 void sf_hec_batcher_add(struct sf_hec_batcher *b,
-                        struct sf_batch *batch,
+                        struct sf_batch_entry *hold,
                         int64_t now_ms,
                         sf_hec_done_fn done,
                         void *ctx)
 {
     struct sf_hec_batch *hb = batch_record(b);
-    hb->batch = batch;
+    hb->hold = hold;
+    hb->batch = hold->batch;
     hb->arrived_ms = now_ms;
     index_lines(hb);
     if (hb->n_lines == 0) {
         recycle_batch(b, hb);
-        done(ctx, batch); /* nothing to send: delivered as it is */
+        done(ctx, hold); /* nothing to send: delivered as it is */
         return;
     }
     hb->prev = b->tail;
@@ -372,21 +374,21 @@ void sf_hec_batcher_settle(struct sf_hec_batcher *b,
         hb->n_settled += count;
         SF_ASSERT(hb->n_settled <= hb->n_taken);
         if (hb->n_settled == hb->n_lines) {
-            struct sf_batch *batch = hb->batch;
+            struct sf_batch_entry *hold = hb->hold;
             unlink_batch(b, hb);
             recycle_batch(b, hb);
-            done(ctx, batch);
+            done(ctx, hold);
         }
     }
 }
 
-struct sf_batch *sf_hec_batcher_pop(struct sf_hec_batcher *b)
+struct sf_batch_entry *sf_hec_batcher_pop(struct sf_hec_batcher *b)
 {
     struct sf_hec_batch *hb = b->head;
     if (!hb) {
         return NULL;
     }
-    struct sf_batch *batch = hb->batch;
+    struct sf_batch_entry *hold = hb->hold;
     if (b->take == hb) {
         b->take = hb->next;
     }
@@ -394,7 +396,7 @@ struct sf_batch *sf_hec_batcher_pop(struct sf_hec_batcher *b)
     b->untaken_bytes -= hb->ends[hb->n_lines - 1] - line_start(hb, hb->n_taken);
     unlink_batch(b, hb);
     recycle_batch(b, hb);
-    return batch;
+    return hold;
 }
 
 void sf_hec_queue_push(struct sf_hec_queue *q, struct sf_hec_request *req)

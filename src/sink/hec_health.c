@@ -142,17 +142,11 @@ sf_hec_health_probe(const struct sf_hec_sink *hs, char *msg, size_t msg_size)
     return verdict;
 }
 
-static void no_batch(void *ctx, struct sf_batch *batch)
-{
-    (void)ctx;
-    (void)batch; /* a sink that is never started receives no batch */
-}
-
 bool sf_hec_sink_check(const struct sf_config_hec *cfg, char *msg, size_t msg_size)
 {
     struct sf_sink *sink = NULL;
     char errbuf[512];
-    if (sf_hec_sink_new(cfg, no_batch, no_batch, NULL, &sink, errbuf, sizeof(errbuf)) != SF_OK) {
+    if (sf_hec_sink_new(cfg, &sink, errbuf, sizeof(errbuf)) != SF_OK) {
         snprintf(msg, msg_size, "%s", errbuf);
         return false;
     }

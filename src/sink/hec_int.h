@@ -23,8 +23,8 @@
 
 #include <isa-l/igzip_lib.h>
 
-#include "codec/batch.h"
 #include "config/config.h"
+#include "pipeline/batch.h"
 #include "sink/hec_sink.h"
 #include "sink/sink.h"
 #include "util/backoff.h"
@@ -99,7 +99,8 @@ void sf_hec_excerpt(const uint8_t *data, size_t len, size_t max, char *out, size
 
 /* A batch while the sink holds it. Its payload is NDJSON: one event per line. */
 struct sf_hec_batch {
-    struct sf_batch *batch;
+    struct sf_batch_entry *hold;      /* the sink's hold: settled when the batch leaves */
+    struct sf_batch *batch;           /* hold->batch */
     struct sf_hec_batch *prev, *next; /* the live list, in arrival order */
     uint32_t *ends;                   /* ends[i]: offset just past line i's '\n' */
     size_t n_lines;
@@ -154,15 +155,15 @@ struct sf_hec_batcher {
     uint64_t next_request_id;
 };
 
-typedef void (*sf_hec_done_fn)(void *ctx, struct sf_batch *batch);
+typedef void (*sf_hec_done_fn)(void *ctx, struct sf_batch_entry *hold);
 
 void sf_hec_batcher_init(struct sf_hec_batcher *b);
 /* Frees the pools; live batches must have been popped (sf_hec_batcher_pop) first. */
 void sf_hec_batcher_cleanup(struct sf_hec_batcher *b);
-/* Indexes the lines of |batch| (blank lines are skipped) and queues them. A batch without a
- * line is returned as delivered through |done| at once. */
+/* Indexes the lines of |hold|'s batch (blank lines are skipped) and queues them. A batch
+ * without a line is returned as delivered through |done| at once. */
 void sf_hec_batcher_add(struct sf_hec_batcher *b,
-                        struct sf_batch *batch,
+                        struct sf_batch_entry *hold,
                         int64_t now_ms,
                         sf_hec_done_fn done,
                         void *ctx);
@@ -206,8 +207,9 @@ void sf_hec_batcher_settle(struct sf_hec_batcher *b,
                            size_t n,
                            sf_hec_done_fn done,
                            void *ctx);
-/* The oldest live batch, removed; NULL when none. For stop: no request may refer to it. */
-struct sf_batch *sf_hec_batcher_pop(struct sf_hec_batcher *b);
+/* The hold on the oldest live batch, removed; NULL when none. For stop: no request may refer
+ * to it. */
+struct sf_batch_entry *sf_hec_batcher_pop(struct sf_hec_batcher *b);
 
 void sf_hec_queue_push(struct sf_hec_queue *q, struct sf_hec_request *req);
 void sf_hec_queue_push_front(struct sf_hec_queue *q, struct sf_hec_request *req);
@@ -457,8 +459,8 @@ void sf_hec_react_ack_done(struct sf_hec_sink *hs, CURLcode cc);
 void sf_hec_react_ack_tick(struct sf_hec_sink *hs, int64_t now_ms);
 /* Writes waiting dead letters; on success their lines count as confirmed. */
 void sf_hec_react_flush_dead(struct sf_hec_sink *hs, int64_t now_ms);
-/* on_delivered through the batcher's done hook. */
-void sf_hec_react_delivered(void *ctx, struct sf_batch *batch);
+/* The batcher's done hook: counts the batch and settles the sink's hold as delivered. */
+void sf_hec_react_delivered(void *ctx, struct sf_batch_entry *hold);
 
 /* ---------------------------------------------------------------------------------------- */
 /* dead_letter.c                                                                             */

@@ -22,11 +22,11 @@
 /* ---------------------------------------------------------------------------------------- */
 /* Settling                                                                                  */
 
-void sf_hec_react_delivered(void *ctx, struct sf_batch *batch)
+void sf_hec_react_delivered(void *ctx, struct sf_batch_entry *hold)
 {
     struct sf_hec_sink *hs = ctx;
     SF_HEC_STAT_ADD(hs, batches_delivered, 1);
-    hs->sink->on_delivered(hs->sink->ctx, batch);
+    sf_batch_settle(hold, SF_BATCH_DELIVERED);
 }
 
 static void confirm(struct sf_hec_sink *hs, struct sf_hec_request *req, size_t first, size_t n)

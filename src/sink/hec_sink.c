@@ -220,16 +220,17 @@ static void intake(struct sf_hec_sink *hs, int64_t now_ms)
     struct sf_bqueue_node *node = sf_bqueue_pop_all(&hs->inbox, 0);
     while (node) {
         struct sf_bqueue_node *next = node->next;
-        sf_hec_batcher_add(&hs->batcher, sf_batch_of(node), now_ms, sf_hec_react_delivered, hs);
+        sf_hec_batcher_add(&hs->batcher, sf_batch_entry_of(node), now_ms, sf_hec_react_delivered,
+                           hs);
         node = next;
     }
 }
 
-static void hand_back(struct sf_hec_sink *hs, struct sf_batch *batch, size_t *n_events)
+static void hand_back(struct sf_hec_sink *hs, struct sf_batch_entry *hold, size_t *n_events)
 {
-    *n_events += batch->n_events;
+    *n_events += hold->batch->n_events;
     STAT_ADD(hs, batches_undelivered, 1);
-    hs->sink->on_undelivered(hs->sink->ctx, batch);
+    sf_batch_settle(hold, SF_BATCH_UNDELIVERED);
 }
 
 static void free_request_cb(void *ctx, struct sf_hec_request *req)
@@ -262,14 +263,14 @@ static void shutdown_all(struct sf_hec_sink *hs)
     sf_buf_reset(&hs->dl_pending);
     hs->dl_written = 0;
     size_t n_batches = 0, n_events = 0;
-    struct sf_batch *batch;
-    while ((batch = sf_hec_batcher_pop(&hs->batcher))) {
-        hand_back(hs, batch, &n_events);
+    struct sf_batch_entry *hold;
+    while ((hold = sf_hec_batcher_pop(&hs->batcher))) {
+        hand_back(hs, hold, &n_events);
         n_batches++;
     }
     for (struct sf_bqueue_node *node = sf_bqueue_pop_all(&hs->inbox, 0); node;) {
         struct sf_bqueue_node *next = node->next;
-        hand_back(hs, sf_batch_of(node), &n_events);
+        hand_back(hs, sf_batch_entry_of(node), &n_events);
         n_batches++;
         node = next;
     }
@@ -348,10 +349,10 @@ static sf_err hec_start(struct sf_sink *sink)
     return SF_OK;
 }
 
-static void hec_submit(struct sf_sink *sink, struct sf_batch *batch)
+static void hec_submit(struct sf_sink *sink, struct sf_batch_entry *entry)
 {
     struct sf_hec_sink *hs = sink->impl;
-    sf_bqueue_push(&hs->inbox, &batch->link);
+    sf_bqueue_push(&hs->inbox, &entry->link);
     curl_multi_wakeup(hs->multi);
 }
 
@@ -533,9 +534,6 @@ static sf_err make_transfers(struct sf_hec_sink *hs)
 }
 
 sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
-                       sf_sink_delivered_fn on_delivered,
-                       sf_sink_delivered_fn on_undelivered,
-                       void *ctx,
                        struct sf_sink **out,
                        char *errbuf,
                        size_t errbuf_size)
@@ -581,9 +579,6 @@ sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
     atomic_store(&hs->stats.is_gzip_on, hs->is_gzip_on);
     struct sf_sink *sink = sf_xcalloc(1, sizeof(*sink));
     sink->ops = &hec_sink_ops;
-    sink->on_delivered = on_delivered;
-    sink->on_undelivered = on_undelivered;
-    sink->ctx = ctx;
     sink->impl = hs;
     hs->sink = sink;
     *out = sink;

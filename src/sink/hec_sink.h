@@ -54,9 +54,6 @@ struct sf_hec_sink_stats {
  * seconds at most, problems logged with advice, never fatal) and starts the thread.
  * SF_ERR_CONFIG with a sentence in |errbuf| when the URL cannot be used. */
 sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
-                       sf_sink_delivered_fn on_delivered,
-                       sf_sink_delivered_fn on_undelivered,
-                       void *ctx,
                        struct sf_sink **out,
                        char *errbuf,
                        size_t errbuf_size);

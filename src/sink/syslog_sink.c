@@ -32,7 +32,8 @@
 
 /* One batch of the window: written (maybe partly) or waiting, not yet confirmed. */
 struct entry {
-    struct sf_batch *batch;
+    struct sf_batch_entry *hold; /* this sink's hold on the batch: settled when it leaves */
+    const struct sf_batch *batch;
     uint64_t end;   /* stream offset just past its last byte on this connection (once started) */
     size_t written; /* bytes of it written on this connection */
     bool was_sent;  /* written (in part) on an earlier connection: the next write is a resend */
@@ -94,7 +95,7 @@ static int bounded_ms(struct syslog_sink *ss, int64_t ms)
 
 /* ---- the window ---- */
 
-static void window_push(struct syslog_sink *ss, struct sf_batch *batch)
+static void window_push(struct syslog_sink *ss, struct sf_batch_entry *hold)
 {
     if (ss->head > 0 && ss->n == ss->cap) {
         memmove(ss->window, ss->window + ss->head, (ss->n - ss->head) * sizeof(*ss->window));
@@ -106,7 +107,7 @@ static void window_push(struct syslog_sink *ss, struct sf_batch *batch)
         ss->cap = ss->cap ? ss->cap * 2 : 16;
         ss->window = sf_xrealloc(ss->window, ss->cap * sizeof(*ss->window));
     }
-    ss->window[ss->n++] = (struct entry){.batch = batch};
+    ss->window[ss->n++] = (struct entry){.hold = hold, .batch = hold->batch};
 }
 
 static size_t window_len(const struct syslog_sink *ss)
@@ -119,10 +120,10 @@ static void update_unconfirmed(struct syslog_sink *ss)
     atomic_store(&ss->unconfirmed_bytes, ss->written - ss->acked);
 }
 
-/* Hands the first entry to |fn| and drops it from the window. */
-static void window_pop(struct sf_sink *sink, struct syslog_sink *ss, sf_sink_delivered_fn fn)
+/* Drops the first entry from the window and settles its hold with |outcome|. */
+static void window_pop(struct syslog_sink *ss, enum sf_batch_outcome outcome)
 {
-    struct sf_batch *batch = ss->window[ss->head].batch;
+    struct sf_batch_entry *hold = ss->window[ss->head].hold;
     ss->head++;
     if (ss->cur < ss->head) {
         ss->cur = ss->head;
@@ -130,7 +131,7 @@ static void window_pop(struct sf_sink *sink, struct syslog_sink *ss, sf_sink_del
     if (ss->head == ss->n) {
         ss->head = ss->n = ss->cur = 0;
     }
-    fn(sink->ctx, batch);
+    sf_batch_settle(hold, outcome);
 }
 
 static void take_queue(struct syslog_sink *ss, int64_t timeout_ms)
@@ -139,7 +140,7 @@ static void take_queue(struct syslog_sink *ss, int64_t timeout_ms)
     while (list) {
         struct sf_bqueue_node *next = list->next;
         list->next = NULL;
-        window_push(ss, sf_batch_of(list));
+        window_push(ss, sf_batch_entry_of(list));
         list = next;
     }
 }
@@ -418,14 +419,14 @@ static sf_err stream_drain(struct syslog_sink *ss, char *why, size_t why_size)
 static void ask_kernel(struct syslog_sink *ss);
 
 /* Asks the kernel how much of the stream the peer acknowledged; confirms those batches. */
-static void confirm_acked(struct sf_sink *sink, struct syslog_sink *ss)
+static void confirm_acked(struct syslog_sink *ss)
 {
     if (ss->fd >= 0 && ss->written > ss->acked) {
         ask_kernel(ss);
     }
     while (ss->head < ss->cur && ss->window[ss->head].end <= ss->acked) {
         atomic_fetch_add(&ss->batches_delivered, 1);
-        window_pop(sink, ss, sink->on_delivered);
+        window_pop(ss, SF_BATCH_DELIVERED);
     }
     update_unconfirmed(ss);
 }
@@ -461,13 +462,13 @@ static void ask_kernel(struct syslog_sink *ss)
 }
 
 /* One round on a stream connection: write, read, confirm, then wait up to ack_poll_ms. */
-static sf_err stream_pump(struct sf_sink *sink, struct syslog_sink *ss, char *why, size_t why_size)
+static sf_err stream_pump(struct syslog_sink *ss, char *why, size_t why_size)
 {
     sf_err err = stream_write(ss, why, why_size);
     if (err) {
         return err;
     }
-    confirm_acked(sink, ss);
+    confirm_acked(ss);
     update_unconfirmed(ss);
     if (window_len(ss) == 0) {
         return SF_OK;
@@ -520,7 +521,7 @@ static void check_idle(struct syslog_sink *ss)
 /* ---- UDP ---- */
 
 /* Sends each '\n'-terminated line of the window's batches as one datagram. */
-static sf_err udp_pump(struct sf_sink *sink, struct syslog_sink *ss, char *why, size_t why_size)
+static sf_err udp_pump(struct syslog_sink *ss, char *why, size_t why_size)
 {
     while (window_len(ss) > 0) {
         struct entry *e = &ss->window[ss->head];
@@ -560,7 +561,7 @@ static sf_err udp_pump(struct sf_sink *sink, struct syslog_sink *ss, char *why, 
             e->written += consumed;
         }
         atomic_fetch_add(&ss->batches_delivered, 1);
-        window_pop(sink, ss, sink->on_delivered);
+        window_pop(ss, SF_BATCH_DELIVERED);
     }
     return SF_OK;
 }
@@ -629,8 +630,8 @@ static void *syslog_sink_main(void *arg)
             }
         }
         why[0] = '\0';
-        sf_err err = ss->opts.transport == SF_SYSLOG_UDP ? udp_pump(sink, ss, why, sizeof(why))
-                                                         : stream_pump(sink, ss, why, sizeof(why));
+        sf_err err = ss->opts.transport == SF_SYSLOG_UDP ? udp_pump(ss, why, sizeof(why))
+                                                         : stream_pump(ss, why, sizeof(why));
         if (err == SF_OK) {
             if (window_len(ss) == 0) {
                 sf_backoff_reset(&ss->backoff);
@@ -648,11 +649,11 @@ static void *syslog_sink_main(void *arg)
         back_off(ss);
     }
     if (ss->fd >= 0 && ss->opts.transport != SF_SYSLOG_UDP) {
-        confirm_acked(sink, ss); /* a last look before handing the rest back */
+        confirm_acked(ss); /* a last look before handing the rest back */
     }
     take_queue(ss, 0);
     while (window_len(ss) > 0) {
-        window_pop(sink, ss, sink->on_undelivered);
+        window_pop(ss, SF_BATCH_UNDELIVERED);
     }
     disconnect(ss);
     return NULL;
@@ -680,10 +681,10 @@ static sf_err syslog_sink_start(struct sf_sink *sink)
     return SF_OK;
 }
 
-static void syslog_sink_submit(struct sf_sink *sink, struct sf_batch *batch)
+static void syslog_sink_submit(struct sf_sink *sink, struct sf_batch_entry *entry)
 {
     struct syslog_sink *ss = sink->impl;
-    sf_bqueue_push(&ss->queue, &batch->link);
+    sf_bqueue_push(&ss->queue, &entry->link);
 }
 
 static void syslog_sink_stop(struct sf_sink *sink, int64_t deadline_ms)
@@ -698,7 +699,7 @@ static void syslog_sink_stop(struct sf_sink *sink, int64_t deadline_ms)
         /* Never started: whatever was submitted goes back all the same. */
         take_queue(ss, 0);
         while (window_len(ss) > 0) {
-            window_pop(sink, ss, sink->on_undelivered);
+            window_pop(ss, SF_BATCH_UNDELIVERED);
         }
     }
 }
@@ -816,9 +817,6 @@ static sf_err make_ssl_ctx(struct syslog_sink *ss, char *errbuf, size_t errbuf_s
 }
 
 sf_err sf_syslog_sink_new(const struct sf_syslog_sink_options *opts,
-                          sf_sink_delivered_fn on_delivered,
-                          sf_sink_delivered_fn on_undelivered,
-                          void *ctx,
                           struct sf_sink **out,
                           char *errbuf,
                           size_t errbuf_size)
@@ -874,9 +872,6 @@ sf_err sf_syslog_sink_new(const struct sf_syslog_sink_options *opts,
     atomic_init(&ss->stop_deadline_ms, 0);
     struct sf_sink *sink = sf_xcalloc(1, sizeof(*sink));
     sink->ops = &syslog_sink_ops;
-    sink->on_delivered = on_delivered;
-    sink->on_undelivered = on_undelivered;
-    sink->ctx = ctx;
     sink->impl = ss;
     *out = sink;
     return SF_OK;

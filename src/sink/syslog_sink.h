@@ -40,7 +40,7 @@ struct sf_syslog_sink_options {
 
 struct sf_syslog_sink_stats {
     uint64_t bytes_written;     /* all connections, resends included */
-    uint64_t batches_delivered; /* confirmed through on_delivered */
+    uint64_t batches_delivered; /* settled SF_BATCH_DELIVERED */
     uint64_t reconnects;        /* connections lost or refused after having been up */
     uint64_t connect_errors;    /* failed connection attempts (TCP or TLS handshake) */
     uint64_t resent_batches;    /* batches written again after a reconnect */
@@ -51,9 +51,6 @@ struct sf_syslog_sink_stats {
 /* Creates a stopped sink; sf_sink_start starts its thread (and connects from it). Errors
  * (SF_ERR_CONFIG: bad address, unreadable TLS files) are described in |errbuf|. */
 sf_err sf_syslog_sink_new(const struct sf_syslog_sink_options *opts,
-                          sf_sink_delivered_fn on_delivered,
-                          sf_sink_delivered_fn on_undelivered,
-                          void *ctx,
                           struct sf_sink **out,
                           char *errbuf,
                           size_t errbuf_size);

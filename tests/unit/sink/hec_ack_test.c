@@ -201,12 +201,15 @@ struct ack_world {
     char dl[256];
 };
 
-/* The sink's delivered callback: while ack is on, every event of a confirmed batch must have
- * been indexed somewhere (never confirmed by another request's ack). */
-static void checked_delivered(void *ctx, struct sf_batch *batch)
+/* The batches' back function: while ack is on, every event of a confirmed batch must have been
+ * indexed somewhere (never confirmed by another request's ack). */
+static void checked_back(void *ctx, struct sf_batch *batch, bool is_delivered)
 {
     struct ack_world *w = ctx;
-    rec_delivered(&w->rec, batch);
+    rec_back(&w->rec, batch, is_delivered);
+    if (!is_delivered) {
+        return;
+    }
     struct sf_hec_sink_stats s;
     sf_hec_sink_get_stats(w->as.sink, &s);
     if (!s.is_ack_on) {
@@ -224,12 +227,6 @@ static void checked_delivered(void *ctx, struct sf_batch *batch)
         }
     }
     pthread_mutex_unlock(&w->as.lock);
-}
-
-static void checked_undelivered(void *ctx, struct sf_batch *batch)
-{
-    struct ack_world *w = ctx;
-    rec_undelivered(&w->rec, batch);
 }
 
 static void ack_world_start(struct ack_world *w, enum ack_mode mode, int ack_timeout_ms)
@@ -250,14 +247,15 @@ static void ack_world_start(struct ack_world *w, enum ack_mode mode, int ack_tim
         cfg.max_in_flight = 1; /* one request at a time: the turns are deterministic */
     }
     char err[256];
-    SF_CHECK_ERR(sf_hec_sink_new(&cfg, checked_delivered, checked_undelivered, w, &w->sink, err,
-                                 sizeof(err)),
-                 SF_OK);
+    SF_CHECK_ERR(sf_hec_sink_new(&cfg, &w->sink, err, sizeof(err)), SF_OK);
     w->as.sink = w->sink;
     SF_CHECK_ERR(sf_sink_start(w->sink), SF_OK);
     for (size_t b = 0; b < 3; b++) {
         w->batches[w->n_batches] = make_batch(1, b * 20, 20, 100);
-        sf_sink_submit(w->sink, w->batches[w->n_batches++]);
+        struct sf_batch *batch = w->batches[w->n_batches++];
+        sf_batch_open(batch, checked_back, w);
+        sf_sink_submit(w->sink, sf_batch_hold(batch, 0));
+        sf_batch_unref(batch); /* the test's own reference */
     }
 }
 

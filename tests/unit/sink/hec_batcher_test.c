@@ -10,10 +10,10 @@ struct done_log {
     size_t n;
 };
 
-static void note_done(void *ctx, struct sf_batch *batch)
+static void note_done(void *ctx, struct sf_batch_entry *hold)
 {
     struct done_log *log = ctx;
-    log->batches[log->n++] = batch;
+    log->batches[log->n++] = hold->batch;
 }
 
 /* The body a request stands for, as one string (test_free it). */
@@ -40,7 +40,7 @@ static void takes_whole_lines_up_to_the_byte_limit(void **state)
     struct done_log done = {0};
     sf_hec_batcher_init(&b);
     struct sf_batch *batch = make_batch(1, 0, 10, 100); /* 10 lines of 100 bytes */
-    sf_hec_batcher_add(&b, batch, 0, note_done, &done);
+    sf_hec_batcher_add(&b, &batch->entries[0], 0, note_done, &done);
     assert_int_equal(b.untaken_lines, 10);
     assert_int_equal(b.untaken_bytes, 1000);
     struct sf_hec_request *reqs[8];
@@ -75,8 +75,8 @@ static void fills_requests_across_batches_and_caps_events(void **state)
     sf_hec_batcher_init(&b);
     struct sf_batch *b1 = make_batch(1, 0, 5, 50);
     struct sf_batch *b2 = make_batch(2, 100, 5, 50);
-    sf_hec_batcher_add(&b, b1, 0, note_done, &done);
-    sf_hec_batcher_add(&b, b2, 0, note_done, &done);
+    sf_hec_batcher_add(&b, &b1->entries[0], 0, note_done, &done);
+    sf_hec_batcher_add(&b, &b2->entries[0], 0, note_done, &done);
     struct sf_hec_request *r1 = sf_hec_batcher_take(&b, 1 << 20, 7);
     assert_int_equal(r1->n_events, 7);
     assert_int_equal(r1->n_segs, 2); /* 5 of the first batch, 2 of the second */
@@ -107,7 +107,7 @@ static void sends_an_oversized_event_alone(void **state)
     struct done_log done = {0};
     sf_hec_batcher_init(&b);
     struct sf_batch *batch = make_batch(1, 0, 3, 100);
-    sf_hec_batcher_add(&b, batch, 0, note_done, &done);
+    sf_hec_batcher_add(&b, &batch->entries[0], 0, note_done, &done);
     for (int i = 0; i < 3; i++) {
         struct sf_hec_request *req = sf_hec_batcher_take(&b, 40, 0);
         assert_int_equal(req->n_events, 1);
@@ -126,12 +126,11 @@ static void skips_blank_lines_and_takes_an_unterminated_last_line(void **state)
     struct sf_hec_batcher b;
     struct done_log done = {0};
     sf_hec_batcher_init(&b);
-    struct sf_batch *batch = test_calloc(1, sizeof(*batch));
-    sf_buf_init(&batch->payload, 1 << 20);
+    struct sf_batch *batch = sf_batch_new();
     sf_buf_append_cstr(&batch->payload,
                        "\n{\"event\":\"e0\"}\n\n\n{\"event\":\"e1\"}\n{\"event\":\"e2\"}");
     batch->n_events = 3;
-    sf_hec_batcher_add(&b, batch, 0, note_done, &done);
+    sf_hec_batcher_add(&b, &batch->entries[0], 0, note_done, &done);
     struct sf_hec_request *req = sf_hec_batcher_take(&b, 1 << 20, 0);
     assert_int_equal(req->n_events, 3);
     struct sf_batch *owner;
@@ -149,10 +148,9 @@ static void skips_blank_lines_and_takes_an_unterminated_last_line(void **state)
     assert_int_equal(done.n, 1);
 
     /* a batch with nothing but blank lines is delivered at once */
-    struct sf_batch *empty = test_calloc(1, sizeof(*empty));
-    sf_buf_init(&empty->payload, 64);
+    struct sf_batch *empty = sf_batch_new();
     sf_buf_append_cstr(&empty->payload, "\n\n");
-    sf_hec_batcher_add(&b, empty, 0, note_done, &done);
+    sf_hec_batcher_add(&b, &empty->entries[0], 0, note_done, &done);
     assert_int_equal(done.n, 2);
     assert_ptr_equal(done.batches[1], empty);
     assert_int_equal(b.n_live, 0);
@@ -169,8 +167,8 @@ static void slices_splits_and_settles_ranges_exactly_once(void **state)
     sf_hec_batcher_init(&b);
     struct sf_batch *b1 = make_batch(1, 0, 4, 60);
     struct sf_batch *b2 = make_batch(1, 4, 6, 60);
-    sf_hec_batcher_add(&b, b1, 0, note_done, &done);
-    sf_hec_batcher_add(&b, b2, 0, note_done, &done);
+    sf_hec_batcher_add(&b, &b1->entries[0], 0, note_done, &done);
+    sf_hec_batcher_add(&b, &b2->entries[0], 0, note_done, &done);
     struct sf_hec_request *req = sf_hec_batcher_take(&b, 1 << 20, 0);
     assert_int_equal(req->n_events, 10);
     size_t k = sf_hec_request_split_point(req);
@@ -215,14 +213,14 @@ static void lingers_until_full_or_due(void **state)
     int64_t wake = INT64_MAX;
     assert_false(sf_hec_batcher_ready(&b, 1000, 0, 0, 100, false, &wake));
     struct sf_batch *batch = make_batch(1, 0, 2, 100);
-    sf_hec_batcher_add(&b, batch, 1000, note_done, &done);
+    sf_hec_batcher_add(&b, &batch->entries[0], 1000, note_done, &done);
     assert_false(sf_hec_batcher_ready(&b, 1000, 0, 1050, 100, false, &wake));
     assert_int_equal(wake, 1100);
     assert_true(sf_hec_batcher_ready(&b, 1000, 0, 1100, 100, false, &wake));
     assert_true(sf_hec_batcher_ready(&b, 1000, 0, 1001, 100, true, &wake));  /* stopping */
     assert_true(sf_hec_batcher_ready(&b, 200, 0, 1001, 100, false, &wake));  /* full */
     assert_true(sf_hec_batcher_ready(&b, 1000, 2, 1001, 100, false, &wake)); /* max_events */
-    assert_ptr_equal(sf_hec_batcher_pop(&b), batch);
+    assert_ptr_equal(sf_hec_batcher_pop(&b), &batch->entries[0]);
     assert_null(sf_hec_batcher_pop(&b));
     assert_int_equal(b.untaken_bytes, 0);
     assert_int_equal(b.untaken_lines, 0);

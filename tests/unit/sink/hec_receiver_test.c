@@ -114,13 +114,11 @@ static void run_sink(struct run *run, struct sf_config_hec *cfg, size_t n_batche
     cfg->url = url;
     cfg->token = "11111111-2222-3333-4444-555555555555";
     rec_init(&run->rec);
-    SF_CHECK_ERR(sf_hec_sink_new(cfg, rec_delivered, rec_undelivered, &run->rec, &run->sink, err,
-                                 sizeof(err)),
-                 SF_OK);
+    SF_CHECK_ERR(sf_hec_sink_new(cfg, &run->sink, err, sizeof(err)), SF_OK);
     SF_CHECK_ERR(sf_sink_start(run->sink), SF_OK);
     for (size_t b = 0; b < n_batches; b++) {
         run->batches[run->n_batches] = make_batch((int)b, b * per, per, 150);
-        sf_sink_submit(run->sink, run->batches[run->n_batches++]);
+        rec_submit(run->sink, &run->rec, run->batches[run->n_batches++]);
     }
 }
 
@@ -249,7 +247,7 @@ static void dead_letters_what_the_receiver_refuses_and_sends_the_rest(void **sta
                                         "{\"event\":\"e2\"}\n{\"time\":-1,\"event\":\"e3\"}\n"
                                         "{\"event\":\"e4\"}\n{\"event\":\"e5\"}\n");
     run.batches[run.n_batches++] = batch;
-    sf_sink_submit(run.sink, batch);
+    rec_submit(run.sink, &run.rec, batch);
     assert_true(wait_all(&run, 5000));
     static unsigned counts[6];
     recorded_counts(&run.r, counts, 6);

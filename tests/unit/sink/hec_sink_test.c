@@ -82,9 +82,7 @@ static void world_init(struct world *w, const char *name)
 static void world_sink(struct world *w, const struct sf_config_hec *cfg)
 {
     char err[256];
-    SF_CHECK_ERR(
-        sf_hec_sink_new(cfg, rec_delivered, rec_undelivered, &w->rec, &w->sink, err, sizeof(err)),
-        SF_OK);
+    SF_CHECK_ERR(sf_hec_sink_new(cfg, &w->sink, err, sizeof(err)), SF_OK);
     SF_CHECK_ERR(sf_sink_start(w->sink), SF_OK);
 }
 
@@ -92,7 +90,7 @@ static struct sf_batch *world_submit(struct world *w, size_t first_id, size_t n,
 {
     struct sf_batch *batch = make_batch((int)w->n_batches, first_id, n, line_len);
     w->batches[w->n_batches++] = batch;
-    sf_sink_submit(w->sink, batch);
+    rec_submit(w->sink, &w->rec, batch);
     return batch;
 }
 
@@ -399,7 +397,7 @@ static void splits_on_413_down_to_a_dead_lettered_event(void **state)
     struct sf_batch *batch = make_batch(3, 0, 16, 100);
     tag_event(batch, 9, "BIGBIG");
     w.batches[w.n_batches++] = batch;
-    sf_sink_submit(w.sink, batch);
+    rec_submit(w.sink, &w.rec, batch);
     assert_true(wait_delivered(&w, 1, 10000));
     size_t skip[] = {9};
     check_once(&w, 0, 16, skip, 1);
@@ -462,7 +460,7 @@ static void cuts_a_request_at_the_invalid_event_number(void **state)
     tag_event(batch, 3, "BADBAD");
     tag_event(batch, 7, "BADBAD");
     w.batches[w.n_batches++] = batch;
-    sf_sink_submit(w.sink, batch);
+    rec_submit(w.sink, &w.rec, batch);
     assert_true(wait_delivered(&w, 1, 5000));
     size_t skip[] = {3, 7};
     check_once(&w, 0, 10, skip, 2);             /* 0..2 not resent, nothing duplicated */
@@ -617,7 +615,7 @@ static void retries_a_failed_dead_letter_write_until_it_succeeds(void **state)
     struct sf_batch *batch = make_batch(1, 0, 3, 100);
     tag_event(batch, 1, "BADBAD");
     w.batches[w.n_batches++] = batch;
-    sf_sink_submit(w.sink, batch);
+    rec_submit(w.sink, &w.rec, batch);
     usleep(600 * 1000);
     assert_int_equal(rec_n_delivered(&w.rec), 0); /* e1 is not on disk: not confirmed */
     assert_int_equal(mkdir(dir, 0700), 0);

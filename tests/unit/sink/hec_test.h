@@ -1,5 +1,5 @@
-/* Helpers shared by the HEC sink tests: batches of numbered events, a recorder of the sink's
- * delivered/undelivered callbacks, a test configuration, and a waiter. */
+/* Helpers shared by the HEC sink tests: batches of numbered events, a recorder of the batches
+ * the sink settled (delivered/undelivered), a test configuration, and a waiter. */
 #ifndef SF_HEC_TEST_H
 #define SF_HEC_TEST_H
 
@@ -29,20 +29,25 @@ static inline void rec_init(struct rec *r)
     pthread_mutex_init(&r->lock, NULL);
 }
 
-static inline void rec_delivered(void *ctx, struct sf_batch *batch)
+/* The batches' back function: the sink settled its hold, the only one. */
+static inline void rec_back(void *ctx, struct sf_batch *batch, bool is_delivered)
 {
     struct rec *r = ctx;
     pthread_mutex_lock(&r->lock);
-    r->delivered[r->n_delivered++] = batch;
+    if (is_delivered) {
+        r->delivered[r->n_delivered++] = batch;
+    } else {
+        r->undelivered[r->n_undelivered++] = batch;
+    }
     pthread_mutex_unlock(&r->lock);
 }
 
-static inline void rec_undelivered(void *ctx, struct sf_batch *batch)
+/* Gives |sink| the only hold on |batch|; |r| records how the sink settles it. */
+static inline void rec_submit(struct sf_sink *sink, struct rec *r, struct sf_batch *batch)
 {
-    struct rec *r = ctx;
-    pthread_mutex_lock(&r->lock);
-    r->undelivered[r->n_undelivered++] = batch;
-    pthread_mutex_unlock(&r->lock);
+    sf_batch_open(batch, rec_back, r);
+    sf_sink_submit(sink, sf_batch_hold(batch, 0));
+    sf_batch_unref(batch); /* the test's own reference */
 }
 
 static inline size_t rec_n_delivered(struct rec *r)
@@ -73,13 +78,12 @@ static inline size_t rec_times(struct rec *r, const struct sf_batch *batch)
  * inside (for handlers that refuse some). */
 static inline struct sf_batch *make_batch(int shard, size_t first_id, size_t n, size_t line_len)
 {
-    struct sf_batch *batch = test_calloc(1, sizeof(*batch));
+    struct sf_batch *batch = sf_batch_new();
     batch->source = "proj/store";
     batch->shard_id = shard;
     snprintf(batch->cursor, sizeof(batch->cursor), "cursor-%d-%zu", shard, first_id);
     snprintf(batch->next_cursor, sizeof(batch->next_cursor), "cursor-%d-%zu", shard, first_id + n);
     batch->n_events = n;
-    sf_buf_init(&batch->payload, 1u << 30);
     for (size_t i = 0; i < n; i++) {
         char line[64];
         int len = snprintf(line, sizeof(line), "{\"event\":\"e%zu\",\"pad\":\"", first_id + i);
@@ -105,8 +109,7 @@ static inline void tag_event(struct sf_batch *batch, size_t id, const char *tag)
 
 static inline void free_batch(struct sf_batch *batch)
 {
-    sf_buf_cleanup(&batch->payload);
-    test_free(batch);
+    sf_batch_free(batch);
 }
 
 /* The id of the event in |line| ("e123" → 123), or -1. */

@@ -55,9 +55,7 @@ static void run_case(const struct tls_case *c)
     rec_init(&rec);
     struct sf_sink *sink;
     char err[256];
-    SF_CHECK_ERR(
-        sf_hec_sink_new(&cfg, rec_delivered, rec_undelivered, &rec, &sink, err, sizeof(err)),
-        SF_OK);
+    SF_CHECK_ERR(sf_hec_sink_new(&cfg, &sink, err, sizeof(err)), SF_OK);
     char msg[768];
     enum sf_hec_health_verdict v = sf_hec_health_probe(hec_of(sink), msg, sizeof(msg));
     if (v != c->verdict) {
@@ -66,7 +64,7 @@ static void run_case(const struct tls_case *c)
     }
     SF_CHECK_ERR(sf_sink_start(sink), SF_OK);
     struct sf_batch *batch = make_batch(1, 0, 5, 100);
-    sf_sink_submit(sink, batch);
+    rec_submit(sink, &rec, batch);
     int64_t end = sf_now_ms() + (c->is_delivered ? 5000 : 600);
     while (sf_now_ms() < end && rec_n_delivered(&rec) == 0) {
         usleep(5000);
@@ -116,9 +114,7 @@ static enum sf_hec_health_verdict probe(const char *url, char *msg, size_t msg_s
     cfg.ca_file = ca;
     struct sf_sink *sink;
     char err[256];
-    SF_CHECK_ERR(
-        sf_hec_sink_new(&cfg, rec_delivered, rec_undelivered, NULL, &sink, err, sizeof(err)),
-        SF_OK);
+    SF_CHECK_ERR(sf_hec_sink_new(&cfg, &sink, err, sizeof(err)), SF_OK);
     enum sf_hec_health_verdict v = sf_hec_health_probe(hec_of(sink), msg, msg_size);
     sf_sink_free(sink);
     return v;

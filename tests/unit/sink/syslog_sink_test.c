@@ -40,9 +40,8 @@ static void rec_init(struct rec *r)
     pthread_mutex_init(&r->mu, NULL);
 }
 
-static void on_delivered(void *ctx, struct sf_batch *batch)
+static void on_delivered(struct rec *r, struct sf_batch *batch)
 {
-    struct rec *r = ctx;
     pthread_mutex_lock(&r->mu);
     r->delivered[batch->seq]++;
     if (r->n_order < MAX_BATCHES * 4) {
@@ -52,13 +51,30 @@ static void on_delivered(void *ctx, struct sf_batch *batch)
     pthread_mutex_unlock(&r->mu);
 }
 
-static void on_undelivered(void *ctx, struct sf_batch *batch)
+static void on_undelivered(struct rec *r, struct sf_batch *batch)
 {
-    struct rec *r = ctx;
     pthread_mutex_lock(&r->mu);
     r->undelivered[batch->seq]++;
     r->n_undelivered++;
     pthread_mutex_unlock(&r->mu);
+}
+
+/* The batches' back function: the sink settled its hold, the only one. */
+static void rec_back(void *ctx, struct sf_batch *batch, bool is_delivered)
+{
+    if (is_delivered) {
+        on_delivered(ctx, batch);
+    } else {
+        on_undelivered(ctx, batch);
+    }
+}
+
+/* Gives |sink| the only hold on |batch|; |r| records how the sink settles it. */
+static void submit(struct sf_sink *sink, struct rec *r, struct sf_batch *batch)
+{
+    sf_batch_open(batch, rec_back, r);
+    sf_sink_submit(sink, sf_batch_hold(batch, 0));
+    sf_batch_unref(batch); /* the test's own reference */
 }
 
 static size_t rec_count(struct rec *r, bool delivered)
@@ -81,10 +97,8 @@ static bool wait_delivered(struct rec *r, size_t n, int timeout_ms)
 /* Batch |seq|: |n_lines| LF-terminated lines "<14>1 ... batch=SEQ line=I xxxx". */
 static struct sf_batch *make_batch(uint64_t seq, size_t n_lines, size_t filler)
 {
-    struct sf_batch *b = calloc(1, sizeof(*b));
-    assert_non_null(b);
+    struct sf_batch *b = sf_batch_new();
     b->seq = seq;
-    sf_buf_init(&b->syslog_payload, SIZE_MAX);
     for (size_t i = 0; i < n_lines; i++) {
         assert_int_equal(sf_buf_printf(&b->syslog_payload,
                                        "<14>1 - h app - - - batch=%03llu line=%zu ",
@@ -100,8 +114,7 @@ static struct sf_batch *make_batch(uint64_t seq, size_t n_lines, size_t filler)
 
 static void free_batch(struct sf_batch *b)
 {
-    sf_buf_cleanup(&b->syslog_payload);
-    free(b);
+    sf_batch_free(b);
 }
 
 /* ---- a TCP / TLS receiver ---- */
@@ -301,11 +314,11 @@ static struct sf_syslog_sink_options opts_for(const char *address, enum sf_syslo
     return o;
 }
 
-static struct sf_sink *new_sink(const struct sf_syslog_sink_options *o, struct rec *r)
+static struct sf_sink *new_sink(const struct sf_syslog_sink_options *o)
 {
     struct sf_sink *sink = NULL;
     char err[256];
-    sf_err e = sf_syslog_sink_new(o, on_delivered, on_undelivered, r, &sink, err, sizeof(err));
+    sf_err e = sf_syslog_sink_new(o, &sink, err, sizeof(err));
     if (e != SF_OK) {
         fail_msg("sf_syslog_sink_new: %s: %s", sf_err_name(e), err);
     }
@@ -323,7 +336,7 @@ static void test_tcp_in_order(void **state)
     struct sf_syslog_sink_options o = opts_for(addr, SF_SYSLOG_TCP);
     struct rec r;
     rec_init(&r);
-    struct sf_sink *sink = new_sink(&o, &r);
+    struct sf_sink *sink = new_sink(&o);
     enum { N = 20 };
     struct sf_batch *b[N];
     struct sf_buf expect;
@@ -331,7 +344,7 @@ static void test_tcp_in_order(void **state)
     for (int i = 0; i < N; i++) {
         b[i] = make_batch((uint64_t)i, i == 7 ? 20000 : 10, i == 7 ? 200 : 30);
         sf_buf_append(&expect, b[i]->syslog_payload.ptr, b[i]->syslog_payload.len);
-        sf_sink_submit(sink, b[i]);
+        submit(sink, &r, b[i]);
     }
     assert_true(wait_delivered(&r, N, 10000));
     for (int i = 0; i < N; i++) {
@@ -384,9 +397,9 @@ static void test_tcp_peer_closes(void **state)
     o.retry_max_ms = 200;
     struct rec r;
     rec_init(&r);
-    struct sf_sink *sink = new_sink(&o, &r);
+    struct sf_sink *sink = new_sink(&o);
     for (int i = 0; i < N1; i++) {
-        sf_sink_submit(sink, b[i]);
+        submit(sink, &r, b[i]);
     }
     int64_t end = sf_now_ms() + 5000;
     while (!atomic_load(&l->first_closed) && sf_now_ms() < end) {
@@ -394,7 +407,7 @@ static void test_tcp_peer_closes(void **state)
     }
     assert_true(atomic_load(&l->first_closed));
     for (int i = N1; i < N; i++) { /* at once: most likely into the dead connection */
-        sf_sink_submit(sink, b[i]);
+        submit(sink, &r, b[i]);
     }
     assert_true(wait_delivered(&r, N, 10000));
     usleep(100000);
@@ -429,12 +442,12 @@ static void test_tcp_listener_later(void **state)
     struct sf_syslog_sink_options o = opts_for(addr, SF_SYSLOG_TCP);
     struct rec r;
     rec_init(&r);
-    struct sf_sink *sink = new_sink(&o, &r);
+    struct sf_sink *sink = new_sink(&o);
     enum { N = 4 };
     struct sf_batch *b[N];
     for (int i = 0; i < N; i++) {
         b[i] = make_batch((uint64_t)i, 3, 10);
-        sf_sink_submit(sink, b[i]);
+        submit(sink, &r, b[i]);
     }
     usleep(500000);
     assert_int_equal(rec_count(&r, true), 0);
@@ -467,12 +480,12 @@ static void test_stop_hands_back(void **state)
     o.retry_max_ms = 10000;
     struct rec r;
     rec_init(&r);
-    struct sf_sink *sink = new_sink(&o, &r);
+    struct sf_sink *sink = new_sink(&o);
     enum { N = 6 };
     struct sf_batch *b[N];
     for (int i = 0; i < N; i++) {
         b[i] = make_batch((uint64_t)i, 2, 10);
-        sf_sink_submit(sink, b[i]);
+        submit(sink, &r, b[i]);
     }
     usleep(300000);
     int64_t t0 = sf_now_ms();
@@ -509,12 +522,12 @@ static void test_udp(void **state)
     struct sf_syslog_sink_options o = opts_for(addr, SF_SYSLOG_UDP);
     struct rec r;
     rec_init(&r);
-    struct sf_sink *sink = new_sink(&o, &r);
+    struct sf_sink *sink = new_sink(&o);
     enum { N = 3, LINES = 4 };
     struct sf_batch *b[N];
     for (int i = 0; i < N; i++) {
         b[i] = make_batch((uint64_t)i, LINES, 20);
-        sf_sink_submit(sink, b[i]);
+        submit(sink, &r, b[i]);
     }
     assert_true(wait_delivered(&r, N, 5000));
     for (int i = 0; i < N; i++) {
@@ -570,7 +583,7 @@ static void run_tls_case(const struct tls_case *c)
     o.server_name = c->server_name;
     struct rec r;
     rec_init(&r);
-    struct sf_sink *sink = new_sink(&o, &r);
+    struct sf_sink *sink = new_sink(&o);
     enum { N = 5 };
     struct sf_batch *b[N];
     struct sf_buf expect;
@@ -578,7 +591,7 @@ static void run_tls_case(const struct tls_case *c)
     for (int i = 0; i < N; i++) {
         b[i] = make_batch((uint64_t)i, i == 2 ? 3000 : 5, 100);
         sf_buf_append(&expect, b[i]->syslog_payload.ptr, b[i]->syslog_payload.len);
-        sf_sink_submit(sink, b[i]);
+        submit(sink, &r, b[i]);
     }
     if (c->is_delivered) {
         assert_true(wait_delivered(&r, N, 10000));
@@ -634,9 +647,7 @@ static void test_bad_options(void **state)
         struct sf_syslog_sink_options o = opts_for(bad[i], SF_SYSLOG_TCP);
         struct sf_sink *sink = NULL;
         char err[256];
-        SF_CHECK_ERR(
-            sf_syslog_sink_new(&o, on_delivered, on_undelivered, NULL, &sink, err, sizeof(err)),
-            SF_ERR_CONFIG);
+        SF_CHECK_ERR(sf_syslog_sink_new(&o, &sink, err, sizeof(err)), SF_ERR_CONFIG);
         assert_null(sink);
         assert_true(err[0] != '\0');
     }
@@ -644,12 +655,9 @@ static void test_bad_options(void **state)
     o.ca_file = "/nonexistent/ca.pem";
     struct sf_sink *sink = NULL;
     char err[256];
-    SF_CHECK_ERR(
-        sf_syslog_sink_new(&o, on_delivered, on_undelivered, NULL, &sink, err, sizeof(err)),
-        SF_ERR_CONFIG);
+    SF_CHECK_ERR(sf_syslog_sink_new(&o, &sink, err, sizeof(err)), SF_ERR_CONFIG);
     o.ca_file = NULL;
-    SF_CHECK_ERR(
-        sf_syslog_sink_new(&o, on_delivered, on_undelivered, NULL, &sink, err, sizeof(err)), SF_OK);
+    SF_CHECK_ERR(sf_syslog_sink_new(&o, &sink, err, sizeof(err)), SF_OK);
     sf_sink_free(sink);
 }
 

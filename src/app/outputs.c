@@ -1,0 +1,280 @@
+#include "app/outputs.h"
+
+#include <stdlib.h>
+
+#include "app/syslog_output.h"
+#include "sink/file_sink.h"
+#include "sink/hec_sink.h"
+#include "transform/hec_event.h"
+#include "util/alloc.h"
+#include "util/assert.h"
+#include "util/log.h"
+
+#include "util/banned.h"
+
+#define SF_LOG_MODULE "app"
+
+/* Each output reads one payload of the batch; outputs that read the same one share it. */
+enum payload {
+    PAYLOAD_HEC_EVENTS,    /* batch->payload: NDJSON HEC events */
+    PAYLOAD_SYSLOG_FRAMES, /* batch->syslog_payload: framed syslog messages */
+    PAYLOAD__COUNT,
+};
+
+struct output_kind {
+    const char *name; /* in messages */
+    enum sf_config_sink_kind config;
+    enum payload payload;
+    sf_err (*make_mapping)(const struct sf_config *config,
+                           void **mapping,
+                           char *errbuf,
+                           size_t errbuf_size);
+    void (*free_mapping)(void *mapping);
+    /* Appends one event per log of |list| to its payload of |batch|; counts them. */
+    sf_err (*build)(const void *mapping,
+                    const struct sf_config_source *source,
+                    const struct sf_loggroup_list *list,
+                    struct sf_batch *batch,
+                    size_t *n_events);
+    sf_err (*make_sink)(const struct sf_config *config,
+                        struct sf_sink **out,
+                        char *errbuf,
+                        size_t errbuf_size);
+    enum sf_output_metrics metrics;
+};
+
+/* ---- HEC events (the HEC and file outputs) ---- */
+
+static sf_err
+hec_mapping_new(const struct sf_config *config, void **mapping, char *errbuf, size_t errbuf_size)
+{
+    const struct sf_config_mapping *m = &config->mapping;
+    struct sf_hec_mapping_options opts = {
+        .sourcetype = m->sourcetype,
+        .index = m->index,
+        .source = m->source,
+        .host = m->host,
+        .event_as_string = m->event_as_string,
+        .json_fields = (const char *const *)m->json_fields,
+        .n_json_fields = m->n_json_fields,
+        .fields = (const char *const *)m->fields,
+        .n_fields = m->n_fields,
+    };
+    struct sf_hec_mapping *out = NULL;
+    sf_err err = sf_hec_mapping_new(&opts, &out, errbuf, errbuf_size);
+    *mapping = out;
+    return err;
+}
+
+static void hec_mapping_free(void *mapping)
+{
+    sf_hec_mapping_free(mapping);
+}
+
+static sf_err hec_build(const void *mapping,
+                        const struct sf_config_source *source,
+                        const struct sf_loggroup_list *list,
+                        struct sf_batch *batch,
+                        size_t *n_events)
+{
+    (void)source;
+    return sf_hec_events_append(mapping, list, 0, &batch->payload, n_events);
+}
+
+static sf_err hec_sink_make(const struct sf_config *config,
+                            struct sf_sink **out,
+                            char *errbuf,
+                            size_t errbuf_size)
+{
+    return sf_hec_sink_new(&config->hec, out, errbuf, errbuf_size);
+}
+
+static sf_err file_sink_make(const struct sf_config *config,
+                             struct sf_sink **out,
+                             char *errbuf,
+                             size_t errbuf_size)
+{
+    (void)errbuf;
+    (void)errbuf_size;
+    return sf_file_sink_new(config->file_path, out);
+}
+
+/* ---- syslog ---- */
+
+static sf_err
+syslog_mapping_new(const struct sf_config *config, void **mapping, char *errbuf, size_t errbuf_size)
+{
+    struct sf_syslog_mapping *out = NULL;
+    sf_err err = sf_syslog_output_mapping(&config->syslog, &out, errbuf, errbuf_size);
+    *mapping = out;
+    return err;
+}
+
+static void syslog_mapping_free(void *mapping)
+{
+    sf_syslog_mapping_free(mapping);
+}
+
+static sf_err syslog_build(const void *mapping,
+                           const struct sf_config_source *source,
+                           const struct sf_loggroup_list *list,
+                           struct sf_batch *batch,
+                           size_t *n_events)
+{
+    return sf_syslog_output_build(mapping, source, list, batch, n_events);
+}
+
+static sf_err syslog_sink_make(const struct sf_config *config,
+                               struct sf_sink **out,
+                               char *errbuf,
+                               size_t errbuf_size)
+{
+    return sf_syslog_output_sink(&config->syslog, out, errbuf, errbuf_size);
+}
+
+/* Every output slsfwd knows, in the order their sinks are made and started. */
+static const struct output_kind kinds[] = {
+    {.name = "HEC",
+     .config = SF_CONFIG_SINK_HEC,
+     .payload = PAYLOAD_HEC_EVENTS,
+     .make_mapping = hec_mapping_new,
+     .free_mapping = hec_mapping_free,
+     .build = hec_build,
+     .make_sink = hec_sink_make,
+     .metrics = SF_OUTPUT_METRICS_HEC},
+    {.name = "syslog",
+     .config = SF_CONFIG_SINK_SYSLOG,
+     .payload = PAYLOAD_SYSLOG_FRAMES,
+     .make_mapping = syslog_mapping_new,
+     .free_mapping = syslog_mapping_free,
+     .build = syslog_build,
+     .make_sink = syslog_sink_make,
+     .metrics = SF_OUTPUT_METRICS_SYSLOG},
+    {.name = "file",
+     .config = SF_CONFIG_SINK_FILE,
+     .payload = PAYLOAD_HEC_EVENTS,
+     .make_mapping = hec_mapping_new,
+     .free_mapping = hec_mapping_free,
+     .build = hec_build,
+     .make_sink = file_sink_make,
+     .metrics = SF_OUTPUT_METRICS_NONE},
+};
+
+#define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
+_Static_assert(N_KINDS <= SF_BATCH_SINKS_MAX, "a batch has an entry per output");
+
+/* A configured output; its index in |outputs| is its slot in every batch. */
+struct output {
+    const struct output_kind *kind;
+    void *mapping;
+    struct sf_sink *sink;
+    bool builds_payload; /* the first configured output of its payload builds it */
+};
+
+struct sf_outputs {
+    struct output outputs[N_KINDS];
+    size_t n;
+};
+
+sf_err sf_outputs_new(const struct sf_config *config, struct sf_outputs **out)
+{
+    struct sf_outputs *o = sf_xcalloc(1, sizeof(*o));
+    *out = o;
+    bool is_built[PAYLOAD__COUNT] = {false};
+    for (size_t i = 0; i < N_KINDS; i++) {
+        const struct output_kind *kind = &kinds[i];
+        if (!sf_config_has_sink(config, kind->config)) {
+            continue;
+        }
+        struct output *output = &o->outputs[o->n++];
+        output->kind = kind;
+        output->builds_payload = !is_built[kind->payload];
+        is_built[kind->payload] = true;
+        char errbuf[512];
+        sf_err err = kind->make_mapping(config, &output->mapping, errbuf, sizeof(errbuf));
+        if (err) {
+            SF_LOG_ERROR("msg=\"invalid event mapping for the %s output\" error=\"%s\"", kind->name,
+                         errbuf);
+            return err;
+        }
+        err = kind->make_sink(config, &output->sink, errbuf, sizeof(errbuf));
+        if (err) {
+            SF_LOG_ERROR("msg=\"cannot set up the %s output\" error=\"%s\"", kind->name, errbuf);
+            return err;
+        }
+    }
+    return SF_OK;
+}
+
+sf_err sf_outputs_start(struct sf_outputs *outputs)
+{
+    for (size_t i = 0; i < outputs->n; i++) {
+        sf_err err = sf_sink_start(outputs->outputs[i].sink);
+        if (err) {
+            return err;
+        }
+    }
+    return SF_OK;
+}
+
+sf_err sf_outputs_build(void *ctx,
+                        const struct sf_config_source *source,
+                        const struct sf_loggroup_list *list,
+                        struct sf_batch *batch)
+{
+    struct sf_outputs *outputs = ctx;
+    for (size_t i = 0; i < outputs->n; i++) {
+        const struct output *output = &outputs->outputs[i];
+        if (!output->builds_payload) {
+            continue;
+        }
+        size_t n_events = 0;
+        sf_err err = output->kind->build(output->mapping, source, list, batch, &n_events);
+        if (err) {
+            return err;
+        }
+        batch->n_events = n_events; /* one event per log in every payload */
+    }
+    return SF_OK;
+}
+
+void sf_outputs_submit(void *ctx, struct sf_batch *batch)
+{
+    struct sf_outputs *outputs = ctx;
+    for (size_t i = 0; i < outputs->n; i++) {
+        sf_sink_submit(outputs->outputs[i].sink, sf_batch_hold(batch, (unsigned)i));
+    }
+}
+
+struct sf_sink *sf_outputs_metrics_sink(const struct sf_outputs *outputs,
+                                        enum sf_output_metrics metrics)
+{
+    for (size_t i = 0; outputs && i < outputs->n; i++) {
+        if (outputs->outputs[i].kind->metrics == metrics) {
+            return outputs->outputs[i].sink;
+        }
+    }
+    return NULL;
+}
+
+void sf_outputs_stop(struct sf_outputs *outputs, int64_t deadline_ms)
+{
+    for (size_t i = 0; i < outputs->n; i++) {
+        sf_sink_stop(outputs->outputs[i].sink, deadline_ms);
+    }
+}
+
+void sf_outputs_free(struct sf_outputs *outputs)
+{
+    if (!outputs) {
+        return;
+    }
+    for (size_t i = 0; i < outputs->n; i++) {
+        struct output *output = &outputs->outputs[i];
+        sf_sink_free(output->sink);
+        if (output->mapping) {
+            output->kind->free_mapping(output->mapping);
+        }
+    }
+    free(outputs);
+}

@@ -1,0 +1,95 @@
+/* struct sf_batch: what one PullLogs response becomes on its way from a shard to the outputs —
+ * the events in each output's wire form, and the cursors that make its delivery committable.
+ *
+ * Ownership (docs/internals/pipeline.md): the engine fills a batch, opens it with the function
+ * that takes it back (sf_batch_open: one reference, the engine's), and gives each output a hold
+ * on it through that output's own entry (sf_batch_hold: one reference each). A sink queues the
+ * entry, never the batch, so no structure is ever in two lists; it reads the batch's payload
+ * until it settles its entry (sf_batch_settle), and not after. The engine drops its own
+ * reference once every output has its hold (sf_batch_unref). Whichever thread drops the last
+ * reference hands the batch back, exactly once: delivered only if every output delivered it.
+ * Until then the batch is not reused, whatever order the outputs finish in. */
+#ifndef SF_PIPELINE_BATCH_H
+#define SF_PIPELINE_BATCH_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/bqueue.h"
+#include "util/buf.h"
+
+#define SF_BATCH_CURSOR_MAX 128
+#define SF_BATCH_SINKS_MAX  4 /* outputs one batch can go to at once */
+
+struct sf_batch;
+
+/* How a sink finished with its entry. */
+enum sf_batch_outcome {
+    SF_BATCH_DELIVERED,   /* the SIEM confirmed it (or it went to the dead-letter file) */
+    SF_BATCH_UNDELIVERED, /* never confirmed (the sink stopped): the checkpoint stays behind */
+};
+
+/* The engine's hook, called once per opening when the last reference goes. */
+typedef void (*sf_batch_back_fn)(void *ctx, struct sf_batch *batch, bool is_delivered);
+
+/* One sink's hold on a batch: its own link, so each sink queues its own entry. */
+struct sf_batch_entry {
+    struct sf_bqueue_node link; /* first member: queues hold entries through it */
+    struct sf_batch *batch;
+    atomic_bool is_held; /* between sf_batch_hold and sf_batch_settle */
+};
+
+struct sf_batch {
+    void *owner;        /* the engine's shard record; opaque to sinks */
+    const char *source; /* source name for messages and dead letters; owned by the engine */
+    int shard_id;
+    uint64_t seq;                          /* consecutive per shard: orders confirmations */
+    char cursor[SF_BATCH_CURSOR_MAX];      /* where this batch's data starts */
+    char next_cursor[SF_BATCH_CURSOR_MAX]; /* the checkpoint once it is delivered */
+    size_t n_events;
+    int64_t newest_time_s;        /* newest Log.Time in the batch: for lag */
+    size_t raw_bytes;             /* decompressed protobuf bytes it came from */
+    size_t charged_bytes;         /* what it holds against the engine's memory budget */
+    struct sf_buf payload;        /* NDJSON of HEC events: for the file and HEC sinks */
+    struct sf_buf syslog_payload; /* framed syslog messages: for the syslog sink */
+
+    struct sf_batch *pool_next; /* the engine's free list, while no one holds the batch */
+
+    /* Private to pipeline/batch.c: the references and how they ended. */
+    struct sf_batch_entry entries[SF_BATCH_SINKS_MAX];
+    atomic_int n_refs;
+    atomic_bool is_undelivered_somewhere;
+    sf_batch_back_fn back;
+    void *back_ctx;
+};
+
+/* A new, empty batch (payload buffers ready, no reference); sf_batch_free frees it. */
+struct sf_batch *sf_batch_new(void);
+void sf_batch_free(struct sf_batch *batch); /* NULL is fine */
+/* Empties a batch for reuse: payloads kept warm, fields cleared. No one may hold it. */
+void sf_batch_reset(struct sf_batch *batch);
+
+/* Starts a round of delivery: one reference, the caller's; |back| runs when the last one
+ * goes. The batch must not be held (asserted). */
+void sf_batch_open(struct sf_batch *batch, sf_batch_back_fn back, void *ctx);
+/* One more reference for the caller (who already holds one). */
+void sf_batch_ref(struct sf_batch *batch);
+/* Drops a reference that is not a sink's; the last one hands the batch back. */
+void sf_batch_unref(struct sf_batch *batch);
+/* A reference for the sink in |slot| (0 .. SF_BATCH_SINKS_MAX-1), through its own entry: the
+ * caller holds a reference already; the slot must not be held (asserted). */
+struct sf_batch_entry *sf_batch_hold(struct sf_batch *batch, unsigned slot);
+/* The sink is done with |entry|: records |outcome| and drops the sink's reference. The entry
+ * and its batch must not be touched afterwards. Any thread; exactly once per hold (asserted). */
+void sf_batch_settle(struct sf_batch_entry *entry, enum sf_batch_outcome outcome);
+/* True while any sink holds the batch: such a batch must not go back to a pool. */
+bool sf_batch_is_held(struct sf_batch *batch);
+
+static inline struct sf_batch_entry *sf_batch_entry_of(struct sf_bqueue_node *node)
+{
+    return (struct sf_batch_entry *)node; /* |link| is the first member */
+}
+
+#endif
