@@ -1,13 +1,14 @@
 #include "app/daemon.h"
 
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "app/notify.h"
+#include "app/notify_status.h"
 #include "app/observe.h"
+#include "app/signals.h"
 #include "app/syslog_output.h"
 #include "coord/coord.h"
 #include "sink/file_sink.h"
@@ -29,38 +30,8 @@ struct daemon {
     struct sf_sink *syslog_sink; /* likewise */
     struct sf_hec_mapping *mapping;
     struct sf_syslog_mapping *syslog_mapping; /* with the syslog output */
+    struct sf_notify_status *status;          /* STATUS= reporter under systemd, or NULL */
 };
-
-static struct sf_coord *volatile signal_target;
-static atomic_int n_signals;
-
-static void on_signal(int signo)
-{
-    (void)signo;
-    if (atomic_fetch_add(&n_signals, 1) > 0) {
-        /* Second signal: leave now. Checkpoints lag what was delivered, so the next owner
-         * reads some logs again; nothing is lost. */
-        static const char msg[] = "level=warn module=app msg=\"second signal: exiting at once\"\n";
-        ssize_t ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-        (void)ignored;
-        _exit(SF_EXIT_SIGNALED);
-    }
-    if (signal_target) {
-        sf_coord_request_stop(signal_target);
-    }
-}
-
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, NULL); /* a closed stdout is an EPIPE error, not death */
-}
 
 static sf_err build_events(void *ctx,
                            const struct sf_config_source *source,
@@ -123,12 +94,13 @@ static void on_ready(void *ctx)
 {
     (void)ctx;
     SF_LOG_INFO("msg=\"ready: every source has joined its consumer group\"");
-    sf_notify("READY=1\nSTATUS=delivering");
 }
 
 static void on_stopping(void *ctx)
 {
-    (void)ctx;
+    struct daemon *d = ctx;
+    sf_notify_status_stop(d->status); /* no progress line after STOPPING */
+    d->status = NULL;
     sf_notify("STOPPING=1\nSTATUS=draining, committing and releasing shards");
 }
 
@@ -235,14 +207,22 @@ static int run(struct daemon *d)
         SF_LOG_ERROR("msg=\"invalid configuration\" error=\"%s\"", errbuf);
         return SF_EXIT_FATAL;
     }
+    /* From here a stop signal reaches the engine, also one that came during start-up; the
+     * engine then starts, sees it at once and drains (nothing yet) and leaves. */
+    sf_signals_attach(d->coord);
     if (make_sinks(d) != SF_OK) {
         return SF_EXIT_FATAL;
     }
     struct sf_observe *observe = NULL;
     sf_observe_start(d->config, d->coord, d->hec_sink, d->syslog_sink, &observe);
-    signal_target = d->coord;
+    /* READY means "the engine runs", not "every source joined": a source that cannot join
+     * (its error is logged and retried) must not hold the others back or make systemd kill
+     * and restart the whole forwarder. STATUS= tells which sources are still waiting. */
+    sf_notify("READY=1\nSTATUS=engine running; joining the consumer groups");
+    d->status = sf_notify_status_start(d->coord);
     sf_err err = sf_coord_run(d->coord);
-    signal_target = NULL;
+    sf_notify_status_stop(d->status);
+    d->status = NULL;
     sf_observe_stop(observe); /* before the sink goes: a scrape reads its counters */
     /* The engine has drained (or given up at the drain timeout): whatever a sink still holds
      * comes back undelivered and stays uncommitted. */
@@ -274,9 +254,13 @@ static void log_config(const struct sf_config *config)
 int sf_daemon_run(const struct sf_config *config)
 {
     struct daemon d = {.config = config};
-    install_signals();
+    if (sf_signals_start() != SF_OK) { /* first: every thread started later inherits its mask */
+        return SF_EXIT_FATAL;
+    }
     log_config(config);
     int rc = make_mapping(&d) == SF_OK ? run(&d) : SF_EXIT_FATAL;
+    sf_signals_attach(NULL);
+    sf_signals_stop();
     for (size_t i = 0; i < d.n_sinks; i++) {
         sf_sink_free(d.sinks[i]);
     }
