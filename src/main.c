@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "app/daemon.h"
@@ -113,6 +114,9 @@ static int cmd_with_config(const char *cmd, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Memory holds the AccessKey secret and the HEC token: no core file of it, no ptrace or
+     * /proc/<pid>/mem, environ by other processes of the same user (they become root's). */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);

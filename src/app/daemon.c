@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/cleartext.h"
 #include "app/notify.h"
 #include "app/notify_status.h"
 #include "app/observe.h"
@@ -258,6 +259,7 @@ int sf_daemon_run(const struct sf_config *config)
         return SF_EXIT_FATAL;
     }
     log_config(config);
+    sf_cleartext_warn(config);
     int rc = make_mapping(&d) == SF_OK ? run(&d) : SF_EXIT_FATAL;
     sf_signals_attach(NULL);
     sf_signals_stop();
