@@ -1,5 +1,5 @@
-/* `slsfwd run`: wires config → engine → transform → sinks, handles signals, and stops in
- * order. Main thread only. */
+/* `slsfwd run`: wires config → engine → transform → sinks, and stops in order; signals go
+ * through app/signals.h. Main thread only. */
 #ifndef SF_APP_DAEMON_H
 #define SF_APP_DAEMON_H
 
