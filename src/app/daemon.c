@@ -105,6 +105,11 @@ static void on_stopping(void *ctx)
     sf_notify("STOPPING=1\nSTATUS=draining, committing and releasing shards");
 }
 
+static void stop_engine(void *ctx)
+{
+    sf_coord_request_stop(ctx);
+}
+
 static sf_err make_mapping(struct daemon *d)
 {
     const struct sf_config_mapping *m = &d->config->mapping;
@@ -210,7 +215,7 @@ static int run(struct daemon *d)
     }
     /* From here a stop signal reaches the engine, also one that came during start-up; the
      * engine then starts, sees it at once and drains (nothing yet) and leaves. */
-    sf_signals_attach(d->coord);
+    sf_signals_attach(stop_engine, d->coord);
     if (make_sinks(d) != SF_OK) {
         return SF_EXIT_FATAL;
     }
@@ -261,7 +266,7 @@ int sf_daemon_run(const struct sf_config *config)
     log_config(config);
     sf_cleartext_warn(config);
     int rc = make_mapping(&d) == SF_OK ? run(&d) : SF_EXIT_FATAL;
-    sf_signals_attach(NULL);
+    sf_signals_attach(NULL, NULL);
     sf_signals_stop();
     for (size_t i = 0; i < d.n_sinks; i++) {
         sf_sink_free(d.sinks[i]);

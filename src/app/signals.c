@@ -24,9 +24,10 @@ static pthread_t thread;
 static bool is_started;
 static atomic_bool is_closing;
 
-/* Guarded by |lock|: the engine, and a stop that arrived before it existed. */
+/* Guarded by |lock|: where a stop goes, and a stop that arrived before there was a place. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct sf_coord *target;
+static sf_signals_stop_fn target;
+static void *target_ctx;
 static bool is_stop_pending;
 
 static void waited_set(sigset_t *set)
@@ -81,7 +82,7 @@ static void on_stop_signal(const siginfo_t *info, int64_t *first_ms)
     pthread_mutex_lock(&lock);
     bool has_engine = target != NULL;
     if (has_engine) {
-        sf_coord_request_stop(target);
+        target(target_ctx);
     } else {
         is_stop_pending = true;
     }
@@ -124,6 +125,7 @@ sf_err sf_signals_start(void)
     sigaction(SIGPIPE, &sa, NULL); /* a closed stdout is an EPIPE error, not death */
     sigset_t set;
     waited_set(&set);
+    atomic_store(&is_closing, false); /* a start after a stop (tests) */
     int rc = pthread_sigmask(SIG_BLOCK, &set, NULL);
     if (rc == 0) {
         rc = pthread_create(&thread, NULL, signal_main, NULL);
@@ -136,13 +138,14 @@ sf_err sf_signals_start(void)
     return SF_OK;
 }
 
-void sf_signals_attach(struct sf_coord *coord)
+void sf_signals_attach(sf_signals_stop_fn stop, void *ctx)
 {
     pthread_mutex_lock(&lock);
-    target = coord;
-    if (coord && is_stop_pending) {
+    target = stop;
+    target_ctx = ctx;
+    if (stop && is_stop_pending) {
         is_stop_pending = false;
-        sf_coord_request_stop(coord);
+        stop(ctx);
         SF_LOG_INFO("msg=\"engine ready: honouring the stop requested during start-up\"");
     }
     pthread_mutex_unlock(&lock);

@@ -12,15 +12,17 @@
 #ifndef SF_APP_SIGNALS_H
 #define SF_APP_SIGNALS_H
 
-#include "coord/coord.h"
 #include "util/err.h"
+
+/* Asks the engine to stop; async-safe with respect to the engine (sf_coord_request_stop). */
+typedef void (*sf_signals_stop_fn)(void *ctx);
 
 /* Blocks the signals above in the calling thread and starts the signal thread. Call before
  * any other thread exists: threads inherit the mask, so the signals reach only that thread. */
 sf_err sf_signals_start(void);
-/* The engine that stop requests go to (NULL: none, e.g. before it is freed). A stop requested
- * while there was none is passed on now. */
-void sf_signals_attach(struct sf_coord *coord);
+/* Where stop requests go from now on (|stop| NULL: nowhere, e.g. before the engine is freed).
+ * A stop requested while there was none is passed on now, on the calling thread. */
+void sf_signals_attach(sf_signals_stop_fn stop, void *ctx);
 /* Ends the signal thread; the signals stay blocked (the process is about to exit). */
 void sf_signals_stop(void);
 

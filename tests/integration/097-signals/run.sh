@@ -30,7 +30,12 @@ sleep 0.5
 kill -TERM "$PID_a"
 exit_code_within 60 "$PID_a"
 [ "$rc" -eq 0 ] || fail "SIGTERM during start-up: exit $rc, expected a clean drain and 0"
-grep -q 'stop requested' "$T/a.log" || fail "the early SIGTERM was not logged"
+# The signal came while the probe waited: its line precedes the probe's verdict.
+stop_line=$(grep -n 'stop requested' "$T/a.log" | head -n 1 | cut -d: -f1)
+probe_line=$(grep -n 'is healthy' "$T/a.log" | head -n 1 | cut -d: -f1)
+[ -n "$stop_line" ] || fail "the SIGTERM was not logged"
+[ -n "$probe_line" ] && [ "$stop_line" -lt "$probe_line" ] ||
+    fail "the SIGTERM did not arrive during the health probe (stop line $stop_line, probe $probe_line)"
 grep -q 'msg="stopping: pulls stopped' "$T/a.log" || fail "no drain after the early SIGTERM"
 kill "$RCV_PID"
 
