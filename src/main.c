@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "app/daemon.h"
@@ -23,7 +24,8 @@ static void usage(FILE *out)
             "       slsfwd version\n"
             "\n"
             "run      join the configured SLS consumer groups and deliver every log to the\n"
-            "         configured sink until SIGTERM/SIGINT (a second signal exits at once).\n"
+            "         configured sink until SIGTERM/SIGINT (drains; a second one 1 s or more\n"
+            "         later exits at once; SIGHUP reopens log.file).\n"
             "         Without -c, the SLS_* environment variables of the reference program\n"
             "         (SLS_ENDPOINT, SLS_AK_ID, SLS_AK_KEY, SLS_PROJECT, SLS_LOGSTORE, SLS_CG,\n"
             "         SLS_CURSOR_START) describe one source.\n"
@@ -112,6 +114,9 @@ static int cmd_with_config(const char *cmd, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Memory holds the AccessKey secret and the HEC token: no core file of it, no ptrace or
+     * /proc/<pid>/mem, environ by other processes of the same user (they become root's). */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);

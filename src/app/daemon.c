@@ -1,14 +1,16 @@
 #include "app/daemon.h"
 
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "app/cleartext.h"
 #include "app/notify.h"
+#include "app/notify_status.h"
 #include "app/observe.h"
 #include "app/outputs.h"
+#include "app/signals.h"
 #include "coord/coord.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -21,50 +23,42 @@ struct daemon {
     const struct sf_config *config;
     struct sf_coord *coord;
     struct sf_outputs *outputs;
+    struct sf_notify_status *status; /* STATUS= reporter under systemd, or NULL */
 };
 
-static struct sf_coord *volatile signal_target;
-static atomic_int n_signals;
-
-static void on_signal(int signo)
+/* The engine's hooks take one context, the daemon; the outputs do the work. */
+static sf_err build_events(void *ctx,
+                           const struct sf_config_source *source,
+                           const struct sf_loggroup_list *list,
+                           struct sf_batch *batch)
 {
-    (void)signo;
-    if (atomic_fetch_add(&n_signals, 1) > 0) {
-        /* Second signal: leave now. Checkpoints lag what was delivered, so the next owner
-         * reads some logs again; nothing is lost. */
-        static const char msg[] = "level=warn module=app msg=\"second signal: exiting at once\"\n";
-        ssize_t ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-        (void)ignored;
-        _exit(SF_EXIT_SIGNALED);
-    }
-    if (signal_target) {
-        sf_coord_request_stop(signal_target);
-    }
+    struct daemon *d = ctx;
+    return sf_outputs_build(d->outputs, source, list, batch);
 }
 
-static void install_signals(void)
+static void submit(void *ctx, struct sf_batch *batch)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, NULL); /* a closed stdout is an EPIPE error, not death */
+    struct daemon *d = ctx;
+    sf_outputs_submit(d->outputs, batch);
 }
 
 static void on_ready(void *ctx)
 {
     (void)ctx;
     SF_LOG_INFO("msg=\"ready: every source has joined its consumer group\"");
-    sf_notify("READY=1\nSTATUS=delivering");
 }
 
 static void on_stopping(void *ctx)
 {
-    (void)ctx;
+    struct daemon *d = ctx;
+    sf_notify_status_stop(d->status); /* no progress line after STOPPING */
+    d->status = NULL;
     sf_notify("STOPPING=1\nSTATUS=draining, committing and releasing shards");
+}
+
+static void stop_engine(void *ctx)
+{
+    sf_coord_request_stop(ctx);
 }
 
 static void log_summary(struct sf_coord *coord, int64_t started_ms)
@@ -90,16 +84,19 @@ static int run(struct daemon *d)
     if (sf_outputs_new(d->config, &d->outputs) != SF_OK) {
         return SF_EXIT_FATAL;
     }
-    const struct sf_coord_hooks hooks = {.build = sf_outputs_build,
-                                         .submit = sf_outputs_submit,
+    const struct sf_coord_hooks hooks = {.build = build_events,
+                                         .submit = submit,
                                          .on_ready = on_ready,
                                          .on_stopping = on_stopping,
-                                         .ctx = d->outputs};
+                                         .ctx = d};
     char errbuf[512];
     if (sf_coord_new(d->config, &hooks, &d->coord, errbuf, sizeof(errbuf)) != SF_OK) {
         SF_LOG_ERROR("msg=\"invalid configuration\" error=\"%s\"", errbuf);
         return SF_EXIT_FATAL;
     }
+    /* From here a stop signal reaches the engine, also one that came during start-up; the
+     * engine then starts, sees it at once and drains (nothing yet) and leaves. */
+    sf_signals_attach(stop_engine, d->coord);
     if (sf_outputs_start(d->outputs) != SF_OK) {
         return SF_EXIT_FATAL;
     }
@@ -107,9 +104,14 @@ static int run(struct daemon *d)
     sf_observe_start(d->config, d->coord,
                      sf_outputs_metrics_sink(d->outputs, SF_OUTPUT_METRICS_HEC),
                      sf_outputs_metrics_sink(d->outputs, SF_OUTPUT_METRICS_SYSLOG), &observe);
-    signal_target = d->coord;
+    /* READY means "the engine runs", not "every source joined": a source that cannot join
+     * (its error is logged and retried) must not hold the others back or make systemd kill
+     * and restart the whole forwarder. STATUS= tells which sources are still waiting. */
+    sf_notify("READY=1\nSTATUS=engine running; joining the consumer groups");
+    d->status = sf_notify_status_start(d->coord);
     sf_err err = sf_coord_run(d->coord);
-    signal_target = NULL;
+    sf_notify_status_stop(d->status);
+    d->status = NULL;
     sf_observe_stop(observe); /* before the sink goes: a scrape reads its counters */
     /* The engine has drained (or given up at the drain timeout): whatever a sink still holds
      * comes back undelivered and stays uncommitted. */
@@ -139,9 +141,14 @@ static void log_config(const struct sf_config *config)
 int sf_daemon_run(const struct sf_config *config)
 {
     struct daemon d = {.config = config};
-    install_signals();
+    if (sf_signals_start() != SF_OK) { /* first: every thread started later inherits its mask */
+        return SF_EXIT_FATAL;
+    }
     log_config(config);
+    sf_cleartext_warn(config);
     int rc = run(&d);
+    sf_signals_attach(NULL, NULL);
+    sf_signals_stop();
     sf_outputs_free(d.outputs); /* sinks first: they hold batches the engine frees */
     sf_coord_free(d.coord);
     return rc;

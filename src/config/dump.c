@@ -1,13 +1,16 @@
 /* The effective configuration as YAML, for the startup log and `slsfwd check`: every source
  * fully expanded, each value followed by where it came from, and every secret replaced by
- * "<redacted>". The output loads again as a config file (secrets aside). */
+ * "<redacted>", also inside URLs (a HEC URL's ?token=, a user:password@). The output loads
+ * again as a config file (secrets aside). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config/config_int.h"
 #include "util/banned.h"
+#include "util/url.h"
 
 #define COMMENT_COLUMN 52
 
@@ -65,6 +68,14 @@ void sf_option_format(const struct sf_option *opt, const void *base, struct sf_b
         sf_buf_append_cstr(out, "\"<redacted>\"");
         return;
     case SF_OPT_STRING:
+        if (strstr(*(char *const *)field, "://")) {
+            char *shown = sf_url_redact_dup(*(char *const *)field);
+            append_quoted(out, shown);
+            free(shown);
+            return;
+        }
+        append_quoted(out, *(char *const *)field);
+        return;
     case SF_OPT_ENUM:
     case SF_OPT_CSV:
         append_quoted(out, *(char *const *)field);

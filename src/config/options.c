@@ -45,8 +45,9 @@ const struct sf_option sf_options[] = {
      .is_example_set = true,
      .check = sf_config_check_endpoint,
      .help = "SLS endpoint. A region host such as `cn-hangzhou.log.aliyuncs.com` means HTTPS; "
-             "`https://host[:port]` and `http://host:port` (the local emulator) are also "
-             "accepted. Inside Alibaba Cloud, the `-intranet` host avoids Internet traffic."},
+             "`https://host[:port]` and `http://host:port` (the local emulator; logs a "
+             "warning at start, as the requests travel in clear text) are also accepted. Inside "
+             "Alibaba Cloud, the `-intranet` host avoids Internet traffic."},
     {.key = "sls.project",
      .type = SF_OPT_STRING,
      SOURCE(project),
@@ -256,6 +257,7 @@ const struct sf_option sf_options[] = {
      .help = "HEC endpoint: `https://host:8088` (the event endpoint "
              "`/services/collector/event` is added when the URL has no path), or a full URL "
              "such as `https://http-inputs-acme.splunkcloud.com/services/collector/event`. "
+             "`http://` logs a warning at start: the token travels in clear text. "
              "Default: built from `host`, `port` and `https`."},
     {.key = "output.hec.host",
      .type = SF_OPT_STRING,
@@ -652,8 +654,9 @@ const struct sf_option sf_options[] = {
      .type = SF_OPT_STRING,
      GLOBAL(log_file),
      .example = "/var/log/slsfwd/slsfwd.log",
-     .help = "Also write the log lines to this file, rotated by size. Default: stderr only "
-             "(journald keeps it under systemd)."},
+     .help = "Also write the log lines to this file, rotated by size. SIGHUP reopens it, so "
+             "logrotate can move it away (`postrotate`: `systemctl reload slsfwd`). Default: "
+             "stderr only (journald keeps it under systemd)."},
     {.key = "log.file_max_size",
      .type = SF_OPT_SIZE,
      GLOBAL(log_file_max_bytes),

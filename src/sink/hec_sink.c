@@ -6,6 +6,7 @@
  * deadline and read counters. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,6 +15,7 @@
 #include "util/assert.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/url.h"
 
 #include "util/banned.h" /* last: poisons what the project does not use */
 
@@ -334,13 +336,15 @@ static sf_err hec_start(struct sf_sink *sink)
     if (hs->health_check) {
         char msg[768];
         enum sf_hec_health_verdict v = sf_hec_health_probe(hs, msg, sizeof(msg));
+        char *shown = sf_url_redact_dup(hs->health_url);
         if (v == SF_HEC_HEALTH_OK) {
-            SF_LOG_INFO("msg=\"%s\" url=\"%s\"", msg, hs->health_url);
+            SF_LOG_INFO("msg=\"%s\" url=\"%s\"", msg, shown);
         } else {
             SF_LOG_ERROR("msg=\"HEC health check failed: %s; delivery starts anyway and "
                          "retries or pauses by itself\" url=\"%s\" verdict=%s",
-                         msg, hs->health_url, sf_hec_health_verdict_name(v));
+                         msg, shown, sf_hec_health_verdict_name(v));
         }
+        free(shown);
     }
     if (pthread_create(&hs->thread, NULL, hec_main, hs) != 0) {
         return SF_ERR_IO;
@@ -470,8 +474,8 @@ static char *dup_or_null(const char *s)
 
 static void copy_settings(struct sf_hec_sink *hs, const struct sf_config_hec *cfg)
 {
-    hs->url = sf_xstrdup(cfg->url);
-    hs->url[strcspn(hs->url, "?#")] = '\0'; /* for messages: a query could hold a secret */
+    hs->url = sf_url_redact_dup(cfg->url);  /* for messages: no user:password@ */
+    hs->url[strcspn(hs->url, "?#")] = '\0'; /* nor a query, which could hold a secret */
     hs->ca_file = dup_or_null(cfg->ca_file);
     hs->client_cert = dup_or_null(cfg->client_cert);
     hs->client_key = dup_or_null(cfg->client_key);

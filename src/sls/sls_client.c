@@ -628,8 +628,19 @@ sf_err sf_sls_call_finish(struct sf_sls_client *sls,
         return SF_ERR_TOO_BIG;
     }
     if (result != CURLE_OK) {
-        snprintf(detail->message, sizeof(detail->message), "%s",
-                 call->errbuf[0] ? call->errbuf : curl_easy_strerror(result));
+        const char *error = call->errbuf[0] ? call->errbuf : curl_easy_strerror(result);
+        /* OpenSSL's words for a ClientHello answered by plain HTTP: https:// at an http://
+         * port, e.g. the emulator. Said first, so a long error cannot cut it off. */
+        bool is_plain = result == CURLE_SSL_CONNECT_ERROR &&
+                        (strstr(error, "wrong version number") || strstr(error, "packet length"));
+        if (is_plain) {
+            snprintf(detail->message, sizeof(detail->message),
+                     "the server answered plain HTTP, not TLS: use http:// in the endpoint "
+                     "(%.150s)",
+                     error);
+        } else {
+            snprintf(detail->message, sizeof(detail->message), "%s", error);
+        }
         SF_LOG_DEBUG("msg=\"transfer failed\" api=%s curl_code=%d", call->req.api, (int)result);
         return curl_to_err(result);
     }

@@ -80,6 +80,31 @@ bool sf_log_set_file(const char *path, size_t max_bytes, int keep)
     return true;
 }
 
+bool sf_log_has_file(void)
+{
+    pthread_mutex_lock(&file_lock);
+    bool has_file = file_fd >= 0 || file_path[0];
+    pthread_mutex_unlock(&file_lock);
+    return has_file;
+}
+
+bool sf_log_reopen(void)
+{
+    pthread_mutex_lock(&file_lock);
+    int fd = file_path[0] ? open(file_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640) : -1;
+    bool is_open = fd >= 0 || !file_path[0];
+    if (fd >= 0) {
+        struct stat st;
+        if (file_fd >= 0) {
+            close(file_fd);
+        }
+        file_fd = fd;
+        file_size = fstat(fd, &st) == 0 ? (size_t)st.st_size : 0;
+    }
+    pthread_mutex_unlock(&file_lock);
+    return is_open;
+}
+
 /* path.(n-1) → path.n, …, path → path.1; then a fresh path. Lock held. */
 static void rotate(void)
 {

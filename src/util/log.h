@@ -26,6 +26,11 @@ void sf_log_set_level(enum sf_log_level level);
  * passes |max_bytes|. Lines still go to stderr. Returns false (errno set) when |path| cannot be
  * opened. Call before starting threads. */
 bool sf_log_set_file(const char *path, size_t max_bytes, int keep);
+/* True when sf_log_set_file set a file. */
+bool sf_log_has_file(void);
+/* Opens the file's path again (creating it) and writes there from now on: after logrotate
+ * moved it away, SIGHUP. False (errno set, the old file kept) when it cannot be opened. */
+bool sf_log_reopen(void);
 /* Comma-separated module names with debug on ("coord,hec"), or "all"; NULL clears. */
 void sf_log_set_debug_modules(const char *modules);
 bool sf_log_enabled(enum sf_log_level level, const char *module);

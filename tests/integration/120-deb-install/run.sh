@@ -100,7 +100,7 @@ dpkg-deb -x "$DEB" "$T/root"
 units="$T/root/lib/systemd/system"
 hardening=(
     Type=notify NotifyAccess=main User=slsfwd Group=slsfwd LogsDirectory=slsfwd
-    KillSignal=SIGTERM TimeoutStopSec=60s Restart=on-failure RestartSec=10s
+    KillSignal=SIGTERM TimeoutStopSec=60s TimeoutStartSec=30s LimitCORE=0 Restart=on-failure RestartSec=10s
     NoNewPrivileges=yes CapabilityBoundingSet= ProtectSystem=strict ProtectHome=yes
     PrivateTmp=yes PrivateDevices=yes ProtectKernelTunables=yes ProtectKernelModules=yes
     ProtectKernelLogs=yes ProtectControlGroups=yes "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX"

@@ -172,6 +172,34 @@ static void secrets_never_reach_the_dump(void **state)
     sf_config_free(config);
 }
 
+/* A HEC URL may carry a secret of its own: allowQueryStringAuth's ?token=, or basic-auth
+ * userinfo. The dump shows the rest of the URL. */
+static void secrets_in_urls_are_redacted(void **state)
+{
+    (void)state;
+    struct sf_config *config = cfg_expect_ok(
+        CFG_SLS SOURCES "output:\n"
+                        "  hec:\n"
+                        "    token: hec-token-value\n"
+                        "    url: https://splunk:url-pass-value@splunk.example.com:8088"
+                        "/services/collector/event?channel=c1&Token=url-token-value"
+                        "&api_key=url-key-value#frag\n",
+        NULL);
+    char *dump = cfg_dump(config);
+    static const char *const secrets[] = {"url-pass-value", "url-token-value", "url-key-value",
+                                          "hec-token-value"};
+    for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+        if (strstr(dump, secrets[i])) {
+            fail_msg("the dump shows %s:\n%s", secrets[i], dump);
+        }
+    }
+    assert_non_null(strstr(dump, "url: \"https://splunk:<redacted>@splunk.example.com:8088"
+                                 "/services/collector/event?channel=c1&Token=<redacted>"
+                                 "&api_key=<redacted>#frag\""));
+    test_free(dump);
+    sf_config_free(config);
+}
+
 struct load_args {
     const char *yaml;
     mode_t mode;
@@ -240,6 +268,7 @@ int main(void)
         cmocka_unit_test(credentials_files_take_our_keys_or_the_sts_json),
         cmocka_unit_test(the_most_specific_credentials_win),
         cmocka_unit_test(secrets_never_reach_the_dump),
+        cmocka_unit_test(secrets_in_urls_are_redacted),
         cmocka_unit_test(a_readable_file_with_a_secret_gets_a_warning),
         cmocka_unit_test(a_short_group_timeout_gets_a_warning),
     };
