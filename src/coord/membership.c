@@ -202,7 +202,6 @@ static void heartbeat_failed(struct sf_source *source,
                              int64_t now)
 {
     const struct sf_config_source *cfg = source->config;
-    source->stats.heartbeat_failures++;
     if (err == SF_ERR_SLS_CONSUMER_GONE) {
         sf_membership_drop_all(source, "the server expired this consumer");
         source->next_heartbeat_ms = now;
@@ -242,7 +241,10 @@ static void heartbeat(struct sf_source *source, int64_t now)
     sf_err err =
         sf_sls_heartbeat(source->sls, cfg->logstore, cfg->consumer_group, cfg->consumer_name, held,
                          n_held, &assigned, &n_assigned, &detail);
+    pthread_mutex_lock(&coord->lock); /* the metrics thread reads the counters under it */
     source->stats.heartbeats++;
+    source->stats.heartbeat_failures += err ? 1 : 0;
+    pthread_mutex_unlock(&coord->lock);
     if (err) {
         heartbeat_failed(source, err, &detail, now);
         return;

@@ -6,8 +6,15 @@
 # back, scrapes saw delivery in progress, and the totals end at what was delivered.
 source "$SF_TESTS/lib.sh"
 
+# Slow heartbeats (the coordinator updates its counters right after each call, so scrapes
+# land in between) that sometimes fail, and failing pulls, so the error paths update their
+# counters while the scrapers read them. A group timeout far above the failures' retries
+# keeps the consumer in the group: no replay, so the counters must end exactly at the logs.
 start_emulator --project demo --logstore nginx --shards 4 --generate nginx:4000 \
-    --logstore audit --shards 2 --generate actiontrail:1000
+    --logstore audit --shards 2 --generate actiontrail:1000 \
+    --fault api=ConsumerGroupHeartBeat,type=latency,ms=200 \
+    --fault api=ConsumerGroupHeartBeat,type=500,rate=0.2 --fault api=PullLogs,type=503,rate=0.05
+GROUP_TIMEOUT=30s
 start_receiver --fault type=latency,ms=30 --fault type=503,rate=0.1,retry_after=0
 HEC_EXTRA="max_body_bytes: 60000"
 write_config "$T/a.yaml" "$T/out" nginx audit
