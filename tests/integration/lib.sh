@@ -6,6 +6,15 @@ T=$(mktemp -d /tmp/sf-it.XXXXXX)
 PIDS=()
 AK_ID=it-key-id
 AK_SECRET=it-key-secret-0123456789
+# Under a ThreadSanitizer build (make test-tsan) every process writes its reports to
+# $T/tsan.<pid>: a process the test kills with -9 never reaches the exit code that would carry
+# its report, so the files are the verdict (tsan_reports). Other builds ignore TSAN_OPTIONS.
+export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}log_path=$T/tsan"
+
+# tsan_reports: true when some process wrote a ThreadSanitizer report.
+tsan_reports() {
+    compgen -G "$T/tsan.*" >/dev/null
+}
 
 cleanup() {
     local rc=$?
@@ -13,6 +22,11 @@ cleanup() {
         kill -9 "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
+    if tsan_reports; then
+        echo "FAIL: ThreadSanitizer reports:" >&2
+        cat "$T"/tsan.* >&2
+        rc=1
+    fi
     if [ $rc -ne 0 ]; then
         echo "--- test failed; logs in $T ---"
         for f in "$T"/*.log; do
@@ -21,6 +35,7 @@ cleanup() {
     elif [ -z "${SF_KEEP:-}" ]; then
         rm -rf "$T"
     fi
+    exit $rc
 }
 trap cleanup EXIT
 
@@ -180,6 +195,7 @@ wait_for() {
     shift 2
     local deadline=$((SECONDS + seconds))
     until "$@"; do
+        ! tsan_reports || fail "ThreadSanitizer report while waiting for $what"
         [ $SECONDS -lt $deadline ] || fail "timed out after ${seconds}s waiting for $what"
         sleep 0.2
     done

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 
 #include "util/log.h"
@@ -20,7 +21,7 @@ struct accept_log {
     unsigned counts[MAX_IDS];
     int64_t arrivals[64]; /* when request i arrived */
     unsigned delay_ms;
-    volatile bool is_refusing;
+    atomic_bool is_refusing; /* flipped by the test while the server's threads read it */
     unsigned status_when_refusing;
     const char *body_when_refusing;
     size_t first_bad; /* set by the handler: index of the first tagged line */
@@ -59,7 +60,7 @@ static void count_all(struct accept_log *acc, const struct hsv_request *req)
 static void accept_handler(void *ctx, const struct hsv_request *req, struct hsv_reply *reply)
 {
     struct accept_log *acc = ctx;
-    if (acc->is_refusing) {
+    if (atomic_load(&acc->is_refusing)) {
         reply->status = acc->status_when_refusing;
         reply->body = acc->body_when_refusing;
         return;
@@ -524,7 +525,7 @@ static void pauses_on_a_refused_token_until_it_is_accepted(void **state)
     (void)state;
     struct world w;
     world_init(&w, "pause");
-    w.acc.is_refusing = true;
+    atomic_store(&w.acc.is_refusing, true);
     w.acc.status_when_refusing = 403;
     w.acc.body_when_refusing = "{\"text\":\"Invalid token\",\"code\":4}";
     hsv_set_handler(w.srv, accept_handler, &w.acc);
@@ -541,7 +542,7 @@ static void pauses_on_a_refused_token_until_it_is_accepted(void **state)
     size_t n_probes = hsv_n_requests(w.srv);
     assert_true(n_probes >= 3 && n_probes <= 10); /* one probe per 200 ms, no storm */
     assert_int_equal(s.events_dead_lettered, 0);
-    w.acc.is_refusing = false; /* the admin re-enables the token */
+    atomic_store(&w.acc.is_refusing, false); /* the admin re-enables the token */
     assert_true(wait_delivered(&w, 3, 3000));
     check_once(&w, 0, 60, NULL, 0);
     s = stats_of(&w);

@@ -277,6 +277,17 @@ static size_t lsn_total(struct lsn *l)
     return n;
 }
 
+/* "Delivered" means the listener's kernel acknowledged the bytes, not that its thread has read
+ * them yet: a slow (e.g. ThreadSanitizer) build can confirm first, so wait for the bytes. */
+static bool wait_received(struct lsn *l, size_t n, int timeout_ms)
+{
+    int64_t end = sf_now_ms() + timeout_ms;
+    while (lsn_total(l) < n && sf_now_ms() < end) {
+        usleep(5000);
+    }
+    return lsn_total(l) >= n;
+}
+
 static bool contains(const uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t len)
 {
     for (size_t i = 0; i + len <= hay_len; i++) {
@@ -287,17 +298,24 @@ static bool contains(const uint8_t *hay, size_t hay_len, const uint8_t *needle, 
     return false;
 }
 
-/* Whether some connection received |b|'s payload whole. */
-static bool lsn_has(struct lsn *l, const struct sf_batch *b)
+/* Whether some connection received |b|'s payload whole, waiting up to |timeout_ms| for the
+ * listener's thread to read it (see wait_received). */
+static bool lsn_has(struct lsn *l, const struct sf_batch *b, int timeout_ms)
 {
-    pthread_mutex_lock(&l->mu);
-    bool found = false;
-    for (int i = 0; i < MAX_CONNS && !found; i++) {
-        found = contains(l->conns[i].ptr, l->conns[i].len, b->syslog_payload.ptr,
-                         b->syslog_payload.len);
+    int64_t end = sf_now_ms() + timeout_ms;
+    for (;;) {
+        pthread_mutex_lock(&l->mu);
+        bool found = false;
+        for (int i = 0; i < MAX_CONNS && !found; i++) {
+            found = contains(l->conns[i].ptr, l->conns[i].len, b->syslog_payload.ptr,
+                             b->syslog_payload.len);
+        }
+        pthread_mutex_unlock(&l->mu);
+        if (found || sf_now_ms() >= end) {
+            return found;
+        }
+        usleep(5000);
     }
-    pthread_mutex_unlock(&l->mu);
-    return found;
 }
 
 static struct sf_syslog_sink_options opts_for(const char *address, enum sf_syslog_transport t)
@@ -351,6 +369,7 @@ static void test_tcp_in_order(void **state)
         assert_int_equal(r.delivered[i], 1);
         assert_int_equal(r.order[i], (uint64_t)i);
     }
+    assert_true(wait_received(l, expect.len, 10000));
     pthread_mutex_lock(&l->mu);
     assert_int_equal(l->n_conns, 1);
     assert_int_equal(l->conns[0].len, expect.len);
@@ -410,10 +429,9 @@ static void test_tcp_peer_closes(void **state)
         submit(sink, &r, b[i]);
     }
     assert_true(wait_delivered(&r, N, 10000));
-    usleep(100000);
     for (int i = 0; i < N; i++) {
         assert_int_equal(r.delivered[i], 1);
-        assert_true(lsn_has(l, b[i]));
+        assert_true(lsn_has(l, b[i], 10000));
     }
     struct sf_syslog_sink_stats s;
     sf_syslog_sink_get_stats(sink, &s);
@@ -460,7 +478,7 @@ static void test_tcp_listener_later(void **state)
     for (int i = 0; i < N; i++) {
         assert_int_equal(r.delivered[i], 1);
         assert_int_equal(r.order[i], (uint64_t)i);
-        assert_true(lsn_has(l, b[i]));
+        assert_true(lsn_has(l, b[i], 10000));
     }
     sf_sink_stop(sink, sf_now_ms() + 1000);
     sf_sink_free(sink);
@@ -599,6 +617,7 @@ static void run_tls_case(const struct tls_case *c)
             assert_int_equal(r.delivered[i], 1);
             assert_int_equal(r.order[i], (uint64_t)i);
         }
+        assert_true(wait_received(l, expect.len, 10000));
         pthread_mutex_lock(&l->mu);
         assert_int_equal(l->conns[0].len, expect.len);
         assert_memory_equal(l->conns[0].ptr, expect.ptr, expect.len);
