@@ -92,8 +92,8 @@ sort >"$T/files.want" <<EOF
 EOF
 diff -u "$T/files.want" "$T/files.txt" >"$T/files-diff.log" ||
     fail "package files differ from the expected list: $(cat "$T/files-diff.log")"
-! grep -Eq 'sls-emulator|hec-receiver|seqcheck|fuzz|bench' "$T/contents.log" ||
-    fail "a test tool is in the package: $(grep -E 'sls-emulator|hec-receiver|seqcheck|fuzz|bench' "$T/contents.log")"
+! grep -Eq 'sls-emulator|hec-receiver|syslog-recorder|seqcheck|fuzz|bench' "$T/contents.log" ||
+    fail "a test tool is in the package: $(grep -E 'sls-emulator|hec-receiver|syslog-recorder|seqcheck|fuzz|bench' "$T/contents.log")"
 
 # --- 3. the units ---
 dpkg-deb -x "$DEB" "$T/root"
@@ -151,7 +151,7 @@ grep -qxF "ExecStart=/usr/local/bin/slsfwd run -c /usr/local/etc/slsfwd/slsfwd.y
     "$dest/usr/local/lib/systemd/system/slsfwd.service" || fail "make install: unit ExecStart"
 grep -qxF "ExecStart=/usr/local/bin/slsfwd run -c /usr/local/etc/slsfwd/%i.yaml" \
     "$dest/usr/local/lib/systemd/system/slsfwd@.service" || fail "make install: template ExecStart"
-[ -z "$(find "$dest" -name 'sls-emulator*' -o -name 'hec-receiver*' -o -name seqcheck)" ] ||
+[ -z "$(find "$dest" -name 'sls-emulator*' -o -name 'hec-receiver*' -o -name seqcheck -o -name syslog-recorder)" ] ||
     fail "make install installs a test tool"
 echo "# edited by the admin" >>"$dest/usr/local/etc/slsfwd/slsfwd.yaml"
 DESTDIR="$dest" cmake --install "$SF_BUILD" --prefix /usr/local --component slsfwd \

@@ -1,17 +1,75 @@
 /* seqcheck: reads NDJSON files of HEC events and checks the set of `seq` values that the SLS
  * emulator's generator puts in every log (event.seq, or inside a string-form event).
- *   seqcheck [--expect N] [--max-dup D] FILE...
+ *   seqcheck [--expect N] [--max-dup D] [--missing] [--ref FILE] FILE...
  * Prints "events=… distinct=… duplicates=… min=… max=…" and fails when fewer than N distinct
- * values arrived, when more than D duplicates did, or when a line is not a valid event. */
+ * values arrived, when more than D duplicates did, or when a line is not a valid event.
+ * --missing (with --expect N) lists the values of 1..N that did not arrive, as ranges, with the
+ * logstore/shard they came from when a line carrying that seq also has a top-level "source"
+ * (as syslog-recorder writes); --ref FILE is read only for that seq -> source map, not counted. */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define MAX_RANGES_SHOWN 40
+#define MAX_SOURCES      1024
 
 struct seen {
     unsigned char *bits;
     size_t size; /* values */
 };
+
+/* seq -> where it came from (index + 1 into |names|; 0: unknown), for the --missing report. */
+struct source_map {
+    unsigned short *of;
+    size_t size;
+    char *names[MAX_SOURCES];
+    int n_names;
+};
+
+static int source_index(struct source_map *map, const char *name)
+{
+    for (int i = 0; i < map->n_names; i++) {
+        if (strcmp(map->names[i], name) == 0) {
+            return i;
+        }
+    }
+    if (map->n_names == MAX_SOURCES) {
+        return -1;
+    }
+    map->names[map->n_names] = strdup(name);
+    return map->n_names++;
+}
+
+static void note_source(struct source_map *map, unsigned long long v, const char *name)
+{
+    int i = source_index(map, name);
+    if (i < 0) {
+        return;
+    }
+    if (v >= map->size) {
+        size_t size = map->size ? map->size : 1 << 20;
+        while (size <= v) {
+            size *= 2;
+        }
+        map->of = realloc(map->of, size * sizeof(*map->of));
+        memset(map->of + map->size, 0, (size - map->size) * sizeof(*map->of));
+        map->size = size;
+    }
+    map->of[v] = (unsigned short)(i + 1);
+}
+
+/* -1 when unknown */
+static int source_of(const struct source_map *map, unsigned long long v)
+{
+    return v < map->size ? (int)map->of[v] - 1 : -1;
+}
+
+static bool is_marked(const struct seen *seen, unsigned long long v)
+{
+    return v < seen->size && (seen->bits[v / 8] >> (v % 8) & 1);
+}
 
 static int mark(struct seen *seen, unsigned long long v)
 {
@@ -40,11 +98,50 @@ static json_t *event_object(json_t *line, json_t **owned)
     return event;
 }
 
+/* Prints the values of 1..expect not in |seen|, as ranges of one source each. */
+static void
+report_missing(const struct seen *seen, const struct source_map *map, unsigned long long expect)
+{
+    unsigned long long ranges = 0, total = 0;
+    unsigned long long by_source[MAX_SOURCES + 1] = {0}; /* [MAX_SOURCES]: unknown */
+    unsigned long long v = 1;
+    while (v <= expect) {
+        if (is_marked(seen, v)) {
+            v++;
+            continue;
+        }
+        unsigned long long first = v;
+        int source = source_of(map, v);
+        while (v <= expect && !is_marked(seen, v) && source_of(map, v) == source) {
+            v++;
+        }
+        unsigned long long count = v - first;
+        total += count;
+        by_source[source >= 0 ? source : MAX_SOURCES] += count;
+        if (ranges++ < MAX_RANGES_SHOWN) {
+            printf("missing seq=%llu-%llu count=%llu shard=%s\n", first, v - 1, count,
+                   source >= 0 ? map->names[source] : "?");
+        }
+    }
+    if (ranges > MAX_RANGES_SHOWN) {
+        printf("missing: %llu more ranges not shown\n", ranges - MAX_RANGES_SHOWN);
+    }
+    for (int s = 0; s <= MAX_SOURCES; s++) {
+        if (by_source[s]) {
+            printf("missing_by_shard shard=%s count=%llu\n", s < MAX_SOURCES ? map->names[s] : "?",
+                   by_source[s]);
+        }
+    }
+    printf("missing_total=%llu ranges=%llu\n", total, ranges);
+}
+
 int main(int argc, char **argv)
 {
     long long expect = -1;
     long long max_dup = -1;
+    bool want_missing = false;
     struct seen seen = {0};
+    struct source_map map = {0};
     unsigned long long events = 0, dups = 0, distinct = 0, min = ~0ULL, max = 0;
     int bad = 0;
     for (int i = 1; i < argc; i++) {
@@ -55,6 +152,15 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--max-dup") == 0 && i + 1 < argc) {
             max_dup = atoll(argv[++i]);
             continue;
+        }
+        if (strcmp(argv[i], "--missing") == 0) {
+            want_missing = true;
+            continue;
+        }
+        bool is_ref = false;
+        if (strcmp(argv[i], "--ref") == 0 && i + 1 < argc) {
+            is_ref = true;
+            i++;
         }
         FILE *f = fopen(argv[i], "r");
         if (!f) {
@@ -70,7 +176,13 @@ int main(int argc, char **argv)
             json_t *owned = NULL;
             json_t *event = root ? event_object(root, &owned) : NULL;
             const char *seq = event ? json_string_value(json_object_get(event, "seq")) : NULL;
-            if (!seq) {
+            const char *source = root ? json_string_value(json_object_get(root, "source")) : NULL;
+            if (seq && source) {
+                note_source(&map, strtoull(seq, NULL, 10), source);
+            }
+            if (is_ref) {
+                /* only the shard map */
+            } else if (!seq) {
                 if (bad++ < 5) {
                     fprintf(stderr, "seqcheck: %s: line without event.seq: %.200s\n", argv[i],
                             line);
@@ -106,6 +218,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "seqcheck: %llu duplicates, at most %lld allowed\n", dups, max_dup);
         rc = 1;
     }
+    if (want_missing && expect > 0) {
+        report_missing(&seen, &map, (unsigned long long)expect);
+    }
     free(seen.bits);
+    free(map.of);
+    for (int i = 0; i < map.n_names; i++) {
+        free(map.names[i]);
+    }
     return rc;
 }
