@@ -8,6 +8,7 @@
 
 #include "sink/hec_int.h"
 #include "util/alloc.h"
+#include "util/url.h"
 
 #include "util/banned.h" /* last: poisons what the project does not use */
 
@@ -43,16 +44,17 @@ sf_err sf_hec_http_urls(const char *url,
     CURLU *u = curl_url();
     char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
     sf_err err = SF_ERR_CONFIG;
+    char *shown = sf_url_redact_dup(url); /* errors name the URL, never its token or password */
     if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
-        snprintf(errbuf, errbuf_size, "HEC URL %.200s cannot be parsed", url);
+        snprintf(errbuf, errbuf_size, "HEC URL %.200s cannot be parsed", shown);
         goto out;
     }
     if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-        snprintf(errbuf, errbuf_size, "HEC URL %.200s: expected http:// or https://", url);
+        snprintf(errbuf, errbuf_size, "HEC URL %.200s: expected http:// or https://", shown);
         goto out;
     }
     *is_https = strcmp(scheme, "https") == 0;
@@ -60,9 +62,10 @@ sf_err sf_hec_http_urls(const char *url,
     err = derive(u, path, "/services/collector/ack", ack_url);
     err = err ? err : derive(u, path, "/services/collector/health/1.0", health_url);
     if (err) {
-        snprintf(errbuf, errbuf_size, "HEC URL %.200s: cannot derive the ack URL", url);
+        snprintf(errbuf, errbuf_size, "HEC URL %.200s: cannot derive the ack URL", shown);
     }
 out:
+    free(shown);
     if (err) {
         free(*ack_url);
         free(*health_url);

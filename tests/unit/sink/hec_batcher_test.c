@@ -368,6 +368,26 @@ static void formats_dead_letter_records_as_json_lines(void **state)
     free_batch(batch);
 }
 
+/* A URL that cannot be used is named in the error, but its secrets are not (issue 10 §7). */
+static void url_errors_do_not_show_secrets(void **state)
+{
+    (void)state;
+    char *ack, *health;
+    char hostport[128], err[256];
+    bool is_https;
+    SF_CHECK_ERR(sf_hec_http_urls("ftp://u:hunter2@x/y?token=abc123", &ack, &health, hostport,
+                                  sizeof(hostport), &is_https, err, sizeof(err)),
+                 SF_ERR_CONFIG);
+    assert_non_null(strstr(err, "ftp://"));
+    assert_null(strstr(err, "hunter2"));
+    assert_null(strstr(err, "abc123"));
+    SF_CHECK_ERR(sf_hec_http_urls("https://u:hunter2@[bad/y?token=abc123", &ack, &health, hostport,
+                                  sizeof(hostport), &is_https, err, sizeof(err)),
+                 SF_ERR_CONFIG);
+    assert_null(strstr(err, "hunter2"));
+    assert_null(strstr(err, "abc123"));
+}
+
 static void derives_ack_and_health_urls(void **state)
 {
     (void)state;
@@ -422,6 +442,7 @@ int main(void)
         cmocka_unit_test(gzips_scattered_chunks_into_one_member_zlib_reads),
         cmocka_unit_test(formats_dead_letter_records_as_json_lines),
         cmocka_unit_test(derives_ack_and_health_urls),
+        cmocka_unit_test(url_errors_do_not_show_secrets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
