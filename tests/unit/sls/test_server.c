@@ -211,14 +211,24 @@ const struct ts_request *ts_request(const struct ts_server *ts, size_t i)
     return i < ts->n_requests ? &ts->requests[i] : NULL;
 }
 
+/* The counters are written by the server's connection threads, under its lock: a test may
+ * poll them while a call is in flight. */
 size_t ts_n_requests(const struct ts_server *ts)
 {
-    return ts->n_requests;
+    struct ts_server *locked = (struct ts_server *)ts;
+    pthread_mutex_lock(&locked->lock);
+    size_t n = ts->n_requests;
+    pthread_mutex_unlock(&locked->lock);
+    return n;
 }
 
 size_t ts_n_connections(const struct ts_server *ts)
 {
-    return ts->n_connections;
+    struct ts_server *locked = (struct ts_server *)ts;
+    pthread_mutex_lock(&locked->lock);
+    size_t n = ts->n_connections;
+    pthread_mutex_unlock(&locked->lock);
+    return n;
 }
 
 const char *ts_header(const struct ts_request *req, const char *name)
