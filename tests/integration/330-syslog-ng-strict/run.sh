@@ -24,7 +24,10 @@ log { source(s_octet); source(s_lf); source(s_tls); destination(d_parsed); };
 CONF
 sng() { LD_LIBRARY_PATH=$SNG/usr/lib/syslog-ng "$SNG/usr/sbin/syslog-ng" --module-path="$SNG/usr/lib/syslog-ng/3.38" "$@"; }
 sng --syntax-only -f "$D/syslog-ng.conf" >"$T/sng-check.log" 2>&1 || fail "syslog-ng config: $(cat "$T/sng-check.log")"
-sng -F -f "$D/syslog-ng.conf" -R "$D/persist" -p "$D/pid" -c "$D/ctl" >"$T/syslog-ng.log" 2>&1 &
+# Started directly, not through sng(): a backgrounded function is a subshell, and cleanup's
+# kill of that subshell would leave syslog-ng running after the test.
+LD_LIBRARY_PATH=$SNG/usr/lib/syslog-ng "$SNG/usr/sbin/syslog-ng" --module-path="$SNG/usr/lib/syslog-ng/3.38" \
+    -F -f "$D/syslog-ng.conf" -R "$D/persist" -p "$D/pid" -c "$D/ctl" >"$T/syslog-ng.log" 2>&1 &
 PIDS+=($!)
 sleep 1.5
 
