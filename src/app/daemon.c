@@ -1,8 +1,6 @@
 #include "app/daemon.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "app/cleartext.h"
