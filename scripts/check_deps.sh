@@ -10,11 +10,12 @@ declare -A allowed=(
     [codec]="util"
     [pipeline]="util"
     [sls]="util codec"
-    [coord]="util config codec sls pipeline"
+    [cred]="util config"
+    [coord]="util config codec sls cred pipeline"
     [transform]="util codec"
     [sink]="util config codec transform pipeline"
     [metrics]="util"
-    [app]="util config codec sls coord pipeline transform sink metrics"
+    [app]="util config codec sls cred coord pipeline transform sink metrics"
     [tools]="util"
 )
 
