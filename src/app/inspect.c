@@ -15,12 +15,14 @@
 #include "sls/sls_api.h"
 #include "util/banned.h"
 
-static struct sf_sls_client *
-client_for(const struct sf_config_source *cfg, char *why, size_t why_size)
+static struct sf_sls_client *client_for(const struct sf_config_source *cfg,
+                                        struct sf_cred_status *cred,
+                                        char *why,
+                                        size_t why_size)
 {
     struct sf_sls_client *sls = NULL;
     sf_err err =
-        sf_coord_client_new(cfg, cfg->timeout_ms, "slsfwd/0.1 inspect", &sls, why, why_size);
+        sf_coord_client_new(cfg, cfg->timeout_ms, "slsfwd/0.1 inspect", &sls, cred, why, why_size);
     return err ? NULL : sls;
 }
 
@@ -71,15 +73,38 @@ check_group(struct sf_sls_client *sls, const struct sf_config_source *cfg, const
     return is_ok;
 }
 
+/* Which provider gave the credentials and when they expire; a refresh that failed (only
+ * possible in `run`) is not seen here, where each check resolves afresh. */
+static void print_credentials(const struct sf_config_source *cfg, const struct sf_cred_status *cred)
+{
+    char what[256], line[256];
+    snprintf(what, sizeof(what), "credentials %s", cfg->name);
+    if (cred->expiration <= 0) {
+        snprintf(line, sizeof(line), "provider %s, do not expire",
+                 sf_cred_provider_name(cred->provider));
+    } else {
+        time_t t = (time_t)cred->expiration;
+        struct tm tm;
+        char when[32];
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+        long long left = (long long)(cred->expiration - (int64_t)time(NULL));
+        snprintf(line, sizeof(line), "provider %s, expire at %s (in %llds), renewed before then",
+                 sf_cred_provider_name(cred->provider), when, left);
+    }
+    print_result(true, what, line);
+}
+
 static bool check_source(const struct sf_config_source *cfg)
 {
-    char what[256], why[256];
+    char what[256], why[1024];
     snprintf(what, sizeof(what), "source %s (%s)", cfg->name, cfg->endpoint);
-    struct sf_sls_client *sls = client_for(cfg, why, sizeof(why));
+    struct sf_cred_status cred = {0};
+    struct sf_sls_client *sls = client_for(cfg, &cred, why, sizeof(why));
     if (!sls) {
         print_result(false, what, why);
         return false;
     }
+    print_credentials(cfg, &cred);
     struct sf_sls_shard *shards = NULL;
     size_t n = 0;
     struct sf_sls_error detail;
@@ -219,8 +244,9 @@ static bool status_shard(struct sf_sls_client *sls,
 
 static bool status_source(const struct sf_config_source *cfg)
 {
-    char why[256];
-    struct sf_sls_client *sls = client_for(cfg, why, sizeof(why));
+    char why[1024];
+    struct sf_cred_status cred;
+    struct sf_sls_client *sls = client_for(cfg, &cred, why, sizeof(why));
     if (!sls) {
         print_result(false, cfg->name, why);
         return false;

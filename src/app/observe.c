@@ -33,6 +33,15 @@ static const struct family source_families[] = {
     {"slsfwd_heartbeats_total", "counter", "Consumer-group heartbeats sent."},
     {"slsfwd_heartbeat_failures_total", "counter", "Heartbeats that failed."},
     {"slsfwd_source_joined", "gauge", "1 when the source is in its consumer group."},
+    {"slsfwd_credentials_info", "gauge",
+     "1, with the credential provider in use (static, env, oidc_role_arn, profile, file, "
+     "ecs_ram_role, ram_role_arn)."},
+    {"slsfwd_credentials_expiry_timestamp_seconds", "gauge",
+     "Unix time at which the current credentials expire; 0 when they do not."},
+    {"slsfwd_credentials_refreshes_total", "counter",
+     "Credential fetches after the first, by result (ok, error)."},
+    {"slsfwd_credentials_refresh_failing", "gauge",
+     "1 while the last credential refresh failed (the previous credentials are kept)."},
     {"slsfwd_shard_events_out_total", "counter", "Logs confirmed per shard since it was granted."},
     {"slsfwd_shard_bytes_in_total", "counter",
      "Decompressed bytes pulled per shard since it was granted."},
@@ -42,7 +51,7 @@ static const struct family source_families[] = {
     {"slsfwd_shard_in_flight_batches", "gauge", "Batches of the shard waiting for the sink."},
 };
 
-#define FIRST_SHARD_FAMILY 11 /* rows from here on have one sample per shard */
+#define FIRST_SHARD_FAMILY 15 /* rows from here on have one sample per shard */
 
 struct collect {
     struct sf_buf *out;
@@ -125,6 +134,27 @@ static void visit(void *ctx, const struct sf_coord_source_view *src)
         break;
     case 10:
         sf_metrics_sample(c->out, name, labels, src->is_joined ? 1 : 0);
+        break;
+    case 11: {
+        char info[300];
+        snprintf(info, sizeof(info), "%s,provider=\"%s\"", labels,
+                 sf_cred_provider_name(src->credentials.provider));
+        sf_metrics_sample(c->out, name, info, 1);
+        break;
+    }
+    case 12:
+        sf_metrics_sample(c->out, name, labels, (double)src->credentials.expiration);
+        break;
+    case 13: {
+        char ok[300], error[300];
+        snprintf(ok, sizeof(ok), "%s,result=\"ok\"", labels);
+        snprintf(error, sizeof(error), "%s,result=\"error\"", labels);
+        sf_metrics_sample(c->out, name, ok, (double)src->credentials.refreshes);
+        sf_metrics_sample(c->out, name, error, (double)src->credentials.failures);
+        break;
+    }
+    case 14:
+        sf_metrics_sample(c->out, name, labels, src->credentials.failing ? 1 : 0);
         break;
     default:
         shard_samples(src, source, c->family, c->out);

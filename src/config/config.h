@@ -35,6 +35,23 @@ struct sf_config_source {
      * STS token expired: YAML/"key: value" lines access_key_id, access_key_secret,
      * security_token. */
     char *credentials_file;
+    /* sls.credentials.*: where the credentials come from (cred/cred.h); NULL: the
+     * environment variable the credential libraries read, then their default. */
+    struct {
+        char *provider; /* "auto", "chain", "static", "env", "oidc_role_arn", ... */
+        char *role_arn;
+        char *oidc_provider_arn;
+        char *oidc_token_file;
+        char *role_session_name;
+        char *policy;
+        int duration_s;
+        char *sts_endpoint;
+        char *profile;
+        char *profile_file;
+        char *ecs_role_name;
+        char *ecs_metadata_endpoint;
+        bool ecs_disable_imdsv1;
+    } credentials;
     int sign_version; /* 1 or 4 */
     char *region;     /* v4; NULL: derived from the endpoint */
     char *ca_file;    /* NULL: system CA store */

@@ -14,6 +14,9 @@
 #define SOURCE(member) .scope = SF_OPT_SOURCE, .offset = offsetof(struct sf_config_source, member)
 
 static const char *const compress_choices[] = {"lz4", "zstd", "deflate", "none", NULL};
+static const char *const cred_provider_choices[] = {
+    "auto",    "chain", "static",       "env",          "oidc_role_arn",
+    "profile", "file",  "ecs_ram_role", "ram_role_arn", NULL};
 static const char *const sign_choices[] = {"1", "4", NULL};
 static const char *const level_choices[] = {"error", "warn", "info", "debug", NULL};
 static const char *const syslog_protocol_choices[] = {"tcp", "tls", "udp", NULL};
@@ -112,6 +115,86 @@ const struct sf_option sf_options[] = {
              "`AccessKeySecret`, `SecurityToken`). Read at start and again whenever SLS "
              "reports the token expired, so a job that refreshes the file rotates credentials "
              "without a restart. Takes the place of the three keys above."},
+    {.key = "sls.credentials.provider",
+     .type = SF_OPT_ENUM,
+     SOURCE(credentials.provider),
+     .fallback = "auto",
+     .choices = cred_provider_choices,
+     .help = "Where the AccessKey comes from. `auto`: `credentials_file` when set, "
+             "`ram_role_arn` when `role_arn` and keys are set, the keys above when set, "
+             "`oidc_role_arn` when `oidc_provider_arn` is set, else `chain`: the Alibaba Cloud "
+             "credential libraries' default order (environment `ALIBABA_CLOUD_ACCESS_KEY_*`, "
+             "RRSA/OIDC from `ALIBABA_CLOUD_ROLE_ARN` and friends, the profile in "
+             "`~/.alibabacloud/credentials`, the ECS instance RAM role). Each may also be chosen "
+             "by name; see \"Credentials\" below."},
+    {.key = "sls.credentials.role_arn",
+     .type = SF_OPT_STRING,
+     SOURCE(credentials.role_arn),
+     .example = "acs:ram::1234567890123456:role/slsfwd-reader",
+     .help = "RAM role to assume: with `oidc_role_arn` (RRSA; default "
+             "`ALIBABA_CLOUD_ROLE_ARN`) or `ram_role_arn` (STS AssumeRole signed with the keys "
+             "above)."},
+    {.key = "sls.credentials.oidc_provider_arn",
+     .type = SF_OPT_STRING,
+     SOURCE(credentials.oidc_provider_arn),
+     .help = "OIDC identity provider of the ACK cluster (RRSA). Default: "
+             "`ALIBABA_CLOUD_OIDC_PROVIDER_ARN`."},
+    {.key = "sls.credentials.oidc_token_file",
+     .type = SF_OPT_STRING,
+     SOURCE(credentials.oidc_token_file),
+     .help = "The service account token file the kubelet rotates; read again at every refresh. "
+             "Default: `ALIBABA_CLOUD_OIDC_TOKEN_FILE`."},
+    {.key = "sls.credentials.role_session_name",
+     .type = SF_OPT_STRING,
+     SOURCE(credentials.role_session_name),
+     .help = "Session name STS records in ActionTrail. Default: "
+             "`ALIBABA_CLOUD_ROLE_SESSION_NAME`, else `slsfwd-<unix time>`."},
+    {.key = "sls.credentials.policy",
+     .type = SF_OPT_STRING,
+     SOURCE(credentials.policy),
+     .help = "Optional STS session policy (JSON) that narrows the role's permissions."},
+    {.key = "sls.credentials.duration",
+     .type = SF_OPT_DURATION,
+     SOURCE(credentials.duration_s),
+     .fallback = "1h",
+     .min = 900000,
+     .max = 43200000,
+     .unit_ms = 1000,
+     .help = "Lifetime asked of STS for assumed-role credentials (15 min to 12 h; the role's "
+             "maximum session duration caps it). They are renewed before they expire."},
+    {.key = "sls.credentials.sts_endpoint",
+     .type = SF_OPT_STRING,
+     SOURCE(credentials.sts_endpoint),
+     .example = "sts-vpc.cn-hangzhou.aliyuncs.com",
+     .help = "STS endpoint for `oidc_role_arn` and `ram_role_arn`: a host (HTTPS), or "
+             "`https://host[:port]`. Default: `ALIBABA_CLOUD_STS_ENDPOINT`, else "
+             "`sts.aliyuncs.com`."},
+    {.key = "sls.credentials.profile",
+     .type = SF_OPT_STRING,
+     SOURCE(credentials.profile),
+     .help = "Profile of the credentials file for `profile`. Default: `ALIBABA_CLOUD_PROFILE`, "
+             "else `default`."},
+    {.key = "sls.credentials.profile_file",
+     .type = SF_OPT_STRING,
+     SOURCE(credentials.profile_file),
+     .help = "INI credentials file for `profile`. Default: `ALIBABA_CLOUD_CREDENTIALS_FILE`, "
+             "else `~/.alibabacloud/credentials`."},
+    {.key = "sls.credentials.ecs_role_name",
+     .type = SF_OPT_STRING,
+     SOURCE(credentials.ecs_role_name),
+     .help = "RAM role attached to the ECS instance, for `ecs_ram_role`. Default: "
+             "`ALIBABA_CLOUD_ECS_METADATA`, else asked of the metadata service."},
+    {.key = "sls.credentials.ecs_metadata_endpoint",
+     .type = SF_OPT_STRING,
+     SOURCE(credentials.ecs_metadata_endpoint),
+     .fallback = "http://100.100.100.200",
+     .help = "ECS metadata service; change it only for tests. Never reached through a proxy."},
+    {.key = "sls.credentials.ecs_disable_imdsv1",
+     .type = SF_OPT_BOOL,
+     SOURCE(credentials.ecs_disable_imdsv1),
+     .fallback = "false",
+     .help = "Use the metadata service only in hardened mode (session token first) and never "
+             "fall back to plain requests. Default: `ALIBABA_CLOUD_IMDSV1_DISABLED`."},
     {.key = "sls.sign_version",
      .type = SF_OPT_INT,
      SOURCE(sign_version),

@@ -50,7 +50,22 @@ static sf_err check_required(struct sf_config_loader *loader, int source_index)
             return missing(loader, source_index, opt, "");
         }
     }
-    /* credentials_file, when used, has filled both keys by now. */
+    /* Only the providers that sign with configured keys need them; the others (the chain
+     * included) find their credentials at start, and say there what they tried. A
+     * credentials_file, when used, has filled both keys by now. */
+    const char *provider = source->credentials.provider ? source->credentials.provider : "auto";
+    bool needs_keys = strcmp(provider, "static") == 0 || strcmp(provider, "ram_role_arn") == 0;
+    if (strcmp(provider, "file") == 0 && !source->credentials_file) {
+        return missing(loader, source_index, sf_option_find("sls.credentials_file"),
+                       " (credentials.provider is file)");
+    }
+    if (strcmp(provider, "ram_role_arn") == 0 && !source->credentials.role_arn) {
+        return missing(loader, source_index, sf_option_find("sls.credentials.role_arn"),
+                       " (credentials.provider is ram_role_arn)");
+    }
+    if (!needs_keys && (source->access_key_id == NULL) == (source->access_key_secret == NULL)) {
+        return SF_OK;
+    }
     const char *hint = loader->file_name ? " (or use credentials_file)"
                                          : ", and neither is SLSFWD_SLS_CREDENTIALS_FILE";
     if (!source->access_key_id) {

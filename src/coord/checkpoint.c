@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "coord/coord_int.h"
+#include "coord/credentials.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -42,6 +43,9 @@ static void commit_one(struct sf_source *source, struct commit *c, int64_t now)
     sf_err err =
         sf_sls_update_checkpoint(source->sls, cfg->logstore, cfg->consumer_group,
                                  cfg->consumer_name, c->shard->shard_id, c->cursor, &detail);
+    if (err) {
+        sf_credentials_check_refusal(source, err, &detail);
+    }
     pthread_mutex_lock(&coord->lock);
     struct sf_shard *shard = c->shard;
     if (err == SF_OK) {

@@ -19,6 +19,7 @@
 #define TICK_MS 100
 
 static sf_err client_new(const struct sf_config_source *cfg,
+                         const struct sf_cred_value *creds,
                          long timeout_ms,
                          const char *user_agent,
                          const atomic_bool *cancel,
@@ -29,7 +30,7 @@ static sf_err client_new(const struct sf_config_source *cfg,
     struct sf_sls_client_config config = {
         .endpoint = cfg->endpoint,
         .project = cfg->project,
-        .creds = {cfg->access_key_id, cfg->access_key_secret, cfg->security_token},
+        .creds = {creds->access_key_id, creds->access_key_secret, creds->security_token},
         .sign_version = cfg->sign_version,
         .region = cfg->region,
         .ca_file = cfg->ca_file,
@@ -50,25 +51,50 @@ sf_err sf_coord_client_new(const struct sf_config_source *cfg,
                            long timeout_ms,
                            const char *user_agent,
                            struct sf_sls_client **out,
+                           struct sf_cred_status *cred_status,
                            char *errbuf,
                            size_t errbuf_size)
 {
-    return client_new(cfg, timeout_ms, user_agent, NULL, out, errbuf, errbuf_size);
+    *out = NULL;
+    struct sf_cred_config cred_cfg;
+    sf_credentials_config(cfg, &cred_cfg);
+    struct sf_cred *cred = NULL;
+    struct sf_cred_value *creds = sf_xcalloc(1, sizeof(*creds));
+    char why[1024];
+    sf_err err = sf_cred_new(&cred_cfg, &cred, why, sizeof(why));
+    if (!err) {
+        err = sf_cred_resolve(cred, why, sizeof(why));
+    }
+    if (err) {
+        snprintf(errbuf, errbuf_size, "source %s: no usable credentials: %s", cfg->name, why);
+    } else {
+        sf_cred_current(cred, creds);
+        sf_cred_status(cred, cred_status);
+        err = client_new(cfg, creds, timeout_ms, user_agent, NULL, out, errbuf, errbuf_size);
+    }
+    sf_cred_free(cred);
+    sf_free_secret(creds, sizeof(*creds));
+    return err;
 }
 
 /* |timeout_ms| differs: PullLogs may take the full sls.timeout, control calls only the
  * control timeout (sf_coord_control_timeout_ms). |cancel| abandons calls in flight. */
-static sf_err new_client(const struct sf_config_source *cfg,
+static sf_err new_client(struct sf_source *source,
                          long timeout_ms,
                          const atomic_bool *cancel,
                          struct sf_sls_client **out,
                          char *errbuf,
                          size_t errbuf_size)
 {
+    const struct sf_config_source *cfg = source->config;
     char user_agent[256];
     snprintf(user_agent, sizeof(user_agent), "slsfwd/0.1 consumergroup-%s-%s", cfg->consumer_group,
              cfg->consumer_name);
-    return client_new(cfg, timeout_ms, user_agent, cancel, out, errbuf, errbuf_size);
+    struct sf_cred_value *creds = sf_xcalloc(1, sizeof(*creds));
+    sf_cred_current(source->cred, creds);
+    sf_err err = client_new(cfg, creds, timeout_ms, user_agent, cancel, out, errbuf, errbuf_size);
+    sf_free_secret(creds, sizeof(*creds));
+    return err;
 }
 
 static sf_err init_workers(struct sf_coord *coord, char *errbuf, size_t errbuf_size)
@@ -83,10 +109,10 @@ static sf_err init_workers(struct sf_coord *coord, char *errbuf, size_t errbuf_s
         worker->sls = sf_xcalloc(coord->n_sources, sizeof(*worker->sls));
         sf_sls_pull_result_init(&worker->result, (size_t)256 << 20, (size_t)256 << 20);
         for (size_t i = 0; i < coord->n_sources; i++) {
-            const struct sf_config_source *cfg = coord->sources[i].config;
+            struct sf_source *source = &coord->sources[i];
             /* A stop abandons pulls in flight: their data is read again by the next owner. */
-            sf_err err = new_client(cfg, cfg->timeout_ms, &coord->workers_stop, &worker->sls[i],
-                                    errbuf, errbuf_size);
+            sf_err err = new_client(source, source->config->timeout_ms, &coord->workers_stop,
+                                    &worker->sls[i], errbuf, errbuf_size);
             if (err) {
                 return err;
             }
@@ -119,22 +145,27 @@ sf_err sf_coord_new(const struct sf_config *config,
         struct sf_source *source = &coord->sources[i];
         source->config = &config->sources[i];
         source->coord = coord;
-        atomic_init(&source->needs_credentials, false);
         atomic_init(&source->membership_stop, false);
         pthread_cond_init(&source->membership_wake, &attr);
         sf_backoff_init(&source->bootstrap_backoff, 1000, 60000);
         sf_backoff_init(&source->shard_list_backoff, 5000, 300000);
         long control_ms = sf_coord_control_timeout_ms(source->config);
+        err = sf_credentials_open(source, errbuf, errbuf_size);
         /* Commits are not cancelled: the stop's final commits are what spares duplicates. */
-        err = new_client(source->config, control_ms, NULL, &source->sls, errbuf, errbuf_size);
         if (!err) {
-            err = new_client(source->config, control_ms, &source->membership_stop, &source->hb_sls,
-                             errbuf, errbuf_size);
+            err = new_client(source, control_ms, NULL, &source->sls, errbuf, errbuf_size);
+        }
+        if (!err) {
+            err = new_client(source, control_ms, &source->membership_stop, &source->hb_sls, errbuf,
+                             errbuf_size);
         }
     }
     pthread_condattr_destroy(&attr);
     if (!err) {
         err = init_workers(coord, errbuf, errbuf_size);
+    }
+    for (size_t i = 0; i < coord->n_sources && !err; i++) {
+        err = sf_credentials_start(&coord->sources[i], errbuf, errbuf_size);
     }
     if (err) {
         sf_coord_free(coord);
@@ -148,6 +179,10 @@ void sf_coord_free(struct sf_coord *coord)
 {
     if (!coord) {
         return;
+    }
+    for (size_t i = 0; i < coord->n_sources; i++) {
+        sf_cred_free(coord->sources[i].cred); /* its thread writes into the clients below */
+        coord->sources[i].cred = NULL;
     }
     for (size_t w = 0; w < coord->n_workers; w++) {
         struct sf_worker *worker = &coord->workers[w];
@@ -251,7 +286,6 @@ static void tick_sources(struct sf_coord *coord, bool is_stopping)
     int64_t now = sf_now_ms();
     for (size_t i = 0; i < coord->n_sources; i++) {
         struct sf_source *source = &coord->sources[i];
-        sf_credentials_refresh(source);
         if (!is_stopping) {
             sf_membership_tick(source, now);
         }

@@ -13,6 +13,7 @@
 
 #include "codec/loggroup.h"
 #include "config/config.h"
+#include "cred/cred.h"
 #include "pipeline/batch.h"
 #include "sls/sls_client.h"
 #include "util/err.h"
@@ -73,17 +74,20 @@ struct sf_coord_source_view {
     const uint64_t *errors; /* failed pulls by sf_err, SF_ERR__COUNT entries */
     const struct sf_coord_shard_view *shards;
     size_t n_shards;
+    struct sf_cred_status credentials;
 };
 
 typedef void (*sf_coord_visit_fn)(void *ctx, const struct sf_coord_source_view *source);
 
-/* An SLS client for |cfg| (endpoint, project, credentials, signature, TLS, timeouts); also
- * for one-shot commands such as `slsfwd check`. SF_ERR_CONFIG with |errbuf| naming the
- * source. */
+/* An SLS client for |cfg| (endpoint, project, credentials, signature, TLS, timeouts) for
+ * one-shot commands such as `slsfwd check`: the credentials are resolved once (blocking) and
+ * |cred_status| says which provider gave them and when they expire. On failure |errbuf|
+ * names the source. */
 sf_err sf_coord_client_new(const struct sf_config_source *cfg,
                            long timeout_ms,
                            const char *user_agent,
                            struct sf_sls_client **out,
+                           struct sf_cred_status *cred_status,
                            char *errbuf,
                            size_t errbuf_size);
 

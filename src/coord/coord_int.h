@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "coord/coord.h"
+#include "cred/cred.h"
 #include "sls/sls_api.h"
 #include "util/backoff.h"
 
@@ -103,7 +104,7 @@ struct sf_source {
     bool is_commit_refused; /* the last commit was refused (not ownership); reset by a success */
     int64_t commit_refused_logged_ms;
     uint64_t commits_refused;       /* since the last error line */
-    atomic_bool needs_credentials;  /* a worker or heartbeat saw an expired STS token */
+    struct sf_cred *cred;           /* resolved in sf_coord_new; its thread refreshes */
     struct sf_coord_stats stats;    /* this source's counters; guarded by coord->lock */
     uint64_t errors[SF_ERR__COUNT]; /* failed pulls by error */
     bool is_joined;                 /* copy for other threads; guarded by coord->lock */

@@ -1,13 +1,80 @@
 #include "coord/credentials.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "util/log.h"
 
 #include "util/banned.h"
 
 #define SF_LOG_MODULE "coord"
 
-static void apply(struct sf_source *source, const struct sf_config_credentials *fresh)
+void sf_credentials_config(const struct sf_config_source *cfg, struct sf_cred_config *out)
 {
+    enum sf_cred_provider provider = SF_CRED_AUTO;
+    if (cfg->credentials.provider) {
+        (void)sf_cred_provider_parse(cfg->credentials.provider, &provider); /* validated */
+    }
+    if (provider == SF_CRED_AUTO && cfg->credentials_file) {
+        provider = SF_CRED_FILE; /* the loader copied its keys too: they must not look static */
+    }
+    *out = (struct sf_cred_config){
+        .provider = provider,
+        .source_name = cfg->name,
+        .access_key_id = cfg->access_key_id,
+        .access_key_secret = cfg->access_key_secret,
+        .security_token = cfg->security_token,
+        .file = cfg->credentials_file,
+        .profile_file = cfg->credentials.profile_file,
+        .profile_name = cfg->credentials.profile,
+        .role_arn = cfg->credentials.role_arn,
+        .oidc_provider_arn = cfg->credentials.oidc_provider_arn,
+        .oidc_token_file = cfg->credentials.oidc_token_file,
+        .role_session_name = cfg->credentials.role_session_name,
+        .policy = cfg->credentials.policy,
+        .duration_s = cfg->credentials.duration_s,
+        .sts_endpoint = cfg->credentials.sts_endpoint,
+        .ecs_role_name = cfg->credentials.ecs_role_name,
+        .ecs_metadata_endpoint = cfg->credentials.ecs_metadata_endpoint,
+        .ecs_imdsv1_disabled = cfg->credentials.ecs_disable_imdsv1,
+        .ca_file = cfg->ca_file,
+        .timeout_ms = cfg->connect_timeout_ms > 5000 ? cfg->connect_timeout_ms : 5000,
+    };
+}
+
+sf_err sf_credentials_open(struct sf_source *source, char *errbuf, size_t errbuf_size)
+{
+    const struct sf_config_source *cfg = source->config;
+    struct sf_cred_config cred_cfg;
+    sf_credentials_config(cfg, &cred_cfg);
+    char why[1024];
+    sf_err err = sf_cred_new(&cred_cfg, &source->cred, why, sizeof(why));
+    if (!err) {
+        err = sf_cred_resolve(source->cred, why, sizeof(why));
+    }
+    if (err) {
+        snprintf(errbuf, errbuf_size, "source %s: no usable credentials: %s", cfg->name, why);
+        return err;
+    }
+    struct sf_cred_status status;
+    sf_cred_status(source->cred, &status);
+    char expires[32] = "never";
+    if (status.expiration > 0) {
+        time_t t = (time_t)status.expiration;
+        struct tm tm;
+        strftime(expires, sizeof(expires), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    }
+    SF_LOG_INFO("msg=\"credentials resolved\" source=%s provider=%s expires=%s", cfg->name,
+                sf_cred_provider_name(status.provider), expires);
+    return SF_OK;
+}
+
+/* Refresher thread: every client of the source signs its next attempt with |fresh|. */
+static void apply(void *ctx, const struct sf_cred_value *fresh)
+{
+    struct sf_source *source = ctx;
     const struct sf_sls_credentials creds = {fresh->access_key_id, fresh->access_key_secret,
                                              fresh->security_token};
     sf_sls_client_set_credentials(source->sls, &creds);
@@ -19,28 +86,27 @@ static void apply(struct sf_source *source, const struct sf_config_credentials *
     }
 }
 
-void sf_credentials_refresh(struct sf_source *source)
+sf_err sf_credentials_start(struct sf_source *source, char *errbuf, size_t errbuf_size)
 {
-    if (!atomic_exchange(&source->needs_credentials, false)) {
+    sf_err err = sf_cred_start(source->cred, apply, source);
+    if (err) {
+        snprintf(errbuf, errbuf_size, "source %s: cannot start the credential refresher: %s",
+                 source->config->name, sf_err_str(err));
+    }
+    return err;
+}
+
+void sf_credentials_check_refusal(struct sf_source *source,
+                                  sf_err err,
+                                  const struct sf_sls_error *detail)
+{
+    if (err != SF_ERR_AUTH_EXPIRED && err != SF_ERR_AUTH) {
         return;
     }
-    const struct sf_config_source *cfg = source->config;
-    if (!cfg->credentials_file) {
-        SF_LOG_ERROR("msg=\"the STS token has expired and cannot be renewed: set "
-                     "credentials_file to a file that your credential helper keeps fresh\" "
-                     "source=%s",
-                     cfg->name);
+    /* SF_ERR_AUTH also covers a missing RAM permission (403): the refresher drops reports
+     * that come too soon after a fresh value, so asking costs at most one STS call. */
+    if (err == SF_ERR_AUTH && detail && detail->http_status == 403) {
         return;
     }
-    struct sf_config_credentials fresh = {0};
-    char errbuf[512];
-    if (sf_config_credentials_read(cfg->credentials_file, &fresh, errbuf, sizeof(errbuf)) ==
-        SF_OK) {
-        apply(source, &fresh);
-        SF_LOG_INFO("msg=\"credentials reloaded\" source=%s path=\"%s\"", cfg->name,
-                    cfg->credentials_file);
-    } else {
-        SF_LOG_ERROR("msg=\"cannot reload credentials\" source=%s error=\"%s\"", cfg->name, errbuf);
-    }
-    sf_config_credentials_cleanup(&fresh);
+    sf_cred_report_refused(source->cred, detail && detail->code[0] ? detail->code : "refused");
 }

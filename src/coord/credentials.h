@@ -1,12 +1,24 @@
-/* Credential rotation (spec §7): when a pull reports an expired STS token, the source's
- * credentials_file is read again (sf_config_credentials_read) and every client of the source
- * signs with the new triple from its next attempt. Coordinator thread. */
+/* Each source's credentials (cred/cred.h): resolved once when the engine is made, before any
+ * SLS client exists; refreshed by the source's own refresher thread, which pushes every fresh
+ * value into all of the source's clients (coordinator, membership, one per worker), so a
+ * standby that holds no shard renews them too. Any thread that sees SLS refuse them reports
+ * it here, and the refresher renews them at once. */
 #ifndef SF_COORD_CREDENTIALS_H
 #define SF_COORD_CREDENTIALS_H
 
 #include "coord/coord_int.h"
 
-/* Reloads the source's credentials when a worker flagged them as expired. */
-void sf_credentials_refresh(struct sf_source *source);
+/* The cred module's view of |cfg|'s keys. Strings are borrowed from |cfg|. */
+void sf_credentials_config(const struct sf_config_source *cfg, struct sf_cred_config *out);
+/* Resolves |source|'s credentials (blocking: STS or the metadata service may be asked).
+ * Coordinator construction; on failure |errbuf| names the source and what was tried. */
+sf_err sf_credentials_open(struct sf_source *source, char *errbuf, size_t errbuf_size);
+/* Starts the refresher once every client of |source| exists. */
+sf_err sf_credentials_start(struct sf_source *source, char *errbuf, size_t errbuf_size);
+/* An SLS call of |source| failed with |err|: when SLS refused the credentials (expired or
+ * unknown token, unknown key), ask for fresh ones now. Any thread; does not block. */
+void sf_credentials_check_refusal(struct sf_source *source,
+                                  sf_err err,
+                                  const struct sf_sls_error *detail);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "coord/coord_int.h"
+#include "coord/credentials.h"
 #include "util/alloc.h"
 #include "util/assert.h"
 #include "util/clock.h"
@@ -246,9 +247,7 @@ static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int
                     name, text, shard->pull_count);
         return;
     }
-    if (out->err == SF_ERR_AUTH_EXPIRED) {
-        atomic_store(&shard->source->needs_credentials, true);
-    }
+    sf_credentials_check_refusal(shard->source, out->err, &out->detail);
     int64_t delay = sf_backoff_next_ms(&shard->backoff);
     if (out->err == SF_ERR_THROTTLED && delay < 1000) {
         delay = 1000; /* read quota: SDKs wait 5 s; start at 1 s and grow (spec §9.2) */

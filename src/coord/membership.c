@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "coord/coord_int.h"
+#include "coord/credentials.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -95,6 +96,9 @@ static void bootstrap(struct sf_source *source, int64_t now)
     }
     struct sf_sls_error detail;
     sf_err err = ensure_group(source, &detail);
+    if (err) {
+        sf_credentials_check_refusal(source, err, &detail);
+    }
     if (err == SF_OK) {
         pthread_mutex_lock(&source->coord->lock);
         source->is_bootstrapped = true;
@@ -218,9 +222,7 @@ static void heartbeat_failed(struct sf_source *source,
         return; /* stopping */
     }
     source->stats.heartbeat_failures++;
-    if (err == SF_ERR_AUTH_EXPIRED) {
-        atomic_store(&source->needs_credentials, true);
-    }
+    sf_credentials_check_refusal(source, err, detail);
     if (err == SF_ERR_SLS_CONSUMER_GONE) {
         /* Rejoin at once, but not in a tight loop if even the [] heartbeat is refused. */
         source->next_heartbeat_ms = source->must_rejoin ? now + 1000 : now;
@@ -345,6 +347,9 @@ static void start_shard(struct sf_source *source, struct sf_shard *shard, int64_
     char cursor[SF_SLS_CURSOR_MAX], committed[SF_SLS_CURSOR_MAX];
     struct sf_sls_error detail;
     sf_err err = find_start(source, shard, cursor, committed, &detail);
+    if (err) {
+        sf_credentials_check_refusal(source, err, &detail);
+    }
     pthread_mutex_lock(&coord->lock);
     if (shard->state != SF_SHARD_STARTING) {
         pthread_mutex_unlock(&coord->lock); /* revoked or dropped meanwhile */
@@ -443,6 +448,9 @@ static void refresh_shard_list(struct sf_source *source, int64_t now)
     size_t n = 0;
     struct sf_sls_error detail;
     sf_err err = sf_sls_list_shards(source->sls, source->config->logstore, &list, &n, &detail);
+    if (err) {
+        sf_credentials_check_refusal(source, err, &detail);
+    }
     if (err) {
         shard_list_failed(source, err, &detail, now);
         return;

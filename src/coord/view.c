@@ -70,6 +70,7 @@ void sf_coord_visit(struct sf_coord *coord, sf_coord_visit_fn fn, void *ctx)
         pthread_mutex_unlock(&coord->lock);
         view.shards = shards;
         view.n_shards = n;
+        sf_cred_status(source->cred, &view.credentials);
         fn(ctx, &view);
         free(shards);
     }

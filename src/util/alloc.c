@@ -50,3 +50,11 @@ char *sf_xstrdup(const char *s)
 {
     return sf_xstrndup(s, strlen(s));
 }
+
+void sf_free_secret(void *ptr, size_t size)
+{
+    if (ptr) {
+        explicit_bzero(ptr, size);
+        free(ptr);
+    }
+}

@@ -12,5 +12,8 @@ void *sf_xcalloc(size_t n, size_t size);
 void *sf_xrealloc(void *ptr, size_t size);
 char *sf_xstrdup(const char *s);
 char *sf_xstrndup(const char *s, size_t len);
+/* Overwrites |size| bytes at |ptr| with zeros (not optimised away), then frees it: for
+ * memory that held a secret. NULL is a no-op. */
+void sf_free_secret(void *ptr, size_t size);
 
 #endif

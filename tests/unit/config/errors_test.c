@@ -73,12 +73,33 @@ static void missing_settings_say_where_to_put_them(void **state)
     cfg_expect_error(CFG_SLS "  logstore: nginx\n", NULL,
                      "slsfwd.yaml: sls.project is missing; set it under sls: (or SLS_PROJECT in "
                      "the environment), or list sources:");
+    /* Without keys the credential chain is used; a provider that signs with keys needs
+     * them. */
     cfg_expect_error("sls:\n"
                      "  endpoint: cn-hangzhou.log.aliyuncs.com\n"
-                     "  consumer_group: siem\n" SOURCES,
+                     "  consumer_group: siem\n"
+                     "  credentials:\n"
+                     "    provider: static\n" SOURCES,
                      NULL,
-                     "slsfwd.yaml:5: sources[0]: access_key_id is missing (or use "
+                     "slsfwd.yaml:7: sources[0]: access_key_id is missing (or use "
                      "credentials_file); set it here or under sls:");
+    cfg_expect_error("sls:\n"
+                     "  endpoint: cn-hangzhou.log.aliyuncs.com\n"
+                     "  consumer_group: siem\n"
+                     "  access_key_id: LTAI5tTestKeyId\n" SOURCES,
+                     NULL,
+                     "slsfwd.yaml:6: sources[0]: access_key_secret is missing (or use "
+                     "credentials_file); set it here or under sls:");
+    cfg_expect_error("sls:\n"
+                     "  endpoint: cn-hangzhou.log.aliyuncs.com\n"
+                     "  consumer_group: siem\n"
+                     "  access_key_id: LTAI5tTestKeyId\n"
+                     "  access_key_secret: s3cr3t-inline-value\n"
+                     "  credentials:\n"
+                     "    provider: ram_role_arn\n" SOURCES,
+                     NULL,
+                     "slsfwd.yaml:9: sources[0]: credentials.role_arn is missing (credentials."
+                     "provider is ram_role_arn); set it here or under sls:");
 }
 
 static void values_out_of_range_say_the_range(void **state)
