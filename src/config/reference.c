@@ -400,11 +400,20 @@ static void write_yaml(struct sf_buf *out)
     const char *prev = NULL;
     bool is_first = true;
     sf_buf_append_cstr(out, yaml_intro);
+    const char *prev_source = "sls.";
     for (size_t i = 0; i < sf_n_options; i++) {
         const struct sf_option *opt = &sf_options[i];
         if (opt->scope == SF_OPT_SOURCE && !opt->is_source_only) {
-            yaml_option(opt, 2, is_first, out);
+            /* Nested keys (credentials.provider) need their mapping's header, commented out
+             * like the key when the example leaves it unset. */
+            size_t len_before = out->len;
+            int indent = sf_option_open_sections(opt->key, prev_source, out);
+            if (out->len != len_before && !opt->is_example_set) {
+                comment_last_header(out, len_before);
+            }
+            yaml_option(opt, indent, is_first, out);
             is_first = false;
+            prev_source = opt->key;
         }
     }
     sf_buf_append_cstr(out, yaml_sources);
