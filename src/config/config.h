@@ -222,10 +222,12 @@ struct sf_config_credentials {
     char *access_key_id;
     char *access_key_secret;
     char *security_token; /* NULL without STS */
+    char *expiration;     /* the answer's Expiration as written ("2026-12-06T03:00:00Z"); NULL */
 };
 
-/* Reads |path| (YAML or JSON: access_key_id, access_key_secret, security_token, or the
- * AccessKeyId/AccessKeySecret/SecurityToken of an ECS RAM-role or STS answer) into |out|,
+/* Reads |path| (YAML or JSON: access_key_id, access_key_secret, security_token, expiration, or
+ * the AccessKeyId/AccessKeySecret/SecurityToken/Expiration of an ECS RAM-role or STS answer)
+ * into |out|,
  * which the caller releases with sf_config_credentials_cleanup even on failure. The loader
  * calls it at start; the caller calls it again when SLS reports an expired token. Returns
  * SF_ERR_CONFIG with |errbuf| naming the file and what is wrong; never prints a secret. */

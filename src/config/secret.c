@@ -56,6 +56,7 @@ static char **credential_field(struct sf_config_credentials *creds, const char *
         {"access_key_secret", "AccessKeySecret",
          offsetof(struct sf_config_credentials, access_key_secret)},
         {"security_token", "SecurityToken", offsetof(struct sf_config_credentials, security_token)},
+        {"expiration", "Expiration", offsetof(struct sf_config_credentials, expiration)},
     };
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         if (strcmp(key, fields[i].ours) == 0 || strcmp(key, fields[i].theirs) == 0) {
@@ -67,8 +68,7 @@ static char **credential_field(struct sf_config_credentials *creds, const char *
 
 static bool is_ignored_credential_key(const char *key)
 {
-    return strcmp(key, "Expiration") == 0 || strcmp(key, "LastUpdated") == 0 ||
-           strcmp(key, "Code") == 0 || strcmp(key, "expiration") == 0;
+    return strcmp(key, "LastUpdated") == 0 || strcmp(key, "Code") == 0;
 }
 
 static sf_err apply_credentials(const char *path,
@@ -142,6 +142,7 @@ void sf_config_credentials_cleanup(struct sf_config_credentials *creds)
     free(creds->access_key_id);
     free(creds->access_key_secret);
     free(creds->security_token);
+    free(creds->expiration);
     memset(creds, 0, sizeof(*creds));
 }
 

@@ -90,6 +90,7 @@ static void credentials_files_take_our_keys_or_the_sts_json(void **state)
     assert_string_equal(creds.access_key_id, "STS.json-id");
     assert_string_equal(creds.access_key_secret, "json-secret");
     assert_string_equal(creds.security_token, "json-token");
+    assert_string_equal(creds.expiration, "2025-06-10T09:00:00Z"); /* for cred/file.c */
     sf_config_credentials_cleanup(&creds);
 
     cfg_write("bad.yaml", "access_key_id: x\nsecret: y\n", 0600);
