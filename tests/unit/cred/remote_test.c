@@ -565,6 +565,45 @@ static void test_sts_uses_configured_proxy(void **state)
     assert_no_secret(errbuf);
 }
 
+/* HTTPS: the peer is verified against the system store or ca_file, never skipped. */
+static void test_sts_https_verifies_the_certificate(void **state)
+{
+    (void)state;
+    const char *dir = getenv("SF_TESTDATA");
+    assert_non_null(dir);
+    char cert[512], key[512], ca[512];
+    snprintf(cert, sizeof(cert), "%s/tls/server.pem", dir);
+    snprintf(key, sizeof(key), "%s/tls/server.key", dir);
+    snprintf(ca, sizeof(ca), "%s/tls/ca.pem", dir);
+    ts_stop(server);
+    server = ts_start(cert, key);
+    snprintf(endpoint, sizeof(endpoint), "https://127.0.0.1:%u", ts_port(server));
+    push(200, sts_ok, 0);
+    struct sf_cred_config config = sts_config();
+    struct sf_cred_value v;
+    char errbuf[512] = "";
+    SF_CHECK_ERR(sf_cred_fetch_ram_role_arn(&config, &v, errbuf, sizeof(errbuf)), SF_ERR_NET);
+    assert_true(strstr(errbuf, "certificate") || strstr(errbuf, "SSL"));
+    assert_no_secret(errbuf);
+    config.ca_file = ca;
+    SF_CHECK_ERR(sf_cred_fetch_ram_role_arn(&config, &v, errbuf, sizeof(errbuf)), SF_OK);
+    assert_new_value(&v);
+}
+
+/* A redirect is an answer, never followed: the signed request goes nowhere else. */
+static void test_sts_redirect_not_followed(void **state)
+{
+    (void)state;
+    struct ts_reply reply = {.status = 302, .headers = {{"Location", "/elsewhere"}}};
+    ts_push(server, &reply);
+    struct sf_cred_config config = sts_config();
+    struct sf_cred_value v;
+    char errbuf[512] = "";
+    SF_CHECK_ERR(sf_cred_fetch_ram_role_arn(&config, &v, errbuf, sizeof(errbuf)), SF_ERR_INVALID);
+    assert_non_null(strstr(errbuf, "HTTP 302"));
+    assert_int_equal(ts_n_requests(server), 1);
+}
+
 /* ---- AssumeRoleWithOIDC ---- */
 
 static void check_oidc_request(const struct ts_request *req, const char *token)
@@ -877,6 +916,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sts_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sts_config_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sts_uses_configured_proxy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sts_https_verifies_the_certificate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sts_redirect_not_followed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oidc_reads_token_at_every_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oidc_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ecs_hardened_with_discovery, setup, teardown),
