@@ -108,8 +108,3 @@ void sf_cred_clean_message(const char *text, const char *const *secrets, char *o
     }
     out[o] = '\0';
 }
-
-const char *sf_cred_getenv(const struct sf_cred_config *config, const char *name)
-{
-    return config->getenv_fn ? config->getenv_fn(name) : getenv(name);
-}

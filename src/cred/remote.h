@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "cred/cred.h"
+#include "cred/cred_int.h"
 
 /* Copies AccessKeyId, AccessKeySecret, SecurityToken and Expiration (all required strings) of
  * |obj| into |out|. SF_ERR_INVALID with |errbuf| "<what>: <field> missing/too long/..." (the
@@ -23,7 +24,6 @@ void sf_cred_clean_message(const char *text,
                            char *out,
                            size_t out_size);
 
-/* The environment as the config says to read it: config->getenv_fn, else getenv(). */
-const char *sf_cred_getenv(const struct sf_cred_config *config, const char *name);
+/* sf_cred_getenv (cred_int.h, value.c) reads the environment as the config says. */
 
 #endif
