@@ -20,6 +20,7 @@
 
 struct emu_http {
     struct MHD_Daemon *daemon;
+    emu_http_handler handler;
     struct emu_server *srv;
 };
 
@@ -163,7 +164,7 @@ static enum MHD_Result on_request(void *cls,
         .is_body_too_large = ex->is_too_large,
     };
     struct emu_response resp;
-    emu_handle(http->srv, &req, &resp);
+    http->handler(http->srv, &req, &resp);
     free(headers);
     if (resp.delay_ms > 0) {
         sf_sleep_ms(resp.delay_ms);
@@ -186,7 +187,8 @@ static enum MHD_Result on_request(void *cls,
     return rc;
 }
 
-struct emu_http *emu_http_start(struct emu_server *srv,
+struct emu_http *emu_http_start(emu_http_handler handler,
+                                struct emu_server *srv,
                                 const char *host,
                                 int port,
                                 int *bound_port,
@@ -204,6 +206,7 @@ struct emu_http *emu_http_start(struct emu_server *srv,
     }
     struct emu_http *http = sf_xcalloc(1, sizeof(*http));
     http->srv = srv;
+    http->handler = handler;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_POLL | MHD_USE_ERROR_LOG;
     http->daemon = MHD_start_daemon(

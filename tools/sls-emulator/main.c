@@ -9,7 +9,9 @@
 #include "config.h"
 #include "emu.h"
 #include "http.h"
+#include "metadata.h"
 #include "store.h"
+#include "sts.h"
 
 #define SF_LOG_MODULE "emulator"
 #include "util/log.h"
@@ -50,6 +52,29 @@ static int serve_until_signal(struct emu_server *srv, const sigset_t *stop)
     }
 }
 
+/* Starts the listener of one credential endpoint and prints
+ * "sls-emulator <what> listening on HOST:PORT". |port| 0 = off, -1 = any free port. */
+static bool start_side(struct emu_server *srv,
+                       emu_http_handler handler,
+                       const char *what,
+                       const char *host,
+                       int port,
+                       struct emu_http **out)
+{
+    char err[256];
+    int bound = 0;
+    if (port == 0) {
+        return true;
+    }
+    *out = emu_http_start(handler, srv, host, port < 0 ? 0 : port, &bound, err, sizeof(err));
+    if (!*out) {
+        fprintf(stderr, "sls-emulator: %s endpoint: %s\n", what, err);
+        return false;
+    }
+    printf("sls-emulator %s listening on %s:%d\n", what, host, bound);
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     struct emu_config cfg;
@@ -79,13 +104,21 @@ int main(int argc, char **argv)
     emu_config_server_options(&cfg, &opts);
     emu_server_init(&srv, &opts);
     int rc = 1;
-    struct emu_http *http = NULL;
+    struct emu_http *http = NULL, *sts = NULL, *metadata = NULL;
     if (!emu_config_apply(&cfg, &srv, err, sizeof(err))) {
         fprintf(stderr, "sls-emulator: %s\n", err);
         goto out;
     }
+    /* The credential endpoints first: once the main "listening" line is out, every port a
+     * test may read is already printed. */
+    if (!start_side(&srv, emu_sts_handle, "sts", cfg.listen_host, cfg.sts_port, &sts) ||
+        !start_side(&srv, emu_metadata_handle, "metadata", cfg.listen_host, cfg.metadata_port,
+                    &metadata)) {
+        goto out;
+    }
     int port = 0;
-    http = emu_http_start(&srv, cfg.listen_host, cfg.listen_port, &port, err, sizeof(err));
+    http =
+        emu_http_start(emu_handle, &srv, cfg.listen_host, cfg.listen_port, &port, err, sizeof(err));
     if (!http) {
         fprintf(stderr, "sls-emulator: %s\n", err);
         goto out;
@@ -99,6 +132,8 @@ int main(int argc, char **argv)
     rc = 0;
 out:
     emu_http_stop(http);
+    emu_http_stop(sts);
+    emu_http_stop(metadata);
     emu_server_cleanup(&srv);
     emu_config_cleanup(&cfg);
     return rc;
