@@ -38,6 +38,7 @@ static const char usage[] =
     "  --max-generate N            logs per control-plane generate call (default 10000000)\n"
     "  --sts-port PORT|any         serve STS (AssumeRole, AssumeRoleWithOIDC) on this port of\n"
     "                              the --listen host; any = a free port; 0 = off (default)\n"
+    "  --sts-tls-cert FILE, --sts-tls-key FILE  serve STS over HTTPS with this PEM pair\n"
     "  --metadata-port PORT|any    serve the ECS metadata endpoint likewise\n"
     "  --credential-lifetime DUR   cap on issued credentials' lifetime (20s, 15m, 1h; 0 = none)\n"
     "  --sts-role-arn ARN          the only role that exists (default: any well-formed ARN)\n"
@@ -270,6 +271,12 @@ static bool apply_cred_flag(struct emu_config *cfg,
     } else if (strcmp(flag, "--sts-role-arn") == 0) {
         set_string(&cfg->sts_role_arn, value);
         return true;
+    } else if (strcmp(flag, "--sts-tls-cert") == 0) {
+        set_string(&cfg->sts_tls_cert, value);
+        return true;
+    } else if (strcmp(flag, "--sts-tls-key") == 0) {
+        set_string(&cfg->sts_tls_key, value);
+        return true;
     } else if (strcmp(flag, "--oidc-provider-arn") == 0) {
         set_string(&cfg->oidc_provider_arn, value);
         return true;
@@ -389,6 +396,9 @@ bool emu_config_from_args(
             return false;
         }
     }
+    if (!cfg->sts_tls_cert != !cfg->sts_tls_key) {
+        return fail(errbuf, errbuf_size, "--sts-tls-cert and --sts-tls-key go together");
+    }
     if (!cfg->is_no_auth && cfg->n_keys == 0 && !cfg->wants_help && !cfg->wants_version) {
         return fail(errbuf, errbuf_size, "give at least one --access-key, or --no-auth");
     }
@@ -412,6 +422,8 @@ void emu_config_cleanup(struct emu_config *cfg)
     free(cfg->sts_role_arn);
     free(cfg->oidc_provider_arn);
     free(cfg->metadata_role);
+    free(cfg->sts_tls_cert);
+    free(cfg->sts_tls_key);
     memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -54,6 +54,8 @@ struct emu_config {
     char *sts_role_arn;             /* owned or NULL */
     char *oidc_provider_arn;        /* owned or NULL */
     char *metadata_role;            /* owned or NULL */
+    char *sts_tls_cert;             /* owned or NULL: path of the STS endpoint's PEM certificate */
+    char *sts_tls_key;              /* owned or NULL: and of its key */
     struct emu_creds_options creds; /* its strings point at the three above */
     bool wants_help;
     bool wants_version;

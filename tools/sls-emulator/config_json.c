@@ -144,6 +144,8 @@ static const struct {
     {"credential_lifetime", "--credential-lifetime"},
     {"sts_role_arn", "--sts-role-arn"},
     {"oidc_provider_arn", "--oidc-provider-arn"},
+    {"sts_tls_cert", "--sts-tls-cert"},
+    {"sts_tls_key", "--sts-tls-key"},
     {"metadata_role", "--metadata-role"},
     {"metadata_mode", "--metadata-mode"},
     {"sts_fault", "--sts-fault"},

@@ -18,12 +18,15 @@ typedef void (*emu_http_handler)(struct emu_server *srv,
                                  struct emu_response *resp);
 
 /* Listens on |host| (IPv4 literal or "localhost") and |port| (0 = any free port, reported in
- * |*bound_port|) and serves every request with |handler|. NULL with a reason in |errbuf| on
+ * |*bound_port|) and serves every request with |handler|; with |cert_pem| and |key_pem| (PEM
+ * text, kept alive until emu_http_stop) over HTTPS. NULL with a reason in |errbuf| on
  * failure. */
 struct emu_http *emu_http_start(emu_http_handler handler,
                                 struct emu_server *srv,
                                 const char *host,
                                 int port,
+                                const char *cert_pem,
+                                const char *key_pem,
                                 int *bound_port,
                                 char *errbuf,
                                 size_t errbuf_size);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The credential test doubles end to end, driven with curl, with every signature computed here
 # independently of the emulator (openssl for the HMACs, jq's @uri for RFC 3986 encoding):
-# STS AssumeRole (GET and POST, right and wrong signatures, the error shapes), AssumeRoleWithOIDC,
+# STS over HTTPS: AssumeRole (GET and POST, right and wrong signatures, the error shapes),
+# AssumeRoleWithOIDC,
 # the ECS metadata endpoint in optional and hardened mode with the token-PUT fault, and the SLS
 # side accepting issued credentials until they expire (2 s), then refusing them with
 # SecurityTokenExpired (the lifetime cap is lowered to 2 s for that part through the control
@@ -31,8 +32,12 @@ check() { # check DESCRIPTION CONDITION...
     fi
 }
 
+# STS over HTTPS, as the credential libraries always call it (a self-signed certificate for
+# 127.0.0.1 that curl trusts with --cacert).
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert.pem" -days 2 \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
 "$emulator" --listen 127.0.0.1:0 --access-key "$RAM_ID:$RAM_SECRET" \
-    --sts-port any --metadata-port any --credential-lifetime 60s \
+    --sts-tls-cert "$dir/cert.pem" --sts-tls-key "$dir/key.pem" --sts-port any --metadata-port any --credential-lifetime 60s \
     --sts-role-arn "$ROLE" --oidc-provider-arn "$PROVIDER" --metadata-role EcsRole \
     --project demo --logstore logs --shards 1 >"$dir/out" 2>"$dir/err" &
 pid=$!
@@ -42,9 +47,9 @@ for _ in $(seq 1 200); do
 done
 port_of() { sed -n "s/^sls-emulator $1listening on 127\\.0\\.0\\.1:\\([0-9]*\\)\$/\\1/p" "$dir/out"; }
 SLS=http://127.0.0.1:$(port_of "")
-STS=http://127.0.0.1:$(port_of "sts ")
+STS=https://127.0.0.1:$(port_of "sts ")
 MD=http://127.0.0.1:$(port_of "metadata ")
-if [ "$SLS" = "http://127.0.0.1:" ] || [ "$STS" = "http://127.0.0.1:" ] || [ "$MD" = "http://127.0.0.1:" ]; then
+if [ "$SLS" = "http://127.0.0.1:" ] || [ "$STS" = "https://127.0.0.1:" ] || [ "$MD" = "http://127.0.0.1:" ]; then
     echo "credentials: emulator did not print its three ports" >&2
     cat "$dir/out" "$dir/err" >&2
     exit 1
@@ -72,11 +77,11 @@ sts_call() {
     query+=("Signature=$(uri "$sig")")
     local url="$STS/?$(printf '%s\n' "${query[@]}" | paste -sd'&')"
     if [ ${#body[@]} -gt 0 ]; then
-        curl -s -o "$dir/body" -w '%{http_code}' -X "$method" "$url" \
+        curl -s --cacert "$dir/cert.pem" -o "$dir/body" -w '%{http_code}' -X "$method" "$url" \
             -H 'Content-Type: application/x-www-form-urlencoded' \
             --data-binary "$(printf '%s\n' "${body[@]}" | paste -sd'&')" >"$dir/status"
     else
-        curl -s -o "$dir/body" -w '%{http_code}' -X "$method" "$url" >"$dir/status"
+        curl -s --cacert "$dir/cert.pem" -o "$dir/body" -w '%{http_code}' -X "$method" "$url" >"$dir/status"
     fi
     STATUS=$(cat "$dir/status")
     BODY=$(cat "$dir/body")
@@ -186,7 +191,7 @@ jwt() { # jwt EXP AUD
         "$(printf 'not-a-real-signature' | b64url)"
 }
 oidc() { # oidc PROVIDER TOKEN
-    STATUS=$(curl -s -o "$dir/body" -w '%{http_code}' -X POST \
+    STATUS=$(curl -s --cacert "$dir/cert.pem" -o "$dir/body" -w '%{http_code}' -X POST \
         "$STS/?Action=AssumeRoleWithOIDC&Format=JSON&Version=2015-04-01&Timestamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
         -H 'Content-Type: application/x-www-form-urlencoded' \
         --data-urlencode "RoleArn=$ROLE" --data-urlencode "OIDCProviderArn=$1" \
