@@ -60,23 +60,34 @@ void emu_auth_md5_hex(const uint8_t *data, size_t len, char *out);
 bool emu_auth_parse_rfc1123(const char *s, int64_t *out);
 bool emu_auth_parse_iso_basic(const char *s, int64_t *out);
 
+/* Which credential check refused a request (the stats count them). */
+enum emu_auth_reason {
+    EMU_AUTH_REASON_OTHER,
+    EMU_AUTH_REASON_UNKNOWN_KEY, /* InvalidAccessKeyId */
+    EMU_AUTH_REASON_EXPIRED,     /* SecurityTokenExpired */
+    EMU_AUTH_REASON_BAD_TOKEN,   /* Unauthorized: token missing, wrong, or with a permanent key */
+};
+
 struct emu_auth_failure {
     int status;       /* 400 or 401 */
     const char *code; /* SLS errorCode */
+    enum emu_auth_reason reason;
     char message[256];
 };
 
 struct emu_auth_config {
     const struct emu_key *keys;
     size_t n_keys;
-    const char *region; /* NULL: any region in the v4 scope */
+    struct emu_creds *creds; /* NULL: no issued credentials; else also looked up (creds.h) */
+    const char *region;      /* NULL: any region in the v4 scope */
     int64_t now_s;
     int64_t max_skew_s; /* 900: the 15 minutes of spec §1.2 */
 };
 
 /* Verifies the Authorization of one request: headers required by the scheme, clock skew,
- * AccessKeyId, STS token, body digest (Content-MD5 / x-log-content-sha256) and the
- * signature. True when accepted; else |failure| holds the service's answer. */
+ * AccessKeyId (the static keys, then the issued credentials), STS token, expiry of an issued
+ * credential, body digest (Content-MD5 / x-log-content-sha256) and the signature. True when
+ * accepted; else |failure| holds the service's answer. */
 bool emu_auth_verify(const struct emu_auth_config *cfg,
                      const struct emu_auth_input *in,
                      const uint8_t *body,

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "auth.h"
+#include "creds.h"
 
 #include "util/banned.h"
 
@@ -20,6 +21,7 @@ fail(struct emu_auth_failure *failure, int status, const char *code, const char 
 {
     failure->status = status;
     failure->code = code;
+    failure->reason = EMU_AUTH_REASON_OTHER;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(failure->message, sizeof(failure->message), fmt, ap);
@@ -56,7 +58,47 @@ static bool check_token(const struct emu_key *key,
     if (key->sts_token && token && same(key->sts_token, token)) {
         return true;
     }
-    return fail(failure, 401, "Unauthorized", "The security token you provided is invalid.");
+    fail(failure, 401, "Unauthorized", "The security token you provided is invalid.");
+    failure->reason = EMU_AUTH_REASON_BAD_TOKEN;
+    return false;
+}
+
+/* The request's key: a static one, or one the emulator issued (copied into |issued|, which
+ * must outlive |*out|). Then its token, then, for an issued key, its expiry. The token is
+ * checked first: only the holder of the whole triple learns that it expired. */
+static bool resolve_key(const struct emu_auth_config *cfg,
+                        const struct emu_auth_input *in,
+                        const char *id,
+                        size_t len,
+                        struct emu_issued *issued,
+                        struct emu_key *out,
+                        struct emu_auth_failure *failure)
+{
+    const struct emu_key *key = find_key(cfg, id, len);
+    enum emu_cred_state state = EMU_CRED_VALID;
+    if (key) {
+        *out = *key;
+    } else if (cfg->creds && (state = emu_creds_find(cfg->creds, id, len, cfg->now_s, issued)) !=
+                                 EMU_CRED_UNKNOWN) {
+        *out = (struct emu_key){issued->id, issued->secret, issued->token};
+    } else {
+        fail(failure, 401, "InvalidAccessKeyId", "The AccessKeyId is invalid: %.*s",
+             len > 64 ? 64 : (int)len, id);
+        failure->reason = EMU_AUTH_REASON_UNKNOWN_KEY;
+        return false;
+    }
+    if (!check_token(out, in, failure)) {
+        return false;
+    }
+    if (state == EMU_CRED_EXPIRED) {
+        char when[24];
+        emu_creds_fmt_time(issued->expires_s, when);
+        fail(failure, 401, "SecurityTokenExpired",
+             "The security token you provided has expired (at %s).", when);
+        failure->reason = EMU_AUTH_REASON_EXPIRED;
+        return false;
+    }
+    return true;
 }
 
 static bool check_time(const struct emu_auth_config *cfg,
@@ -108,14 +150,12 @@ static bool verify_v1(const struct emu_auth_config *cfg,
     if (!check_time(cfg, date, t, failure)) {
         return false;
     }
-    const struct emu_key *key = find_key(cfg, cred, (size_t)(colon - cred));
-    if (!key) {
-        return fail(failure, 401, "Unauthorized", "AccessKeyId not found: %.*s",
-                    (int)(colon - cred) > 64 ? 64 : (int)(colon - cred), cred);
-    }
-    if (!check_token(key, in, failure)) {
+    struct emu_issued issued;
+    struct emu_key resolved;
+    if (!resolve_key(cfg, in, cred, (size_t)(colon - cred), &issued, &resolved, failure)) {
         return false;
     }
+    const struct emu_key *key = &resolved;
     const char *md5 = emu_auth_header(in, "Content-MD5");
     if (md5 && md5[0]) {
         char want[33];
@@ -214,13 +254,12 @@ static bool verify_v4(const struct emu_auth_config *cfg,
     if (!check_time(cfg, x_log_date, t, failure)) {
         return false;
     }
-    const struct emu_key *key = find_key(cfg, id, strlen(id));
-    if (!key) {
-        return fail(failure, 401, "Unauthorized", "AccessKeyId not found: %s", id);
-    }
-    if (!check_token(key, in, failure)) {
+    struct emu_issued issued;
+    struct emu_key resolved;
+    if (!resolve_key(cfg, in, id, strlen(id), &issued, &resolved, failure)) {
         return false;
     }
+    const struct emu_key *key = &resolved;
     if (strncmp(date8, x_log_date, 8) != 0 || strlen(date8) != 8) {
         return fail(failure, 401, "SignatureNotMatch",
                     "Credential scope date %s does not match x-log-date.", date8);

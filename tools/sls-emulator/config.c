@@ -36,6 +36,18 @@ static const char usage[] =
     "  --max-pull-mb N             raw MiB per PullLogs answer (default 10)\n"
     "  --cache-mb N                memory for cached PullLogs bodies (default 512)\n"
     "  --max-generate N            logs per control-plane generate call (default 10000000)\n"
+    "  --sts-port PORT|any         serve STS (AssumeRole, AssumeRoleWithOIDC) on this port of\n"
+    "                              the --listen host; any = a free port; 0 = off (default)\n"
+    "  --sts-tls-cert FILE, --sts-tls-key FILE  serve STS over HTTPS with this PEM pair\n"
+    "  --metadata-port PORT|any    serve the ECS metadata endpoint likewise\n"
+    "  --credential-lifetime DUR   cap on issued credentials' lifetime (20s, 15m, 1h; 0 = none)\n"
+    "  --sts-role-arn ARN          the only role that exists (default: any well-formed ARN)\n"
+    "  --oidc-provider-arn ARN     the only registered OIDC provider (default: any)\n"
+    "  --metadata-role NAME        the ECS instance's RAM role (default sls-emulator-role)\n"
+    "  --metadata-mode MODE        optional (default) or hardened (token required)\n"
+    "  --sts-fault F               none, denied, throttle, drop or a status for every STS call\n"
+    "  --metadata-token-fault F    none, drop or a status for PUT /latest/api/token\n"
+    "  --metadata-fault F          none, drop or a status for the credentials GET\n"
     "  --config FILE               JSON file with the same settings (see README.md)\n"
     "  --quiet                     no log lines on stderr\n"
     "  --help, --version\n";
@@ -181,10 +193,128 @@ static bool add_fault(struct emu_config *cfg, const char *spec, char *errbuf, si
     return true;
 }
 
+bool emu_config_parse_cred_fault(const char *text, int *out)
+{
+    long long status;
+    if (strcmp(text, "none") == 0 || strcmp(text, "off") == 0 || strcmp(text, "0") == 0) {
+        *out = 0;
+    } else if (strcmp(text, "drop") == 0) {
+        *out = -1;
+    } else if (strcmp(text, "denied") == 0) {
+        *out = 403;
+    } else if (strcmp(text, "throttle") == 0) {
+        *out = 400;
+    } else if (sf_str_to_i64(sf_str_from(text), 400, 599, &status)) {
+        *out = (int)status;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static bool parse_port(const char *flag, const char *arg, int *out, char *errbuf, size_t size)
+{
+    long long port;
+    if (strcmp(arg, "any") == 0) {
+        *out = -1;
+        return true;
+    }
+    if (!sf_str_to_i64(sf_str_from(arg), 0, 65535, &port)) {
+        return fail(errbuf, size, "%s wants a port 0..65535 or 'any', got '%s'", flag, arg);
+    }
+    *out = (int)port;
+    return true;
+}
+
+bool emu_config_parse_duration(const char *arg, int64_t *out)
+{
+    size_t len = strlen(arg);
+    int64_t unit = 1;
+    char digits[32];
+    if (len && (arg[len - 1] == 's' || arg[len - 1] == 'm' || arg[len - 1] == 'h')) {
+        unit = arg[len - 1] == 'h' ? 3600 : arg[len - 1] == 'm' ? 60 : 1;
+        len--;
+    }
+    snprintf(digits, sizeof(digits), "%.*s", (int)len, arg);
+    long long v;
+    if (len == 0 || len >= sizeof(digits) ||
+        !sf_str_to_i64(sf_str_from(digits), 0, 86400 * 7, &v) || v * unit > 86400 * 7) {
+        return false;
+    }
+    *out = v * unit;
+    return true;
+}
+
+static void set_string(char **slot, const char *value)
+{
+    free(*slot);
+    *slot = value[0] ? sf_xstrdup(value) : NULL;
+}
+
+/* The credential-endpoint flags; *handled is false when |flag| is none of them. */
+static bool apply_cred_flag(struct emu_config *cfg,
+                            const char *flag,
+                            const char *value,
+                            bool *handled,
+                            char *errbuf,
+                            size_t size)
+{
+    int fault = 0;
+    *handled = true;
+    if (strcmp(flag, "--sts-port") == 0) {
+        return parse_port(flag, value, &cfg->sts_port, errbuf, size);
+    } else if (strcmp(flag, "--metadata-port") == 0) {
+        return parse_port(flag, value, &cfg->metadata_port, errbuf, size);
+    } else if (strcmp(flag, "--credential-lifetime") == 0) {
+        return emu_config_parse_duration(value, &cfg->creds.lifetime_cap_s) ||
+               fail(errbuf, size, "%s wants a duration like 20s, 15m or 1h, got '%s'", flag, value);
+    } else if (strcmp(flag, "--sts-role-arn") == 0) {
+        set_string(&cfg->sts_role_arn, value);
+        return true;
+    } else if (strcmp(flag, "--sts-tls-cert") == 0) {
+        set_string(&cfg->sts_tls_cert, value);
+        return true;
+    } else if (strcmp(flag, "--sts-tls-key") == 0) {
+        set_string(&cfg->sts_tls_key, value);
+        return true;
+    } else if (strcmp(flag, "--oidc-provider-arn") == 0) {
+        set_string(&cfg->oidc_provider_arn, value);
+        return true;
+    } else if (strcmp(flag, "--metadata-role") == 0) {
+        bool is_ok = value[0] && !strchr(value, '/') && strlen(value) < 128;
+        set_string(&cfg->metadata_role, is_ok ? value : "");
+        return is_ok || fail(errbuf, size, "--metadata-role wants a role name, got '%s'", value);
+    } else if (strcmp(flag, "--metadata-mode") == 0) {
+        bool is_hardened = strcmp(value, "hardened") == 0;
+        cfg->creds.metadata_mode = is_hardened ? EMU_METADATA_HARDENED : EMU_METADATA_OPTIONAL;
+        return is_hardened || strcmp(value, "optional") == 0 ||
+               fail(errbuf, size, "--metadata-mode wants optional or hardened, got '%s'", value);
+    } else if (strcmp(flag, "--sts-fault") == 0 || strcmp(flag, "--metadata-token-fault") == 0 ||
+               strcmp(flag, "--metadata-fault") == 0) {
+        if (!emu_config_parse_cred_fault(value, &fault)) {
+            return fail(errbuf, size, "%s wants none, drop, denied, throttle or a status, got '%s'",
+                        flag, value);
+        }
+        int *slot = strcmp(flag, "--sts-fault") == 0 ? &cfg->creds.faults.sts_status
+                    : strcmp(flag, "--metadata-fault") == 0
+                        ? &cfg->creds.faults.metadata_creds_status
+                        : &cfg->creds.faults.metadata_token_status;
+        *slot = fault;
+        return true;
+    }
+    *handled = false;
+    return true;
+}
+
 bool emu_cfg_apply_flag(
     struct emu_config *cfg, const char *flag, const char *value, char *errbuf, size_t size)
 {
     uint64_t v = 0;
+    bool handled = false;
+    bool is_cred_ok = apply_cred_flag(cfg, flag, value, &handled, errbuf, size);
+    if (handled) {
+        return is_cred_ok;
+    }
     if (strcmp(flag, "--listen") == 0) {
         return parse_listen(cfg, value, errbuf, size);
     } else if (strcmp(flag, "--access-key") == 0) {
@@ -266,6 +396,9 @@ bool emu_config_from_args(
             return false;
         }
     }
+    if (!cfg->sts_tls_cert != !cfg->sts_tls_key) {
+        return fail(errbuf, errbuf_size, "--sts-tls-cert and --sts-tls-key go together");
+    }
     if (!cfg->is_no_auth && cfg->n_keys == 0 && !cfg->wants_help && !cfg->wants_version) {
         return fail(errbuf, errbuf_size, "give at least one --access-key, or --no-auth");
     }
@@ -286,11 +419,19 @@ void emu_config_cleanup(struct emu_config *cfg)
         free(cfg->faults[i]);
     }
     free(cfg->region);
+    free(cfg->sts_role_arn);
+    free(cfg->oidc_provider_arn);
+    free(cfg->metadata_role);
+    free(cfg->sts_tls_cert);
+    free(cfg->sts_tls_key);
     memset(cfg, 0, sizeof(*cfg));
 }
 
-void emu_config_server_options(const struct emu_config *cfg, struct emu_server_options *opts)
+void emu_config_server_options(struct emu_config *cfg, struct emu_server_options *opts)
 {
+    cfg->creds.role_arn = cfg->sts_role_arn;
+    cfg->creds.oidc_provider_arn = cfg->oidc_provider_arn;
+    cfg->creds.metadata_role = cfg->metadata_role;
     *opts = (struct emu_server_options){
         .keys = cfg->keys,
         .n_keys = cfg->n_keys,
@@ -302,6 +443,7 @@ void emu_config_server_options(const struct emu_config *cfg, struct emu_server_o
         .max_generate = cfg->max_generate,
         .seed = cfg->seed,
         .retention_s = cfg->retention_s,
+        .creds = &cfg->creds,
     };
 }
 

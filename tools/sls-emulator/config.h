@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "creds.h"
 #include "emu.h"
 #include "generate.h"
 
@@ -47,6 +48,15 @@ struct emu_config {
     size_t max_pull_bytes;
     size_t cache_bytes;
     uint64_t max_generate;
+    /* Credential endpoints: port 0 = off, -1 = any free port. */
+    int sts_port;
+    int metadata_port;
+    char *sts_role_arn;             /* owned or NULL */
+    char *oidc_provider_arn;        /* owned or NULL */
+    char *metadata_role;            /* owned or NULL */
+    char *sts_tls_cert;             /* owned or NULL: path of the STS endpoint's PEM certificate */
+    char *sts_tls_key;              /* owned or NULL: and of its key */
+    struct emu_creds_options creds; /* its strings point at the three above */
     bool wants_help;
     bool wants_version;
 };
@@ -55,7 +65,13 @@ struct emu_config {
 bool emu_config_from_args(
     struct emu_config *cfg, int argc, char **argv, char *errbuf, size_t errbuf_size);
 void emu_config_cleanup(struct emu_config *cfg);
-void emu_config_server_options(const struct emu_config *cfg, struct emu_server_options *opts);
+/* |opts| points into |cfg|: keep |cfg| alive until emu_server_init has run. */
+void emu_config_server_options(struct emu_config *cfg, struct emu_server_options *opts);
+/* Parses a credential-endpoint fault value: none|off|0 → 0, drop → -1, denied → 403,
+ * throttle → 400, or an HTTP status 400..599. False when malformed. */
+bool emu_config_parse_cred_fault(const char *text, int *out);
+/* "20s", "15m", "1h" or plain seconds (0..7 days) into |out|; false when malformed. */
+bool emu_config_parse_duration(const char *text, int64_t *out);
 /* Creates the projects and logstores, generates the data and installs the faults. */
 bool emu_config_apply(const struct emu_config *cfg,
                       struct emu_server *srv,

@@ -139,6 +139,18 @@ static const struct {
     {"max_pull_mb", "--max-pull-mb"},
     {"cache_mb", "--cache-mb"},
     {"max_generate", "--max-generate"},
+    {"sts_port", "--sts-port"},
+    {"metadata_port", "--metadata-port"},
+    {"credential_lifetime", "--credential-lifetime"},
+    {"sts_role_arn", "--sts-role-arn"},
+    {"oidc_provider_arn", "--oidc-provider-arn"},
+    {"sts_tls_cert", "--sts-tls-cert"},
+    {"sts_tls_key", "--sts-tls-key"},
+    {"metadata_role", "--metadata-role"},
+    {"metadata_mode", "--metadata-mode"},
+    {"sts_fault", "--sts-fault"},
+    {"metadata_token_fault", "--metadata-token-fault"},
+    {"metadata_fault", "--metadata-fault"},
 };
 
 static bool load_key(struct emu_config *cfg,

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "assign.h"
+#include "config.h"
+#include "creds.h"
 #include "faults.h"
 #include "generate.h"
 #include "handler.h"
@@ -224,6 +226,52 @@ static void projects(struct emu_ctx *ctx)
     }
 }
 
+/* credentials: GET shows the counters; POST changes the lifetime cap, the metadata mode and the
+ * credential endpoints' faults (?lifetime=, metadata_mode=, sts_fault=, metadata_token_fault=,
+ * metadata_fault=). */
+static void credentials(struct emu_ctx *ctx)
+{
+    struct emu_creds *creds = ctx->srv->creds;
+    if (is_method(ctx, "POST")) {
+        enum emu_metadata_mode mode;
+        struct emu_cred_faults faults;
+        emu_creds_get_switches(creds, &mode, &faults);
+        const char *mode_text = emu_ctx_param_value(ctx, "metadata_mode");
+        if (mode_text && strcmp(mode_text, "hardened") != 0 && strcmp(mode_text, "optional") != 0) {
+            bad(ctx, "metadata_mode must be optional or hardened");
+            return;
+        }
+        if (mode_text) {
+            mode =
+                strcmp(mode_text, "hardened") == 0 ? EMU_METADATA_HARDENED : EMU_METADATA_OPTIONAL;
+        }
+        static const char *const keys[] = {"sts_fault", "metadata_token_fault", "metadata_fault"};
+        int *slots[] = {&faults.sts_status, &faults.metadata_token_status,
+                        &faults.metadata_creds_status};
+        for (int i = 0; i < 3; i++) {
+            const char *value = emu_ctx_param_value(ctx, keys[i]);
+            if (value && !emu_config_parse_cred_fault(value, slots[i])) {
+                bad(ctx, "faults take none, drop, denied, throttle or an HTTP status 400..599");
+                return;
+            }
+        }
+        const char *lifetime_text = emu_ctx_param_value(ctx, "lifetime");
+        int64_t lifetime = 0;
+        if (lifetime_text && !emu_config_parse_duration(lifetime_text, &lifetime)) {
+            bad(ctx, "lifetime must be a duration like 20s, 15m or 1h (0 = no cap)");
+            return;
+        }
+        if (lifetime_text) {
+            emu_creds_set_lifetime_cap(creds, lifetime);
+        }
+        emu_creds_set_switches(creds, mode, &faults);
+    } else if (!is_method(ctx, "GET")) {
+        emu_reply_error(ctx->resp, 405, "InvalidMethod", "use GET or POST");
+        return;
+    }
+    emu_reply_json(ctx->resp, emu_creds_stats_json(creds, emu_now_s()));
+}
+
 void emu_control_handle(struct emu_ctx *ctx)
 {
     ctx->body = ctx->req->body;
@@ -239,6 +287,8 @@ void emu_control_handle(struct emu_ctx *ctx)
         retention(ctx);
     } else if (strcmp(what, "projects") == 0) {
         projects(ctx);
+    } else if (strcmp(what, "credentials") == 0 && ctx->n_segs == 2) {
+        credentials(ctx);
     } else {
         emu_reply_error(ctx->resp, 404, "NotFound", "no such control call");
     }

@@ -209,6 +209,8 @@ struct emu_stats {
 };
 
 struct emu_cache;
+struct emu_creds;
+struct emu_creds_options;
 
 struct emu_server {
     pthread_mutex_t lock;
@@ -223,6 +225,7 @@ struct emu_server {
     uint64_t max_generate; /* logs per control-plane generate call */
     uint64_t seed;
     struct emu_cache *cache; /* has its own lock */
+    struct emu_creds *creds; /* issued STS/ECS credentials; has its own lock (creds.h) */
     atomic_uint_fast64_t n_requests;
 
     /* Guarded by |lock|. */
@@ -246,6 +249,7 @@ struct emu_server_options {
     uint64_t max_generate;
     uint64_t seed;
     int64_t retention_s;
+    const struct emu_creds_options *creds; /* NULL: defaults (no cap, any role) */
 };
 
 void emu_server_init(struct emu_server *srv, const struct emu_server_options *opts);

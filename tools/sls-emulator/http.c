@@ -20,6 +20,7 @@
 
 struct emu_http {
     struct MHD_Daemon *daemon;
+    emu_http_handler handler;
     struct emu_server *srv;
 };
 
@@ -163,7 +164,7 @@ static enum MHD_Result on_request(void *cls,
         .is_body_too_large = ex->is_too_large,
     };
     struct emu_response resp;
-    emu_handle(http->srv, &req, &resp);
+    http->handler(http->srv, &req, &resp);
     free(headers);
     if (resp.delay_ms > 0) {
         sf_sleep_ms(resp.delay_ms);
@@ -186,9 +187,12 @@ static enum MHD_Result on_request(void *cls,
     return rc;
 }
 
-struct emu_http *emu_http_start(struct emu_server *srv,
+struct emu_http *emu_http_start(emu_http_handler handler,
+                                struct emu_server *srv,
                                 const char *host,
                                 int port,
+                                const char *cert_pem,
+                                const char *key_pem,
                                 int *bound_port,
                                 char *errbuf,
                                 size_t errbuf_size)
@@ -202,18 +206,31 @@ struct emu_http *emu_http_start(struct emu_server *srv,
         snprintf(errbuf, errbuf_size, "listen host '%s' is not an IPv4 address", host);
         return NULL;
     }
+    if (cert_pem && !MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+        snprintf(errbuf, errbuf_size, "this libmicrohttpd has no TLS support");
+        return NULL;
+    }
     struct emu_http *http = sf_xcalloc(1, sizeof(*http));
     http->srv = srv;
+    http->handler = handler;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_POLL | MHD_USE_ERROR_LOG;
+    struct MHD_OptionItem tls[3] = {{MHD_OPTION_END, 0, NULL}};
+    if (cert_pem) {
+        flags |= MHD_USE_TLS;
+        tls[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cert_pem};
+        tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)key_pem};
+        tls[2] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    }
     http->daemon = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, on_request, http, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&addr, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)120, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)256 * 1024,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!http->daemon) {
-        snprintf(errbuf, errbuf_size, "cannot listen on %s:%d", host, port);
+        snprintf(errbuf, errbuf_size, "cannot listen on %s:%d%s", host, port,
+                 cert_pem ? " (or the certificate/key is unusable)" : "");
         free(http);
         return NULL;
     }

@@ -11,11 +11,22 @@
 
 struct emu_http;
 
+/* What answers the requests of one listener: emu_handle (SLS and the control plane),
+ * emu_sts_handle or emu_metadata_handle. */
+typedef void (*emu_http_handler)(struct emu_server *srv,
+                                 const struct emu_request *req,
+                                 struct emu_response *resp);
+
 /* Listens on |host| (IPv4 literal or "localhost") and |port| (0 = any free port, reported in
- * |*bound_port|). NULL with a reason in |errbuf| on failure. */
-struct emu_http *emu_http_start(struct emu_server *srv,
+ * |*bound_port|) and serves every request with |handler|; with |cert_pem| and |key_pem| (PEM
+ * text, kept alive until emu_http_stop) over HTTPS. NULL with a reason in |errbuf| on
+ * failure. */
+struct emu_http *emu_http_start(emu_http_handler handler,
+                                struct emu_server *srv,
                                 const char *host,
                                 int port,
+                                const char *cert_pem,
+                                const char *key_pem,
                                 int *bound_port,
                                 char *errbuf,
                                 size_t errbuf_size);

@@ -1,6 +1,7 @@
 /* sls-emulator: an SLS-compatible server for tests, benchmarks and the demo (README.md).
  * main() wires config, server state and HTTP, prints the one "listening" line tests wait
  * for, runs retention once a second, and exits cleanly on SIGTERM/SIGINT. */
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,12 +10,18 @@
 #include "config.h"
 #include "emu.h"
 #include "http.h"
+#include "metadata.h"
 #include "store.h"
+#include "sts.h"
 
 #define SF_LOG_MODULE "emulator"
 #include "util/log.h"
 
+#include "util/file.h"
+
 #include "util/banned.h"
+
+#define PEM_MAX (64 * 1024)
 
 static uint64_t count_logs(struct emu_server *srv)
 {
@@ -50,6 +57,32 @@ static int serve_until_signal(struct emu_server *srv, const sigset_t *stop)
     }
 }
 
+/* Starts the listener of one credential endpoint and prints
+ * "sls-emulator <what> listening on HOST:PORT". |port| 0 = off, -1 = any free port. */
+static bool start_side(struct emu_server *srv,
+                       emu_http_handler handler,
+                       const char *what,
+                       const char *host,
+                       int port,
+                       const char *cert_pem,
+                       const char *key_pem,
+                       struct emu_http **out)
+{
+    char err[256];
+    int bound = 0;
+    if (port == 0) {
+        return true;
+    }
+    *out = emu_http_start(handler, srv, host, port < 0 ? 0 : port, cert_pem, key_pem, &bound, err,
+                          sizeof(err));
+    if (!*out) {
+        fprintf(stderr, "sls-emulator: %s endpoint: %s\n", what, err);
+        return false;
+    }
+    printf("sls-emulator %s listening on %s:%d\n", what, host, bound);
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     struct emu_config cfg;
@@ -79,13 +112,29 @@ int main(int argc, char **argv)
     emu_config_server_options(&cfg, &opts);
     emu_server_init(&srv, &opts);
     int rc = 1;
-    struct emu_http *http = NULL;
+    struct emu_http *http = NULL, *sts = NULL, *metadata = NULL;
+    char *cert = NULL, *key = NULL; /* PEM text of the STS endpoint, when it serves HTTPS */
     if (!emu_config_apply(&cfg, &srv, err, sizeof(err))) {
         fprintf(stderr, "sls-emulator: %s\n", err);
         goto out;
     }
+    /* The credential endpoints first: once the main "listening" line is out, every port a
+     * test may read is already printed. */
+    size_t pem_len;
+    if (cfg.sts_tls_cert &&
+        (!sf_file_read_small(cfg.sts_tls_cert, PEM_MAX, &cert, &pem_len, err, sizeof(err)) ||
+         !sf_file_read_small(cfg.sts_tls_key, PEM_MAX, &key, &pem_len, err, sizeof(err)))) {
+        fprintf(stderr, "sls-emulator: %s\n", err);
+        goto out;
+    }
+    if (!start_side(&srv, emu_sts_handle, "sts", cfg.listen_host, cfg.sts_port, cert, key, &sts) ||
+        !start_side(&srv, emu_metadata_handle, "metadata", cfg.listen_host, cfg.metadata_port, NULL,
+                    NULL, &metadata)) {
+        goto out;
+    }
     int port = 0;
-    http = emu_http_start(&srv, cfg.listen_host, cfg.listen_port, &port, err, sizeof(err));
+    http = emu_http_start(emu_handle, &srv, cfg.listen_host, cfg.listen_port, NULL, NULL, &port,
+                          err, sizeof(err));
     if (!http) {
         fprintf(stderr, "sls-emulator: %s\n", err);
         goto out;
@@ -99,6 +148,13 @@ int main(int argc, char **argv)
     rc = 0;
 out:
     emu_http_stop(http);
+    emu_http_stop(sts);
+    emu_http_stop(metadata);
+    free(cert);
+    if (key) {
+        OPENSSL_cleanse(key, strlen(key));
+    }
+    free(key);
     emu_server_cleanup(&srv);
     emu_config_cleanup(&cfg);
     return rc;

@@ -9,6 +9,7 @@
 
 #include "auth.h"
 #include "codec.h"
+#include "creds.h"
 #include "faults.h"
 #include "handler.h"
 #include "util/str.h"
@@ -49,6 +50,23 @@ static bool find_project(struct emu_ctx *ctx)
     return true;
 }
 
+static void count_refusal(struct emu_server *srv, enum emu_auth_reason reason)
+{
+    switch (reason) {
+    case EMU_AUTH_REASON_UNKNOWN_KEY:
+        emu_creds_count_refusal(srv->creds, EMU_CRED_REFUSED_UNKNOWN);
+        break;
+    case EMU_AUTH_REASON_EXPIRED:
+        emu_creds_count_refusal(srv->creds, EMU_CRED_REFUSED_EXPIRED);
+        break;
+    case EMU_AUTH_REASON_BAD_TOKEN:
+        emu_creds_count_refusal(srv->creds, EMU_CRED_REFUSED_BAD_TOKEN);
+        break;
+    default:
+        break;
+    }
+}
+
 static bool authenticate(struct emu_ctx *ctx)
 {
     if (ctx->srv->is_no_auth) {
@@ -71,6 +89,7 @@ static bool authenticate(struct emu_ctx *ctx)
     struct emu_auth_config cfg = {
         .keys = ctx->srv->keys,
         .n_keys = ctx->srv->n_keys,
+        .creds = ctx->srv->creds,
         .region = ctx->srv->region,
         .now_s = emu_now_s(),
         .max_skew_s = 15 * 60,
@@ -82,6 +101,7 @@ static bool authenticate(struct emu_ctx *ctx)
     pthread_mutex_lock(&ctx->srv->lock);
     ctx->srv->stats.auth_failures++;
     pthread_mutex_unlock(&ctx->srv->lock);
+    count_refusal(ctx->srv, failure.reason);
     emu_reply_error(ctx->resp, failure.status, failure.code, "%s", failure.message);
     return false;
 }

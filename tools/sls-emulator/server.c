@@ -5,6 +5,7 @@
 #include <sys/time.h>
 
 #include "cache.h"
+#include "creds.h"
 #include "emu.h"
 #include "util/alloc.h"
 
@@ -145,6 +146,8 @@ void emu_server_init(struct emu_server *srv, const struct emu_server_options *op
     srv->seed = opts->seed;
     srv->retention_s = opts->retention_s;
     srv->cache = emu_cache_new(opts->cache_bytes);
+    struct emu_creds_options defaults = {0};
+    srv->creds = emu_creds_new(opts->creds ? opts->creds : &defaults);
     srv->next_log_seq = 1;
     srv->next_shard_uid = 1;
     srv->faults.next_id = 1;
@@ -185,6 +188,7 @@ void emu_server_cleanup(struct emu_server *srv)
     free(srv->keys);
     free(srv->region);
     emu_cache_free(srv->cache);
+    emu_creds_free(srv->creds);
     pthread_mutex_destroy(&srv->lock);
     memset(srv, 0, sizeof(*srv));
 }

@@ -5,6 +5,7 @@
 
 #include "assign.h"
 #include "cache.h"
+#include "creds.h"
 #include "cursor.h"
 #include "faults.h"
 #include "util/clock.h"
@@ -119,5 +120,6 @@ json_t *emu_stats_json(struct emu_server *srv)
         (json_int_t)cache.max_bytes, "retention_seconds", (json_int_t)srv->retention_s, "faults",
         emu_faults_to_json(&srv->faults), "projects", projects);
     pthread_mutex_unlock(&srv->lock);
+    json_object_set_new(root, "credentials", emu_creds_stats_json(srv->creds, emu_now_s()));
     return root;
 }

@@ -212,7 +212,7 @@ static const struct emu_key keys[] = {
 
 static struct emu_auth_config config_at(int64_t now_s)
 {
-    return (struct emu_auth_config){keys, 2, NULL, now_s, 900};
+    return (struct emu_auth_config){.keys = keys, .n_keys = 2, .now_s = now_s, .max_skew_s = 900};
 }
 
 static struct emu_header v1_headers[8];
@@ -247,7 +247,8 @@ static void verify_accepts_v1_a_and_refuses_tampering(void **state)
     in = v1_pull_request("LOG NoSuchKey:0M12GGxCETaiYNRsIFylgfxDMTE=", DATE);
     assert_false(emu_auth_verify(&cfg, &in, NULL, 0, &failure));
     assert_int_equal(failure.status, 401);
-    assert_string_equal(failure.code, "Unauthorized");
+    assert_string_equal(failure.code, "InvalidAccessKeyId");
+    assert_int_equal(failure.reason, EMU_AUTH_REASON_UNKNOWN_KEY);
 }
 
 static void verify_refuses_skew_beyond_15_minutes(void **state)

@@ -378,7 +378,7 @@ static void check_auth(void)
     expect_error(&req, 400, "RequestTimeExpired", "v4 x-log-date 20 minutes old");
     req = req_for("GET", "/logstores/logs/shards");
     req.ak_id = "NOSUCHKEY";
-    expect_error(&req, 401, "Unauthorized", "unknown AccessKeyId");
+    expect_error(&req, 401, "InvalidAccessKeyId", "unknown AccessKeyId");
 }
 
 static void check_routing(void)
