@@ -16,9 +16,11 @@
 
 #define SF_LOG_MODULE "cred"
 
-/* Refresh when min(5 min, a third of the lifetime) is left, minus up to a quarter of that as
- * jitter so sources that fetched together do not refresh together. 5 min is what
- * credentials-python's refreshable provider uses as its prefetch time for STS answers. */
+/* Refresh when min(5 min, a third of the lifetime) is left, less up to a quarter of that as
+ * jitter so sources that fetched together do not refresh together. The libraries renew with
+ * 3 min left (credentials-go, ECSRAMRoleCredentialsProvider.needUpdateCredential) or 15 min
+ * (credentials-python, _get_stale_time); a third of the lifetime keeps short-lived test
+ * credentials (20 s) renewed well before they lapse. */
 #define MARGIN_MAX_MS   (300 * 1000)
 #define MIN_INTERVAL_MS 1000 /* never plan fetches closer than this */
 #define BACKOFF_BASE_MS 1000
