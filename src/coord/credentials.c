@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "util/log.h"
 
@@ -58,16 +57,6 @@ sf_err sf_credentials_open(struct sf_source *source, char *errbuf, size_t errbuf
         snprintf(errbuf, errbuf_size, "source %s: no usable credentials: %s", cfg->name, why);
         return err;
     }
-    struct sf_cred_status status;
-    sf_cred_status(source->cred, &status);
-    char expires[32] = "never";
-    if (status.expiration > 0) {
-        time_t t = (time_t)status.expiration;
-        struct tm tm;
-        strftime(expires, sizeof(expires), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-    }
-    SF_LOG_INFO("msg=\"credentials resolved\" source=%s provider=%s expires=%s", cfg->name,
-                sf_cred_provider_name(status.provider), expires);
     return SF_OK;
 }
 
