@@ -84,6 +84,17 @@ void sf_cred_record_failure(struct sf_cred *cred, const char *why)
     snprintf(cred->status.last_error, sizeof(cred->status.last_error), "%s", why);
 }
 
+/* Two failures have the same reason when they differ at most in the service's RequestId,
+ * which is new with every answer. */
+static bool is_same_reason(const char *a, const char *b)
+{
+    const char *cut_a = strstr(a, ", RequestId");
+    const char *cut_b = strstr(b, ", RequestId");
+    size_t len_a = cut_a ? (size_t)(cut_a - a) : strlen(a);
+    size_t len_b = cut_b ? (size_t)(cut_b - b) : strlen(b);
+    return len_a == len_b && memcmp(a, b, len_a) == 0;
+}
+
 /* Under |lock|, in the thread: plans the retry and logs the reason when it changed. While the
  * current credentials are still valid the retry is never planned after they expire. */
 static void retry_later(struct sf_cred *cred, enum sf_cred_provider provider, const char *why)
@@ -97,7 +108,7 @@ static void retry_later(struct sf_cred *cred, enum sf_cred_provider provider, co
         delay_ms = left_ms > BACKOFF_BASE_MS ? left_ms : BACKOFF_BASE_MS;
     }
     cred->due_ms = sf_now_ms() + delay_ms;
-    if (strcmp(cred->logged_error, cred->status.last_error) != 0) {
+    if (!is_same_reason(cred->logged_error, cred->status.last_error)) {
         snprintf(cred->logged_error, sizeof(cred->logged_error), "%s", cred->status.last_error);
         SF_LOG_WARN("msg=\"credential refresh failed; keeping the current credentials\" "
                     "source=%s provider=%s error=\"%s\" retry_in_ms=%lld expires_in_s=%lld",
