@@ -133,6 +133,7 @@ sf_hec_health_probe(const struct sf_hec_sink *hs, char *msg, size_t msg_size)
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, hs->headers);
     curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
     CURLcode cc = curl_easy_perform(easy);
+    sf_hec_http_proxy_explain(hs, easy, cc, errbuf);
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     enum sf_hec_health_verdict verdict = sf_hec_health_classify(
