@@ -13,7 +13,11 @@
 #include "coord/coord.h"
 #include "sink/hec_sink.h"
 #include "sls/sls_api.h"
+#include "util/proxy.h"
+
 #include "util/banned.h"
+
+extern char **environ;
 
 static struct sf_sls_client *
 client_for(const struct sf_config_source *cfg, char *why, size_t why_size)
@@ -27,6 +31,20 @@ client_for(const struct sf_config_source *cfg, char *why, size_t why_size)
 static void print_result(bool is_ok, const char *what, const char *detail)
 {
     printf("%-4s %s: %s\n", is_ok ? "ok" : "FAIL", what, detail);
+}
+
+/* "source demo/nginx proxy: http://proxy:3128 (from HTTPS_PROXY)": which proxy `run` would
+ * take and why (util/proxy.h), the password of one from the environment redacted. */
+static bool print_proxy(const char *what, sf_err err, const struct sf_proxy *proxy, const char *why)
+{
+    char line[SF_PROXY_URL_MAX + 64];
+    if (err) {
+        print_result(false, what, why);
+        return false;
+    }
+    sf_proxy_describe(proxy, line, sizeof(line));
+    print_result(true, what, line);
+    return true;
 }
 
 static void print_error(const char *what, const struct sf_sls_error *detail, sf_err err)
@@ -73,7 +91,14 @@ check_group(struct sf_sls_client *sls, const struct sf_config_source *cfg, const
 
 static bool check_source(const struct sf_config_source *cfg)
 {
-    char what[256], why[256];
+    char what[256], why[512];
+    struct sf_proxy proxy;
+    snprintf(what, sizeof(what), "source %s proxy", cfg->name);
+    sf_err proxy_err = sf_coord_source_proxy(cfg, environ, &proxy, why, sizeof(why));
+    if (!print_proxy(what, proxy_err, &proxy, why)) {
+        return false;
+    }
+    explicit_bzero(proxy.url, sizeof(proxy.url));
     snprintf(what, sizeof(what), "source %s (%s)", cfg->name, cfg->endpoint);
     struct sf_sls_client *sls = client_for(cfg, why, sizeof(why));
     if (!sls) {
@@ -145,6 +170,11 @@ int sf_inspect_check(const struct sf_config *config)
     }
     if (sf_config_has_sink(config, SF_CONFIG_SINK_HEC)) {
         char msg[768], what[600];
+        struct sf_proxy proxy;
+        snprintf(what, sizeof(what), "hec proxy");
+        sf_err proxy_err = sf_hec_sink_proxy(&config->hec, environ, &proxy, msg, sizeof(msg));
+        is_ok = print_proxy(what, proxy_err, &proxy, msg) && is_ok;
+        explicit_bzero(proxy.url, sizeof(proxy.url));
         snprintf(what, sizeof(what), "hec %s", config->hec.url);
         bool is_healthy = sf_hec_sink_check(&config->hec, msg, sizeof(msg));
         print_result(is_healthy, what, msg);

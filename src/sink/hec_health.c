@@ -12,7 +12,7 @@
 
 static const char *const verdict_names[] = {
     "ok",        "unhealthy", "refused", "no_reply", "tls_plain", "tls_untrusted", "tls_name",
-    "tls_other", "resolve",   "timeout", "token",    "not_hec",   "other",
+    "tls_other", "resolve",   "timeout", "token",    "not_hec",   "proxy",         "other",
 };
 
 const char *sf_hec_health_verdict_name(enum sf_hec_health_verdict verdict)
@@ -59,6 +59,10 @@ static enum sf_hec_health_verdict classify_transport(bool is_https,
         break;
     default:
         break;
+    }
+    if (strncmp(curl_error, "proxy ", 6) == 0 ||
+        strncmp(curl_error, "cannot reach proxy ", 19) == 0) {
+        v = SF_HEC_HEALTH_PROXY; /* sf_hec_http_proxy_explain's words: the proxy is at fault */
     }
     snprintf(msg, msg_size, "HEC at %s: %s%s(%s)", hostport, hint, hint[0] ? " " : "",
              curl_error[0] ? curl_error : curl_easy_strerror(cc));

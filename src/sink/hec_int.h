@@ -297,6 +297,7 @@ enum sf_hec_health_verdict {
     SF_HEC_HEALTH_TIMEOUT,       /* no answer in time */
     SF_HEC_HEALTH_TOKEN,         /* 400 codes 21/22, 401, 403 */
     SF_HEC_HEALTH_NOT_HEC,       /* 404, 3xx: wrong port or path */
+    SF_HEC_HEALTH_PROXY,         /* the HTTP proxy refused the CONNECT or cannot be reached */
     SF_HEC_HEALTH_OTHER,
 };
 
