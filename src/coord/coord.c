@@ -105,9 +105,16 @@ static void log_proxy(const struct sf_config_source *cfg)
 {
     struct sf_proxy proxy;
     char why[512], shown[SF_PROXY_URL_MAX + 64];
-    if (sf_coord_source_proxy(cfg, environ, &proxy, why, sizeof(why)) != SF_OK ||
-        !proxy.origin[0]) {
-        return; /* an error is reported by client creation; nothing set: nothing to say */
+    if (sf_coord_source_proxy(cfg, environ, &proxy, why, sizeof(why)) != SF_OK) {
+        return; /* reported by client creation */
+    }
+    if (cfg->proxy_credentials && !proxy.url[0]) {
+        SF_LOG_WARN("msg=\"sls.proxy_credentials is set but no proxy is used: they are not "
+                    "sent\" source=%s",
+                    cfg->name);
+    }
+    if (!proxy.origin[0]) {
+        return; /* no key, no variable: nothing to say */
     }
     sf_proxy_describe(&proxy, shown, sizeof(shown));
     explicit_bzero(proxy.url, sizeof(proxy.url));

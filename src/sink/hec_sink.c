@@ -331,6 +331,11 @@ static sf_err hec_start(struct sf_sink *sink)
     if (hs->proxy_shown[0]) {
         SF_LOG_INFO("msg=\"HEC proxy\" url=\"%s\" proxy=\"%s\"", hs->url, hs->proxy_shown);
     }
+    if (hs->proxy_credentials && !hs->proxy) {
+        SF_LOG_WARN("msg=\"output.hec.proxy_credentials is set but no proxy is used: they are "
+                    "not sent\" url=\"%s\"",
+                    hs->url);
+    }
     if (!hs->ssl_verify && hs->is_https) {
         SF_LOG_WARN("msg=\"TLS verification is OFF for HEC (output.hec.ssl_verify=false): "
                     "neither the certificate nor the host name is checked, so anyone on the "

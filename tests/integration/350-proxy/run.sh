@@ -186,11 +186,15 @@ grep -q "proxy=\"$OPEN (from HTTPS_PROXY)\"" "$T/env.log" || fail "the HEC proxy
 [ "$(connects open "$EMU_HP")" -gt "$sls_before" ] || fail "http_proxy was not used for SLS"
 [ "$(connects open "$HEC_HP")" -gt "$hec_before" ] || fail "HTTPS_PROXY was not used for HEC"
 
-# 5. NO_PROXY=127.0.0.1 exempts both targets: nothing more reaches the proxy.
+# 5. NO_PROXY=127.0.0.1 exempts both targets: nothing more reaches the proxy (and credentials
+# set for no proxy get a warning).
 sls_before=$(connects open "$EMU_HP")
 hec_before=$(connects open "$HEC_HP")
-config direct direct cg-direct
+config direct direct cg-direct "proxy_credentials: puser:unused-pass-5d1e"
 http_proxy=$OPEN HTTPS_PROXY=$OPEN NO_PROXY=127.0.0.1 deliver direct
+grep -q 'msg="sls.proxy_credentials is set but no proxy is used' "$T/direct.log" ||
+    fail "no warning for credentials without a proxy"
+! grep -q "unused-pass" "$T"/*.log || fail "a proxy password reached a log"
 grep -q "msg=\"SLS proxy\" source=demo/direct proxy=\"none (the target is in NO_PROXY)\"" "$T/direct.log" ||
     fail "the NO_PROXY exemption was not logged"
 [ "$(connects open "$EMU_HP")" -eq "$sls_before" ] || fail "NO_PROXY did not bypass the proxy for SLS"
