@@ -10,7 +10,7 @@ packages=(
     libcurl4-openssl-dev libssl-dev liblz4-dev libzstd-dev zlib1g-dev libisal-dev
     libyaml-dev libjansson-dev libmicrohttpd-dev libprotobuf-c-dev protobuf-c-compiler
     libcmocka-dev
-    lz4 zstd openssl curl procps jq
+    lz4 zstd openssl curl procps jq tinyproxy-bin
     rsyslog rsyslog-openssl
     libivykis0 libjson-c5 libnet1 libpcre3 libwrap0 libglib2.0-0 libcap2
 )

@@ -13,7 +13,11 @@
 #include "coord/coord.h"
 #include "sink/hec_sink.h"
 #include "sls/sls_api.h"
+#include "util/proxy.h"
+
 #include "util/banned.h"
+
+extern char **environ;
 
 static struct sf_sls_client *client_for(const struct sf_config_source *cfg,
                                         struct sf_cred_status *cred,
@@ -29,6 +33,20 @@ static struct sf_sls_client *client_for(const struct sf_config_source *cfg,
 static void print_result(bool is_ok, const char *what, const char *detail)
 {
     printf("%-4s %s: %s\n", is_ok ? "ok" : "FAIL", what, detail);
+}
+
+/* "source demo/nginx proxy: http://proxy:3128 (from HTTPS_PROXY)": which proxy `run` would
+ * take and why (util/proxy.h), the password of one from the environment redacted. */
+static bool print_proxy(const char *what, sf_err err, const struct sf_proxy *proxy, const char *why)
+{
+    char line[SF_PROXY_URL_MAX + 64];
+    if (err) {
+        print_result(false, what, why);
+        return false;
+    }
+    sf_proxy_describe(proxy, line, sizeof(line));
+    print_result(true, what, line);
+    return true;
 }
 
 static void print_error(const char *what, const struct sf_sls_error *detail, sf_err err)
@@ -97,6 +115,13 @@ static void print_credentials(const struct sf_config_source *cfg, const struct s
 static bool check_source(const struct sf_config_source *cfg)
 {
     char what[256], why[1024];
+    struct sf_proxy proxy;
+    snprintf(what, sizeof(what), "source %s proxy", cfg->name);
+    sf_err proxy_err = sf_coord_source_proxy(cfg, environ, &proxy, why, sizeof(why));
+    if (!print_proxy(what, proxy_err, &proxy, why)) {
+        return false;
+    }
+    explicit_bzero(proxy.url, sizeof(proxy.url));
     snprintf(what, sizeof(what), "source %s (%s)", cfg->name, cfg->endpoint);
     struct sf_cred_status cred = {0};
     struct sf_sls_client *sls = client_for(cfg, &cred, why, sizeof(why));
@@ -170,6 +195,11 @@ int sf_inspect_check(const struct sf_config *config)
     }
     if (sf_config_has_sink(config, SF_CONFIG_SINK_HEC)) {
         char msg[768], what[600];
+        struct sf_proxy proxy;
+        snprintf(what, sizeof(what), "hec proxy");
+        sf_err proxy_err = sf_hec_sink_proxy(&config->hec, environ, &proxy, msg, sizeof(msg));
+        is_ok = print_proxy(what, proxy_err, &proxy, msg) && is_ok;
+        explicit_bzero(proxy.url, sizeof(proxy.url));
         snprintf(what, sizeof(what), "hec %s", config->hec.url);
         bool is_healthy = sf_hec_sink_check(&config->hec, msg, sizeof(msg));
         print_result(is_healthy, what, msg);

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "config/config_int.h"
+#include "util/proxy.h"
+
 #include "util/banned.h"
 
 static const char *string_value(const struct sf_option *opt, const void *base)
@@ -185,6 +187,30 @@ bool sf_config_check_readable(const struct sf_option *opt,
     if (access(path, R_OK) != 0) {
         snprintf(why, why_size, "cannot read %.200s: %s", path, strerror(errno));
         return false;
+    }
+    return true;
+}
+
+bool sf_config_check_proxy(const struct sf_option *opt,
+                           const void *base,
+                           char *why,
+                           size_t why_size)
+{
+    char credentials_key[96];
+    snprintf(credentials_key, sizeof(credentials_key), "%s_credentials", opt->key);
+    return sf_proxy_check_url(string_value(opt, base), credentials_key, why, why_size);
+}
+
+bool sf_config_check_proxy_credentials(const struct sf_option *opt,
+                                       const void *base,
+                                       char *why,
+                                       size_t why_size)
+{
+    const char *value = string_value(opt, base);
+    const char *colon = strchr(value, ':');
+    if (!colon || colon == value) {
+        /* Not "expected …": that would append the value, a secret, to the message. */
+        return reject(why, why_size, "must be user:password (a user name, a colon, a password)");
     }
     return true;
 }

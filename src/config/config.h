@@ -55,7 +55,10 @@ struct sf_config_source {
     int sign_version; /* 1 or 4 */
     char *region;     /* v4; NULL: derived from the endpoint */
     char *ca_file;    /* NULL: system CA store */
-    char *compress;   /* PullLogs Accept-Encoding: "lz4" (default), "zstd", "deflate", "none" */
+    /* NULL: from the environment (util/proxy.h); "" or "none": direct; else http://host:port */
+    char *proxy;
+    char *proxy_credentials; /* secret "user:password"; NULL: none */
+    char *compress; /* PullLogs Accept-Encoding: "lz4" (default), "zstd", "deflate", "none" */
     enum sf_config_start start;
     int64_t start_time_s; /* with SF_CONFIG_START_TIME */
     bool has_end_time;
@@ -107,18 +110,20 @@ struct sf_config_hec {
     char *ca_file;
     char *client_cert;
     char *client_key;
-    size_t max_body_bytes; /* uncompressed bytes per request; default 1,000,000 */
-    int max_events;        /* per request; 0: no limit */
-    int linger_ms;         /* how long a partial request waits for more events; default 1 s */
-    bool gzip;             /* default true */
-    size_t gzip_min_bytes; /* smaller bodies go uncompressed; default 1500 */
-    int max_in_flight;     /* concurrent requests; default 4 */
-    bool ack;              /* indexer acknowledgement; default false */
-    int ack_poll_ms;       /* default 1 s */
-    int ack_timeout_ms;    /* resend after; default 300 s */
-    int retry_max_ms;      /* backoff cap for retried requests; default 60 s */
-    int auth_retry_ms;     /* while the token is refused (401/403); default 60 s */
-    bool health_check;     /* probe /services/collector/health/1.0 at start; default true */
+    char *proxy;             /* as sf_config_source.proxy */
+    char *proxy_credentials; /* secret "user:password"; NULL: none */
+    size_t max_body_bytes;   /* uncompressed bytes per request; default 1,000,000 */
+    int max_events;          /* per request; 0: no limit */
+    int linger_ms;           /* how long a partial request waits for more events; default 1 s */
+    bool gzip;               /* default true */
+    size_t gzip_min_bytes;   /* smaller bodies go uncompressed; default 1500 */
+    int max_in_flight;       /* concurrent requests; default 4 */
+    bool ack;                /* indexer acknowledgement; default false */
+    int ack_poll_ms;         /* default 1 s */
+    int ack_timeout_ms;      /* resend after; default 300 s */
+    int retry_max_ms;        /* backoff cap for retried requests; default 60 s */
+    int auth_retry_ms;       /* while the token is refused (401/403); default 60 s */
+    bool health_check;       /* probe /services/collector/health/1.0 at start; default true */
     char
         *dead_letter_path; /* events Splunk refuses as invalid; default slsfwd-dead-letter.ndjson */
 };

@@ -62,6 +62,7 @@ struct sf_option {
     const char *help;    /* one paragraph; the first sentence stands alone */
     bool is_required;    /* every source must end up with a value */
     bool is_source_only; /* per source, not under `sls:` (name) */
+    bool is_empty_kept;  /* STRING: "" is a value of its own (proxy: "" means none), not unset */
     sf_option_check_fn check;
 };
 
@@ -279,6 +280,16 @@ bool sf_config_check_debug_modules(const struct sf_option *opt,
                                    const void *base,
                                    char *why,
                                    size_t why_size);
+/* A proxy URL: http://host:port, "" or none; credentials belong in <key>_credentials. */
+bool sf_config_check_proxy(const struct sf_option *opt,
+                           const void *base,
+                           char *why,
+                           size_t why_size);
+/* user:password for a proxy; the message never repeats the value. */
+bool sf_config_check_proxy_credentials(const struct sf_option *opt,
+                                       const void *base,
+                                       char *why,
+                                       size_t why_size);
 bool sf_config_check_readable(const struct sf_option *opt,
                               const void *base,
                               char *why,

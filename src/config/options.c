@@ -216,6 +216,25 @@ const struct sf_option sf_options[] = {
      .example = "/etc/ssl/certs/ca-certificates.crt",
      .check = sf_config_check_readable,
      .help = "PEM file of CA certificates for HTTPS to SLS. Default: the system store."},
+    {.key = "sls.proxy",
+     .type = SF_OPT_STRING,
+     SOURCE(proxy),
+     .is_empty_kept = true,
+     .example = "http://proxy.example.com:3128",
+     .check = sf_config_check_proxy,
+     .help = "HTTP proxy for this source's SLS requests: `http://host:port`, or `none` (or "
+             "`\"\"`) to connect directly whatever the environment says. Default: the "
+             "`HTTPS_PROXY` (`HTTP_PROXY` for an `http://` endpoint), `ALL_PROXY` and `NO_PROXY` "
+             "environment variables, read as curl reads them (see Proxies). Every request goes "
+             "through a CONNECT tunnel, so TLS and the certificate check stay end to end. The "
+             "start-up log and `slsfwd check` say which proxy is used and why."},
+    {.key = "sls.proxy_credentials",
+     .type = SF_OPT_SECRET,
+     SOURCE(proxy_credentials),
+     .example = "/etc/slsfwd/proxy_credentials",
+     .check = sf_config_check_proxy_credentials,
+     .help = "`user:password` for the proxy (HTTP Basic), whichever proxy is used. Put it in "
+             "a file of its own and set `proxy_credentials_file`; never in the proxy URL."},
     {.key = "sls.compress",
      .type = SF_OPT_ENUM,
      SOURCE(compress),
@@ -416,6 +435,24 @@ const struct sf_option sf_options[] = {
      GLOBAL(hec.client_key),
      .check = sf_config_check_readable,
      .help = "PEM key of `client_cert`."},
+    {.key = "output.hec.proxy",
+     .type = SF_OPT_STRING,
+     GLOBAL(hec.proxy),
+     .is_empty_kept = true,
+     .example = "http://proxy.example.com:3128",
+     .check = sf_config_check_proxy,
+     .help = "HTTP proxy for HEC: `http://host:port`, or `none` (or `\"\"`) to connect "
+             "directly whatever the environment says. Default: the `HTTPS_PROXY` (`HTTP_PROXY` "
+             "for an `http://` URL), `ALL_PROXY` and `NO_PROXY` environment variables (see "
+             "Proxies). HTTPS goes through a CONNECT tunnel with the certificate checked as "
+             "without a proxy."},
+    {.key = "output.hec.proxy_credentials",
+     .type = SF_OPT_SECRET,
+     GLOBAL(hec.proxy_credentials),
+     .example = "/etc/slsfwd/proxy_credentials",
+     .check = sf_config_check_proxy_credentials,
+     .help = "`user:password` for the HEC proxy (HTTP Basic). Prefer "
+             "`proxy_credentials_file`."},
     {.key = "output.hec.max_body_bytes",
      .env_alias = "SPLUNK_HEC_MAX_BODY_BYTES",
      .type = SF_OPT_SIZE,

@@ -318,7 +318,7 @@ parse_into(const struct sf_option *opt, const char *text, void *base, char *why,
     switch (opt->type) {
     case SF_OPT_STRING:
     case SF_OPT_SECRET:
-        *(char **)field = text[0] ? sf_xstrdup(text) : NULL;
+        *(char **)field = text[0] || opt->is_empty_kept ? sf_xstrdup(text) : NULL;
         return true;
     case SF_OPT_INT:
         return parse_int(opt, text, field, why, why_size);

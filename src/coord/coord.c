@@ -11,12 +11,32 @@
 #include "util/alloc.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/proxy.h"
 
 #include "util/banned.h"
 
 #define SF_LOG_MODULE "coord"
 
 #define TICK_MS 100
+
+extern char **environ;
+
+sf_err sf_coord_source_proxy(const struct sf_config_source *cfg,
+                             char *const *env,
+                             struct sf_proxy *out,
+                             char *errbuf,
+                             size_t errbuf_size)
+{
+    char target[512], why[512];
+    if (!sf_sls_client_target(cfg->endpoint, cfg->project, target, sizeof(target))) {
+        snprintf(target, sizeof(target), "https://%s", cfg->endpoint); /* refused later */
+    }
+    sf_err err = sf_proxy_resolve(target, cfg->proxy, "sls.proxy", env, out, why, sizeof(why));
+    if (err) {
+        snprintf(errbuf, errbuf_size, "source %.100s: %.400s", cfg->name, why);
+    }
+    return err;
+}
 
 static sf_err client_new(const struct sf_config_source *cfg,
                          const struct sf_cred_value *creds,
@@ -27,6 +47,11 @@ static sf_err client_new(const struct sf_config_source *cfg,
                          char *errbuf,
                          size_t errbuf_size)
 {
+    struct sf_proxy proxy;
+    sf_err err = sf_coord_source_proxy(cfg, environ, &proxy, errbuf, errbuf_size);
+    if (err) {
+        return err;
+    }
     struct sf_sls_client_config config = {
         .endpoint = cfg->endpoint,
         .project = cfg->project,
@@ -34,13 +59,16 @@ static sf_err client_new(const struct sf_config_source *cfg,
         .sign_version = cfg->sign_version,
         .region = cfg->region,
         .ca_file = cfg->ca_file,
+        .proxy = proxy.url,
+        .proxy_credentials = cfg->proxy_credentials,
         .connect_timeout_ms = cfg->connect_timeout_ms,
         .timeout_ms = timeout_ms,
         .user_agent = user_agent,
         .cancel = cancel,
     };
     char why[256];
-    sf_err err = sf_sls_client_new(&config, out, why, sizeof(why));
+    err = sf_sls_client_new(&config, out, why, sizeof(why));
+    explicit_bzero(proxy.url, sizeof(proxy.url)); /* may hold a password from the environment */
     if (err) {
         snprintf(errbuf, errbuf_size, "source %s: %s", cfg->name, why);
     }
@@ -97,6 +125,28 @@ static sf_err new_client(struct sf_source *source,
     return err;
 }
 
+/* Says at start which proxy a source's requests take and why, when any is configured or
+ * in the environment; the password of one from the environment is redacted. */
+static void log_proxy(const struct sf_config_source *cfg)
+{
+    struct sf_proxy proxy;
+    char why[512], shown[SF_PROXY_URL_MAX + 64];
+    if (sf_coord_source_proxy(cfg, environ, &proxy, why, sizeof(why)) != SF_OK) {
+        return; /* reported by client creation */
+    }
+    if (cfg->proxy_credentials && !proxy.url[0]) {
+        SF_LOG_WARN("msg=\"sls.proxy_credentials is set but no proxy is used: they are not "
+                    "sent\" source=%s",
+                    cfg->name);
+    }
+    if (!proxy.origin[0]) {
+        return; /* no key, no variable: nothing to say */
+    }
+    sf_proxy_describe(&proxy, shown, sizeof(shown));
+    explicit_bzero(proxy.url, sizeof(proxy.url));
+    SF_LOG_INFO("msg=\"SLS proxy\" source=%s proxy=\"%s\"", cfg->name, shown);
+}
+
 static sf_err init_workers(struct sf_coord *coord, char *errbuf, size_t errbuf_size)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -149,6 +199,7 @@ sf_err sf_coord_new(const struct sf_config *config,
         pthread_cond_init(&source->membership_wake, &attr);
         sf_backoff_init(&source->bootstrap_backoff, 1000, 60000);
         sf_backoff_init(&source->shard_list_backoff, 5000, 300000);
+        log_proxy(source->config);
         long control_ms = sf_coord_control_timeout_ms(source->config);
         err = sf_credentials_open(source, errbuf, errbuf_size);
         /* Commits are not cancelled: the stop's final commits are what spares duplicates. */

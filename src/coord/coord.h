@@ -17,6 +17,7 @@
 #include "pipeline/batch.h"
 #include "sls/sls_client.h"
 #include "util/err.h"
+#include "util/proxy.h"
 
 struct sf_coord;
 
@@ -78,6 +79,16 @@ struct sf_coord_source_view {
 };
 
 typedef void (*sf_coord_visit_fn)(void *ctx, const struct sf_coord_source_view *source);
+
+/* The HTTP proxy for |cfg|'s SLS requests (util/proxy.h): `sls.proxy` when set, else the
+ * environment |env| (environ-style; the daemon passes environ). Also what the lead's
+ * credential providers (STS, metadata) should be given for this source. SF_ERR_CONFIG with
+ * |errbuf| naming the source and the key or variable at fault. */
+sf_err sf_coord_source_proxy(const struct sf_config_source *cfg,
+                             char *const *env,
+                             struct sf_proxy *out,
+                             char *errbuf,
+                             size_t errbuf_size);
 
 /* An SLS client for |cfg| (endpoint, project, credentials, signature, TLS, timeouts) for
  * one-shot commands such as `slsfwd check`: the credentials are resolved once (blocking) and

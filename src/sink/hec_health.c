@@ -12,7 +12,7 @@
 
 static const char *const verdict_names[] = {
     "ok",        "unhealthy", "refused", "no_reply", "tls_plain", "tls_untrusted", "tls_name",
-    "tls_other", "resolve",   "timeout", "token",    "not_hec",   "other",
+    "tls_other", "resolve",   "timeout", "token",    "not_hec",   "proxy",         "other",
 };
 
 const char *sf_hec_health_verdict_name(enum sf_hec_health_verdict verdict)
@@ -59,6 +59,10 @@ static enum sf_hec_health_verdict classify_transport(bool is_https,
         break;
     default:
         break;
+    }
+    if (strncmp(curl_error, "proxy ", 6) == 0 ||
+        strncmp(curl_error, "cannot reach proxy ", 19) == 0) {
+        v = SF_HEC_HEALTH_PROXY; /* sf_hec_http_proxy_explain's words: the proxy is at fault */
     }
     snprintf(msg, msg_size, "HEC at %s: %s%s(%s)", hostport, hint, hint[0] ? " " : "",
              curl_error[0] ? curl_error : curl_easy_strerror(cc));
@@ -133,6 +137,7 @@ sf_hec_health_probe(const struct sf_hec_sink *hs, char *msg, size_t msg_size)
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, hs->headers);
     curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
     CURLcode cc = curl_easy_perform(easy);
+    sf_hec_http_proxy_explain(hs, easy, cc, errbuf);
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     enum sf_hec_health_verdict verdict = sf_hec_health_classify(

@@ -8,9 +8,14 @@
 
 #include "sink/hec_int.h"
 #include "util/alloc.h"
+#include "util/log.h"
 #include "util/url.h"
 
 #include "util/banned.h" /* last: poisons what the project does not use */
+
+#define SF_LOG_MODULE "hec"
+
+extern char **environ;
 
 /* |url|'s path up to "/services/collector" (a proxy prefix stays), then |tail|. */
 static sf_err derive(CURLU *u, const char *path, const char *tail, char **out)
@@ -122,6 +127,98 @@ struct curl_slist *sf_hec_http_headers(const char *token, const char *channel, b
     return list;
 }
 
+sf_err sf_hec_sink_proxy(const struct sf_config_hec *cfg,
+                         char *const *env,
+                         struct sf_proxy *out,
+                         char *errbuf,
+                         size_t errbuf_size)
+{
+    return sf_proxy_resolve(cfg->url, cfg->proxy, "output.hec.proxy", env, out, errbuf,
+                            errbuf_size);
+}
+
+sf_err sf_hec_http_proxy_init(struct sf_hec_sink *hs,
+                              const struct sf_config_hec *cfg,
+                              char *errbuf,
+                              size_t errbuf_size)
+{
+    struct sf_proxy proxy;
+    sf_err err = sf_hec_sink_proxy(cfg, environ, &proxy, errbuf, errbuf_size);
+    if (err) {
+        return err;
+    }
+    hs->proxy_shown[0] = '\0';
+    if (proxy.origin[0]) {
+        sf_proxy_describe(&proxy, hs->proxy_shown, sizeof(hs->proxy_shown));
+    }
+    if (proxy.url[0]) {
+        char display[SF_PROXY_URL_MAX];
+        sf_proxy_display_url(&proxy, display, sizeof(display));
+        hs->proxy = sf_xstrdup(proxy.url);
+        hs->proxy_display = sf_xstrdup(display);
+    }
+    if (cfg->proxy_credentials && cfg->proxy_credentials[0]) {
+        hs->proxy_credentials = sf_xstrdup(cfg->proxy_credentials);
+    }
+    explicit_bzero(proxy.url, sizeof(proxy.url));
+    return SF_OK;
+}
+
+static void wipe_free(char *secret)
+{
+    if (secret) {
+        explicit_bzero(secret, strlen(secret));
+        free(secret);
+    }
+}
+
+void sf_hec_http_proxy_free(struct sf_hec_sink *hs)
+{
+    wipe_free(hs->proxy);
+    free(hs->proxy_display);
+    wipe_free(hs->proxy_credentials);
+    hs->proxy = hs->proxy_display = hs->proxy_credentials = NULL;
+}
+
+void sf_hec_http_proxy_explain(const struct sf_hec_sink *hs, CURL *easy, CURLcode cc, char *errbuf)
+{
+    if (!hs->proxy || cc == CURLE_OK) {
+        return;
+    }
+    long connect_code = 0;
+    curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+    char text[CURL_ERROR_SIZE];
+    if (connect_code && (connect_code < 200 || connect_code > 299)) {
+        sf_proxy_refusal_text(hs->proxy_display, hs->hostport, connect_code, text, sizeof(text));
+    } else if (connect_code == 0 && (cc == CURLE_COULDNT_CONNECT ||
+                                     cc == CURLE_COULDNT_RESOLVE_PROXY || cc == CURLE_PROXY)) {
+        snprintf(text, sizeof(text), "cannot reach proxy %.100s: %.120s", hs->proxy_display,
+                 errbuf[0] ? errbuf : curl_easy_strerror(cc));
+    } else {
+        return;
+    }
+    snprintf(errbuf, CURL_ERROR_SIZE, "%s", text);
+}
+
+/* Exactly the decided proxy, or none: "" for both options stops libcurl from reading
+ * http(s)_proxy and no_proxy itself. Always a CONNECT tunnel, for an http:// URL too: the
+ * proxy's own answers (407, 403, an error page) then come to CONNECT and can never be taken
+ * for HEC's. TLS to HEC and its certificate check are the same as without a proxy. */
+static void set_proxy(const struct sf_hec_sink *hs, CURL *easy)
+{
+    curl_easy_setopt(easy, CURLOPT_PROXY, hs->proxy ? hs->proxy : "");
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, "");
+    if (!hs->proxy) {
+        return;
+    }
+    curl_easy_setopt(easy, CURLOPT_PROXYTYPE, (long)CURLPROXY_HTTP);
+    curl_easy_setopt(easy, CURLOPT_HTTPPROXYTUNNEL, 1L);
+    curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+    if (hs->proxy_credentials) {
+        curl_easy_setopt(easy, CURLOPT_PROXYUSERPWD, hs->proxy_credentials);
+    }
+}
+
 static size_t collect(char *data, size_t size, size_t nmemb, void *userdata)
 {
     struct sf_buf *resp = userdata;
@@ -155,6 +252,7 @@ void sf_hec_http_setup(const struct sf_hec_sink *hs, CURL *easy, struct sf_buf *
     if (hs->client_key) {
         curl_easy_setopt(easy, CURLOPT_SSLKEY, hs->client_key);
     }
+    set_proxy(hs, easy);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, resp);
     errbuf[0] = '\0';
@@ -177,6 +275,12 @@ static const char *tls_hint(const char *curl_error)
 
 const char *sf_hec_http_hint(CURLcode cc, const char *curl_error, bool is_https)
 {
+    if (strncmp(curl_error, "proxy ", 6) == 0 ||
+        strncmp(curl_error, "cannot reach proxy ", 19) == 0) {
+        return "the HTTP proxy, not HEC, refused or failed the connection: check "
+               "output.hec.proxy and proxy_credentials (or HTTPS_PROXY and NO_PROXY) and the "
+               "proxy's rules for this host and port";
+    }
     switch (cc) {
     case CURLE_COULDNT_CONNECT:
         return "nothing listens at this host:port: wrong port, or HEC is not running "

@@ -31,6 +31,7 @@
 #include "util/bqueue.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/proxy.h"
 
 struct sf_dead_letter;
 
@@ -296,6 +297,7 @@ enum sf_hec_health_verdict {
     SF_HEC_HEALTH_TIMEOUT,       /* no answer in time */
     SF_HEC_HEALTH_TOKEN,         /* 400 codes 21/22, 401, 403 */
     SF_HEC_HEALTH_NOT_HEC,       /* 404, 3xx: wrong port or path */
+    SF_HEC_HEALTH_PROXY,         /* the HTTP proxy refused the CONNECT or cannot be reached */
     SF_HEC_HEALTH_OTHER,
 };
 
@@ -371,6 +373,12 @@ struct sf_hec_sink {
     int max_in_flight;
     int64_t ack_poll_ms, ack_timeout_ms, retry_max_ms, auth_retry_ms;
     bool health_check;
+    /* The proxy (util/proxy.h), decided once at creation: NULL when direct. |proxy| may hold
+     * a password from the environment; messages use |proxy_display|. */
+    char *proxy;
+    char *proxy_display;
+    char *proxy_credentials;                 /* secret "user:password" */
+    char proxy_shown[SF_PROXY_URL_MAX + 64]; /* sf_proxy_describe: for the start-up log */
     char channel[40];
     struct curl_slist *headers;      /* auth, content type, channel, blank Expect */
     struct curl_slist *headers_gzip; /* the same and Content-Encoding: gzip */
@@ -449,6 +457,19 @@ struct curl_slist *sf_hec_http_headers(const char *token, const char *channel, b
 /* Options every HEC transfer shares: TLS, timeouts, no redirects, no signals, HTTP/1.1, the
  * response collected into |resp|. */
 void sf_hec_http_setup(const struct sf_hec_sink *hs, CURL *easy, struct sf_buf *resp, char *errbuf);
+/* Decides the proxy for |cfg| from `output.hec.proxy` or the environment (sf_hec_sink_proxy
+ * with environ) and keeps it in |hs|. SF_ERR_CONFIG with |errbuf| naming the key or variable. */
+sf_err sf_hec_http_proxy_init(struct sf_hec_sink *hs,
+                              const struct sf_config_hec *cfg,
+                              char *errbuf,
+                              size_t errbuf_size);
+void sf_hec_http_proxy_free(struct sf_hec_sink *hs);
+/* After a transfer through the proxy failed with |cc|: when the proxy is at fault (it refused
+ * the CONNECT, or cannot be reached), |errbuf| (curl's, CURL_ERROR_SIZE) is replaced by a
+ * sentence naming the proxy, never the target's answer nor the proxy's credentials:
+ * "proxy http://127.0.0.1:8888 refused CONNECT to 127.0.0.1:8088: 407 Proxy Authentication
+ * Required". The failure stays a transport error: retried, never dead-lettered. */
+void sf_hec_http_proxy_explain(const struct sf_hec_sink *hs, CURL *easy, CURLcode cc, char *errbuf);
 /* A sentence on what a transfer failure usually means (§3: clear errors), "" when none. */
 const char *sf_hec_http_hint(CURLcode cc, const char *curl_error, bool is_https);
 

@@ -197,12 +197,14 @@ static bool drain_completions(struct sf_hec_sink *hs)
         curl_multi_remove_handle(hs->multi, easy);
         has_done = true;
         if (easy == hs->ack_slot.easy) {
+            sf_hec_http_proxy_explain(hs, easy, cc, hs->ack_slot.errbuf);
             hs->is_ack_busy = false;
             sf_hec_react_ack_done(hs, cc);
             continue;
         }
         struct sf_hec_slot *slot = NULL;
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&slot);
+        sf_hec_http_proxy_explain(hs, easy, cc, slot->errbuf);
         hs->n_busy--;
         STAT_SET(hs, in_flight, (uint64_t)hs->n_busy);
         curl_off_t total_us = 0;
@@ -326,6 +328,14 @@ static sf_err hec_start(struct sf_sink *sink)
                 hs->url, hs->channel, hs->max_in_flight, hs->cfg_max_body, hs->max_events,
                 (long long)hs->linger_ms, hs->is_gzip_on ? "true" : "false",
                 hs->is_ack_on ? "true" : "false");
+    if (hs->proxy_shown[0]) {
+        SF_LOG_INFO("msg=\"HEC proxy\" url=\"%s\" proxy=\"%s\"", hs->url, hs->proxy_shown);
+    }
+    if (hs->proxy_credentials && !hs->proxy) {
+        SF_LOG_WARN("msg=\"output.hec.proxy_credentials is set but no proxy is used: they are "
+                    "not sent\" url=\"%s\"",
+                    hs->url);
+    }
     if (!hs->ssl_verify && hs->is_https) {
         SF_LOG_WARN("msg=\"TLS verification is OFF for HEC (output.hec.ssl_verify=false): "
                     "neither the certificate nor the host name is checked, so anyone on the "
@@ -410,6 +420,7 @@ static void hec_free(struct sf_hec_sink *hs)
     free(hs->ca_file);
     free(hs->client_cert);
     free(hs->client_key);
+    sf_hec_http_proxy_free(hs);
     free(hs);
 }
 
@@ -564,6 +575,7 @@ sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
                                                                : "slsfwd-dead-letter.ndjson");
     sf_err err = sf_hec_http_urls(cfg->url, &hs->ack_url, &hs->health_url, hs->hostport,
                                   sizeof(hs->hostport), &hs->is_https, errbuf, errbuf_size);
+    err = err ? err : sf_hec_http_proxy_init(hs, cfg, errbuf, errbuf_size);
     if (!err) {
         sf_hec_http_channel(hs->channel, sizeof(hs->channel));
         hs->headers = sf_hec_http_headers(cfg->token, hs->channel, false);

@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "sink/sink.h"
+#include "util/proxy.h"
 
 /* Counters since the sink was made (requests by class, events, bytes) and gauges (now). */
 struct sf_hec_sink_stats {
@@ -60,6 +61,15 @@ sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
 
 /* |sink| must come from sf_hec_sink_new. Any thread. */
 void sf_hec_sink_get_stats(struct sf_sink *sink, struct sf_hec_sink_stats *out);
+
+/* The HTTP proxy for |cfg|'s URL (util/proxy.h): `output.hec.proxy` when set, else the
+ * environment |env| (environ-style; the sink itself reads environ). SF_ERR_CONFIG with
+ * |errbuf| naming the key or variable at fault. */
+sf_err sf_hec_sink_proxy(const struct sf_config_hec *cfg,
+                         char *const *env,
+                         struct sf_proxy *out,
+                         char *errbuf,
+                         size_t errbuf_size);
 
 /* `slsfwd check`: probes /services/collector/health/1.0 with the token of |cfg| once and puts
  * a sentence for the operator in |msg| (never the token). True when HEC is healthy and takes

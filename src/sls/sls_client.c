@@ -12,6 +12,7 @@
 #include "util/clock.h"
 #include "util/encode.h"
 #include "util/log.h"
+#include "util/proxy.h"
 #include "util/str.h"
 
 #include "util/banned.h"
@@ -27,6 +28,10 @@ struct sf_sls_client {
     int sign_version;
     char region[64];
     char *ca_file;
+    char *proxy;             /* NULL: direct */
+    char *proxy_display;     /* the proxy's URL without credentials, for messages */
+    char *proxy_credentials; /* secret */
+    char target[280];        /* "host:port" the proxy is asked to CONNECT to */
     long connect_timeout_ms;
     long timeout_ms;
     char *user_agent;
@@ -127,6 +132,25 @@ parse_endpoint(struct sf_sls_client *sls, const char *endpoint, char *errbuf, si
     return SF_OK;
 }
 
+bool sf_sls_client_target(const char *endpoint, const char *project, char *out, size_t out_size)
+{
+    struct sf_sls_client tmp = {.project = (char *)project};
+    char why[256];
+    out[0] = '\0';
+    if (!endpoint || !project || parse_endpoint(&tmp, endpoint, why, sizeof(why)) != SF_OK) {
+        return false;
+    }
+    if (tmp.port) {
+        snprintf(out, out_size, "%s://%s:%d", tmp.scheme, tmp.connect_host, tmp.port);
+    } else {
+        snprintf(out, out_size, "%s://%s", tmp.scheme, tmp.connect_host);
+    }
+    free(tmp.scheme);
+    free(tmp.connect_host);
+    free(tmp.virtual_host);
+    return true;
+}
+
 static bool is_name_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
@@ -184,6 +208,20 @@ sf_err sf_sls_client_new(const struct sf_sls_client_config *config,
         }
     }
     sls->ca_file = config->ca_file && config->ca_file[0] ? sf_xstrdup(config->ca_file) : NULL;
+    if (config->proxy && config->proxy[0]) {
+        struct sf_proxy shown;
+        snprintf(shown.url, sizeof(shown.url), "%s", config->proxy);
+        char display[SF_PROXY_URL_MAX];
+        sf_proxy_display_url(&shown, display, sizeof(display));
+        sls->proxy = sf_xstrdup(config->proxy);
+        sls->proxy_display = sf_xstrdup(display);
+        explicit_bzero(shown.url, sizeof(shown.url));
+    }
+    if (config->proxy_credentials && config->proxy_credentials[0]) {
+        sls->proxy_credentials = sf_xstrdup(config->proxy_credentials);
+    }
+    int port = sls->port ? sls->port : strcmp(sls->scheme, "https") == 0 ? 443 : 80;
+    snprintf(sls->target, sizeof(sls->target), "%s:%d", sls->connect_host, port);
     sls->connect_timeout_ms = config->connect_timeout_ms > 0 ? config->connect_timeout_ms : 5000;
     sls->timeout_ms = config->timeout_ms > 0 ? config->timeout_ms : 60000;
     sls->user_agent = sf_xstrdup(config->user_agent ? config->user_agent : "slsfwd/0.1");
@@ -229,6 +267,9 @@ void sf_sls_client_free(struct sf_sls_client *sls)
     free(sls->connect_host);
     free(sls->virtual_host);
     free(sls->ca_file);
+    wipe_free(sls->proxy); /* may hold a password from the environment */
+    free(sls->proxy_display);
+    wipe_free(sls->proxy_credentials);
     free(sls->user_agent);
     free(sls->access_key_id);
     wipe_free(sls->access_key_secret);
@@ -543,6 +584,25 @@ static void fill_detail(const struct sf_sls_client *sls,
     detail->shard = req->shard;
 }
 
+/* Exactly the configured proxy, or none: "" for both options stops libcurl from reading
+ * http(s)_proxy and no_proxy itself. Always a CONNECT tunnel, for an http:// endpoint too: a
+ * proxy's own answer (407, 403, an error page) then comes to CONNECT and can never pass for
+ * SLS's; certificate checks of the endpoint are the same as without a proxy. */
+static void set_proxy(const struct sf_sls_client *sls, CURL *easy)
+{
+    curl_easy_setopt(easy, CURLOPT_PROXY, sls->proxy ? sls->proxy : "");
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, "");
+    if (!sls->proxy) {
+        return;
+    }
+    curl_easy_setopt(easy, CURLOPT_PROXYTYPE, (long)CURLPROXY_HTTP);
+    curl_easy_setopt(easy, CURLOPT_HTTPPROXYTUNNEL, 1L);
+    curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+    if (sls->proxy_credentials) {
+        curl_easy_setopt(easy, CURLOPT_PROXYUSERPWD, sls->proxy_credentials);
+    }
+}
+
 sf_err sf_sls_call_prepare(struct sf_sls_client *sls,
                            struct sf_sls_call *call,
                            CURL *easy,
@@ -577,6 +637,7 @@ sf_err sf_sls_call_prepare(struct sf_sls_client *sls,
     if (sls->ca_file) {
         curl_easy_setopt(easy, CURLOPT_CAINFO, sls->ca_file);
     }
+    set_proxy(sls, easy);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, call->resp);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
@@ -611,13 +672,37 @@ static sf_err curl_to_err(CURLcode result)
     }
 }
 
+/* A transfer through the proxy that failed: the message names the proxy, not SLS, when the
+ * proxy refused the CONNECT (its status) or could not be reached; otherwise it adds "via
+ * proxy". Returns true when the proxy is at fault. Never shows the proxy's credentials. */
+static bool describe_proxy_failure(const struct sf_sls_client *sls,
+                                   CURL *easy,
+                                   CURLcode result,
+                                   const char *error,
+                                   struct sf_sls_error *detail)
+{
+    long connect_code = 0;
+    curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+    if (connect_code && (connect_code < 200 || connect_code > 299)) {
+        sf_proxy_refusal_text(sls->proxy_display, sls->target, connect_code, detail->message,
+                              sizeof(detail->message));
+        return true;
+    }
+    if (connect_code == 0 && (result == CURLE_COULDNT_CONNECT ||
+                              result == CURLE_COULDNT_RESOLVE_PROXY || result == CURLE_PROXY)) {
+        snprintf(detail->message, sizeof(detail->message), "cannot reach proxy %.100s: %.130s",
+                 sls->proxy_display, error);
+        return true;
+    }
+    return false;
+}
+
 sf_err sf_sls_call_finish(struct sf_sls_client *sls,
                           struct sf_sls_call *call,
                           CURL *easy,
                           CURLcode result,
                           struct sf_sls_error *detail)
 {
-    (void)sls;
     struct sf_sls_response *resp = call->resp;
     curl_slist_free_all(call->headers);
     call->headers = NULL;
@@ -629,6 +714,11 @@ sf_err sf_sls_call_finish(struct sf_sls_client *sls,
     }
     if (result != CURLE_OK) {
         const char *error = call->errbuf[0] ? call->errbuf : curl_easy_strerror(result);
+        if (sls->proxy && describe_proxy_failure(sls, easy, result, error, detail)) {
+            SF_LOG_DEBUG("msg=\"transfer failed at the proxy\" api=%s curl_code=%d", call->req.api,
+                         (int)result);
+            return curl_to_err(result); /* SF_ERR_NET: retried like any network failure */
+        }
         /* OpenSSL's words for a ClientHello answered by plain HTTP: https:// at an http://
          * port, e.g. the emulator. Said first, so a long error cannot cut it off. */
         bool is_plain = result == CURLE_SSL_CONNECT_ERROR &&
@@ -638,6 +728,9 @@ sf_err sf_sls_call_finish(struct sf_sls_client *sls,
                      "the server answered plain HTTP, not TLS: use http:// in the endpoint "
                      "(%.150s)",
                      error);
+        } else if (sls->proxy) {
+            snprintf(detail->message, sizeof(detail->message), "%.150s (via proxy %.90s)", error,
+                     sls->proxy_display);
         } else {
             snprintf(detail->message, sizeof(detail->message), "%s", error);
         }

@@ -29,13 +29,20 @@ struct sf_sls_client_config {
     const char *endpoint;
     const char *project;
     struct sf_sls_credentials creds;
-    int sign_version;          /* 1 (default when 0) or 4 */
-    const char *region;        /* v4 only; derived from the endpoint when NULL */
-    const char *ca_file;       /* NULL: the system CA store */
-    long connect_timeout_ms;   /* 0: 5000 */
-    long timeout_ms;           /* whole request; 0: 60000 */
-    const char *user_agent;    /* NULL: "slsfwd/<version>" */
-    size_t max_response_bytes; /* cap on a response body as received; 0: 64 MiB */
+    int sign_version;    /* 1 (default when 0) or 4 */
+    const char *region;  /* v4 only; derived from the endpoint when NULL */
+    const char *ca_file; /* NULL: the system CA store */
+    /* The HTTP proxy for every request, as sf_proxy_resolve() (util/proxy.h) decided it for
+     * sf_sls_client_target() of this endpoint: "http://[user:password@]host:port", or NULL/""
+     * for direct. libcurl's own reading of the proxy environment is off either way, so what
+     * the caller logged is what happens. Requests are tunnelled with CONNECT (also to an
+     * http:// endpoint), so an answer from the proxy is never taken for one from SLS. */
+    const char *proxy;
+    const char *proxy_credentials; /* secret "user:password" for the proxy; NULL: none */
+    long connect_timeout_ms;       /* 0: 5000 */
+    long timeout_ms;               /* whole request; 0: 60000 */
+    const char *user_agent;        /* NULL: "slsfwd/<version>" */
+    size_t max_response_bytes;     /* cap on a response body as received; 0: 64 MiB */
     /* Borrowed, may be NULL: once true, a call in flight is abandoned within about a second
      * (SF_ERR_CANCELLED) and new calls fail at once, so a stop need not wait for a long
      * PullLogs. The flag must outlive the client. */
@@ -125,6 +132,11 @@ void sf_sls_request_init(struct sf_sls_request *req,
                          const char *logstore,
                          int shard);
 void sf_sls_request_param(struct sf_sls_request *req, const char *key, const char *value);
+
+/* The URL whose host and port the client connects to for |endpoint| and |project|
+ * ("https://prod.cn-hangzhou.log.aliyuncs.com", "http://127.0.0.1:8080"): what a proxy and
+ * NO_PROXY decision is about. False (|out| "") when the endpoint cannot be parsed. */
+bool sf_sls_client_target(const char *endpoint, const char *project, char *out, size_t out_size);
 
 /* Region from an endpoint such as "cn-hangzhou-intranet.log.aliyuncs.com" → "cn-hangzhou"
  * (spec §1.1); false when the endpoint is not an aliyuncs.com region host. */

@@ -261,6 +261,52 @@ static void a_short_group_timeout_gets_a_warning(void **state)
     test_free(log);
 }
 
+/* Proxy keys: "" and none are values (direct), a URL is checked, its credentials go in the
+ * secret `proxy_credentials` (or its _file), and no message repeats them. */
+static void proxy_keys_are_checked_and_their_credentials_are_secret(void **state)
+{
+    (void)state;
+    cfg_write("proxy_creds", "puser:ppass\n", 0600);
+    struct sf_config *config = cfg_expect_ok(CFG_SLS "  proxy: http://proxy.corp:3128\n"
+                                                     "  proxy_credentials_file: proxy_creds\n"
+                                                     "sources:\n"
+                                                     "  - project: prod\n"
+                                                     "    logstore: nginx\n"
+                                                     "  - project: prod\n"
+                                                     "    logstore: audit\n"
+                                                     "    proxy: \"\"\n",
+                                             NULL);
+    assert_string_equal(config->sources[0].proxy, "http://proxy.corp:3128");
+    assert_string_equal(config->sources[0].proxy_credentials, "puser:ppass");
+    assert_string_equal(config->sources[1].proxy, ""); /* direct, not "unset" */
+    char *dump = cfg_dump(config);
+    assert_null(strstr(dump, "ppass"));
+    test_free(dump);
+    sf_config_free(config);
+
+    cfg_expect_error(CFG_SLS "  proxy: http://u:pw@proxy:3128\n" SOURCES, NULL,
+                     "slsfwd.yaml:6: sls.proxy: credentials do not belong in the proxy URL (it "
+                     "is logged): put user:password in sls.proxy_credentials (or "
+                     "sls.proxy_credentials_file)");
+    cfg_expect_error(CFG_SLS "  proxy: https://proxy:3128\n" SOURCES, NULL,
+                     "slsfwd.yaml:6: sls.proxy: https:// proxies are not supported: use "
+                     "http://host:port (HTTPS to the target stays TLS from end to end, tunnelled "
+                     "by CONNECT)");
+    cfg_expect_error(CFG_SLS "  proxy: http://proxy\n" SOURCES, NULL,
+                     "slsfwd.yaml:6: sls.proxy: expected http://host:port: the port is missing, "
+                     "got \"http://proxy\"");
+    cfg_expect_error(CFG_SLS "  proxy_credentials: nocolon-secret\n" SOURCES, NULL,
+                     "slsfwd.yaml:6: sls.proxy_credentials: must be user:password (a user name, "
+                     "a colon, a password)");
+    char *env[] = {"SLSFWD_OUTPUT_HEC_PROXY=http://u:secret@p:1", NULL};
+    cfg_expect_error(CFG_SLS SOURCES "output:\n  hec:\n    url: https://splunk:8088\n"
+                                     "    token: t\n",
+                     env,
+                     "SLSFWD_OUTPUT_HEC_PROXY: credentials do not belong in the proxy URL (it "
+                     "is logged): put user:password in output.hec.proxy_credentials (or "
+                     "output.hec.proxy_credentials_file)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +318,7 @@ int main(void)
         cmocka_unit_test(secrets_in_urls_are_redacted),
         cmocka_unit_test(a_readable_file_with_a_secret_gets_a_warning),
         cmocka_unit_test(a_short_group_timeout_gets_a_warning),
+        cmocka_unit_test(proxy_keys_are_checked_and_their_credentials_are_secret),
     };
     return cmocka_run_group_tests(tests, cfg_test_setup, cfg_test_teardown);
 }

@@ -286,6 +286,14 @@ static void explains_the_usual_health_check_failures(void **state)
     assert_non_null(strstr(msg, "https://"));
     assert_int_equal(health(false, CURLE_RECV_ERROR, "Connection reset by peer", 0, "", msg),
                      SF_HEC_HEALTH_NO_REPLY);
+    /* A proxy's refusal of CONNECT is the proxy's, not HEC's (hec_http.c rewrote curl's text). */
+    assert_int_equal(health(true, CURLE_RECV_ERROR,
+                            "proxy http://p:3128 refused CONNECT to splunk:8088: 407 Proxy "
+                            "Authentication Required",
+                            0, "", msg),
+                     SF_HEC_HEALTH_PROXY);
+    assert_non_null(strstr(msg, "the HTTP proxy, not HEC"));
+    assert_non_null(strstr(msg, "refused CONNECT to splunk:8088: 407"));
     assert_int_equal(health(true, CURLE_SSL_CONNECT_ERROR,
                             "error:0A00010B:SSL routines::wrong version number", 0, "", msg),
                      SF_HEC_HEALTH_TLS_PLAIN);

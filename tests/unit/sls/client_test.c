@@ -584,6 +584,57 @@ static void bad_configuration_is_refused_with_a_reason(void **state)
     assert_false(sf_sls_region_from_endpoint("127.0.0.1:8080", region, sizeof(region)));
 }
 
+/* Through a proxy every call is a CONNECT tunnel: a proxy's 407 answers the CONNECT, so it is
+ * reported as the proxy's (retryable, no HTTP status of SLS), never parsed as an SLS error. The
+ * scripted server plays the proxy; its credentials go as Proxy-Authorization only. */
+static void a_proxy_refusal_names_the_proxy_not_sls(void **state)
+{
+    (void)state;
+    struct ts_server *proxy = ts_start(NULL, NULL);
+    struct ts_reply refuse = {.status = 407,
+                              .headers = {{"Proxy-Authenticate", "Basic realm=\"p\""}},
+                              .body = (const uint8_t *)"denied",
+                              .body_len = 6};
+    ts_push(proxy, &refuse);
+    char proxy_url[64], target[64], want[256];
+    snprintf(proxy_url, sizeof(proxy_url), "http://127.0.0.1:%u", ts_port(proxy));
+    struct sf_sls_client_config config = {
+        .endpoint = "http://127.0.0.1:9",
+        .project = "my-project",
+        .creds = {"LTAI5tTestKeyId0001", "TestSecretKey0123456789abcdef", NULL},
+        .proxy = proxy_url,
+        .proxy_credentials = "puser:ppass",
+        .timeout_ms = 5000,
+    };
+    assert_true(sf_sls_client_target(config.endpoint, config.project, target, sizeof(target)));
+    assert_string_equal(target, "http://127.0.0.1:9");
+    assert_true(sf_sls_client_target("cn-hangzhou.log.aliyuncs.com", "p", target, sizeof(target)));
+    assert_string_equal(target, "https://p.cn-hangzhou.log.aliyuncs.com");
+    struct sf_sls_client *sls = NULL;
+    char errbuf[256];
+    SF_CHECK_ERR(sf_sls_client_new(&config, &sls, errbuf, sizeof(errbuf)), SF_OK);
+    struct sf_sls_shard *shards = NULL;
+    size_t n = 0;
+    struct sf_sls_error detail;
+    sf_err err = sf_sls_list_shards(sls, "nginx", &shards, &n, &detail);
+    assert_int_equal(err, SF_ERR_NET);
+    assert_int_equal(sf_err_class(err), SF_ERRCLASS_RETRY);
+    assert_int_equal(detail.http_status, 0);
+    snprintf(want, sizeof(want),
+             "proxy %s refused CONNECT to 127.0.0.1:9: 407 Proxy Authentication Required",
+             proxy_url);
+    assert_string_equal(detail.message, want);
+    const struct ts_request *req = ts_request(proxy, 0);
+    assert_non_null(req);
+    assert_string_equal(req->method, "CONNECT");
+    assert_non_null(ts_header(req, "Proxy-Authorization")); /* Basic cHVzZXI6cHBhc3M= */
+    assert_string_equal(ts_header(req, "Proxy-Authorization"), "Basic cHVzZXI6cHBhc3M=");
+    assert_null(ts_header(req, "Authorization")); /* the SLS signature never reaches the proxy */
+    free(shards);
+    sf_sls_client_free(sls);
+    ts_stop(proxy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -607,6 +658,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(list_shards_reads_status, setup, teardown),
         cmocka_unit_test(https_verifies_the_certificate),
         cmocka_unit_test(bad_configuration_is_refused_with_a_reason),
+        cmocka_unit_test(a_proxy_refusal_names_the_proxy_not_sls),
     };
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
