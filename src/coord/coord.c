@@ -85,11 +85,16 @@ sf_err sf_coord_client_new(const struct sf_config_source *cfg,
 {
     *out = NULL;
     struct sf_cred_config cred_cfg;
-    sf_credentials_config(cfg, &cred_cfg);
+    struct sf_proxy sts_proxy;
+    sf_err err = sf_credentials_config(cfg, &cred_cfg, &sts_proxy, errbuf, errbuf_size);
+    if (err) {
+        return err;
+    }
     struct sf_cred *cred = NULL;
     struct sf_cred_value *creds = sf_xcalloc(1, sizeof(*creds));
     char why[1024];
-    sf_err err = sf_cred_new(&cred_cfg, &cred, why, sizeof(why));
+    err = sf_cred_new(&cred_cfg, &cred, why, sizeof(why));
+    explicit_bzero(&sts_proxy, sizeof(sts_proxy));
     if (!err) {
         err = sf_cred_resolve(cred, why, sizeof(why));
     }

@@ -10,8 +10,37 @@
 
 #define SF_LOG_MODULE "coord"
 
-void sf_credentials_config(const struct sf_config_source *cfg, struct sf_cred_config *out)
+extern char **environ;
+
+/* The URL whose host NO_PROXY is matched against: as the cred module will reach STS, except
+ * that a region-derived endpoint (ALIBABA_CLOUD_STS_REGION) is matched as sts.aliyuncs.com. */
+static void sts_url(const struct sf_config_source *cfg, char *out, size_t size)
 {
+    const char *endpoint = cfg->credentials.sts_endpoint;
+    if (!endpoint || !endpoint[0]) {
+        endpoint = getenv("ALIBABA_CLOUD_STS_ENDPOINT");
+    }
+    if (!endpoint || !endpoint[0]) {
+        endpoint = "sts.aliyuncs.com";
+    }
+    bool has_scheme = strncmp(endpoint, "http://", 7) == 0 || strncmp(endpoint, "https://", 8) == 0;
+    snprintf(out, size, "%s%s", has_scheme ? "" : "https://", endpoint);
+}
+
+sf_err sf_credentials_config(const struct sf_config_source *cfg,
+                             struct sf_cred_config *out,
+                             struct sf_proxy *sts_proxy,
+                             char *errbuf,
+                             size_t errbuf_size)
+{
+    char url[512], why[512];
+    sts_url(cfg, url, sizeof(url));
+    sf_err err =
+        sf_proxy_resolve(url, cfg->proxy, "sls.proxy", environ, sts_proxy, why, sizeof(why));
+    if (err) {
+        snprintf(errbuf, errbuf_size, "source %.100s: STS: %.400s", cfg->name, why);
+        return err;
+    }
     enum sf_cred_provider provider = SF_CRED_AUTO;
     if (cfg->credentials.provider) {
         (void)sf_cred_provider_parse(cfg->credentials.provider, &provider); /* validated */
@@ -39,17 +68,25 @@ void sf_credentials_config(const struct sf_config_source *cfg, struct sf_cred_co
         .ecs_metadata_endpoint = cfg->credentials.ecs_metadata_endpoint,
         .ecs_imdsv1_disabled = cfg->credentials.ecs_disable_imdsv1,
         .ca_file = cfg->ca_file,
+        .proxy = sts_proxy->url,
+        .proxy_credentials = cfg->proxy_credentials,
         .timeout_ms = cfg->connect_timeout_ms > 5000 ? cfg->connect_timeout_ms : 5000,
     };
+    return SF_OK;
 }
 
 sf_err sf_credentials_open(struct sf_source *source, char *errbuf, size_t errbuf_size)
 {
     const struct sf_config_source *cfg = source->config;
     struct sf_cred_config cred_cfg;
-    sf_credentials_config(cfg, &cred_cfg);
+    struct sf_proxy sts_proxy;
+    sf_err err = sf_credentials_config(cfg, &cred_cfg, &sts_proxy, errbuf, errbuf_size);
+    if (err) {
+        return err;
+    }
     char why[1024];
-    sf_err err = sf_cred_new(&cred_cfg, &source->cred, why, sizeof(why));
+    err = sf_cred_new(&cred_cfg, &source->cred, why, sizeof(why));
+    explicit_bzero(&sts_proxy, sizeof(sts_proxy)); /* its URL may hold a password */
     if (!err) {
         err = sf_cred_resolve(source->cred, why, sizeof(why));
     }

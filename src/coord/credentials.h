@@ -7,9 +7,16 @@
 #define SF_COORD_CREDENTIALS_H
 
 #include "coord/coord_int.h"
+#include "util/proxy.h"
 
-/* The cred module's view of |cfg|'s keys. Strings are borrowed from |cfg|. */
-void sf_credentials_config(const struct sf_config_source *cfg, struct sf_cred_config *out);
+/* The cred module's view of |cfg|'s keys. Strings are borrowed from |cfg| and |sts_proxy|,
+ * which receives the proxy for STS: `sls.proxy`, else the environment as for the STS URL
+ * (util/proxy.h). SF_ERR_CONFIG with |errbuf| naming the source and the key at fault. */
+sf_err sf_credentials_config(const struct sf_config_source *cfg,
+                             struct sf_cred_config *out,
+                             struct sf_proxy *sts_proxy,
+                             char *errbuf,
+                             size_t errbuf_size);
 /* Resolves |source|'s credentials (blocking: STS or the metadata service may be asked).
  * Coordinator construction; on failure |errbuf| names the source and what was tried. */
 sf_err sf_credentials_open(struct sf_source *source, char *errbuf, size_t errbuf_size);

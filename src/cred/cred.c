@@ -157,6 +157,7 @@ static void copy_config(struct sf_cred *cred, const struct sf_cred_config *in)
         in->ecs_imdsv1_disabled || env_is_true(c, "ALIBABA_CLOUD_IMDSV1_DISABLED");
     c->ca_file = keep(cred, in->ca_file);
     c->proxy = keep(cred, in->proxy);
+    c->proxy_credentials = keep(cred, in->proxy_credentials);
     cred->is_ecs_disabled = env_is_true(c, "ALIBABA_CLOUD_ECS_METADATA_DISABLED");
 }
 

@@ -63,8 +63,11 @@ struct sf_cred_config {
     const char *ecs_metadata_endpoint; /* "http://100.100.100.200" */
     bool ecs_imdsv1_disabled;          /* or $ALIBABA_CLOUD_IMDSV1_DISABLED=true: token mode only */
     const char *ca_file;               /* for STS over HTTPS; NULL: system store */
-    const char *proxy;                 /* NULL: curl's *_PROXY environment handling */
-    long timeout_ms;                   /* per STS/metadata request; 0: 5000 */
+    /* STS only (never the metadata service): the proxy util/proxy.h chose for the STS URL,
+     * "" for direct; NULL leaves the *_proxy environment to curl (tests). */
+    const char *proxy;
+    const char *proxy_credentials; /* "user:password", secret; NULL: none */
+    long timeout_ms;               /* per STS/metadata request; 0: 5000 */
     /* Test seam: NULL reads the process environment with getenv(). */
     const char *(*getenv_fn)(const char *name);
 };

@@ -11,7 +11,7 @@
 struct sf_cred {
     /* Immutable after sf_cred_new: read by the providers without the lock. */
     struct sf_cred_config config; /* every string owned by |owned|; environment folded in */
-    char *owned[24];
+    char *owned[32];
     size_t n_owned;
     enum sf_cred_provider configured; /* AUTO decided: a concrete provider, or CHAIN */
     bool is_ecs_disabled;             /* ALIBABA_CLOUD_ECS_METADATA_DISABLED=true */

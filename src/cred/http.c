@@ -75,7 +75,16 @@ sf_err sf_cred_http_do(const struct sf_cred_http_request *req,
         curl_easy_setopt(easy, CURLOPT_PROXY, "");
         curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
     } else if (req->proxy) {
+        /* As the SLS client does (util/proxy.h): exactly this proxy, through a CONNECT
+         * tunnel, with no environment read by curl itself. */
         curl_easy_setopt(easy, CURLOPT_PROXY, req->proxy);
+        curl_easy_setopt(easy, CURLOPT_NOPROXY, "");
+        if (req->proxy[0]) {
+            curl_easy_setopt(easy, CURLOPT_HTTPPROXYTUNNEL, 1L);
+            if (req->proxy_credentials && req->proxy_credentials[0]) {
+                curl_easy_setopt(easy, CURLOPT_PROXYUSERPWD, req->proxy_credentials);
+            }
+        }
     }
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "slsfwd");
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, curl_error);

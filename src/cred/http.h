@@ -18,14 +18,15 @@
 #define SF_CRED_HTTP_MAX_BODY ((size_t)64 * 1024)
 
 struct sf_cred_http_request {
-    const char *method;         /* "GET", "POST" or "PUT" */
-    const char *url;            /* scheme://host[:port]/path[?query] */
-    const char *const *headers; /* "Name: value" lines, NULL-terminated; NULL for none */
-    const char *form_body;      /* x-www-form-urlencoded body (POST) or NULL */
-    long timeout_ms;            /* whole request; <= 0: 5000 */
-    const char *ca_file;        /* NULL: the system store */
-    const char *proxy;          /* NULL: curl's *_proxy environment handling */
-    bool no_proxy;              /* never through any proxy (the metadata service) */
+    const char *method;            /* "GET", "POST" or "PUT" */
+    const char *url;               /* scheme://host[:port]/path[?query] */
+    const char *const *headers;    /* "Name: value" lines, NULL-terminated; NULL for none */
+    const char *form_body;         /* x-www-form-urlencoded body (POST) or NULL */
+    long timeout_ms;               /* whole request; <= 0: 5000 */
+    const char *ca_file;           /* NULL: the system store */
+    const char *proxy;             /* NULL: curl's *_proxy environment handling; "": direct */
+    const char *proxy_credentials; /* "user:password" for the proxy, or NULL */
+    bool no_proxy;                 /* never through any proxy (the metadata service) */
 };
 
 struct sf_cred_http_response {

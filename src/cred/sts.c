@@ -198,6 +198,7 @@ static sf_err sts_call(const struct sf_cred_config *config,
         .timeout_ms = config->timeout_ms,
         .ca_file = config->ca_file,
         .proxy = config->proxy,
+        .proxy_credentials = config->proxy_credentials,
     };
     struct sf_cred_http_response resp;
     char why[384];
