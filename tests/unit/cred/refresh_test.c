@@ -84,7 +84,8 @@ static void plan_follows_margin_and_jitter(void **state)
     sf_cred_status(cred, &status);
     assert_true(status.next_refresh >= status.expiration - 376);
     assert_true(status.next_refresh <= status.expiration - 299);
-    assert_int_equal(status.last_success / 10, (int64_t)time(NULL) / 10);
+    assert_true(status.last_success <= (int64_t)time(NULL));
+    assert_true(status.last_success >= (int64_t)time(NULL) - 60);
     sf_cred_free(cred);
 }
 
