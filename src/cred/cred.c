@@ -394,6 +394,8 @@ sf_err sf_cred_resolve(struct sf_cred *cred, char *errbuf, size_t errbuf_size)
     }
     if (!err) {
         err = sf_cred_check_expiry(provider, fresh, sf_cred_wall_ms(), why, sizeof(why));
+    } else if (!why[0]) {
+        snprintf(why, sizeof(why), "%s", sf_err_str(err));
     }
     pthread_mutex_lock(&cred->lock);
     if (err) {

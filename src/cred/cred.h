@@ -22,7 +22,8 @@
 #include "util/err.h"
 
 enum sf_cred_provider {
-    SF_CRED_AUTO,          /* static keys or credentials_file when configured, else the chain */
+    SF_CRED_AUTO,          /* from the config alone: role_arn + keys: ram_role_arn; keys: static;
+                            * file; oidc_provider_arn: oidc_role_arn; else the chain */
     SF_CRED_CHAIN,         /* env, oidc_role_arn, profile, ecs_ram_role: the libraries' order */
     SF_CRED_STATIC,        /* access_key_id/secret (+ security_token) from the config */
     SF_CRED_ENV,           /* ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET/SECURITY_TOKEN */

@@ -226,7 +226,8 @@ static sf_err fetch_remote(const struct profile *profile,
     if (err) {
         snprintf(errbuf, errbuf_size, "%s: profile [%.64s]: %s", profile->path, profile->name, why);
     }
-    return err;
+    /* The profile is configured, whatever the remote side says: never "not configured". */
+    return err == SF_ERR_NOT_FOUND ? SF_ERR_CONFIG : err;
 }
 
 /* ram_role_arn: Go's providers/profile.go needs all four keys; policy is optional. */

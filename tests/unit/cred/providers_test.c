@@ -199,6 +199,9 @@ static void ini_profiles_of_remote_types_call_the_remote_fetch(void **state)
     SF_CHECK_ERR(fetch_profile("ram"), SF_ERR_HTTP_REJECT);
     assert_non_null(strstr(errbuf, "credentials.ini: profile [ram]: STS said NoPermission"));
 
+    fake_script(&fake_ecs, SF_ERR_NOT_FOUND, "no RAM role attached to the instance", 3600);
+    SF_CHECK_ERR(fetch_profile("ecs"), SF_ERR_CONFIG); /* the chain must not skip it quietly */
+
     fake_env_set("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "TRUE");
     SF_CHECK_ERR(fetch_profile("ecs"), SF_ERR_CONFIG);
     assert_non_null(strstr(errbuf, "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"));

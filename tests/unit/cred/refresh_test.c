@@ -84,7 +84,8 @@ static void plan_follows_margin_and_jitter(void **state)
     sf_cred_status(cred, &status);
     assert_true(status.next_refresh >= status.expiration - 376);
     assert_true(status.next_refresh <= status.expiration - 299);
-    assert_int_equal(status.last_success / 10, (int64_t)time(NULL) / 10);
+    assert_true(status.last_success <= (int64_t)time(NULL));
+    assert_true(status.last_success >= (int64_t)time(NULL) - 60);
     sf_cred_free(cred);
 }
 
@@ -118,19 +119,27 @@ static void refreshes_before_expiry_with_a_3s_lifetime(void **state)
     sf_cred_free(cred);
 }
 
+/* Starts failing at once: a refusal more than a second after the value asks for a refresh. */
+static void fail_from_now(struct sf_cred *cred, const char *why, int lifetime_s)
+{
+    sf_sleep_ms(1100);
+    fake_script(&fake_oidc, SF_ERR_NET, why, lifetime_s);
+    sf_cred_report_refused(cred, "SecurityTokenExpired");
+}
+
 static void failed_refresh_keeps_old_credentials_backs_off_and_recovers(void **state)
 {
     (void)state;
     struct heard heard = {.lock = PTHREAD_MUTEX_INITIALIZER};
-    fake_script(&fake_oidc, SF_OK, NULL, 3);
-    struct sf_cred *cred = start_oidc(&heard);
-    fake_script(&fake_oidc, SF_ERR_NET, "connect to sts.example failed", 3);
+    struct sf_cred *cred = start_oidc(&heard); /* lifetime 3600 s: no expiry cuts a backoff */
     watched = cred;
+    fail_from_now(cred, "connect to sts.example failed", 3600);
     uint64_t want = 2;
     assert_true(fakes_wait_for(failures_reach, &want, 30000));
-    fake_script(&fake_oidc, SF_ERR_HTTP_REJECT, "STS: NoPermission", 3); /* a new reason */
+    fake_script(&fake_oidc, SF_ERR_HTTP_REJECT, "STS: NoPermission", 3600); /* a new reason */
     want = 3;
     assert_true(fakes_wait_for(failures_reach, &want, 30000));
+
     struct sf_cred_value value;
     sf_cred_current(cred, &value);
     assert_string_equal(value.access_key_id, "STS.oidc-1"); /* the old ones stay */
@@ -161,6 +170,25 @@ static void failed_refresh_keeps_old_credentials_backs_off_and_recovers(void **s
     sf_cred_free(cred);
 }
 
+/* Backoff 1, 2, then 4 s, but with 2-3 s of validity left the third retry comes at expiry. */
+static void retry_is_not_planned_after_the_credentials_expire(void **state)
+{
+    (void)state;
+    struct heard heard = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    fake_script(&fake_oidc, SF_OK, NULL, 7);
+    struct sf_cred *cred = start_oidc(&heard);
+    watched = cred;
+    fail_from_now(cred, "connect to sts.example failed", 7);
+    uint64_t want = 3;
+    assert_true(fakes_wait_for(failures_reach, &want, 30000));
+    struct sf_cred_status status;
+    sf_cred_status(cred, &status);
+    if (time(NULL) < status.expiration - 1) { /* else the machine was too slow to tell */
+        assert_true(status.next_refresh <= status.expiration);
+    }
+    sf_cred_free(cred);
+}
+
 static int n_logs;
 
 /* One log file per test, so counts see only that test's lines. */
@@ -182,6 +210,7 @@ int main(void)
         cmocka_unit_test_setup(plan_follows_margin_and_jitter, setup),
         cmocka_unit_test_setup(refreshes_before_expiry_with_a_3s_lifetime, setup),
         cmocka_unit_test_setup(failed_refresh_keeps_old_credentials_backs_off_and_recovers, setup),
+        cmocka_unit_test_setup(retry_is_not_planned_after_the_credentials_expire, setup),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     for (int i = 1; i <= n_logs; i++) {

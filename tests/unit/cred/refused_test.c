@@ -45,7 +45,7 @@ static struct sf_cred *start(struct sf_cred_config config, struct heard *heard)
     config.getenv_fn = fake_getenv;
     SF_CHECK_ERR(sf_cred_new(&config, &cred, errbuf, sizeof(errbuf)), SF_OK);
     SF_CHECK_ERR(sf_cred_resolve(cred, errbuf, sizeof(errbuf)), SF_OK);
-    SF_CHECK_ERR(sf_cred_start(cred, listener, heard), SF_OK);
+    SF_CHECK_ERR(sf_cred_start(cred, heard ? listener : NULL, heard), SF_OK);
     return cred;
 }
 
@@ -55,31 +55,45 @@ static bool ecs_called_twice(void *ctx)
     return fake_calls(&fake_ecs) >= 2;
 }
 
+/* A drop is only asserted when the report surely came within the second after the value: on a
+ * machine too loaded for that, the report may rightly refresh, and the test says so. */
 static void refusal_refreshes_at_once_and_is_coalesced(void **state)
 {
     (void)state;
     struct heard heard = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    int64_t before_ms = sf_now_ms();
     struct sf_cred *cred = start((struct sf_cred_config){.provider = SF_CRED_ECS_RAM_ROLE}, &heard);
     /* Within a second of the value: signed with the previous one, dropped. */
     sf_cred_report_refused(cred, "SecurityTokenExpired");
+    bool is_first_dropped = sf_now_ms() - before_ms < 900;
     sf_sleep_ms(1100);
-    assert_int_equal(fake_calls(&fake_ecs), 1);
+    if (is_first_dropped) {
+        assert_int_equal(fake_calls(&fake_ecs), 1);
+    } else {
+        print_message("machine too slow to check the first drop\n");
+    }
+    int calls = fake_calls(&fake_ecs);
 
     int64_t reported_ms = sf_now_ms();
     for (int i = 0; i < 20; i++) { /* every shard's pull at once */
         sf_cred_report_refused(cred, "SecurityTokenExpired");
     }
     assert_true(fakes_wait_for(ecs_called_twice, NULL, 10000));
-    assert_true(fake_call_ms(&fake_ecs, 1) - reported_ms < 5000); /* not the 1 h plan */
+    assert_true(fake_call_ms(&fake_ecs, calls) - reported_ms < 5000); /* not the 1 h plan */
     assert_true(fakes_wait_for(heard_once, &heard, 10000));
     sf_cred_report_refused(cred, "InvalidAccessKeyId"); /* right after: the old value's */
+    bool is_second_dropped = sf_now_ms() - fake_call_ms(&fake_ecs, calls) < 900;
     sf_sleep_ms(300);
-    assert_int_equal(fake_calls(&fake_ecs), 2);
-    struct sf_cred_value value;
-    sf_cred_current(cred, &value);
-    assert_string_equal(value.access_key_id, "STS.ecs-2");
-    assert_int_equal(fakes_count_in_file(log_path, "refreshing now"), 1);
-    assert_int_equal(fakes_count_in_file(log_path, "code=SecurityTokenExpired"), 1);
+    if (is_first_dropped && is_second_dropped) {
+        assert_int_equal(fake_calls(&fake_ecs), 2); /* 20 reports, one refresh */
+        struct sf_cred_value value;
+        sf_cred_current(cred, &value);
+        assert_string_equal(value.access_key_id, "STS.ecs-2");
+        assert_int_equal(fakes_count_in_file(log_path, "refreshing now"), 1);
+        assert_int_equal(fakes_count_in_file(log_path, "code=SecurityTokenExpired"), 1);
+    } else {
+        print_message("machine too slow to check the second drop\n");
+    }
     sf_cred_free(cred);
 }
 
