@@ -13,7 +13,9 @@
 #include "coord/coord.h"
 #include "sink/hec_sink.h"
 #include "sls/sls_api.h"
-#include "util/banned.h"
+#include "util/url.h"
+
+#include "util/banned.h" /* last: poisons what the project does not use */
 
 static struct sf_sls_client *
 client_for(const struct sf_config_source *cfg, char *why, size_t why_size)
@@ -145,7 +147,13 @@ int sf_inspect_check(const struct sf_config *config)
     }
     if (sf_config_has_sink(config, SF_CONFIG_SINK_HEC)) {
         char msg[768], what[600];
-        snprintf(what, sizeof(what), "hec %s", config->hec.url);
+        char *shown = sf_url_redact_dup(config->hec.url);
+        if (config->hec.n_urls > 1) {
+            snprintf(what, sizeof(what), "hec %s and %zu more", shown, config->hec.n_urls - 1);
+        } else {
+            snprintf(what, sizeof(what), "hec %s", shown);
+        }
+        free(shown);
         bool is_healthy = sf_hec_sink_check(&config->hec, msg, sizeof(msg));
         print_result(is_healthy, what, msg);
         is_ok = is_ok && is_healthy;

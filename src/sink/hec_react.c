@@ -363,10 +363,18 @@ static void on_retry(struct sf_hec_sink *hs,
     if (log_allowed(hs, cc ? -(long)cc : status, reply->code, now_ms, &n_suppressed)) {
         char what[DESCRIBE_MAX];
         describe(slot, cc, status, reply, what, sizeof(what));
-        SF_LOG_WARN("msg=\"HEC request failed\" url=\"%s\" request=%llu events=%zu %s "
-                    "retry_after_ms=%lld next=\"will retry in %.1fs\" repeated=%u",
-                    slot->ep->url, (unsigned long long)req->id, req->n_events, what,
-                    (long long)retry_after, (double)delay / 1000.0, n_suppressed);
+        if (hs->is_multi) {
+            SF_LOG_WARN("msg=\"HEC request failed\" url=\"%s\" request=%llu events=%zu %s "
+                        "retry_after_ms=%lld next=\"sending it to another endpoint\" "
+                        "repeated=%u",
+                        slot->ep->url, (unsigned long long)req->id, req->n_events, what,
+                        (long long)retry_after, n_suppressed);
+        } else {
+            SF_LOG_WARN("msg=\"HEC request failed\" url=\"%s\" request=%llu events=%zu %s "
+                        "retry_after_ms=%lld next=\"will retry in %.1fs\" repeated=%u",
+                        slot->ep->url, (unsigned long long)req->id, req->n_events, what,
+                        (long long)retry_after, (double)delay / 1000.0, n_suppressed);
+        }
     }
 }
 
