@@ -65,6 +65,18 @@ static void several_hec_urls_are_completed_and_the_first_is_url(void **state)
     assert_int_equal(config->hec.n_urls, 0);
     assert_string_equal(config->hec.url, "https://a/services/collector/event");
     sf_config_free(config);
+    /* --output hec:URL replaces the configured endpoints, as it replaces any output */
+    cfg_write("slsfwd.yaml",
+              CFG_SLS SOURCES "output:\n  hec:\n    token: t\n    urls: [https://a, https://b]\n",
+              0600);
+    char *no_env[] = {NULL};
+    char errbuf[256];
+    struct sf_config_cli cli = {.config_path = "slsfwd.yaml", .output = "hec:https://c:8088"};
+    config = NULL;
+    SF_CHECK_ERR(sf_config_load(&cli, no_env, &config, errbuf, sizeof(errbuf)), SF_OK);
+    assert_int_equal(config->hec.n_urls, 0);
+    assert_string_equal(config->hec.url, "https://c:8088/services/collector/event");
+    sf_config_free(config);
 }
 
 static void the_consumer_name_is_group_host_pid(void **state)
