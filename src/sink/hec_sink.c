@@ -132,7 +132,8 @@ static void fill_slots(struct sf_hec_sink *hs, int64_t now_ms, bool is_stopping,
             }
             return;
         }
-        int i = sf_hec_ep_choose(hs->eps, hs->n_eps, hs->max_in_flight, &hs->rr);
+        size_t rr = hs->rr; /* the turn moves only when a request goes */
+        int i = sf_hec_ep_choose(hs->eps, hs->n_eps, hs->max_in_flight, &rr);
         if (i < 0) {
             return;
         }
@@ -144,6 +145,7 @@ static void fill_slots(struct sf_hec_sink *hs, int64_t now_ms, bool is_stopping,
             }
             req = sf_hec_batcher_take(&hs->batcher, hs->max_body, hs->max_events);
         }
+        hs->rr = rr;
         start_request(hs, idle_slot(hs, &hs->eps[i]), req, now_ms);
     }
 }
