@@ -36,8 +36,14 @@ void sf_cleartext_warn(const struct sf_config *config)
                         endpoint, n_sources);
         }
     }
-    if (sf_config_has_sink(config, SF_CONFIG_SINK_HEC) && is_plain_http(config->hec.url)) {
-        char *shown = sf_url_redact_dup(config->hec.url);
+    /* every endpoint of output.hec.urls (url is the first of them then) */
+    size_t n_urls = config->hec.n_urls ? config->hec.n_urls : 1;
+    for (size_t i = 0; sf_config_has_sink(config, SF_CONFIG_SINK_HEC) && i < n_urls; i++) {
+        const char *url = config->hec.n_urls ? config->hec.urls[i] : config->hec.url;
+        if (!is_plain_http(url)) {
+            continue;
+        }
+        char *shown = sf_url_redact_dup(url);
         SF_LOG_WARN("msg=\"HEC URL is plain http://: the HEC token (in every request's "
                     "Authorization header) and all the events cross the network in clear text; "
                     "fine for a test receiver, use https:// in production\" url=\"%s\"",

@@ -14,8 +14,9 @@
 #include "sink/hec_sink.h"
 #include "sls/sls_api.h"
 #include "util/proxy.h"
+#include "util/url.h"
 
-#include "util/banned.h"
+#include "util/banned.h" /* last: poisons what the project does not use */
 
 extern char **environ;
 
@@ -195,12 +196,25 @@ int sf_inspect_check(const struct sf_config *config)
     }
     if (sf_config_has_sink(config, SF_CONFIG_SINK_HEC)) {
         char msg[768], what[600];
-        struct sf_proxy proxy;
-        snprintf(what, sizeof(what), "hec proxy");
-        sf_err proxy_err = sf_hec_sink_proxy(&config->hec, environ, &proxy, msg, sizeof(msg));
-        is_ok = print_proxy(what, proxy_err, &proxy, msg) && is_ok;
-        explicit_bzero(proxy.url, sizeof(proxy.url));
-        snprintf(what, sizeof(what), "hec %s", config->hec.url);
+        size_t n_urls = config->hec.n_urls ? config->hec.n_urls : 1;
+        for (size_t i = 0; i < n_urls; i++) {
+            const char *url = config->hec.n_urls ? config->hec.urls[i] : config->hec.url;
+            struct sf_proxy proxy;
+            char *url_shown = sf_url_redact_dup(url);
+            snprintf(what, sizeof(what), "hec proxy for %s", url_shown);
+            free(url_shown);
+            sf_err proxy_err =
+                sf_hec_sink_proxy(&config->hec, url, environ, &proxy, msg, sizeof(msg));
+            is_ok = print_proxy(what, proxy_err, &proxy, msg) && is_ok;
+            explicit_bzero(proxy.url, sizeof(proxy.url));
+        }
+        char *shown = sf_url_redact_dup(config->hec.url);
+        if (config->hec.n_urls > 1) {
+            snprintf(what, sizeof(what), "hec %s and %zu more", shown, config->hec.n_urls - 1);
+        } else {
+            snprintf(what, sizeof(what), "hec %s", shown);
+        }
+        free(shown);
         bool is_healthy = sf_hec_sink_check(&config->hec, msg, sizeof(msg));
         print_result(is_healthy, what, msg);
         is_ok = is_ok && is_healthy;

@@ -1,6 +1,9 @@
 #include "app/observe.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SF_LOG_MODULE "app"
@@ -200,6 +203,76 @@ static void gauge(struct sf_buf *out, const char *name, const char *help, double
     sf_metrics_sample(out, name, "", value);
 }
 
+/* One family with one sample per HEC endpoint (label endpoint="host:port"). */
+struct hec_ep_metric {
+    const char *name;
+    const char *type;
+    const char *help;
+    size_t offset; /* of a uint64_t in struct sf_hec_endpoint_stats; SIZE_MAX: is_healthy */
+};
+
+#define EP_FIELD(f) offsetof(struct sf_hec_endpoint_stats, f)
+static const struct hec_ep_metric hec_ep_metrics[] = {
+    {"slsfwd_hec_endpoint_requests_total", "counter",
+     "Data requests sent to the endpoint, every attempt.", EP_FIELD(requests)},
+    {"slsfwd_hec_endpoint_resends_total", "counter",
+     "Requests the endpoint did not confirm (failed, or taken out before their ack), sent "
+     "again.",
+     EP_FIELD(resends)},
+    {"slsfwd_hec_endpoint_resent_events_total", "counter",
+     "Events of those requests: possible duplicates when the endpoint had answered 200.",
+     EP_FIELD(resent_events)},
+    {"slsfwd_hec_endpoint_takeouts_total", "counter",
+     "Times the endpoint was taken out after a failure.", EP_FIELD(takeouts)},
+    {"slsfwd_hec_endpoint_probes_total", "counter",
+     "Health checks of the endpoint while it was out.", EP_FIELD(probes)},
+    {"slsfwd_hec_endpoint_healthy", "gauge", "1 while the endpoint gets requests, 0 while out.",
+     SIZE_MAX},
+    {"slsfwd_hec_endpoint_outstanding", "gauge", "Data requests on the wire to the endpoint.",
+     EP_FIELD(outstanding)},
+    {"slsfwd_hec_endpoint_ack_pending", "gauge",
+     "The endpoint's requests waiting for their indexer ack.", EP_FIELD(ack_pending)},
+};
+
+static void hec_endpoints_collect(struct sf_sink *sink, struct sf_buf *out)
+{
+    size_t n = sf_hec_sink_n_endpoints(sink);
+    struct sf_hec_endpoint_stats *eps = sf_xcalloc(n, sizeof(*eps));
+    char(*labels)[400] = sf_xcalloc(n, sizeof(*labels));
+    for (size_t i = 0; i < n; i++) {
+        sf_hec_sink_get_endpoint_stats(sink, i, &eps[i]);
+        char value[320];
+        sf_metrics_label(value, sizeof(value), eps[i].endpoint);
+        snprintf(labels[i], sizeof(labels[i]), "endpoint=\"%s\"", value);
+    }
+    for (size_t m = 0; m < sizeof(hec_ep_metrics) / sizeof(hec_ep_metrics[0]); m++) {
+        const struct hec_ep_metric *metric = &hec_ep_metrics[m];
+        sf_metrics_family(out, metric->name, metric->type, metric->help);
+        for (size_t i = 0; i < n; i++) {
+            double v = metric->offset == SIZE_MAX
+                           ? (eps[i].is_healthy ? 1.0 : 0.0)
+                           : (double)*(const uint64_t *)((const char *)&eps[i] + metric->offset);
+            sf_metrics_sample(out, metric->name, labels[i], v);
+        }
+    }
+    const char *name = "slsfwd_hec_endpoint_errors_total";
+    sf_metrics_family(out, name, "counter",
+                      "Failed data requests and ack queries by class: transport (no answer), "
+                      "throttled (429, 503), server (other 5xx), other (408, unexplained 4xx).");
+    for (size_t i = 0; i < n; i++) {
+        char with_class[480];
+        static const char *const classes[] = {"transport", "throttled", "server", "other"};
+        const uint64_t values[] = {eps[i].errors_transport, eps[i].errors_throttled,
+                                   eps[i].errors_server, eps[i].errors_other};
+        for (size_t c = 0; c < 4; c++) {
+            snprintf(with_class, sizeof(with_class), "%s,class=\"%s\"", labels[i], classes[c]);
+            sf_metrics_sample(out, name, with_class, (double)values[c]);
+        }
+    }
+    free(labels);
+    free(eps);
+}
+
 /* The HEC sink's counters (spec siem-outputs §1.13 "Metrics"). */
 static void hec_collect(struct sf_sink *sink, struct sf_buf *out)
 {
@@ -249,6 +322,7 @@ static void hec_collect(struct sf_sink *sink, struct sf_buf *out)
           (double)s.ack_pending);
     gauge(out, "slsfwd_hec_paused", "1 while HEC refuses the token or the configuration.",
           s.is_paused ? 1 : 0);
+    hec_endpoints_collect(sink, out);
 }
 
 /* The syslog sink's counters. */

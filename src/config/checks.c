@@ -3,6 +3,7 @@
  * starts with "expected" gets the offending value appended by the caller. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "util/proxy.h"
 
 #include "util/banned.h"
+#include "util/url.h"
 
 static const char *string_value(const struct sf_option *opt, const void *base)
 {
@@ -167,6 +169,28 @@ bool sf_config_check_hec_url(const struct sf_option *opt,
     bool is_http = strncmp(url, "http://", 7) == 0 && url[7];
     bool is_https = strncmp(url, "https://", 8) == 0 && url[8];
     return is_http || is_https || reject(why, why_size, "expected an http:// or https:// URL");
+}
+
+bool sf_config_check_hec_urls(const struct sf_option *opt,
+                              const void *base,
+                              char *why,
+                              size_t why_size)
+{
+    char *const *items = *(char *const *const *)sf_option_cfield(opt, base);
+    size_t n = *(const size_t *)((const char *)base + opt->aux_offset);
+    for (size_t i = 0; i < n; i++) {
+        const char *url = items[i];
+        bool is_http = strncmp(url, "http://", 7) == 0 && url[7];
+        bool is_https = strncmp(url, "https://", 8) == 0 && url[8];
+        if (!is_http && !is_https) {
+            char *shown = sf_url_redact_dup(url);
+            snprintf(why, why_size, "entry %zu (\"%.100s\"): expected an http:// or https:// URL",
+                     i + 1, shown);
+            free(shown);
+            return false;
+        }
+    }
+    return true;
 }
 
 bool sf_config_check_debug_modules(const struct sf_option *opt,

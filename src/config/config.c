@@ -175,6 +175,9 @@ static sf_err apply_cli(struct sf_config_loader *loader)
                                   "expected file:PATH, file:- for stdout, or hec:URL, got %s",
                                   quoted);
         }
+        if (is_hec) { /* one URL replaces the configured endpoints, too */
+            sf_option_clear(sf_option_find("output.hec.urls"), loader->config);
+        }
         loader->config->sink = is_hec ? SF_CONFIG_SINK_HEC : SF_CONFIG_SINK_FILE;
         loader->config->sinks = 1u << loader->config->sink; /* replaces the configured ones */
         sf_config_origin(loader, -1, opt)->kind = SF_ORIGIN_CLI;

@@ -100,6 +100,10 @@ struct sf_config_hec {
     /* Full URL of the event endpoint. Set directly, or built from host/port/https (the
      * reference program's settings); a URL without a path gets /services/collector/event. */
     char *url;
+    /* Several endpoints (output.hec.urls), each final like |url|; n_urls 0: only |url|. When
+     * set, |url| is urls[0] (for messages that name one endpoint). */
+    char **urls;
+    size_t n_urls;
     char *host;
     int port;               /* default 8088 */
     bool https;             /* default true */

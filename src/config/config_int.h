@@ -276,6 +276,10 @@ bool sf_config_check_hec_url(const struct sf_option *opt,
                              const void *base,
                              char *why,
                              size_t why_size);
+bool sf_config_check_hec_urls(const struct sf_option *opt,
+                              const void *base,
+                              char *why,
+                              size_t why_size);
 bool sf_config_check_debug_modules(const struct sf_option *opt,
                                    const void *base,
                                    char *why,

@@ -37,6 +37,12 @@ static void format_list(const struct sf_option *opt, const void *base, struct sf
     sf_buf_append_cstr(out, "[");
     for (size_t i = 0; i < n; i++) {
         sf_buf_append_cstr(out, i ? ", " : "");
+        if (strstr(items[i], "://")) { /* output.hec.urls: no user:password@, no ?token= */
+            char *shown = sf_url_redact_dup(items[i]);
+            append_quoted(out, shown);
+            free(shown);
+            continue;
+        }
         append_quoted(out, items[i]);
     }
     sf_buf_append_cstr(out, "]");

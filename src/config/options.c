@@ -361,6 +361,18 @@ const struct sf_option sf_options[] = {
              "such as `https://http-inputs-acme.splunkcloud.com/services/collector/event`. "
              "`http://` logs a warning at start: the token travels in clear text. "
              "Default: built from `host`, `port` and `https`."},
+    {.key = "output.hec.urls",
+     .type = SF_OPT_LIST,
+     GLOBAL(hec.urls),
+     .aux_offset = offsetof(struct sf_config, hec.n_urls),
+     .example = "https://idx1.example.com:8088",
+     .check = sf_config_check_hec_urls,
+     .help = "Several HEC endpoints (the indexers of a cluster), each written like `url`; "
+             "instead of `url` or `host`, not with them. Requests go to the healthy endpoint "
+             "with the fewest requests on the wire; one that fails is taken out, probed on "
+             "its health endpoint with backoff and put back when healthy, and what it had not "
+             "confirmed is sent to the others. Each endpoint has its own indexer-ack channel. "
+             "See \"Several HEC endpoints\" in CONFIGURATION.md."},
     {.key = "output.hec.host",
      .type = SF_OPT_STRING,
      GLOBAL(hec.host),
@@ -500,7 +512,8 @@ const struct sf_option sf_options[] = {
      .fallback = "4",
      .min = 1,
      .max = 64,
-     .help = "Requests sent at once, each on its own keep-alive connection."},
+     .help = "Requests sent at once, each on its own keep-alive connection (to each endpoint, "
+             "with `urls`)."},
     {.key = "output.hec.ack",
      .env_alias = "SPLUNK_HEC_ACK",
      .type = SF_OPT_BOOL,
@@ -810,7 +823,28 @@ const struct sf_option_section sf_option_sections[] = {
     {.prefix = "output.hec",
      .title = "Output: Splunk HEC",
      .help = "Splunk HTTP Event Collector. `SPLUNK_HEC_URL` and `SPLUNK_HEC_TOKEN` in the "
-             "environment, or `--output hec:URL` on the command line, select it too."},
+             "environment, or `--output hec:URL` on the command line, select it too.\n\n"
+             "#### Several HEC endpoints\n\n"
+             "`urls: [https://idx1:8088, https://idx2:8088, https://idx3:8088]` sends to "
+             "several indexers directly (no load balancer needed; every other `output.hec` "
+             "key applies to each). Each endpoint has its own `max_in_flight` connections, "
+             "its own request channel and, with `ack`, its own indexer-ack bookkeeping: an "
+             "ackId is only ever matched to a request sent to the same endpoint on the same "
+             "channel. Each request goes to the healthy endpoint with the fewest requests on "
+             "the wire (ties in turn).\n\n"
+             "An endpoint that fails — no connection, a timeout, 5xx (503 \"server busy\" "
+             "included), 408, 429, an unexplained 4xx, an ack query that gets no answer, or "
+             "an unhealthy health check at start — is **taken out**: its failed request and "
+             "every request it accepted whose ack has not come yet are sent to the other "
+             "endpoints at once (possible duplicates, counted in "
+             "`slsfwd_hec_endpoint_resent_events_total`). It is then probed with `GET "
+             "/services/collector/health/1.0` after 0.5 s, doubling up to "
+             "`retry_max_interval` (or a longer `Retry-After`), and put back when it answers "
+             "healthy. When every endpoint is out, requests wait — nothing is dropped, "
+             "checkpoints stay — and go out as soon as one is back. Refusals that concern "
+             "the token, the index or the events (401/403, 400 codes, 413) behave as with "
+             "one endpoint. `/metrics` shows each endpoint under the label "
+             "`endpoint=\"host:port\"` (`slsfwd_hec_endpoint_*`)."},
     {.prefix = "output.syslog",
      .title = "Output: syslog",
      .help = "RFC 5424 (or 3164) syslog over TCP, TLS or UDP, for SIEMs fed by syslog "

@@ -194,10 +194,44 @@ static sf_err check_required_globals(struct sf_config_loader *loader)
     return SF_OK;
 }
 
-/* The HEC URL: as given, or built from host/port/https; the event endpoint when no path. */
+/* |url| with the event endpoint added when it has no path, as a new string. */
+static char *complete_hec_url(const char *url)
+{
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%s", url);
+    const char *authority = strstr(buf, "://") + 3;
+    const char *path = strchr(authority, '/');
+    if (!path || strcmp(path, "/") == 0) {
+        size_t len = path ? (size_t)(path - buf) : strlen(buf);
+        snprintf(buf + len, sizeof(buf) - len, "/services/collector/event");
+    }
+    return sf_xstrdup(buf);
+}
+
+/* The HEC URL: as given, or built from host/port/https; the event endpoint when no path. With
+ * output.hec.urls, each of them, and |url| becomes the first. */
 static sf_err finish_hec_url(struct sf_config_loader *loader)
 {
     struct sf_config_hec *hec = &loader->config->hec;
+    if (hec->n_urls) {
+        if (hec->url || hec->host) {
+            const struct sf_option *opt = sf_option_find("output.hec.urls");
+            char key[96];
+            int line;
+            sf_config_locate(loader, -1, opt, &line, key, sizeof(key));
+            return sf_config_fail(loader, line, key,
+                                  "output.hec.urls and %s are both set: keep one (urls for "
+                                  "several endpoints, url for one)",
+                                  hec->url ? "output.hec.url" : "output.hec.host");
+        }
+        for (size_t i = 0; i < hec->n_urls; i++) {
+            char *url = complete_hec_url(hec->urls[i]);
+            free(hec->urls[i]);
+            hec->urls[i] = url;
+        }
+        hec->url = sf_xstrdup(hec->urls[0]);
+        return SF_OK;
+    }
     if (!hec->url && !hec->host) {
         return sf_config_fail(loader, loader->file_name ? -1 : 0, "output.hec.url",
                               "expected the HEC URL (or output.hec.host), such as "
@@ -210,14 +244,9 @@ static sf_err finish_hec_url(struct sf_config_loader *loader)
         snprintf(url, sizeof(url), "%s://%s:%d", hec->https ? "https" : "http", hec->host,
                  hec->port);
     }
-    const char *authority = strstr(url, "://") + 3;
-    const char *path = strchr(authority, '/');
-    if (!path || strcmp(path, "/") == 0) {
-        size_t len = path ? (size_t)(path - url) : strlen(url);
-        snprintf(url + len, sizeof(url) - len, "/services/collector/event");
-    }
+    char *done = complete_hec_url(url);
     free(hec->url);
-    hec->url = sf_xstrdup(url);
+    hec->url = done;
     return SF_OK;
 }
 

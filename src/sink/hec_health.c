@@ -117,8 +117,26 @@ enum sf_hec_health_verdict sf_hec_health_classify(bool is_https,
     return SF_HEC_HEALTH_OTHER;
 }
 
-enum sf_hec_health_verdict
-sf_hec_health_probe(const struct sf_hec_sink *hs, char *msg, size_t msg_size)
+void sf_hec_health_setup(const struct sf_hec_sink *hs,
+                         const struct sf_hec_endpoint *ep,
+                         CURL *easy,
+                         struct sf_buf *resp,
+                         char *errbuf)
+{
+    sf_hec_http_setup(hs, ep, easy, resp, errbuf);
+    /* Start-up must not hang on a dead host, nor a probe linger: a few seconds say enough. */
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                     hs->connect_timeout_ms < 5000 ? hs->connect_timeout_ms : 5000L);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, hs->timeout_ms < 10000 ? hs->timeout_ms : 10000L);
+    curl_easy_setopt(easy, CURLOPT_URL, ep->health_url);
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, ep->headers);
+    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+}
+
+enum sf_hec_health_verdict sf_hec_health_probe_ep(const struct sf_hec_sink *hs,
+                                                  const struct sf_hec_endpoint *ep,
+                                                  char *msg,
+                                                  size_t msg_size)
 {
     CURL *easy = curl_easy_init();
     if (!easy) {
@@ -128,23 +146,22 @@ sf_hec_health_probe(const struct sf_hec_sink *hs, char *msg, size_t msg_size)
     struct sf_buf resp;
     sf_buf_init(&resp, 4096);
     char errbuf[CURL_ERROR_SIZE];
-    sf_hec_http_setup(hs, easy, &resp, errbuf);
-    /* Start-up must not hang on a dead host: a few seconds say enough. */
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
-                     hs->connect_timeout_ms < 5000 ? hs->connect_timeout_ms : 5000L);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, hs->timeout_ms < 10000 ? hs->timeout_ms : 10000L);
-    curl_easy_setopt(easy, CURLOPT_URL, hs->health_url);
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, hs->headers);
-    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    sf_hec_health_setup(hs, ep, easy, &resp, errbuf);
     CURLcode cc = curl_easy_perform(easy);
-    sf_hec_http_proxy_explain(hs, easy, cc, errbuf);
+    sf_hec_http_proxy_explain(ep, easy, cc, errbuf);
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     enum sf_hec_health_verdict verdict = sf_hec_health_classify(
-        hs->is_https, hs->hostport, cc, errbuf, status, resp.ptr, resp.len, msg, msg_size);
+        ep->is_https, ep->hostport, cc, errbuf, status, resp.ptr, resp.len, msg, msg_size);
     curl_easy_cleanup(easy);
     sf_buf_cleanup(&resp);
     return verdict;
+}
+
+enum sf_hec_health_verdict
+sf_hec_health_probe(const struct sf_hec_sink *hs, char *msg, size_t msg_size)
+{
+    return sf_hec_health_probe_ep(hs, &hs->eps[0], msg, msg_size);
 }
 
 bool sf_hec_sink_check(const struct sf_config_hec *cfg, char *msg, size_t msg_size)
@@ -155,7 +172,25 @@ bool sf_hec_sink_check(const struct sf_config_hec *cfg, char *msg, size_t msg_si
         snprintf(msg, msg_size, "%s", errbuf);
         return false;
     }
-    enum sf_hec_health_verdict verdict = sf_hec_health_probe(sink->impl, msg, msg_size);
+    /* Every endpoint; the sentence names each one that is not healthy (or the only one). */
+    const struct sf_hec_sink *hs = sink->impl;
+    bool is_ok = true;
+    size_t o = 0;
+    msg[0] = '\0';
+    for (size_t i = 0; i < hs->n_eps; i++) {
+        char one[768];
+        enum sf_hec_health_verdict verdict =
+            sf_hec_health_probe_ep(hs, &hs->eps[i], one, sizeof(one));
+        if (verdict == SF_HEC_HEALTH_OK && hs->n_eps > 1) {
+            continue;
+        }
+        is_ok = is_ok && verdict == SF_HEC_HEALTH_OK;
+        int n = snprintf(msg + o, msg_size - o, "%s%s", o ? "; " : "", one);
+        o = n > 0 && (size_t)n < msg_size - o ? o + (size_t)n : msg_size - 1;
+    }
+    if (is_ok && hs->n_eps > 1) {
+        snprintf(msg, msg_size, "all %zu HEC endpoints are healthy", hs->n_eps);
+    }
     sf_sink_free(sink);
-    return verdict == SF_HEC_HEALTH_OK;
+    return is_ok;
 }

@@ -128,37 +128,34 @@ struct curl_slist *sf_hec_http_headers(const char *token, const char *channel, b
 }
 
 sf_err sf_hec_sink_proxy(const struct sf_config_hec *cfg,
+                         const char *url,
                          char *const *env,
                          struct sf_proxy *out,
                          char *errbuf,
                          size_t errbuf_size)
 {
-    return sf_proxy_resolve(cfg->url, cfg->proxy, "output.hec.proxy", env, out, errbuf,
-                            errbuf_size);
+    return sf_proxy_resolve(url, cfg->proxy, "output.hec.proxy", env, out, errbuf, errbuf_size);
 }
 
-sf_err sf_hec_http_proxy_init(struct sf_hec_sink *hs,
+sf_err sf_hec_http_proxy_init(struct sf_hec_endpoint *ep,
                               const struct sf_config_hec *cfg,
                               char *errbuf,
                               size_t errbuf_size)
 {
     struct sf_proxy proxy;
-    sf_err err = sf_hec_sink_proxy(cfg, environ, &proxy, errbuf, errbuf_size);
+    sf_err err = sf_hec_sink_proxy(cfg, ep->url_full, environ, &proxy, errbuf, errbuf_size);
     if (err) {
         return err;
     }
-    hs->proxy_shown[0] = '\0';
+    ep->proxy_shown[0] = '\0';
     if (proxy.origin[0]) {
-        sf_proxy_describe(&proxy, hs->proxy_shown, sizeof(hs->proxy_shown));
+        sf_proxy_describe(&proxy, ep->proxy_shown, sizeof(ep->proxy_shown));
     }
     if (proxy.url[0]) {
         char display[SF_PROXY_URL_MAX];
         sf_proxy_display_url(&proxy, display, sizeof(display));
-        hs->proxy = sf_xstrdup(proxy.url);
-        hs->proxy_display = sf_xstrdup(display);
-    }
-    if (cfg->proxy_credentials && cfg->proxy_credentials[0]) {
-        hs->proxy_credentials = sf_xstrdup(cfg->proxy_credentials);
+        ep->proxy = sf_xstrdup(proxy.url);
+        ep->proxy_display = sf_xstrdup(display);
     }
     explicit_bzero(proxy.url, sizeof(proxy.url));
     return SF_OK;
@@ -172,27 +169,29 @@ static void wipe_free(char *secret)
     }
 }
 
-void sf_hec_http_proxy_free(struct sf_hec_sink *hs)
+void sf_hec_http_proxy_free(struct sf_hec_endpoint *ep)
 {
-    wipe_free(hs->proxy);
-    free(hs->proxy_display);
-    wipe_free(hs->proxy_credentials);
-    hs->proxy = hs->proxy_display = hs->proxy_credentials = NULL;
+    wipe_free(ep->proxy);
+    free(ep->proxy_display);
+    ep->proxy = ep->proxy_display = NULL;
 }
 
-void sf_hec_http_proxy_explain(const struct sf_hec_sink *hs, CURL *easy, CURLcode cc, char *errbuf)
+void sf_hec_http_proxy_explain(const struct sf_hec_endpoint *ep,
+                               CURL *easy,
+                               CURLcode cc,
+                               char *errbuf)
 {
-    if (!hs->proxy || cc == CURLE_OK) {
+    if (!ep->proxy || cc == CURLE_OK) {
         return;
     }
     long connect_code = 0;
     curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
     char text[CURL_ERROR_SIZE];
     if (connect_code && (connect_code < 200 || connect_code > 299)) {
-        sf_proxy_refusal_text(hs->proxy_display, hs->hostport, connect_code, text, sizeof(text));
+        sf_proxy_refusal_text(ep->proxy_display, ep->hostport, connect_code, text, sizeof(text));
     } else if (connect_code == 0 && (cc == CURLE_COULDNT_CONNECT ||
                                      cc == CURLE_COULDNT_RESOLVE_PROXY || cc == CURLE_PROXY)) {
-        snprintf(text, sizeof(text), "cannot reach proxy %.100s: %.120s", hs->proxy_display,
+        snprintf(text, sizeof(text), "cannot reach proxy %.100s: %.120s", ep->proxy_display,
                  errbuf[0] ? errbuf : curl_easy_strerror(cc));
     } else {
         return;
@@ -204,11 +203,11 @@ void sf_hec_http_proxy_explain(const struct sf_hec_sink *hs, CURL *easy, CURLcod
  * http(s)_proxy and no_proxy itself. Always a CONNECT tunnel, for an http:// URL too: the
  * proxy's own answers (407, 403, an error page) then come to CONNECT and can never be taken
  * for HEC's. TLS to HEC and its certificate check are the same as without a proxy. */
-static void set_proxy(const struct sf_hec_sink *hs, CURL *easy)
+static void set_proxy(const struct sf_hec_sink *hs, const struct sf_hec_endpoint *ep, CURL *easy)
 {
-    curl_easy_setopt(easy, CURLOPT_PROXY, hs->proxy ? hs->proxy : "");
+    curl_easy_setopt(easy, CURLOPT_PROXY, ep->proxy ? ep->proxy : "");
     curl_easy_setopt(easy, CURLOPT_NOPROXY, "");
-    if (!hs->proxy) {
+    if (!ep->proxy) {
         return;
     }
     curl_easy_setopt(easy, CURLOPT_PROXYTYPE, (long)CURLPROXY_HTTP);
@@ -230,7 +229,11 @@ static size_t collect(char *data, size_t size, size_t nmemb, void *userdata)
     return len;
 }
 
-void sf_hec_http_setup(const struct sf_hec_sink *hs, CURL *easy, struct sf_buf *resp, char *errbuf)
+void sf_hec_http_setup(const struct sf_hec_sink *hs,
+                       const struct sf_hec_endpoint *ep,
+                       CURL *easy,
+                       struct sf_buf *resp,
+                       char *errbuf)
 {
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L); /* 3xx is a configuration error */
@@ -252,7 +255,7 @@ void sf_hec_http_setup(const struct sf_hec_sink *hs, CURL *easy, struct sf_buf *
     if (hs->client_key) {
         curl_easy_setopt(easy, CURLOPT_SSLKEY, hs->client_key);
     }
-    set_proxy(hs, easy);
+    set_proxy(hs, ep, easy);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, resp);
     errbuf[0] = '\0';

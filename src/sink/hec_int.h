@@ -6,6 +6,7 @@
  *   hec_health.c    the start-up probe of /services/collector/health/1.0 and its advice
  *   hec_http.c      URLs, channel GUID, the curl options every HEC request shares
  *   hec_react.c     what the sink does with each answer: confirm, retry, split, dead-letter, pause
+ *   hec_endpoint.c  several endpoints: which one gets a request; take out, probe, put back
  *   hec_sink.c      the sink thread: intake, request slots on a curl multi handle, stop
  *   dead_letter.c   the NDJSON file of events Splunk refused
  * Everything here runs on the sink thread unless a comment says otherwise.
@@ -43,6 +44,7 @@ struct sf_dead_letter;
 #define SF_HEC_RETRY_BASE_MS   200        /* first backoff step */
 #define SF_HEC_RETRY_AFTER_MAX 600        /* seconds: a larger Retry-After is taken as this */
 #define SF_HEC_MIN_LEARNED     1024       /* a 413 never lowers the body limit below this */
+#define SF_HEC_PROBE_BASE_MS   500        /* first wait before probing an endpoint taken out */
 #define SF_HEC_ACK_STRIKES                                  \
     3 /* ack queries refused by an unexplained 4xx in a row \
        * before ack is given up */
@@ -315,16 +317,38 @@ enum sf_hec_health_verdict sf_hec_health_classify(bool is_https,
                                                   size_t msg_size);
 const char *sf_hec_health_verdict_name(enum sf_hec_health_verdict verdict);
 struct sf_hec_sink;
-/* Runs the check for |hs| now (synchronous, at most ~10 s) and classifies it. */
+struct sf_hec_endpoint;
+/* Runs the check for |hs|'s first endpoint now (synchronous, at most ~10 s) and classifies it. */
 enum sf_hec_health_verdict
 sf_hec_health_probe(const struct sf_hec_sink *hs, char *msg, size_t msg_size);
+/* The same for endpoint |ep| of |hs|. */
+enum sf_hec_health_verdict sf_hec_health_probe_ep(const struct sf_hec_sink *hs,
+                                                  const struct sf_hec_endpoint *ep,
+                                                  char *msg,
+                                                  size_t msg_size);
+/* Sets |easy| up for a health GET of |ep| (bounded: connect <= 5 s, total <= 10 s). */
+void sf_hec_health_setup(const struct sf_hec_sink *hs,
+                         const struct sf_hec_endpoint *ep,
+                         CURL *easy,
+                         struct sf_buf *resp,
+                         char *errbuf);
 
 /* ---------------------------------------------------------------------------------------- */
 /* hec_sink.c / hec_react.c / hec_http.c: the sink                                          */
 
+struct sf_hec_endpoint;
+
+enum sf_hec_slot_kind {
+    SF_HEC_SLOT_DATA,  /* POSTs events */
+    SF_HEC_SLOT_ACK,   /* POSTs ack queries */
+    SF_HEC_SLOT_PROBE, /* GETs the health endpoint of an endpoint taken out */
+};
+
 /* One request's curl transfer and its reused buffers. */
 struct sf_hec_slot {
     CURL *easy;
+    struct sf_hec_endpoint *ep; /* where it sends; fixed at start */
+    enum sf_hec_slot_kind kind;
     struct sf_hec_request *req; /* NULL: idle */
     struct sf_buf body;         /* the raw body when the request spans several batches */
     struct sf_buf gz;           /* the compressed body */
@@ -332,6 +356,86 @@ struct sf_hec_slot {
     bool is_gzip;
     char errbuf[CURL_ERROR_SIZE];
 };
+
+/* ---------------------------------------------------------------------------------------- */
+/* hec_endpoint.c: several endpoints (output.hec.urls)                                       */
+
+/* An endpoint's place in the take-out state machine:
+ *   UP --failure--> OUT --probe due--> PROBING --healthy--> UP
+ *                    ^                    |
+ *                    +----not healthy-----+   (the wait before each probe doubles)
+ * Only UP endpoints get new requests. A single endpoint is never taken out: the sink's gate
+ * and backoff (flow control) do that job, as before several endpoints existed. */
+enum sf_hec_ep_phase {
+    SF_HEC_EP_UP,
+    SF_HEC_EP_OUT,     /* waiting for probe_ms */
+    SF_HEC_EP_PROBING, /* the health GET is on the wire */
+};
+
+struct sf_hec_ep_health {
+    enum sf_hec_ep_phase phase;
+    int n_out;                 /* data requests on the wire to it now */
+    int64_t probe_ms;          /* OUT: when the next probe starts */
+    int64_t out_ms;            /* when it was taken out */
+    struct sf_backoff backoff; /* reset only by a data request it confirmed */
+};
+
+/* Counters of one endpoint (metrics), written by the sink thread, read by anyone. */
+struct sf_hec_ep_counters {
+    atomic_uint_fast64_t requests, errors_transport, errors_throttled, errors_server, errors_other,
+        resends, resent_events, takeouts, probes, outstanding, ack_pending;
+    atomic_bool is_healthy;
+};
+
+struct sf_hec_endpoint {
+    struct sf_hec_sink *hs; /* its sink */
+    struct sf_hec_ep_health health;
+    char *url_full; /* as configured: where data goes */
+    char *url;      /* the same without user:password@ and query, for messages */
+    char *ack_url;
+    char *health_url;
+    char hostport[300]; /* "host:port", for messages and the metrics label */
+    bool is_https;
+    /* The proxy for this URL (util/proxy.h: NO_PROXY may exempt one endpoint and not
+     * another), decided at creation: NULL when direct. |proxy| may hold a password from the
+     * environment; messages use |proxy_display|. */
+    char *proxy;
+    char *proxy_display;
+    char proxy_shown[SF_PROXY_URL_MAX + 64]; /* sf_proxy_describe: for the start-up log */
+    char channel[40];                        /* its own ack channel: ackIds count per endpoint */
+    struct curl_slist *headers;              /* auth, content type, channel, blank Expect */
+    struct curl_slist *headers_gzip;         /* the same and Content-Encoding: gzip */
+    struct sf_hec_slot *slots;               /* its max_in_flight data slots, within hs->slots */
+    struct sf_hec_slot ack_slot;
+    bool is_ack_busy;
+    struct sf_hec_slot probe_slot;
+    struct sf_hec_acks acks; /* only this endpoint's answers confirm these */
+    int64_t next_ack_poll_ms;
+    int64_t ack_repeat_ms;  /* when an ackId last came again while held; 0: never */
+    uint64_t ack_query_seq; /* ack_seq when the ack query on the wire was built */
+    unsigned ack_strikes;   /* ack queries refused in a row by a 4xx that is not code 14 */
+    struct sf_hec_ep_counters stats;
+};
+
+void sf_hec_ep_health_init(struct sf_hec_ep_health *h, int64_t probe_max_ms);
+/* The UP endpoint of |eps| with the fewest requests on the wire, below |max_out|; among
+ * equals the first after *|rr| (round robin), which becomes the new *|rr|. -1: none. */
+int sf_hec_ep_choose(const struct sf_hec_endpoint *eps, size_t n, int max_out, size_t *rr);
+/* UP -> OUT, the first probe after the backoff (at least |retry_after_ms|). False (nothing
+ * changed) when it was already out: answers to requests sent before say nothing new. */
+bool sf_hec_ep_take_out(struct sf_hec_ep_health *h, int64_t now_ms, int64_t retry_after_ms);
+/* OUT and probe_ms reached: true (the caller starts the probe and calls ..._probing). Else
+ * lowers *|wake_ms| to when one will be due. */
+bool sf_hec_ep_probe_due(const struct sf_hec_ep_health *h, int64_t now_ms, int64_t *wake_ms);
+void sf_hec_ep_probing(struct sf_hec_ep_health *h);
+/* PROBING -> UP when |is_up|, else -> OUT with a longer wait. Returns |is_up|. */
+bool sf_hec_ep_probe_done(struct sf_hec_ep_health *h, bool is_up, int64_t now_ms);
+/* A data request it answered was confirmed: the next take-out waits from the base again. */
+void sf_hec_ep_success(struct sf_hec_ep_health *h);
+/* Whether a health verdict lets an endpoint back in: healthy, and answers that show HEC is
+ * there but not what the data path will find (token, TLS, not HEC: it pauses with the right
+ * message). Unhealthy, refused, no reply, timeout, DNS and the rest keep it out. */
+bool sf_hec_ep_verdict_is_up(enum sf_hec_health_verdict verdict);
 
 /* Counters, written by the sink thread, read by anyone (sf_hec_sink_get_stats). */
 struct sf_hec_counters {
@@ -357,12 +461,9 @@ struct sf_hec_log_key {
 struct sf_hec_sink {
     struct sf_sink *sink;
     /* settings */
-    char *url_full; /* as configured: where data goes */
-    char *url;      /* the same without query, for messages */
-    char *ack_url;
-    char *health_url;
-    char hostport[300]; /* "host:port", for messages */
-    bool is_https;
+    struct sf_hec_endpoint *eps; /* one per configured URL, made at new; never reallocated */
+    size_t n_eps;
+    bool is_multi; /* n_eps > 1: failing endpoints are taken out instead of gating all */
     char *ca_file, *client_cert, *client_key;
     bool ssl_verify;
     long timeout_ms, connect_timeout_ms;
@@ -373,15 +474,7 @@ struct sf_hec_sink {
     int max_in_flight;
     int64_t ack_poll_ms, ack_timeout_ms, retry_max_ms, auth_retry_ms;
     bool health_check;
-    /* The proxy (util/proxy.h), decided once at creation: NULL when direct. |proxy| may hold
-     * a password from the environment; messages use |proxy_display|. */
-    char *proxy;
-    char *proxy_display;
-    char *proxy_credentials;                 /* secret "user:password" */
-    char proxy_shown[SF_PROXY_URL_MAX + 64]; /* sf_proxy_describe: for the start-up log */
-    char channel[40];
-    struct curl_slist *headers;      /* auth, content type, channel, blank Expect */
-    struct curl_slist *headers_gzip; /* the same and Content-Encoding: gzip */
+    char *proxy_credentials; /* secret "user:password" for every endpoint's proxy */
 
     /* threads */
     CURLM *multi;
@@ -392,15 +485,13 @@ struct sf_hec_sink {
     atomic_llong stop_deadline_ms; /* 0 while running */
 
     /* sink-thread state */
-    struct sf_hec_slot *slots;
+    struct sf_hec_slot *slots; /* max_in_flight per endpoint, endpoint by endpoint */
     int n_slots;
     int n_busy;
-    struct sf_hec_slot ack_slot;
-    bool is_ack_busy;
+    size_t rr; /* the endpoint chosen last: ties go to the next one */
     struct sf_hec_batcher batcher;
     struct sf_hec_queue retry; /* requests to send before any new line */
     struct sf_hec_queue dead;  /* requests whose lines wait for the dead-letter write */
-    struct sf_hec_acks acks;
     struct sf_hec_gzip gzip;
     struct sf_hec_chunk *chunks; /* scratch for gzip input */
     size_t cap_chunks;
@@ -414,6 +505,7 @@ struct sf_hec_sink {
      * concurrency limit drops to 1 (a probe); each success sent after the failure reopens one
      * more slot. */
     int limit;
+    int max_limit; /* max_in_flight for each endpoint */
     int64_t gate_ms;
     struct sf_backoff retry_backoff; /* full jitter, base SF_HEC_RETRY_BASE_MS */
     int64_t last_fail_ms;
@@ -424,12 +516,8 @@ struct sf_hec_sink {
     bool is_gzip_on;
     bool has_warned_no_ack_id;
     bool has_warned_not_json;
-    int64_t next_ack_poll_ms;
-    int64_t ack_repeat_ms;  /* when an ackId last came again while held; 0: never */
-    uint64_t ack_seq;       /* the last ack_seq given to a request */
-    uint64_t ack_query_seq; /* ack_seq when the ack query on the wire was built */
-    unsigned ack_strikes;   /* ack queries refused in a row by a 4xx that is not code 14 */
-    size_t max_body;        /* learned: lowered by 413 */
+    uint64_t ack_seq; /* the last ack_seq given to a request (any endpoint) */
+    size_t max_body;  /* learned: lowered by 413 */
     struct sf_hec_log_key log_keys[SF_HEC_LOG_KEYS];
     struct sf_hec_counters stats;
 };
@@ -456,28 +544,45 @@ void sf_hec_http_channel(char *out, size_t out_size);
 struct curl_slist *sf_hec_http_headers(const char *token, const char *channel, bool is_gzip);
 /* Options every HEC transfer shares: TLS, timeouts, no redirects, no signals, HTTP/1.1, the
  * response collected into |resp|. */
-void sf_hec_http_setup(const struct sf_hec_sink *hs, CURL *easy, struct sf_buf *resp, char *errbuf);
-/* Decides the proxy for |cfg| from `output.hec.proxy` or the environment (sf_hec_sink_proxy
- * with environ) and keeps it in |hs|. SF_ERR_CONFIG with |errbuf| naming the key or variable. */
-sf_err sf_hec_http_proxy_init(struct sf_hec_sink *hs,
+void sf_hec_http_setup(const struct sf_hec_sink *hs,
+                       const struct sf_hec_endpoint *ep,
+                       CURL *easy,
+                       struct sf_buf *resp,
+                       char *errbuf);
+/* Decides the proxy for |ep|'s URL from `output.hec.proxy` or the environment
+ * (sf_hec_sink_proxy with environ) and keeps it in |ep|. SF_ERR_CONFIG with |errbuf| naming
+ * the key or variable. */
+sf_err sf_hec_http_proxy_init(struct sf_hec_endpoint *ep,
                               const struct sf_config_hec *cfg,
                               char *errbuf,
                               size_t errbuf_size);
-void sf_hec_http_proxy_free(struct sf_hec_sink *hs);
-/* After a transfer through the proxy failed with |cc|: when the proxy is at fault (it refused
- * the CONNECT, or cannot be reached), |errbuf| (curl's, CURL_ERROR_SIZE) is replaced by a
- * sentence naming the proxy, never the target's answer nor the proxy's credentials:
+void sf_hec_http_proxy_free(struct sf_hec_endpoint *ep);
+/* After a transfer through |ep|'s proxy failed with |cc|: when the proxy is at fault (it
+ * refused the CONNECT, or cannot be reached), |errbuf| (curl's, CURL_ERROR_SIZE) is replaced
+ * by a sentence naming the proxy, never the target's answer nor the proxy's credentials:
  * "proxy http://127.0.0.1:8888 refused CONNECT to 127.0.0.1:8088: 407 Proxy Authentication
  * Required". The failure stays a transport error: retried, never dead-lettered. */
-void sf_hec_http_proxy_explain(const struct sf_hec_sink *hs, CURL *easy, CURLcode cc, char *errbuf);
+void sf_hec_http_proxy_explain(const struct sf_hec_endpoint *ep,
+                               CURL *easy,
+                               CURLcode cc,
+                               char *errbuf);
 /* A sentence on what a transfer failure usually means (§3: clear errors), "" when none. */
 const char *sf_hec_http_hint(CURLcode cc, const char *curl_error, bool is_https);
 
 /* hec_react.c */
 void sf_hec_react_done(struct sf_hec_sink *hs, struct sf_hec_slot *slot, CURLcode cc);
-void sf_hec_react_ack_done(struct sf_hec_sink *hs, CURLcode cc);
-/* Resends requests whose ack did not come within ack_timeout, and asks for the rest. */
-void sf_hec_react_ack_tick(struct sf_hec_sink *hs, int64_t now_ms);
+void sf_hec_react_ack_done(struct sf_hec_sink *hs, struct sf_hec_endpoint *ep, CURLcode cc);
+/* Resends requests of |ep| whose ack did not come within ack_timeout. */
+void sf_hec_react_ack_tick(struct sf_hec_sink *hs, struct sf_hec_endpoint *ep, int64_t now_ms);
+/* The health GET of an endpoint taken out finished: put it back, or wait longer. */
+void sf_hec_react_probe_done(struct sf_hec_sink *hs, struct sf_hec_endpoint *ep, CURLcode cc);
+/* Several endpoints: takes |ep| out (when it is up) after a failure, and sends what it has
+ * not confirmed (requests waiting for its ack) to the others. |why| for the log. */
+void sf_hec_react_take_out(struct sf_hec_sink *hs,
+                           struct sf_hec_endpoint *ep,
+                           int64_t now_ms,
+                           int64_t retry_after_ms,
+                           const char *why);
 /* Writes waiting dead letters; on success their lines count as confirmed. */
 void sf_hec_react_flush_dead(struct sf_hec_sink *hs, int64_t now_ms);
 /* The batcher's done hook: counts the batch and settles the sink's hold as delivered. */

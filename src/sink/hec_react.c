@@ -42,13 +42,17 @@ static void confirm_cb(void *ctx, struct sf_hec_request *req)
     sf_hec_request_free(&hs->batcher, req);
 }
 
-/* A request accepted with a 200 whose indexer ack is not to be had (timed out, ambiguous,
- * abandoned): sent again. Splunk may have indexed it after all, so each of its events may
- * arrive twice: counted (issue 10 §6: duplicates bounded and counted). */
+/* A request endpoint |ctx| accepted with a 200 whose indexer ack is not to be had (timed out,
+ * ambiguous, abandoned, or the endpoint was taken out): sent again, to whichever endpoint is
+ * chosen then. Splunk may have indexed it after all, so each of its events may arrive twice:
+ * counted (issue 10 §6: duplicates bounded and counted). */
 static void resend_cb(void *ctx, struct sf_hec_request *req)
 {
-    struct sf_hec_sink *hs = ctx;
+    struct sf_hec_endpoint *ep = ctx;
+    struct sf_hec_sink *hs = ep->hs;
     SF_HEC_STAT_ADD(hs, ack_resent_events, req->n_events);
+    SF_HEC_STAT_ADD(ep, resends, 1);
+    SF_HEC_STAT_ADD(ep, resent_events, req->n_events);
     sf_hec_queue_push(&hs->retry, req);
 }
 
@@ -84,8 +88,7 @@ log_allowed(struct sf_hec_sink *hs, long status, int code, int64_t now_ms, unsig
 
 /* "status=503 code=9 text=\"Server is busy\"", or the transfer error with its hint, or the
  * start of a body that is not HEC JSON (a proxy's HTML page). */
-static void describe(const struct sf_hec_sink *hs,
-                     const struct sf_hec_slot *slot,
+static void describe(const struct sf_hec_slot *slot,
                      CURLcode cc,
                      long status,
                      const struct sf_hec_reply *reply,
@@ -97,7 +100,7 @@ static void describe(const struct sf_hec_sink *hs,
         const char *raw = slot->errbuf[0] ? slot->errbuf : curl_easy_strerror(cc);
         sf_hec_excerpt((const uint8_t *)raw, strlen(raw), sizeof(error), error, sizeof(error));
         snprintf(out, out_size, "curl_code=%d error=\"%s\" hint=\"%s\"", (int)cc, error,
-                 sf_hec_http_hint(cc, slot->errbuf, hs->is_https));
+                 sf_hec_http_hint(cc, slot->errbuf, slot->ep->is_https));
         return;
     }
     if (reply->is_json && (reply->code >= 0 || reply->text[0])) {
@@ -136,13 +139,16 @@ static int64_t flow_failure(struct sf_hec_sink *hs,
     return hs->gate_ms > now_ms ? hs->gate_ms - now_ms : 0;
 }
 
-static void flow_success(struct sf_hec_sink *hs, const struct sf_hec_request *req, int64_t now_ms)
+static void flow_success(struct sf_hec_sink *hs,
+                         const struct sf_hec_endpoint *ep,
+                         const struct sf_hec_request *req,
+                         int64_t now_ms)
 {
     if (req->sent_ms < hs->last_fail_ms) {
         return; /* on the wire before the last failure: no news */
     }
     sf_backoff_reset(&hs->retry_backoff);
-    if (hs->limit < hs->max_in_flight) {
+    if (hs->limit < hs->max_limit) {
         hs->limit++; /* additive increase: one more slot per success */
     }
     if (hs->is_paused) {
@@ -150,7 +156,7 @@ static void flow_success(struct sf_hec_sink *hs, const struct sf_hec_request *re
         atomic_store(&hs->stats.is_paused, false);
         SF_LOG_INFO("msg=\"HEC accepts requests again: delivery resumed\" url=\"%s\" "
                     "paused_s=%.1f",
-                    hs->url, (double)(now_ms - hs->paused_ms) / 1000.0);
+                    ep->url, (double)(now_ms - hs->paused_ms) / 1000.0);
     }
 }
 
@@ -226,7 +232,10 @@ static void ack_off(struct sf_hec_sink *hs)
 {
     hs->is_ack_on = false;
     atomic_store(&hs->stats.is_ack_on, false);
-    sf_hec_acks_take_expired(&hs->acks, INT64_MAX, resend_cb, hs);
+    for (size_t i = 0; i < hs->n_eps; i++) {
+        sf_hec_acks_take_expired(&hs->eps[i].acks, INT64_MAX, resend_cb, &hs->eps[i]);
+        SF_HEC_STAT_SET(&hs->eps[i], ack_pending, 0);
+    }
     SF_HEC_STAT_SET(hs, ack_pending, 0);
 }
 
@@ -239,15 +248,16 @@ static void ack_off(struct sf_hec_sink *hs)
  * every pending request is sent again (after a restart they would only time out); a repeat
  * again within ack_timeout means the channel is spread: ack is given up. */
 static void on_ack_id_repeat(struct sf_hec_sink *hs,
+                             struct sf_hec_endpoint *ep,
                              struct sf_hec_request *req,
                              struct sf_hec_request *old,
                              int64_t now_ms)
 {
     SF_HEC_STAT_ADD(hs, ack_id_repeats, 1);
-    resend_cb(hs, old);
-    resend_cb(hs, req);
-    bool is_spread = hs->ack_repeat_ms && now_ms - hs->ack_repeat_ms < hs->ack_timeout_ms;
-    hs->ack_repeat_ms = now_ms;
+    resend_cb(ep, old);
+    resend_cb(ep, req);
+    bool is_spread = ep->ack_repeat_ms && now_ms - ep->ack_repeat_ms < hs->ack_timeout_ms;
+    ep->ack_repeat_ms = now_ms;
     if (is_spread) {
         SF_LOG_ERROR("msg=\"HEC keeps giving out ackIds that are already taken: the channel is "
                      "spread over several indexers (a load balancer without sticky sessions?), "
@@ -256,43 +266,51 @@ static void on_ack_id_repeat(struct sf_hec_sink *hs,
                      "possible\" url=\"%s\" ack_id=%llu requests=%zu "
                      "fix=\"enable sticky sessions for the HEC port on the load balancer, or "
                      "point output.hec.url at one indexer\"",
-                     hs->url, (unsigned long long)req->ack_id, sf_hec_acks_pending(&hs->acks) + 2);
+                     ep->url, (unsigned long long)req->ack_id, sf_hec_acks_pending(&ep->acks) + 2);
         ack_off(hs);
         return;
     }
     SF_LOG_WARN("msg=\"HEC gave out an ackId that a waiting request holds (Splunk restarted or "
                 "forgot the channel, or a load balancer spreads it over several indexers): no "
                 "ack for it can be trusted; every waiting request is sent again, duplicates "
-                "possible\" ack_id=%llu requests=%zu",
-                (unsigned long long)req->ack_id, sf_hec_acks_pending(&hs->acks) + 2);
-    sf_hec_acks_take_expired(&hs->acks, INT64_MAX, resend_cb, hs);
-    SF_HEC_STAT_SET(hs, ack_pending, 0);
+                "possible\" url=\"%s\" ack_id=%llu requests=%zu",
+                ep->url, (unsigned long long)req->ack_id, sf_hec_acks_pending(&ep->acks) + 2);
+    sf_hec_acks_take_expired(&ep->acks, INT64_MAX, resend_cb, ep);
+    SF_HEC_STAT_SET(ep, ack_pending, 0);
 }
 
 static void on_confirm(struct sf_hec_sink *hs,
+                       struct sf_hec_endpoint *ep,
                        struct sf_hec_request *req,
                        const struct sf_hec_reply *reply,
                        int64_t now_ms)
 {
     SF_HEC_STAT_ADD(hs, requests_ok, 1);
     hs->index_strikes = 0;
-    flow_success(hs, req, now_ms);
+    flow_success(hs, ep, req, now_ms);
+    sf_hec_ep_success(&ep->health);
     if (!reply->is_json && !hs->has_warned_not_json) {
         hs->has_warned_not_json = true;
         SF_LOG_WARN("msg=\"a 2xx answer without HEC JSON: is this URL really a HEC endpoint? "
                     "treating it as accepted\" url=\"%s\"",
-                    hs->url);
+                    ep->url);
     }
     if (reply->code == 24 || reply->code == 25) {
         hs->limit = hs->limit > 1 ? hs->limit / 2 : 1; /* §1.12: near capacity, ease off */
     }
     if (hs->is_ack_on && reply->ack_id >= 0) {
+        if (ep->health.phase != SF_HEC_EP_UP) {
+            /* Taken out while this was on the wire: nobody asks that channel any more, and no
+             * other endpoint's ack may confirm it. Sent again. */
+            resend_cb(ep, req);
+            return;
+        }
         req->ack_id = (uint64_t)reply->ack_id;
         req->acked_ms = now_ms;
         req->ack_seq = ++hs->ack_seq;
-        struct sf_hec_request *old = sf_hec_acks_add(&hs->acks, req->ack_id, req);
+        struct sf_hec_request *old = sf_hec_acks_add(&ep->acks, req->ack_id, req);
         if (old) {
-            on_ack_id_repeat(hs, req, old, now_ms);
+            on_ack_id_repeat(hs, ep, req, old, now_ms);
         }
         return;
     }
@@ -300,7 +318,7 @@ static void on_confirm(struct sf_hec_sink *hs,
         hs->has_warned_no_ack_id = true;
         SF_LOG_WARN("msg=\"HEC accepted a request without an ackId: the token has no indexer "
                     "acknowledgement, so a 200 counts as delivered\" url=\"%s\"",
-                    hs->url);
+                    ep->url);
     }
     confirm_cb(hs, req);
 }
@@ -326,16 +344,37 @@ static void on_retry(struct sf_hec_sink *hs,
     if (status == 429 || status == 503) {
         SF_HEC_STAT_ADD(hs, requests_throttled, 1);
     }
-    int64_t delay = flow_failure(hs, req, now_ms, retry_after);
+    struct sf_hec_endpoint *ep = slot->ep;
+    int64_t delay;
+    if (hs->is_multi) {
+        /* Several endpoints: this one is taken out (the others keep going, no gate) and the
+         * request goes to another one at once. */
+        SF_HEC_STAT_ADD(ep, resends, 1);
+        SF_HEC_STAT_ADD(ep, resent_events, req->n_events);
+        char why[64];
+        snprintf(why, sizeof(why), cc ? "curl_code=%d" : "status=%d", cc ? (int)cc : (int)status);
+        sf_hec_react_take_out(hs, ep, now_ms, retry_after, why);
+        delay = 0;
+    } else {
+        delay = flow_failure(hs, req, now_ms, retry_after);
+    }
     sf_hec_queue_push_front(&hs->retry, req);
     unsigned n_suppressed;
     if (log_allowed(hs, cc ? -(long)cc : status, reply->code, now_ms, &n_suppressed)) {
         char what[DESCRIBE_MAX];
-        describe(hs, slot, cc, status, reply, what, sizeof(what));
-        SF_LOG_WARN("msg=\"HEC request failed\" url=\"%s\" request=%llu events=%zu %s "
-                    "retry_after_ms=%lld next=\"will retry in %.1fs\" repeated=%u",
-                    hs->url, (unsigned long long)req->id, req->n_events, what,
-                    (long long)retry_after, (double)delay / 1000.0, n_suppressed);
+        describe(slot, cc, status, reply, what, sizeof(what));
+        if (hs->is_multi) {
+            SF_LOG_WARN("msg=\"HEC request failed\" url=\"%s\" request=%llu events=%zu %s "
+                        "retry_after_ms=%lld next=\"sending it to another endpoint\" "
+                        "repeated=%u",
+                        slot->ep->url, (unsigned long long)req->id, req->n_events, what,
+                        (long long)retry_after, n_suppressed);
+        } else {
+            SF_LOG_WARN("msg=\"HEC request failed\" url=\"%s\" request=%llu events=%zu %s "
+                        "retry_after_ms=%lld next=\"will retry in %.1fs\" repeated=%u",
+                        slot->ep->url, (unsigned long long)req->id, req->n_events, what,
+                        (long long)retry_after, (double)delay / 1000.0, n_suppressed);
+        }
     }
 }
 
@@ -363,12 +402,12 @@ static void on_split(struct sf_hec_sink *hs,
     unsigned n_suppressed;
     if (log_allowed(hs, status, reply->code, now_ms, &n_suppressed)) {
         char what[DESCRIBE_MAX];
-        describe(hs, slot, CURLE_OK, status, reply, what, sizeof(what));
+        describe(slot, CURLE_OK, status, reply, what, sizeof(what));
         SF_LOG_WARN("msg=\"%s\" url=\"%s\" request=%llu events=%zu %s "
                     "next=\"split into requests of %zu and %zu events\" repeated=%u",
                     status == 413 ? "HEC request too large"
                                   : "HEC refused an event without naming it: halving the request",
-                    hs->url, (unsigned long long)req->id, req->n_events, what, a->n_events,
+                    slot->ep->url, (unsigned long long)req->id, req->n_events, what, a->n_events,
                     b->n_events, n_suppressed);
     }
     sf_hec_request_free(&hs->batcher, req);
@@ -389,11 +428,11 @@ static void on_split_at(struct sf_hec_sink *hs,
     unsigned n_suppressed;
     if (log_allowed(hs, status, reply->code, now_ms, &n_suppressed)) {
         char what[DESCRIBE_MAX];
-        describe(hs, slot, CURLE_OK, status, reply, what, sizeof(what));
+        describe(slot, CURLE_OK, status, reply, what, sizeof(what));
         SF_LOG_ERROR("msg=\"HEC refused one event\" url=\"%s\" request=%llu events=%zu %s "
                      "invalid_event=%zu path=\"%s\" next=\"confirmed %zu, dead-lettered 1 "
                      "event, resending %zu\" repeated=%u",
-                     hs->url, (unsigned long long)req->id, req->n_events, what, k,
+                     slot->ep->url, (unsigned long long)req->id, req->n_events, what, k,
                      sf_dead_letter_path(hs->dead_letter), k, n_rest, n_suppressed);
     }
     if (n_rest) {
@@ -418,10 +457,10 @@ static void on_dead_letter(struct sf_hec_sink *hs,
     unsigned n_suppressed;
     if (log_allowed(hs, status, reply->code, now_ms, &n_suppressed)) {
         char what[DESCRIBE_MAX];
-        describe(hs, slot, CURLE_OK, status, reply, what, sizeof(what));
+        describe(slot, CURLE_OK, status, reply, what, sizeof(what));
         SF_LOG_ERROR("msg=\"HEC refused a request for good\" url=\"%s\" request=%llu "
                      "events=%zu %s path=\"%s\" next=\"dead-lettered %zu events\" repeated=%u",
-                     hs->url, (unsigned long long)req->id, req->n_events, what,
+                     slot->ep->url, (unsigned long long)req->id, req->n_events, what,
                      sf_dead_letter_path(hs->dead_letter), req->n_events, n_suppressed);
     }
     dead_letter(hs, req, status, reply, now_ms);
@@ -485,23 +524,24 @@ static void on_pause(struct sf_hec_sink *hs,
             sf_hec_excerpt((const uint8_t *)redirect, strlen(redirect), 200, location,
                            sizeof(location));
         }
-        describe(hs, slot, cc, status, reply, what, sizeof(what));
+        describe(slot, cc, status, reply, what, sizeof(what));
         SF_LOG_ERROR("msg=\"HEC delivery %s: %s; checkpoints stay where they are\" url=\"%s\" "
                      "%s location=\"%s\" next=\"one request tries again in %.1fs\" paused_s=%.1f",
                      was_paused ? "still paused" : "PAUSED", pause_reason(status, reply->code, cc),
-                     hs->url, what, location, (double)hs->auth_retry_ms / 1000.0,
+                     slot->ep->url, what, location, (double)hs->auth_retry_ms / 1000.0,
                      (double)(now_ms - hs->paused_ms) / 1000.0);
     }
 }
 
 static void on_ack_disabled(struct sf_hec_sink *hs,
+                            struct sf_hec_slot *slot,
                             struct sf_hec_request *req,
                             const struct sf_hec_reply *reply)
 {
     SF_LOG_WARN("msg=\"HEC says the token has no indexer acknowledgement (code %d): ack mode "
                 "off, 200 answers are final from now on; requests waiting for an ack are sent "
                 "again, duplicates possible\" url=\"%s\" requests=%zu",
-                reply->code, hs->url, sf_hec_acks_pending(&hs->acks));
+                reply->code, slot->ep->url, sf_hec_acks_pending(&slot->ep->acks));
     ack_off(hs);
     sf_hec_queue_push_front(&hs->retry, req); /* refused with 400: send it again */
 }
@@ -516,14 +556,14 @@ static void on_retry_slow(struct sf_hec_sink *hs,
     SF_HEC_STAT_ADD(hs, requests_retried, 1);
     sf_hec_queue_push_front(&hs->retry, req);
     char what[DESCRIBE_MAX];
-    describe(hs, slot, CURLE_OK, status, reply, what, sizeof(what));
+    describe(slot, CURLE_OK, status, reply, what, sizeof(what));
     if (slot->is_gzip && hs->is_gzip_on) {
         /* §1.12: 415 = the encoding is refused (a proxy, or deflate); plain JSON always works */
         hs->is_gzip_on = false;
         atomic_store(&hs->stats.is_gzip_on, false);
         SF_LOG_ERROR("msg=\"HEC refused gzip bodies (415): sending uncompressed from now on\" "
                      "url=\"%s\" %s next=\"resending at once without gzip\"",
-                     hs->url, what);
+                     slot->ep->url, what);
         return;
     }
     hs->gate_ms = now_ms + hs->auth_retry_ms;
@@ -533,8 +573,8 @@ static void on_retry_slow(struct sf_hec_sink *hs,
     if (log_allowed(hs, status, reply->code, now_ms, &n_suppressed)) {
         SF_LOG_ERROR("msg=\"HEC refused the content type (415)\" url=\"%s\" request=%llu %s "
                      "next=\"will retry in %.1fs\" repeated=%u",
-                     hs->url, (unsigned long long)req->id, what, (double)hs->auth_retry_ms / 1000.0,
-                     n_suppressed);
+                     slot->ep->url, (unsigned long long)req->id, what,
+                     (double)hs->auth_retry_ms / 1000.0, n_suppressed);
     }
 }
 
@@ -573,9 +613,21 @@ void sf_hec_react_done(struct sf_hec_sink *hs, struct sf_hec_slot *slot, CURLcod
     SF_LOG_DEBUG("msg=\"answer\" request=%llu status=%ld code=%d curl_code=%d action=%s ms=%lld",
                  (unsigned long long)req->id, status, reply.code, (int)cc,
                  sf_hec_action_name(action), (long long)(now - req->sent_ms));
+    if (action == SF_HEC_RETRY) {
+        struct sf_hec_endpoint *ep = slot->ep;
+        if (cc != CURLE_OK) {
+            SF_HEC_STAT_ADD(ep, errors_transport, 1);
+        } else if (status == 429 || status == 503) {
+            SF_HEC_STAT_ADD(ep, errors_throttled, 1);
+        } else if (status >= 500) {
+            SF_HEC_STAT_ADD(ep, errors_server, 1);
+        } else {
+            SF_HEC_STAT_ADD(ep, errors_other, 1);
+        }
+    }
     switch (action) {
     case SF_HEC_CONFIRM:
-        on_confirm(hs, req, &reply, now);
+        on_confirm(hs, slot->ep, req, &reply, now);
         break;
     case SF_HEC_RETRY:
         on_retry(hs, slot, req, cc, status, &reply, now);
@@ -593,7 +645,7 @@ void sf_hec_react_done(struct sf_hec_sink *hs, struct sf_hec_slot *slot, CURLcod
         on_pause(hs, slot, req, cc, status, &reply, now);
         break;
     case SF_HEC_ACK_DISABLED:
-        on_ack_disabled(hs, req, &reply);
+        on_ack_disabled(hs, slot, req, &reply);
         break;
     case SF_HEC_RETRY_SLOW:
         on_retry_slow(hs, slot, req, status, &reply, now);
@@ -606,47 +658,100 @@ void sf_hec_react_done(struct sf_hec_sink *hs, struct sf_hec_slot *slot, CURLcod
 
 static void on_ack(void *ctx, uint64_t ack_id, bool is_indexed)
 {
-    struct sf_hec_sink *hs = ctx;
+    struct sf_hec_endpoint *ep = ctx;
     if (!is_indexed) {
         return; /* not yet, unknown or expired: indistinguishable; the timeout decides */
     }
-    /* Only a request the query asked about: one that took the id over after the query left
-     * (a repeat emptied the set, the id came again) is not what this answer is about. */
-    struct sf_hec_request *req = sf_hec_acks_take_asked(&hs->acks, ack_id, hs->ack_query_seq);
+    /* Only a request of this endpoint the query asked about: one that took the id over after
+     * the query left (a repeat emptied the set, the id came again) is not what this answer is
+     * about, and another endpoint's ids are another channel's. */
+    struct sf_hec_request *req = sf_hec_acks_take_asked(&ep->acks, ack_id, ep->ack_query_seq);
     if (req) {
-        confirm_cb(hs, req); /* Splunk forgets an id once it said true: record it now */
+        confirm_cb(ep->hs, req); /* Splunk forgets an id once it said true: record it now */
     }
 }
 
-void sf_hec_react_ack_tick(struct sf_hec_sink *hs, int64_t now_ms)
+void sf_hec_react_ack_tick(struct sf_hec_sink *hs, struct sf_hec_endpoint *ep, int64_t now_ms)
 {
-    size_t n = sf_hec_acks_take_expired(&hs->acks, now_ms - hs->ack_timeout_ms, resend_cb, hs);
+    size_t n = sf_hec_acks_take_expired(&ep->acks, now_ms - hs->ack_timeout_ms, resend_cb, ep);
     if (n) {
         SF_HEC_STAT_ADD(hs, ack_timeouts, n);
         SF_LOG_WARN("msg=\"requests not acknowledged in time: sending them again, duplicates "
-                    "possible\" requests=%zu ack_timeout_s=%.1f",
-                    n, (double)hs->ack_timeout_ms / 1000.0);
+                    "possible\" url=\"%s\" requests=%zu ack_timeout_s=%.1f",
+                    ep->url, n, (double)hs->ack_timeout_ms / 1000.0);
     }
 }
 
-void sf_hec_react_ack_done(struct sf_hec_sink *hs, CURLcode cc)
+void sf_hec_react_take_out(struct sf_hec_sink *hs,
+                           struct sf_hec_endpoint *ep,
+                           int64_t now_ms,
+                           int64_t retry_after_ms,
+                           const char *why)
 {
-    struct sf_hec_slot *slot = &hs->ack_slot;
+    if (!sf_hec_ep_take_out(&ep->health, now_ms, retry_after_ms)) {
+        return; /* already out: an answer to a request sent before says nothing new */
+    }
+    atomic_store(&ep->stats.is_healthy, false);
+    SF_HEC_STAT_ADD(ep, takeouts, 1);
+    /* Its 200s without a confirmed ack: nobody will ask its channel for them now. */
+    size_t n_acked = sf_hec_acks_take_expired(&ep->acks, INT64_MAX, resend_cb, ep);
+    SF_HEC_STAT_SET(ep, ack_pending, 0);
+    size_t n_up = 0;
+    for (size_t i = 0; i < hs->n_eps; i++) {
+        n_up += hs->eps[i].health.phase == SF_HEC_EP_UP;
+    }
+    SF_LOG_WARN("msg=\"HEC endpoint taken out: its unconfirmed requests go to the other "
+                "endpoints; probing its health endpoint until it is healthy\" url=\"%s\" "
+                "why=\"%s\" in_flight=%d ack_waiting=%zu endpoints_up=%zu/%zu "
+                "next=\"probe in %.1fs\"%s",
+                ep->url, why, ep->health.n_out, n_acked, n_up, hs->n_eps,
+                (double)(ep->health.probe_ms - now_ms) / 1000.0,
+                n_up ? "" : " all=\"every endpoint is out: requests wait\"");
+}
+
+void sf_hec_react_probe_done(struct sf_hec_sink *hs, struct sf_hec_endpoint *ep, CURLcode cc)
+{
+    struct sf_hec_slot *slot = &ep->probe_slot;
+    int64_t now = sf_now_ms();
+    long status = 0;
+    if (cc == CURLE_OK) {
+        curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &status);
+    }
+    char msg[768];
+    enum sf_hec_health_verdict verdict =
+        sf_hec_health_classify(ep->is_https, ep->hostport, cc, slot->errbuf, status, slot->resp.ptr,
+                               slot->resp.len, msg, sizeof(msg));
+    int64_t out_ms = ep->health.out_ms;
+    if (sf_hec_ep_probe_done(&ep->health, sf_hec_ep_verdict_is_up(verdict), now)) {
+        atomic_store(&ep->stats.is_healthy, true);
+        SF_LOG_INFO("msg=\"HEC endpoint back: it gets requests again\" url=\"%s\" "
+                    "verdict=%s out_s=%.1f",
+                    ep->url, sf_hec_health_verdict_name(verdict), (double)(now - out_ms) / 1000.0);
+        return;
+    }
+    (void)hs;
+    SF_LOG_DEBUG("msg=\"HEC endpoint still out: %s\" verdict=%s next=\"probe in %.1fs\"", msg,
+                 sf_hec_health_verdict_name(verdict), (double)(ep->health.probe_ms - now) / 1000.0);
+}
+
+void sf_hec_react_ack_done(struct sf_hec_sink *hs, struct sf_hec_endpoint *ep, CURLcode cc)
+{
+    struct sf_hec_slot *slot = &ep->ack_slot;
     int64_t now = sf_now_ms();
     long status = 0;
     struct sf_hec_reply reply;
     sf_hec_reply_parse(NULL, 0, &reply);
     if (cc == CURLE_OK) {
         curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &status);
-        if (status == 200 && sf_hec_ack_reply_parse(slot->resp.ptr, slot->resp.len, on_ack, hs)) {
-            hs->ack_strikes = 0;
-            SF_HEC_STAT_SET(hs, ack_pending, sf_hec_acks_pending(&hs->acks));
+        if (status == 200 && sf_hec_ack_reply_parse(slot->resp.ptr, slot->resp.len, on_ack, ep)) {
+            ep->ack_strikes = 0;
+            SF_HEC_STAT_SET(ep, ack_pending, sf_hec_acks_pending(&ep->acks));
             return;
         }
         sf_hec_reply_parse(slot->resp.ptr, slot->resp.len, &reply);
     }
     char what[DESCRIBE_MAX];
-    describe(hs, slot, cc, status, &reply, what, sizeof(what));
+    describe(slot, cc, status, &reply, what, sizeof(what));
     /* §1.10 item 9: a 4xx means ack is unusable. Code 14 says so for certain; any other 4xx
      * (a proxy's page, a path a load balancer does not route) may pass, so it takes
      * SF_HEC_ACK_STRIKES in a row. 401/403 from HEC itself keep the ids: the data path pauses
@@ -654,21 +759,35 @@ void sf_hec_react_ack_done(struct sf_hec_sink *hs, CURLcode cc)
     bool is_hec = reply.is_json && reply.code >= 0;
     bool is_4xx = cc == CURLE_OK && status >= 400 && status <= 499 && status != 408 &&
                   status != 429 && !(is_hec && (status == 401 || status == 403));
-    if (is_4xx && (reply.code == 14 || ++hs->ack_strikes >= SF_HEC_ACK_STRIKES)) {
+    if (is_4xx && (reply.code == 14 || ++ep->ack_strikes >= SF_HEC_ACK_STRIKES)) {
         SF_LOG_WARN("msg=\"HEC refused the ack query: indexer acknowledgement is unusable, "
                     "200 answers count as delivered from now on; requests waiting for an ack "
                     "are sent again, duplicates possible\" url=\"%s\" %s refusals=%u "
                     "requests=%zu",
-                    hs->ack_url, what, reply.code == 14 ? 1 : hs->ack_strikes,
-                    sf_hec_acks_pending(&hs->acks));
+                    ep->ack_url, what, reply.code == 14 ? 1 : ep->ack_strikes,
+                    sf_hec_acks_pending(&ep->acks));
         ack_off(hs);
+        return;
+    }
+    if (hs->is_multi && (cc != CURLE_OK || status >= 500)) {
+        /* Its ack channel is out of reach: the endpoint goes out and what waits for its acks
+         * goes to the others (never confirmed by their answers). */
+        if (cc) {
+            SF_HEC_STAT_ADD(ep, errors_transport, 1);
+        } else {
+            SF_HEC_STAT_ADD(ep, errors_server, 1);
+        }
+        char why[64];
+        snprintf(why, sizeof(why), "ack query %s=%d", cc ? "curl_code" : "status",
+                 cc ? (int)cc : (int)status);
+        sf_hec_react_take_out(hs, ep, now, -1, why);
         return;
     }
     unsigned n_suppressed;
     if (log_allowed(hs, cc ? -(long)cc : status, 1000 + reply.code, now, &n_suppressed)) {
         SF_LOG_WARN("msg=\"ack query failed\" url=\"%s\" %s pending=%zu next=\"will ask again "
                     "in %.1fs\" repeated=%u",
-                    hs->ack_url, what, sf_hec_acks_pending(&hs->acks),
+                    ep->ack_url, what, sf_hec_acks_pending(&ep->acks),
                     (double)hs->ack_poll_ms / 1000.0, n_suppressed);
     }
 }

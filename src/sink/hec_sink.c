@@ -2,8 +2,10 @@
  * takes submitted batches from the inbox, cuts their lines into requests (hec_batcher.c),
  * drives up to max_in_flight transfers on one curl multi handle — each easy handle reused, so
  * each keeps its keep-alive connection — plus one ack query at a time, and hands every answer
- * to hec_react.c. Other threads only push to the inbox, wake the multi handle, set the stop
- * deadline and read counters. */
+ * to hec_react.c. With several endpoints (output.hec.urls) each has its own slots, ack query
+ * and health probe on the same multi handle, and each request goes to the healthy endpoint
+ * with the fewest requests on the wire (hec_endpoint.c). Other threads only push to the inbox,
+ * wake the multi handle, set the stop deadline and read counters. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +69,7 @@ static void start_request(struct sf_hec_sink *hs,
                           struct sf_hec_request *req,
                           int64_t now_ms)
 {
+    struct sf_hec_endpoint *ep = slot->ep;
     SF_ASSERT(req->n_events > 0 && req->raw_len > 0); /* never an empty body (code 5) */
     const uint8_t *body;
     size_t len;
@@ -87,10 +90,13 @@ static void start_request(struct sf_hec_sink *hs,
     curl_easy_setopt(slot->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     curl_easy_setopt(slot->easy, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(slot->easy, CURLOPT_HTTPHEADER,
-                     slot->is_gzip ? hs->headers_gzip : hs->headers);
+                     slot->is_gzip ? ep->headers_gzip : ep->headers);
     curl_multi_add_handle(hs->multi, slot->easy);
     hs->n_busy++;
+    ep->health.n_out++;
     STAT_SET(hs, in_flight, (uint64_t)hs->n_busy);
+    SF_HEC_STAT_ADD(ep, requests, 1);
+    SF_HEC_STAT_SET(ep, outstanding, (uint64_t)ep->health.n_out);
     STAT_ADD(hs, events_sent, req->n_events);
     STAT_ADD(hs, bytes_raw, req->raw_len);
     STAT_ADD(hs, bytes_sent, len);
@@ -98,23 +104,25 @@ static void start_request(struct sf_hec_sink *hs,
         STAT_ADD(hs, retries, 1);
     }
     SF_LOG_DEBUG("msg=\"sending\" request=%llu events=%zu raw_bytes=%zu body_bytes=%zu gzip=%s "
-                 "attempt=%u",
+                 "attempt=%u endpoint=%s",
                  (unsigned long long)req->id, req->n_events, req->raw_len, len,
-                 slot->is_gzip ? "true" : "false", req->attempts);
+                 slot->is_gzip ? "true" : "false", req->attempts, ep->hostport);
 }
 
-static struct sf_hec_slot *idle_slot(struct sf_hec_sink *hs)
+static struct sf_hec_slot *idle_slot(struct sf_hec_sink *hs, struct sf_hec_endpoint *ep)
 {
-    for (int i = 0; i < hs->n_slots; i++) {
-        if (!hs->slots[i].req) {
-            return &hs->slots[i];
+    for (int i = 0; i < hs->max_in_flight; i++) {
+        if (!ep->slots[i].req) {
+            return &ep->slots[i];
         }
     }
     return NULL;
 }
 
 /* Starts requests while the flow control allows: resends first, then new lines — a full
- * request at once, a partial one after linger_ms, anything when stopping. */
+ * request at once, a partial one after linger_ms, anything when stopping — each to the
+ * healthy endpoint with the fewest requests on the wire. When every endpoint is out, they
+ * wait (the probes' timers wake the loop). */
 static void fill_slots(struct sf_hec_sink *hs, int64_t now_ms, bool is_stopping, int64_t *wake_ms)
 {
     while (hs->n_busy < hs->limit) {
@@ -122,6 +130,11 @@ static void fill_slots(struct sf_hec_sink *hs, int64_t now_ms, bool is_stopping,
             if ((hs->retry.n || hs->batcher.take) && hs->gate_ms < *wake_ms) {
                 *wake_ms = hs->gate_ms;
             }
+            return;
+        }
+        size_t rr = hs->rr; /* the turn moves only when a request goes */
+        int i = sf_hec_ep_choose(hs->eps, hs->n_eps, hs->max_in_flight, &rr);
+        if (i < 0) {
             return;
         }
         struct sf_hec_request *req = sf_hec_queue_pop(&hs->retry);
@@ -132,44 +145,77 @@ static void fill_slots(struct sf_hec_sink *hs, int64_t now_ms, bool is_stopping,
             }
             req = sf_hec_batcher_take(&hs->batcher, hs->max_body, hs->max_events);
         }
-        start_request(hs, idle_slot(hs), req, now_ms);
+        hs->rr = rr;
+        start_request(hs, idle_slot(hs, &hs->eps[i]), req, now_ms);
     }
 }
 
-static void start_ack_query(struct sf_hec_sink *hs)
+static void start_ack_query(struct sf_hec_sink *hs, struct sf_hec_endpoint *ep)
 {
-    struct sf_hec_slot *slot = &hs->ack_slot;
-    sf_err err = sf_hec_acks_query(&hs->acks, SF_HEC_ACK_QUERY_MAX, &slot->body);
+    struct sf_hec_slot *slot = &ep->ack_slot;
+    sf_err err = sf_hec_acks_query(&ep->acks, SF_HEC_ACK_QUERY_MAX, &slot->body);
     SF_ASSERT(err == SF_OK);
     sf_buf_reset(&slot->resp);
     curl_easy_setopt(slot->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)slot->body.len);
     curl_easy_setopt(slot->easy, CURLOPT_POSTFIELDS, slot->body.ptr);
     curl_multi_add_handle(hs->multi, slot->easy);
-    hs->is_ack_busy = true;
-    hs->ack_query_seq = hs->ack_seq; /* its answer speaks for these requests only */
+    ep->is_ack_busy = true;
+    ep->ack_query_seq = hs->ack_seq; /* its answer speaks for these requests only */
     STAT_ADD(hs, ack_queries, 1);
-    SF_LOG_DEBUG("msg=\"asking for acks\" pending=%zu", sf_hec_acks_pending(&hs->acks));
+    SF_LOG_DEBUG("msg=\"asking for acks\" pending=%zu endpoint=%s", sf_hec_acks_pending(&ep->acks),
+                 ep->hostport);
 }
 
-/* Ack polling (one query for all pending ids every ack_poll_ms) and dead-letter retries. */
+/* One query for all of |ep|'s pending ids every ack_poll_ms. */
+static void
+run_ack_timer(struct sf_hec_sink *hs, struct sf_hec_endpoint *ep, int64_t now_ms, int64_t *wake_ms)
+{
+    if (!hs->is_ack_on || !sf_hec_acks_pending(&ep->acks)) {
+        ep->next_ack_poll_ms = 0;
+        return;
+    }
+    if (!ep->next_ack_poll_ms) {
+        ep->next_ack_poll_ms = now_ms + hs->ack_poll_ms; /* give Splunk time to index */
+    }
+    if (now_ms >= ep->next_ack_poll_ms && !ep->is_ack_busy) {
+        sf_hec_react_ack_tick(hs, ep, now_ms);
+        if (sf_hec_acks_pending(&ep->acks)) {
+            start_ack_query(hs, ep);
+        }
+        ep->next_ack_poll_ms = now_ms + hs->ack_poll_ms;
+    }
+    if (!ep->is_ack_busy && ep->next_ack_poll_ms < *wake_ms) {
+        *wake_ms = ep->next_ack_poll_ms;
+    }
+}
+
+/* An endpoint taken out gets one health GET when its wait is over. */
+static void run_probe_timer(struct sf_hec_sink *hs,
+                            struct sf_hec_endpoint *ep,
+                            int64_t now_ms,
+                            int64_t *wake_ms)
+{
+    if (!sf_hec_ep_probe_due(&ep->health, now_ms, wake_ms)) {
+        return;
+    }
+    sf_hec_ep_probing(&ep->health);
+    sf_buf_reset(&ep->probe_slot.resp);
+    ep->probe_slot.errbuf[0] = '\0';
+    curl_multi_add_handle(hs->multi, ep->probe_slot.easy);
+    SF_HEC_STAT_ADD(ep, probes, 1);
+    SF_LOG_DEBUG("msg=\"probing an endpoint taken out\" endpoint=%s", ep->hostport);
+}
+
+/* Ack polling, probes of endpoints taken out, and dead-letter retries. */
 static void run_timers(struct sf_hec_sink *hs, int64_t now_ms, int64_t *wake_ms)
 {
-    if (hs->is_ack_on && sf_hec_acks_pending(&hs->acks)) {
-        if (!hs->next_ack_poll_ms) {
-            hs->next_ack_poll_ms = now_ms + hs->ack_poll_ms; /* give Splunk time to index */
-        }
-        if (now_ms >= hs->next_ack_poll_ms && !hs->is_ack_busy) {
-            sf_hec_react_ack_tick(hs, now_ms);
-            if (sf_hec_acks_pending(&hs->acks)) {
-                start_ack_query(hs);
-            }
-            hs->next_ack_poll_ms = now_ms + hs->ack_poll_ms;
-        }
-        if (!hs->is_ack_busy && hs->next_ack_poll_ms < *wake_ms) {
-            *wake_ms = hs->next_ack_poll_ms;
-        }
-    } else {
-        hs->next_ack_poll_ms = 0;
+    size_t n_pending = 0;
+    for (size_t i = 0; i < hs->n_eps; i++) {
+        struct sf_hec_endpoint *ep = &hs->eps[i];
+        run_ack_timer(hs, ep, now_ms, wake_ms);
+        run_probe_timer(hs, ep, now_ms, wake_ms);
+        n_pending += sf_hec_acks_pending(&ep->acks);
+        SF_HEC_STAT_SET(ep, ack_pending, sf_hec_acks_pending(&ep->acks));
     }
     if (hs->dead.n && hs->dl_retry_ms) {
         if (now_ms >= hs->dl_retry_ms) {
@@ -179,7 +225,7 @@ static void run_timers(struct sf_hec_sink *hs, int64_t now_ms, int64_t *wake_ms)
             *wake_ms = hs->dl_retry_ms;
         }
     }
-    STAT_SET(hs, ack_pending, sf_hec_acks_pending(&hs->acks));
+    STAT_SET(hs, ack_pending, n_pending);
 }
 
 /* Hands finished transfers to hec_react.c; true when there was one. */
@@ -196,17 +242,23 @@ static bool drain_completions(struct sf_hec_sink *hs)
         CURLcode cc = msg->data.result; /* |msg| dies with remove_handle */
         curl_multi_remove_handle(hs->multi, easy);
         has_done = true;
-        if (easy == hs->ack_slot.easy) {
-            sf_hec_http_proxy_explain(hs, easy, cc, hs->ack_slot.errbuf);
-            hs->is_ack_busy = false;
-            sf_hec_react_ack_done(hs, cc);
-            continue;
-        }
         struct sf_hec_slot *slot = NULL;
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&slot);
-        sf_hec_http_proxy_explain(hs, easy, cc, slot->errbuf);
+        struct sf_hec_endpoint *ep = slot->ep;
+        sf_hec_http_proxy_explain(ep, easy, cc, slot->errbuf);
+        if (slot->kind == SF_HEC_SLOT_ACK) {
+            ep->is_ack_busy = false;
+            sf_hec_react_ack_done(hs, ep, cc);
+            continue;
+        }
+        if (slot->kind == SF_HEC_SLOT_PROBE) {
+            sf_hec_react_probe_done(hs, ep, cc);
+            continue;
+        }
         hs->n_busy--;
+        ep->health.n_out--;
         STAT_SET(hs, in_flight, (uint64_t)hs->n_busy);
+        SF_HEC_STAT_SET(ep, outstanding, (uint64_t)ep->health.n_out);
         curl_off_t total_us = 0;
         curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total_us);
         atomic_fetch_add(&hs->stats.requests_done, 1);
@@ -255,15 +307,25 @@ static void shutdown_all(struct sf_hec_sink *hs)
         }
     }
     hs->n_busy = 0;
-    if (hs->is_ack_busy) {
-        curl_multi_remove_handle(hs->multi, hs->ack_slot.easy);
-        hs->is_ack_busy = false;
+    for (size_t i = 0; i < hs->n_eps; i++) {
+        struct sf_hec_endpoint *ep = &hs->eps[i];
+        if (ep->is_ack_busy) {
+            curl_multi_remove_handle(hs->multi, ep->ack_slot.easy);
+            ep->is_ack_busy = false;
+        }
+        if (ep->health.phase == SF_HEC_EP_PROBING) {
+            curl_multi_remove_handle(hs->multi, ep->probe_slot.easy);
+            ep->health.phase = SF_HEC_EP_OUT;
+        }
+        ep->health.n_out = 0;
+        sf_hec_acks_take_expired(&ep->acks, INT64_MAX, free_request_cb, hs);
+        SF_HEC_STAT_SET(ep, outstanding, 0);
+        SF_HEC_STAT_SET(ep, ack_pending, 0);
     }
     struct sf_hec_request *req;
     while ((req = sf_hec_queue_pop(&hs->retry)) || (req = sf_hec_queue_pop(&hs->dead))) {
         sf_hec_request_free(&hs->batcher, req);
     }
-    sf_hec_acks_take_expired(&hs->acks, INT64_MAX, free_request_cb, hs);
     sf_buf_reset(&hs->dl_pending);
     hs->dl_written = 0;
     size_t n_batches = 0, n_events = 0;
@@ -320,41 +382,60 @@ static void *hec_main(void *arg)
 /* ---------------------------------------------------------------------------------------- */
 /* The sink interface                                                                        */
 
+/* The start-up health check of one endpoint (advice; with several endpoints, one that is down
+ * or unhealthy starts taken out and is probed like one that failed). */
+static void start_check(struct sf_hec_sink *hs, struct sf_hec_endpoint *ep)
+{
+    char msg[768];
+    enum sf_hec_health_verdict v = sf_hec_health_probe_ep(hs, ep, msg, sizeof(msg));
+    char *shown = sf_url_redact_dup(ep->health_url);
+    if (v == SF_HEC_HEALTH_OK) {
+        SF_LOG_INFO("msg=\"%s\" url=\"%s\"", msg, shown);
+    } else if (hs->is_multi && !sf_hec_ep_verdict_is_up(v)) {
+        SF_LOG_ERROR("msg=\"HEC health check failed: %s; this endpoint starts taken out and is "
+                     "probed until it is healthy, the others get the requests\" url=\"%s\" "
+                     "verdict=%s",
+                     msg, shown, sf_hec_health_verdict_name(v));
+        sf_hec_ep_take_out(&ep->health, sf_now_ms(), 0);
+        atomic_store(&ep->stats.is_healthy, false);
+        SF_HEC_STAT_ADD(ep, takeouts, 1);
+    } else {
+        SF_LOG_ERROR("msg=\"HEC health check failed: %s; delivery starts anyway and "
+                     "retries or pauses by itself\" url=\"%s\" verdict=%s",
+                     msg, shown, sf_hec_health_verdict_name(v));
+    }
+    free(shown);
+}
+
 static sf_err hec_start(struct sf_sink *sink)
 {
     struct sf_hec_sink *hs = sink->impl;
-    SF_LOG_INFO("msg=\"HEC sink starting\" url=\"%s\" channel=%s max_in_flight=%d "
-                "max_body_bytes=%zu max_events=%zu linger_ms=%lld gzip=%s ack=%s",
-                hs->url, hs->channel, hs->max_in_flight, hs->cfg_max_body, hs->max_events,
-                (long long)hs->linger_ms, hs->is_gzip_on ? "true" : "false",
-                hs->is_ack_on ? "true" : "false");
-    if (hs->proxy_shown[0]) {
-        SF_LOG_INFO("msg=\"HEC proxy\" url=\"%s\" proxy=\"%s\"", hs->url, hs->proxy_shown);
-    }
-    if (hs->proxy_credentials && !hs->proxy) {
-        SF_LOG_WARN("msg=\"output.hec.proxy_credentials is set but no proxy is used: they are "
-                    "not sent\" url=\"%s\"",
-                    hs->url);
-    }
-    if (!hs->ssl_verify && hs->is_https) {
-        SF_LOG_WARN("msg=\"TLS verification is OFF for HEC (output.hec.ssl_verify=false): "
-                    "neither the certificate nor the host name is checked, so anyone on the "
-                    "path can read the events and the token; prefer output.hec.ca_file\" "
-                    "url=\"%s\"",
-                    hs->url);
-    }
-    if (hs->health_check) {
-        char msg[768];
-        enum sf_hec_health_verdict v = sf_hec_health_probe(hs, msg, sizeof(msg));
-        char *shown = sf_url_redact_dup(hs->health_url);
-        if (v == SF_HEC_HEALTH_OK) {
-            SF_LOG_INFO("msg=\"%s\" url=\"%s\"", msg, shown);
-        } else {
-            SF_LOG_ERROR("msg=\"HEC health check failed: %s; delivery starts anyway and "
-                         "retries or pauses by itself\" url=\"%s\" verdict=%s",
-                         msg, shown, sf_hec_health_verdict_name(v));
+    for (size_t i = 0; i < hs->n_eps; i++) {
+        const struct sf_hec_endpoint *ep = &hs->eps[i];
+        SF_LOG_INFO("msg=\"HEC sink starting\" url=\"%s\" channel=%s max_in_flight=%d "
+                    "max_body_bytes=%zu max_events=%zu linger_ms=%lld gzip=%s ack=%s "
+                    "endpoint=%zu/%zu",
+                    ep->url, ep->channel, hs->max_in_flight, hs->cfg_max_body, hs->max_events,
+                    (long long)hs->linger_ms, hs->is_gzip_on ? "true" : "false",
+                    hs->is_ack_on ? "true" : "false", i + 1, hs->n_eps);
+        if (ep->proxy_shown[0]) {
+            SF_LOG_INFO("msg=\"HEC proxy\" url=\"%s\" proxy=\"%s\"", ep->url, ep->proxy_shown);
         }
-        free(shown);
+        if (hs->proxy_credentials && !ep->proxy) {
+            SF_LOG_WARN("msg=\"output.hec.proxy_credentials is set but no proxy is used for "
+                        "this endpoint: they are not sent there\" url=\"%s\"",
+                        ep->url);
+        }
+        if (!hs->ssl_verify && ep->is_https) {
+            SF_LOG_WARN("msg=\"TLS verification is OFF for HEC (output.hec.ssl_verify=false): "
+                        "neither the certificate nor the host name is checked, so anyone on "
+                        "the path can read the events and the token; prefer "
+                        "output.hec.ca_file\" url=\"%s\"",
+                        ep->url);
+        }
+    }
+    for (size_t i = 0; hs->health_check && i < hs->n_eps; i++) {
+        start_check(hs, &hs->eps[i]);
     }
     if (pthread_create(&hs->thread, NULL, hec_main, hs) != 0) {
         return SF_ERR_IO;
@@ -399,28 +480,37 @@ static void hec_free(struct sf_hec_sink *hs)
     for (int i = 0; i < hs->n_slots; i++) {
         slot_cleanup(&hs->slots[i]);
     }
-    slot_cleanup(&hs->ack_slot);
+    for (size_t i = 0; hs->eps && i < hs->n_eps; i++) {
+        struct sf_hec_endpoint *ep = &hs->eps[i];
+        slot_cleanup(&ep->ack_slot);
+        slot_cleanup(&ep->probe_slot);
+        curl_slist_free_all(ep->headers);
+        curl_slist_free_all(ep->headers_gzip);
+        sf_hec_acks_cleanup(&ep->acks);
+        free(ep->url);
+        free(ep->url_full);
+        free(ep->ack_url);
+        free(ep->health_url);
+        sf_hec_http_proxy_free(ep);
+    }
+    if (hs->proxy_credentials) {
+        explicit_bzero(hs->proxy_credentials, strlen(hs->proxy_credentials));
+        free(hs->proxy_credentials);
+    }
     if (hs->multi) {
         curl_multi_cleanup(hs->multi);
     }
-    curl_slist_free_all(hs->headers);
-    curl_slist_free_all(hs->headers_gzip);
     sf_hec_batcher_cleanup(&hs->batcher);
-    sf_hec_acks_cleanup(&hs->acks);
     sf_hec_gzip_cleanup(&hs->gzip);
     sf_dead_letter_free(hs->dead_letter);
     sf_buf_cleanup(&hs->dl_pending);
     sf_bqueue_cleanup(&hs->inbox);
     free(hs->chunks);
     free(hs->slots);
-    free(hs->url);
-    free(hs->url_full);
-    free(hs->ack_url);
-    free(hs->health_url);
+    free(hs->eps);
     free(hs->ca_file);
     free(hs->client_cert);
     free(hs->client_key);
-    sf_hec_http_proxy_free(hs);
     free(hs);
 }
 
@@ -475,6 +565,37 @@ void sf_hec_sink_get_stats(struct sf_sink *sink, struct sf_hec_sink_stats *out)
 #undef GET
 }
 
+size_t sf_hec_sink_n_endpoints(struct sf_sink *sink)
+{
+    SF_ASSERT(sink->ops == &hec_sink_ops);
+    return ((struct sf_hec_sink *)sink->impl)->n_eps;
+}
+
+void sf_hec_sink_get_endpoint_stats(struct sf_sink *sink,
+                                    size_t i,
+                                    struct sf_hec_endpoint_stats *out)
+{
+    SF_ASSERT(sink->ops == &hec_sink_ops);
+    const struct sf_hec_sink *hs = sink->impl;
+    SF_ASSERT(i < hs->n_eps);
+    const struct sf_hec_endpoint *ep = &hs->eps[i];
+    snprintf(out->endpoint, sizeof(out->endpoint), "%s", ep->hostport); /* fixed since new */
+#define GET(f) out->f = atomic_load_explicit(&ep->stats.f, memory_order_relaxed)
+    GET(requests);
+    GET(errors_transport);
+    GET(errors_throttled);
+    GET(errors_server);
+    GET(errors_other);
+    GET(resends);
+    GET(resent_events);
+    GET(takeouts);
+    GET(probes);
+    GET(outstanding);
+    GET(ack_pending);
+    GET(is_healthy);
+#undef GET
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Construction                                                                              */
 
@@ -485,8 +606,6 @@ static char *dup_or_null(const char *s)
 
 static void copy_settings(struct sf_hec_sink *hs, const struct sf_config_hec *cfg)
 {
-    hs->url = sf_url_redact_dup(cfg->url);  /* for messages: no user:password@ */
-    hs->url[strcspn(hs->url, "?#")] = '\0'; /* nor a query, which could hold a secret */
     hs->ca_file = dup_or_null(cfg->ca_file);
     hs->client_cert = dup_or_null(cfg->client_cert);
     hs->client_key = dup_or_null(cfg->client_key);
@@ -506,13 +625,17 @@ static void copy_settings(struct sf_hec_sink *hs, const struct sf_config_hec *cf
     hs->health_check = cfg->health_check;
     hs->is_ack_on = cfg->ack;
     hs->is_gzip_on = cfg->gzip;
-    hs->limit = hs->max_in_flight;
     hs->max_body = hs->cfg_max_body;
 }
 
-static sf_err
-slot_init(struct sf_hec_sink *hs, struct sf_hec_slot *slot, const char *url, size_t resp_max)
+static sf_err slot_init(struct sf_hec_sink *hs,
+                        struct sf_hec_slot *slot,
+                        struct sf_hec_endpoint *ep,
+                        enum sf_hec_slot_kind kind,
+                        size_t resp_max)
 {
+    slot->ep = ep;
+    slot->kind = kind;
     sf_buf_init(&slot->body, hs->cfg_max_body > (1u << 20) ? hs->cfg_max_body : (1u << 20));
     sf_buf_init(&slot->gz, SIZE_MAX / 4); /* a lone huge event may be sent compressed */
     sf_buf_init(&slot->resp, resp_max);
@@ -520,13 +643,18 @@ slot_init(struct sf_hec_sink *hs, struct sf_hec_slot *slot, const char *url, siz
     if (!slot->easy) {
         return SF_ERR_IO;
     }
-    sf_hec_http_setup(hs, slot->easy, &slot->resp, slot->errbuf);
-    curl_easy_setopt(slot->easy, CURLOPT_URL, url);
+    if (kind == SF_HEC_SLOT_PROBE) {
+        sf_hec_health_setup(hs, ep, slot->easy, &slot->resp, slot->errbuf);
+        curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, slot);
+        return SF_OK;
+    }
+    sf_hec_http_setup(hs, ep, slot->easy, &slot->resp, slot->errbuf);
+    curl_easy_setopt(slot->easy, CURLOPT_URL, kind == SF_HEC_SLOT_ACK ? ep->ack_url : ep->url_full);
     curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, slot);
     /* curl copies a body through its upload buffer, 64 KiB (one send(2)) at a time by default;
      * 512 KiB chunks cut the sink thread's CPU by about a tenth (docs/internals/hec.md). */
     curl_easy_setopt(slot->easy, CURLOPT_UPLOAD_BUFFERSIZE, 512L << 10);
-    curl_easy_setopt(slot->easy, CURLOPT_HTTPHEADER, hs->headers);
+    curl_easy_setopt(slot->easy, CURLOPT_HTTPHEADER, ep->headers);
     return SF_OK;
 }
 
@@ -536,16 +664,53 @@ static sf_err make_transfers(struct sf_hec_sink *hs)
     if (!hs->multi) {
         return SF_ERR_IO;
     }
-    hs->n_slots = hs->max_in_flight;
-    /* one cached connection per slot and one for acks, so none is closed between requests */
-    curl_multi_setopt(hs->multi, CURLMOPT_MAXCONNECTS, (long)hs->n_slots + 2);
+    hs->n_slots = hs->max_in_flight * (int)hs->n_eps;
+    /* one cached connection per slot and one each for acks and probes, so none is closed
+     * between requests */
+    curl_multi_setopt(hs->multi, CURLMOPT_MAXCONNECTS, (long)hs->n_slots + 2 * (long)hs->n_eps);
     hs->slots = sf_xcalloc((size_t)hs->n_slots, sizeof(hs->slots[0]));
-    for (int i = 0; i < hs->n_slots; i++) {
-        if (slot_init(hs, &hs->slots[i], hs->url_full, SF_HEC_RESP_MAX) != SF_OK) {
+    for (size_t e = 0; e < hs->n_eps; e++) {
+        struct sf_hec_endpoint *ep = &hs->eps[e];
+        ep->slots = &hs->slots[e * (size_t)hs->max_in_flight];
+        for (int i = 0; i < hs->max_in_flight; i++) {
+            if (slot_init(hs, &ep->slots[i], ep, SF_HEC_SLOT_DATA, SF_HEC_RESP_MAX) != SF_OK) {
+                return SF_ERR_IO;
+            }
+        }
+        if (slot_init(hs, &ep->ack_slot, ep, SF_HEC_SLOT_ACK, SF_HEC_ACK_RESP_MAX) != SF_OK ||
+            slot_init(hs, &ep->probe_slot, ep, SF_HEC_SLOT_PROBE, 4096) != SF_OK) {
             return SF_ERR_IO;
         }
     }
-    return slot_init(hs, &hs->ack_slot, hs->ack_url, SF_HEC_ACK_RESP_MAX);
+    return SF_OK;
+}
+
+/* Endpoint |ep| for |url|: its URLs, channel and headers; its health state starts up. */
+static sf_err endpoint_init(struct sf_hec_sink *hs,
+                            struct sf_hec_endpoint *ep,
+                            const char *url,
+                            const struct sf_config_hec *cfg,
+                            char *errbuf,
+                            size_t errbuf_size)
+{
+    const char *token = cfg->token;
+    ep->hs = hs;
+    sf_hec_ep_health_init(&ep->health, hs->retry_max_ms);
+    sf_hec_acks_init(&ep->acks);
+    atomic_store(&ep->stats.is_healthy, true);
+    ep->url_full = sf_xstrdup(url);
+    ep->url = sf_url_redact_dup(url);       /* for messages: no user:password@ */
+    ep->url[strcspn(ep->url, "?#")] = '\0'; /* nor a query, which could hold a secret */
+    sf_err err = sf_hec_http_urls(url, &ep->ack_url, &ep->health_url, ep->hostport,
+                                  sizeof(ep->hostport), &ep->is_https, errbuf, errbuf_size);
+    err = err ? err : sf_hec_http_proxy_init(ep, cfg, errbuf, errbuf_size);
+    if (err) {
+        return err;
+    }
+    sf_hec_http_channel(ep->channel, sizeof(ep->channel));
+    ep->headers = sf_hec_http_headers(token, ep->channel, false);
+    ep->headers_gzip = sf_hec_http_headers(token, ep->channel, true);
+    return SF_OK;
 }
 
 sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
@@ -554,7 +719,7 @@ sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
                        size_t errbuf_size)
 {
     *out = NULL;
-    if (!cfg->url || !cfg->token || !cfg->token[0]) {
+    if ((!cfg->url && !cfg->n_urls) || !cfg->token || !cfg->token[0]) {
         snprintf(errbuf, errbuf_size, "HEC needs a URL and a token");
         return SF_ERR_CONFIG;
     }
@@ -565,21 +730,26 @@ sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
     struct sf_hec_sink *hs = sf_xcalloc(1, sizeof(*hs));
     sf_bqueue_init(&hs->inbox);
     sf_hec_batcher_init(&hs->batcher);
-    sf_hec_acks_init(&hs->acks);
     sf_hec_gzip_init(&hs->gzip, 1);
     sf_buf_init(&hs->dl_pending, SIZE_MAX / 4);
     atomic_init(&hs->stop_deadline_ms, 0);
     copy_settings(hs, cfg);
-    hs->url_full = sf_xstrdup(cfg->url);
+    if (cfg->proxy_credentials && cfg->proxy_credentials[0]) {
+        hs->proxy_credentials = sf_xstrdup(cfg->proxy_credentials);
+    }
+    hs->n_eps = cfg->n_urls ? cfg->n_urls : 1;
+    hs->is_multi = hs->n_eps > 1;
+    hs->eps = sf_xcalloc(hs->n_eps, sizeof(hs->eps[0]));
+    hs->max_limit = hs->max_in_flight * (int)hs->n_eps;
+    hs->limit = hs->max_limit;
     hs->dead_letter = sf_dead_letter_new(cfg->dead_letter_path ? cfg->dead_letter_path
                                                                : "slsfwd-dead-letter.ndjson");
-    sf_err err = sf_hec_http_urls(cfg->url, &hs->ack_url, &hs->health_url, hs->hostport,
-                                  sizeof(hs->hostport), &hs->is_https, errbuf, errbuf_size);
-    err = err ? err : sf_hec_http_proxy_init(hs, cfg, errbuf, errbuf_size);
+    sf_err err = SF_OK;
+    for (size_t i = 0; i < hs->n_eps && !err; i++) {
+        err = endpoint_init(hs, &hs->eps[i], cfg->n_urls ? cfg->urls[i] : cfg->url, cfg, errbuf,
+                            errbuf_size);
+    }
     if (!err) {
-        sf_hec_http_channel(hs->channel, sizeof(hs->channel));
-        hs->headers = sf_hec_http_headers(cfg->token, hs->channel, false);
-        hs->headers_gzip = sf_hec_http_headers(cfg->token, hs->channel, true);
         err = make_transfers(hs);
         if (err) {
             snprintf(errbuf, errbuf_size, "cannot set up libcurl for HEC");

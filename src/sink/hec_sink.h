@@ -50,8 +50,25 @@ struct sf_hec_sink_stats {
     bool is_gzip_on;
 };
 
-/* Creates a stopped HEC sink for |cfg| (url final, with its path; token set); |cfg| may be
- * freed afterwards. sf_sink_start runs the health check (when enabled: synchronous, a few
+/* One endpoint's counters (output.hec.urls; a single url is endpoint 0) and gauges. */
+struct sf_hec_endpoint_stats {
+    char endpoint[300];        /* "host:port": no user, password, path or query */
+    uint64_t requests;         /* data POSTs sent to it, every attempt counted */
+    uint64_t errors_transport; /* no HTTP answer: refused, reset, timeout, DNS */
+    uint64_t errors_throttled; /* 429 and 503 */
+    uint64_t errors_server;    /* other 5xx */
+    uint64_t errors_other;     /* other answers retried as transient (408, a proxy's 4xx) */
+    uint64_t resends;          /* requests it did not confirm, sent again (to the others) */
+    uint64_t resent_events;    /* their events */
+    uint64_t takeouts;         /* times it was taken out (several endpoints only) */
+    uint64_t probes;           /* health GETs while it was out */
+    uint64_t outstanding;      /* data requests on the wire to it now */
+    uint64_t ack_pending;      /* its requests waiting for their indexer ack now */
+    bool is_healthy;           /* false while taken out */
+};
+
+/* Creates a stopped HEC sink for |cfg| (url final, with its path, or urls; token set); |cfg|
+ * may be freed afterwards. sf_sink_start runs the health check (when enabled: synchronous, a few
  * seconds at most, problems logged with advice, never fatal) and starts the thread.
  * SF_ERR_CONFIG with a sentence in |errbuf| when the URL cannot be used. */
 sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
@@ -61,19 +78,26 @@ sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
 
 /* |sink| must come from sf_hec_sink_new. Any thread. */
 void sf_hec_sink_get_stats(struct sf_sink *sink, struct sf_hec_sink_stats *out);
+/* How many endpoints |sink| sends to (fixed at new; >= 1). Any thread. */
+size_t sf_hec_sink_n_endpoints(struct sf_sink *sink);
+/* Endpoint |i|'s counters, i < sf_hec_sink_n_endpoints. Any thread. */
+void sf_hec_sink_get_endpoint_stats(struct sf_sink *sink,
+                                    size_t i,
+                                    struct sf_hec_endpoint_stats *out);
 
-/* The HTTP proxy for |cfg|'s URL (util/proxy.h): `output.hec.proxy` when set, else the
- * environment |env| (environ-style; the sink itself reads environ). SF_ERR_CONFIG with
- * |errbuf| naming the key or variable at fault. */
+/* The HTTP proxy for |url|, one of |cfg|'s (util/proxy.h): `output.hec.proxy` when set,
+ * else the environment |env| (environ-style; the sink itself reads environ). SF_ERR_CONFIG
+ * with |errbuf| naming the key or variable at fault. */
 sf_err sf_hec_sink_proxy(const struct sf_config_hec *cfg,
+                         const char *url,
                          char *const *env,
                          struct sf_proxy *out,
                          char *errbuf,
                          size_t errbuf_size);
 
-/* `slsfwd check`: probes /services/collector/health/1.0 with the token of |cfg| once and puts
- * a sentence for the operator in |msg| (never the token). True when HEC is healthy and takes
- * the token. Synchronous, at most ~10 s. */
+/* `slsfwd check`: probes /services/collector/health/1.0 with the token of |cfg| once (each
+ * endpoint of urls) and puts a sentence for the operator in |msg| (never the token). True when
+ * HEC is healthy (every endpoint) and takes the token. Synchronous, at most ~10 s. */
 bool sf_hec_sink_check(const struct sf_config_hec *cfg, char *msg, size_t msg_size);
 
 #endif

@@ -128,7 +128,7 @@ echo "keys: CONNECTs to SLS $(connects open "$EMU_HP"), to HEC $(connects open "
 # `slsfwd check` says which proxy each side takes, and checks through it.
 "$SF_BUILD/slsfwd" check -c "$T/keys.yaml" >"$T/check-keys.txt" 2>&1 || fail "check failed: $(cat "$T/check-keys.txt")"
 grep -qx "ok   source demo/keys proxy: $OPEN (from sls.proxy)" "$T/check-keys.txt" || fail "check shows no SLS proxy"
-grep -qx "ok   hec proxy: $OPEN (from output.hec.proxy)" "$T/check-keys.txt" || fail "check shows no HEC proxy"
+grep -qE "^ok   hec proxy for [^ ]*: $OPEN \(from output.hec.proxy\)$" "$T/check-keys.txt" || fail "check shows no HEC proxy"
 
 # 2. A proxy that wants Basic credentials, given through <key>_credentials(_file).
 printf 'proxyuser:right-pass-7f3a\n' >"$T/proxy_creds"
@@ -178,7 +178,7 @@ http_proxy=$OPEN HTTPS_PROXY=$OPEN "$SF_BUILD/slsfwd" check -c "$T/env.yaml" >"$
     fail "check failed: $(cat "$T/check-env.txt")"
 cat "$T/check-env.txt"
 grep -qx "ok   source demo/env proxy: $OPEN (from http_proxy)" "$T/check-env.txt" || fail "check shows no proxy from http_proxy"
-grep -qx "ok   hec proxy: $OPEN (from HTTPS_PROXY)" "$T/check-env.txt" || fail "check shows no proxy from HTTPS_PROXY"
+grep -qE "^ok   hec proxy for [^ ]*: $OPEN \(from HTTPS_PROXY\)$" "$T/check-env.txt" || fail "check shows no proxy from HTTPS_PROXY"
 http_proxy=$OPEN HTTPS_PROXY=$OPEN deliver env
 grep -q "msg=\"SLS proxy\" source=demo/env proxy=\"$OPEN (from http_proxy)\"" "$T/env.log" ||
     fail "the SLS proxy from http_proxy was not logged"

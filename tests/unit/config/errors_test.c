@@ -252,6 +252,32 @@ static void sinks_need_their_required_settings(void **state)
                      "slsfwd.yaml:11: output.file.path: expected a file path, or - for stdout");
 }
 
+static void several_hec_urls_are_checked_each_and_exclude_url(void **state)
+{
+    (void)state;
+    cfg_expect_error(CFG_SLS SOURCES "output:\n  hec:\n    token: t\n"
+                                     "    url: https://a:8088\n"
+                                     "    urls: [https://b:8088, https://c:8088]\n",
+                     NULL,
+                     "slsfwd.yaml:13: output.hec.urls: output.hec.urls and output.hec.url are "
+                     "both set: keep one (urls for several endpoints, url for one)");
+    cfg_expect_error(CFG_SLS SOURCES "output:\n  hec:\n    token: t\n    host: a\n"
+                                     "    urls: [https://b:8088]\n",
+                     NULL,
+                     "slsfwd.yaml:13: output.hec.urls: output.hec.urls and output.hec.host are "
+                     "both set: keep one (urls for several endpoints, url for one)");
+    cfg_expect_error(CFG_SLS SOURCES "output:\n  hec:\n    token: t\n"
+                                     "    urls: [https://b:8088, \"c:8088\"]\n",
+                     NULL,
+                     "slsfwd.yaml:12: output.hec.urls: entry 2 (\"c:8088\"): expected an "
+                     "http:// or https:// URL");
+    cfg_expect_error(CFG_SLS SOURCES "output:\n  hec:\n    token: t\n"
+                                     "    urls: [\"ftp://u:hunter2@b/\"]\n",
+                     NULL,
+                     "slsfwd.yaml:12: output.hec.urls: entry 1 (\"ftp://u:<redacted>@b/\"): "
+                     "expected an http:// or https:// URL");
+}
+
 static void environment_and_command_line_errors_name_the_variable_or_flag(void **state)
 {
     (void)state;
@@ -322,6 +348,7 @@ int main(void)
         cmocka_unit_test(settings_that_disagree_are_reported_where_set),
         cmocka_unit_test(colliding_sources_are_refused),
         cmocka_unit_test(the_shape_of_the_file_is_checked),
+        cmocka_unit_test(several_hec_urls_are_checked_each_and_exclude_url),
         cmocka_unit_test(yaml_syntax_errors_give_line_and_column),
         cmocka_unit_test(sinks_need_their_required_settings),
         cmocka_unit_test(environment_and_command_line_errors_name_the_variable_or_flag),

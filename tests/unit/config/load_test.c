@@ -46,6 +46,39 @@ static void defaults_fill_every_field(void **state)
     sf_config_free(config);
 }
 
+static void several_hec_urls_are_completed_and_the_first_is_url(void **state)
+{
+    (void)state;
+    struct sf_config *config = cfg_expect_ok(
+        CFG_SLS SOURCES
+        "output:\n  hec:\n    token: t\n"
+        "    urls: [https://a:8088, \"http://b:8088/\", https://c/p/services/collector]\n",
+        NULL);
+    assert_int_equal(config->hec.n_urls, 3);
+    assert_string_equal(config->hec.urls[0], "https://a:8088/services/collector/event");
+    assert_string_equal(config->hec.urls[1], "http://b:8088/services/collector/event");
+    assert_string_equal(config->hec.urls[2], "https://c/p/services/collector");
+    assert_string_equal(config->hec.url, config->hec.urls[0]);
+    sf_config_free(config);
+    config =
+        cfg_expect_ok(CFG_SLS SOURCES "output:\n  hec:\n    token: t\n    url: https://a\n", NULL);
+    assert_int_equal(config->hec.n_urls, 0);
+    assert_string_equal(config->hec.url, "https://a/services/collector/event");
+    sf_config_free(config);
+    /* --output hec:URL replaces the configured endpoints, as it replaces any output */
+    cfg_write("slsfwd.yaml",
+              CFG_SLS SOURCES "output:\n  hec:\n    token: t\n    urls: [https://a, https://b]\n",
+              0600);
+    char *no_env[] = {NULL};
+    char errbuf[256];
+    struct sf_config_cli cli = {.config_path = "slsfwd.yaml", .output = "hec:https://c:8088"};
+    config = NULL;
+    SF_CHECK_ERR(sf_config_load(&cli, no_env, &config, errbuf, sizeof(errbuf)), SF_OK);
+    assert_int_equal(config->hec.n_urls, 0);
+    assert_string_equal(config->hec.url, "https://c:8088/services/collector/event");
+    sf_config_free(config);
+}
+
 static void the_consumer_name_is_group_host_pid(void **state)
 {
     (void)state;
@@ -355,6 +388,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_fill_every_field),
+        cmocka_unit_test(several_hec_urls_are_completed_and_the_first_is_url),
         cmocka_unit_test(the_consumer_name_is_group_host_pid),
         cmocka_unit_test(sources_inherit_sls_and_override_it),
         cmocka_unit_test(without_sources_the_sls_section_is_the_one_source),
