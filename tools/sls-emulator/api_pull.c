@@ -2,7 +2,8 @@
  * the LogGroups and takes references; the body is then built without the lock, so pulls on
  * different shards and connections run in parallel: LZ4 by splicing the LogGroups'
  * pre-compressed blocks, no compression by concatenating the pre-framed LogGroups, zstd and
- * deflate by compressing once and caching the result. */
+ * deflate by compressing once and caching the result. With an SPL `query` the LogGroups are
+ * decoded, filtered and re-encoded instead (spl_pull.h), never cached. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "cache.h"
 #include "codec.h"
 #include "cursor.h"
+#include "spl_pull.h"
 #include "util/alloc.h"
 #include "util/str.h"
 
@@ -121,48 +123,133 @@ build_body(struct emu_server *srv, const struct pull_plan *p, enum emu_codec cod
     return body;
 }
 
-void emu_api_pull_logs(struct emu_ctx *ctx, struct emu_logstore *ls, const char *shard_seg)
+/* `query` is an SPL statement; the Go and Python SDKs add pullMode=scan_on_stream, the Java
+ * SDK (since 2025) sends none. Parsed once for this request; an empty query is no query (no
+ * SDK sends one). False after answering 400 ParameterInvalid. */
+static bool parse_query(struct emu_ctx *ctx, struct emu_spl **spl)
 {
-    long long count;
-    if (emu_ctx_param(ctx, "query") || emu_ctx_param(ctx, "processor")) {
+    *spl = NULL;
+    if (emu_ctx_param(ctx, "processor")) {
         emu_reply_error(ctx->resp, 400, "ParameterInvalid",
-                        "SPL query and processor are not supported by the emulator");
-        return;
+                        "consume processors are not emulated: send the SPL as query");
+        return false;
     }
-    if (!parse_count(ctx, &count)) {
-        return;
+    const char *mode = emu_ctx_param_value(ctx, "pullMode");
+    if (mode && strcmp(mode, "scan_on_stream") != 0) {
+        emu_reply_error(ctx->resp, 400, "ParameterInvalid",
+                        "pullMode %.32s is not supported (scan_on_stream)", mode);
+        return false;
     }
-    struct pull_plan *p = sf_arena_alloc(ctx->arena, sizeof(*p));
-    memset(p, 0, sizeof(*p));
-    pthread_mutex_lock(&ctx->srv->lock);
-    struct emu_shard *shard = emu_api_shard_lookup(ctx, ls, shard_seg);
-    bool is_planned = shard && plan(ctx, shard, count, p);
-    pthread_mutex_unlock(&ctx->srv->lock);
-    if (!is_planned) {
-        return;
+    const char *query = emu_ctx_param_value(ctx, "query");
+    if (!query || query[strspn(query, " \t\r\n")] == '\0') {
+        return true;
     }
-    enum emu_codec codec = emu_codec_from_accept(emu_request_header(ctx->req, "Accept-Encoding"));
-    struct emu_body *body = p->n_groups ? build_body(ctx->srv, p, codec) : NULL;
-    for (size_t i = 0; i < p->n_groups; i++) {
-        emu_lg_unref(p->groups[i]);
+    enum emu_spl_error kind;
+    char err[256];
+    *spl = emu_spl_parse(query, strlen(query), &kind, err, sizeof(err));
+    if (!*spl) {
+        emu_reply_error(ctx->resp, 400, "ParameterInvalid", "%s", err);
+        return false;
     }
+    return true;
+}
 
-    struct emu_response *resp = ctx->resp;
+/* The headers every answer carries; |n_groups| and |raw_len| describe the body sent. */
+static void common_headers(struct emu_response *resp,
+                           const struct pull_plan *p,
+                           size_t n_groups,
+                           size_t raw_len,
+                           enum emu_codec codec)
+{
     char next[EMU_CURSOR_MAX + 1];
     emu_cursor_encode(p->next_seq, next);
     resp->status = 200;
-    resp->body = body;
     resp->content_type = "application/x-protobuf";
     emu_resp_header(resp, "x-log-cursor", "%s", next);
-    emu_resp_header(resp, "x-log-count", "%zu", p->n_groups);
-    emu_resp_header(resp, "x-log-bodyrawsize", "%zu", p->raw_len);
-    if (p->n_groups && codec != EMU_CODEC_NONE) {
+    emu_resp_header(resp, "x-log-count", "%zu", n_groups);
+    emu_resp_header(resp, "x-log-bodyrawsize", "%zu", raw_len);
+    if (n_groups && codec != EMU_CODEC_NONE) {
         emu_resp_header(resp, "x-log-compresstype", "%s", emu_codec_name(codec));
     }
     if (p->n_groups) {
         emu_resp_header(resp, "x-log-read-last-cursor", "%lld", (long long)p->next_seq - 1);
     }
     emu_resp_header(resp, "x-log-end-of-cursor", "%d", p->is_end ? 1 : 0);
+}
+
+/* The answer to a pull with a query: only the logs the statement keeps; the cursor still
+ * moves over the whole range, and the x-log-rawdata* headers describe what was scanned (the
+ * SDKs pace on them when a query is set). */
+static void answer_query(struct emu_ctx *ctx,
+                         const struct emu_spl *spl,
+                         const struct pull_plan *p,
+                         enum emu_codec codec)
+{
+    struct emu_spl_pull out;
+    if (!emu_spl_pull(spl, p->groups, p->n_groups, (size_t)1 << 30, &out)) {
+        sf_buf_cleanup(&out.raw);
+        emu_reply_error(ctx->resp, 500, "InternalServerError", "SPL answer could not be built");
+        return;
+    }
+    struct emu_body *body = NULL;
+    if (out.n_groups) {
+        body = codec == EMU_CODEC_NONE ? emu_body_from(out.raw.ptr, out.raw.len)
+                                       : emu_codec_compress(codec, out.raw.ptr, out.raw.len);
+    }
+    struct emu_response *resp = ctx->resp;
+    resp->body = body;
+    common_headers(resp, p, out.n_groups, out.raw.len, codec);
+    emu_resp_header(resp, "x-log-rawdatasize", "%zu", p->raw_len);
+    emu_resp_header(resp, "x-log-rawdatacount", "%zu", p->n_groups);
+    emu_resp_header(resp, "x-log-rawdatalines", "%llu", (unsigned long long)out.n_logs_in);
+    emu_resp_header(resp, "x-log-resultlines", "%llu", (unsigned long long)out.n_logs_out);
+    emu_resp_header(resp, "x-log-failedlines", "0");
+
+    pthread_mutex_lock(&ctx->srv->lock);
+    ctx->srv->stats.pulled_groups += out.n_groups;
+    ctx->srv->stats.pulled_logs += out.n_logs_out;
+    ctx->srv->stats.bytes_raw += out.raw.len;
+    ctx->srv->stats.bytes_wire += body ? body->len : 0;
+    pthread_mutex_unlock(&ctx->srv->lock);
+    sf_buf_cleanup(&out.raw);
+}
+
+void emu_api_pull_logs(struct emu_ctx *ctx, struct emu_logstore *ls, const char *shard_seg)
+{
+    long long count;
+    struct emu_spl *spl;
+    if (!parse_query(ctx, &spl)) {
+        return;
+    }
+    struct pull_plan *p = sf_arena_alloc(ctx->arena, sizeof(*p));
+    memset(p, 0, sizeof(*p));
+    bool is_planned = parse_count(ctx, &count);
+    if (is_planned) {
+        pthread_mutex_lock(&ctx->srv->lock);
+        struct emu_shard *shard = emu_api_shard_lookup(ctx, ls, shard_seg);
+        is_planned = shard && plan(ctx, shard, count, p);
+        pthread_mutex_unlock(&ctx->srv->lock);
+    }
+    if (!is_planned) {
+        emu_spl_free(spl);
+        return;
+    }
+    enum emu_codec codec = emu_codec_from_accept(emu_request_header(ctx->req, "Accept-Encoding"));
+    if (spl) {
+        answer_query(ctx, spl, p, codec);
+        emu_spl_free(spl);
+        for (size_t i = 0; i < p->n_groups; i++) {
+            emu_lg_unref(p->groups[i]);
+        }
+        return;
+    }
+    struct emu_body *body = p->n_groups ? build_body(ctx->srv, p, codec) : NULL;
+    for (size_t i = 0; i < p->n_groups; i++) {
+        emu_lg_unref(p->groups[i]);
+    }
+
+    ctx->resp->body = body;
+    common_headers(ctx->resp, p, p->n_groups, p->raw_len, codec);
 
     pthread_mutex_lock(&ctx->srv->lock);
     ctx->srv->stats.pulled_groups += p->n_groups;
