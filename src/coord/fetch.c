@@ -164,7 +164,7 @@ static void pull_once(struct sf_worker *worker,
         sf_compress_from_name(config->compress, strlen(config->compress), &compress);
     }
 
-    out->err = sf_sls_pull(sls, config->logstore, shard->shard_id, cursor, count, end_cursor,
+    out->err = sf_sls_pull(sls, config->logstore, shard->shard_id, cursor, count, end_cursor, NULL,
                            compress, res, &out->detail);
     if (out->err == SF_ERR_SLS_CURSOR) {
         /* The checkpoint points into data the logstore no longer keeps (spec §8.6). */
