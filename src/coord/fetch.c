@@ -277,8 +277,8 @@ static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int
         sf_sls_query_error_format(name, query, &out->detail, out->err, text, sizeof(text));
         SF_LOG_ERROR("msg=\"SLS refused the SPL statement of sls.query: nothing is read from "
                      "this source until it is fixed (slsfwd check shows the service's answer)\" "
-                     "%s shard=%d will_retry_in_ms=%lld",
-                     text, shard->shard_id, (long long)delay);
+                     "%s will_retry_in_ms=%lld",
+                     text, (long long)delay);
         return;
     }
     if (out->err == SF_ERR_THROTTLED && delay < 1000) {
