@@ -113,6 +113,46 @@ static void print_credentials(const struct sf_config_source *cfg, const struct s
     print_result(true, what, line);
 }
 
+/* Sends sls.query once, as `run` sends it: one PullLogs of one LogGroup from the oldest data
+ * of |shard|, so SLS parses the statement and runs it on real data. A statement it refuses
+ * fails the check with the service's code and message. */
+static bool check_query(struct sf_sls_client *sls, const struct sf_config_source *cfg, int shard)
+{
+    char what[256], line[1024];
+    snprintf(what, sizeof(what), "source %s query", cfg->name);
+    char cursor[SF_SLS_CURSOR_MAX];
+    struct sf_sls_error detail;
+    sf_err err = sf_sls_get_cursor(sls, cfg->logstore, shard, "begin", cursor, &detail);
+    if (err) {
+        print_error(what, &detail, err);
+        return false;
+    }
+    struct sf_sls_pull_result res;
+    /* One LogGroup is at most 5 MiB raw (spec §10); the wire size of a 1-count pull is less. */
+    sf_sls_pull_result_init(&res, (size_t)64 << 20, (size_t)64 << 20);
+    err = sf_sls_pull(sls, cfg->logstore, shard, cursor, 1, NULL, cfg->query, SF_COMPRESS_LZ4, &res,
+                      &detail);
+    if (err) {
+        if (sf_sls_error_is_query(&detail, err)) {
+            snprintf(what, sizeof(what), "source %s query: SLS refused the SPL statement",
+                     cfg->name);
+        }
+        print_result(
+            false, what,
+            sf_sls_query_error_format(cfg->name, cfg->query, &detail, err, line, sizeof(line)));
+    } else if (res.scanned_logs >= 0 && res.result_logs >= 0) {
+        snprintf(line, sizeof(line),
+                 "query accepted (shard %d: %lld of %lld logs in the first LogGroup kept)", shard,
+                 res.result_logs, res.scanned_logs);
+        print_result(true, what, line);
+    } else {
+        snprintf(line, sizeof(line), "query accepted (shard %d)", shard);
+        print_result(true, what, line);
+    }
+    sf_sls_pull_result_cleanup(&res);
+    return err == SF_OK;
+}
+
 static bool check_source(const struct sf_config_source *cfg)
 {
     char what[256], why[1024];
@@ -140,6 +180,9 @@ static bool check_source(const struct sf_config_source *cfg)
         snprintf(why, sizeof(why), "reachable, credentials accepted, %zu shards", n);
         print_result(true, what, why);
         is_ok = check_group(sls, cfg, what);
+        if (cfg->query && n > 0) {
+            is_ok = check_query(sls, cfg, shards[0].shard_id) && is_ok;
+        }
     } else {
         print_error(what, &detail, err);
     }

@@ -238,3 +238,35 @@ bool sf_config_check_proxy_credentials(const struct sf_option *opt,
     }
     return true;
 }
+
+bool sf_config_check_query(const struct sf_option *opt,
+                           const void *base,
+                           char *why,
+                           size_t why_size)
+{
+    const char *value = string_value(opt, base);
+    size_t len = strlen(value);
+    /* Not "expected …": that would append a statement of up to 4 KiB to the message. */
+    if (len > SF_CONFIG_QUERY_MAX) {
+        snprintf(why, why_size, "the SPL statement is %zu bytes; at most %d are sent with PullLogs",
+                 len, SF_CONFIG_QUERY_MAX);
+        return false;
+    }
+    bool is_blank = true;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+            snprintf(why, why_size, "the SPL statement holds control character 0x%02x at byte %zu",
+                     c, i + 1);
+            return false;
+        }
+        is_blank = is_blank && (c == ' ' || c == '\t' || c == '\n' || c == '\r');
+    }
+    if (is_blank) {
+        /* The Python SDK sends no query for one of only blanks; say so rather than guess. */
+        return reject(why, why_size,
+                      "the SPL statement is only blanks: remove the key for no filter, or write "
+                      "one such as \"* | where cast(status as bigint) >= 400\"");
+    }
+    return true;
+}

@@ -13,6 +13,11 @@
 
 #include "util/err.h"
 
+/* Longest sls.query in bytes. SLS takes SPL scripts of up to 10 KB for real-time consumption,
+ * but the statement travels percent-encoded in the PullLogs URL (up to 3 bytes per byte):
+ * 4 KiB keeps the request line within what proxies and load balancers commonly accept. */
+#define SF_CONFIG_QUERY_MAX 4096
+
 enum sf_config_start {
     SF_CONFIG_START_BEGIN, /* oldest retained data */
     SF_CONFIG_START_END,   /* only data that arrives from now on */
@@ -68,6 +73,7 @@ struct sf_config_source {
     bool order;               /* consumer group `order` (split/merge ordering), default false */
     int fetch_interval_ms;    /* longest idle wait between pulls of a caught-up shard; 1000 */
     int pull_count;           /* LogGroups per PullLogs, 1..1000; default 1000 */
+    char *query; /* SPL sent with every PullLogs (`query` + pullMode=scan_on_stream); NULL: none */
     int checkpoint_interval_s; /* default 10 */
     int timeout_ms;            /* whole SLS request; default 60000 */
     int connect_timeout_ms;    /* default 5000 */

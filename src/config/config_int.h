@@ -290,6 +290,12 @@ bool sf_config_check_proxy(const struct sf_option *opt,
                            char *why,
                            size_t why_size);
 /* user:password for a proxy; the message never repeats the value. */
+/* sls.query: at most SF_CONFIG_QUERY_MAX bytes, not only blanks, no control characters
+ * other than tab and line breaks. The statement itself is for SLS to judge. */
+bool sf_config_check_query(const struct sf_option *opt,
+                           const void *base,
+                           char *why,
+                           size_t why_size);
 bool sf_config_check_proxy_credentials(const struct sf_option *opt,
                                        const void *base,
                                        char *why,

@@ -307,6 +307,17 @@ const struct sf_option sf_options[] = {
      .min = 1,
      .max = 1000,
      .help = "LogGroups asked for per PullLogs request."},
+    {.key = "sls.query",
+     .type = SF_OPT_STRING,
+     SOURCE(query),
+     .example = "* | where cast(status as bigint) >= 400",
+     .check = sf_config_check_query,
+     .help = "SPL statement SLS runs on every PullLogs before the data leaves the region (like "
+             "the official consumers' `query`): only the logs and fields it keeps are "
+             "transferred and delivered. Up to 4 KiB; `slsfwd check` sends it once and shows "
+             "the service's error if it does not parse. The pulls are paced on the data SLS "
+             "scanned, not on what the statement kept, and the checkpoint advances over data "
+             "the statement dropped. Default: none (every log). See Filtering on pull (SPL)."},
     {.key = "sls.checkpoint_interval",
      .type = SF_OPT_DURATION,
      SOURCE(checkpoint_interval_s),

@@ -161,6 +161,12 @@ bool sf_shard_skip(struct sf_shard *shard, const char *next_cursor);
 sf_err sf_workers_start(struct sf_coord *coord);
 void sf_workers_join(struct sf_coord *coord);
 void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch);
+/* One pull of |shard| by |worker| and its outcome applied to the shard (cursor, checkpoint
+ * tracking, pacing, errors). Called with coord->lock held, which is released during the
+ * network call and held again on return. Returns the batch for the sinks, or NULL (an error,
+ * no new data, or a cursor move without logs, e.g. all filtered by sls.query, which is
+ * confirmed at once so the checkpoint follows). */
+struct sf_batch *sf_fetch_pull(struct sf_worker *worker, struct sf_shard *shard);
 
 /* coord.c */
 /* The batches' sf_batch_back_fn (|ctx| is the engine): confirms or forgets the batch in its

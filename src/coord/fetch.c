@@ -78,22 +78,40 @@ static struct sf_shard *pick_shard(struct sf_coord *coord, int64_t now, int64_t 
     return best;
 }
 
+/* How much a pull read from the shard: with an SPL query, what SLS scanned before the
+ * statement filtered it (x-log-rawdatacount, x-log-rawdatasize), as the Go and Python
+ * consumers pace, so a statement that keeps 1 % of the logs does not slow the reading of the
+ * other 99 %. A server that does not say (never seen) falls back to what arrived. */
+static void pulled_amount(const struct sf_shard *shard,
+                          const struct sf_sls_pull_result *res,
+                          size_t *groups,
+                          size_t *bytes)
+{
+    bool has_query = shard->source->config->query != NULL;
+    *groups = has_query && res->scanned_groups >= 0 ? (size_t)res->scanned_groups : res->n_groups;
+    *bytes = has_query && res->scanned_bytes >= 0 ? (size_t)res->scanned_bytes : res->raw_size;
+}
+
 /* LogGroups to ask for next: as many as config allows, but few enough that one response
  * stays within a share of the memory budget (LogGroups range from a few logs to thousands),
- * growing at most 2x per pull so the first large response cannot blow the budget. */
+ * growing at most 2x per pull so the first large response cannot blow the budget. With a
+ * query, |count| LogGroups are read and what the statement keeps of them arrives: the bytes
+ * that arrived per LogGroup read is what the budget is about. */
 static int next_pull_count(const struct sf_coord *coord,
                            const struct sf_shard *shard,
                            const struct sf_sls_pull_result *res)
 {
     int max = shard->source->config->pull_count;
-    if (res->n_groups == 0) {
+    size_t groups, bytes;
+    pulled_amount(shard, res, &groups, &bytes);
+    if (groups == 0) {
         return shard->pull_count;
     }
     size_t share = coord->config->max_buffered_bytes / (4 * coord->n_workers);
     if (share > FULL_BATCH_BYTES) {
         share = FULL_BATCH_BYTES; /* bigger pulls buy no throughput, only colder memory */
     }
-    size_t per_group = res->raw_size / res->n_groups + 1;
+    size_t per_group = res->raw_size / groups + 1;
     size_t fit = share / per_group;
     size_t grown = (size_t)shard->pull_count * 2;
     size_t count = fit < grown ? fit : grown;
@@ -108,12 +126,14 @@ static int64_t pull_delay_ms(const struct sf_shard *shard, const struct sf_sls_p
 {
     const struct sf_config_source *config = shard->source->config;
     int64_t cap = config->fetch_interval_ms;
+    size_t groups, bytes;
+    pulled_amount(shard, res, &groups, &bytes);
     int64_t delay;
-    if (res->n_groups >= (size_t)shard->pull_count || res->raw_size >= FULL_BATCH_BYTES) {
+    if (groups >= (size_t)shard->pull_count || bytes >= FULL_BATCH_BYTES) {
         delay = 0;
-    } else if (res->n_groups < 100 && res->raw_size < ((size_t)1 << 20)) {
+    } else if (groups < 100 && bytes < ((size_t)1 << 20)) {
         delay = 500;
-    } else if (res->n_groups < 500 && res->raw_size < ((size_t)2 << 20)) {
+    } else if (groups < 500 && bytes < ((size_t)2 << 20)) {
         delay = 200;
     } else {
         delay = 50;
@@ -165,7 +185,7 @@ static void pull_once(struct sf_worker *worker,
     }
 
     out->err = sf_sls_pull(sls, config->logstore, shard->shard_id, cursor, count, end_cursor,
-                           compress, res, &out->detail);
+                           config->query, compress, res, &out->detail);
     if (out->err == SF_ERR_SLS_CURSOR) {
         /* The checkpoint points into data the logstore no longer keeps (spec §8.6). */
         struct sf_sls_error detail;
@@ -249,6 +269,18 @@ static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int
     }
     sf_credentials_check_refusal(shard->source, out->err, &out->detail);
     int64_t delay = sf_backoff_next_ms(&shard->backoff);
+    const char *query = shard->source->config->query;
+    if (query && sf_sls_error_is_query(&out->detail, out->err)) {
+        /* Nothing is read until the statement is fixed; the service's own words say why. */
+        delay = delay < 30000 ? 30000 : delay;
+        shard->next_pull_ms = now + delay;
+        sf_sls_query_error_format(name, query, &out->detail, out->err, text, sizeof(text));
+        SF_LOG_ERROR("msg=\"SLS refused the SPL statement of sls.query: nothing is read from "
+                     "this source until it is fixed (slsfwd check shows the service's answer)\" "
+                     "%s will_retry_in_ms=%lld",
+                     text, (long long)delay);
+        return;
+    }
     if (out->err == SF_ERR_THROTTLED && delay < 1000) {
         delay = 1000; /* read quota: SDKs wait 5 s; start at 1 s and grow (spec §9.2) */
     }
@@ -335,6 +367,25 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord,
     return batch;
 }
 
+struct sf_batch *sf_fetch_pull(struct sf_worker *worker, struct sf_shard *shard)
+{
+    struct sf_coord *coord = worker->coord;
+    shard->is_fetching = true;
+    char cursor[SF_SLS_CURSOR_MAX], end_cursor[SF_SLS_CURSOR_MAX];
+    memcpy(cursor, shard->cursor, sizeof(cursor));
+    memcpy(end_cursor, shard->end_cursor, sizeof(end_cursor));
+    bool has_end = shard->has_end_cursor;
+    int count = shard->pull_count;
+    pthread_mutex_unlock(&coord->lock);
+
+    struct pull_outcome out;
+    memset(&out, 0, sizeof(out));
+    pull_once(worker, shard, cursor, has_end ? end_cursor : NULL, count, &out);
+
+    pthread_mutex_lock(&coord->lock);
+    return apply_outcome(coord, worker, shard, &out, sf_now_ms());
+}
+
 static void *worker_main(void *arg)
 {
     struct sf_worker *worker = arg;
@@ -353,20 +404,7 @@ static void *worker_main(void *arg)
             pthread_cond_timedwait(&coord->wake, &coord->lock, &deadline);
             continue;
         }
-        shard->is_fetching = true;
-        char cursor[SF_SLS_CURSOR_MAX], end_cursor[SF_SLS_CURSOR_MAX];
-        memcpy(cursor, shard->cursor, sizeof(cursor));
-        memcpy(end_cursor, shard->end_cursor, sizeof(end_cursor));
-        bool has_end = shard->has_end_cursor;
-        int count = shard->pull_count;
-        pthread_mutex_unlock(&coord->lock);
-
-        struct pull_outcome out;
-        memset(&out, 0, sizeof(out));
-        pull_once(worker, shard, cursor, has_end ? end_cursor : NULL, count, &out);
-
-        pthread_mutex_lock(&coord->lock);
-        struct sf_batch *batch = apply_outcome(coord, worker, shard, &out, sf_now_ms());
+        struct sf_batch *batch = sf_fetch_pull(worker, shard);
         if (batch) {
             /* Under the lock, so a shard's batches reach the sinks in pull order. Sinks only
              * queue here and settle from their own threads. Our own reference keeps the batch

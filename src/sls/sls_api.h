@@ -38,10 +38,18 @@ struct sf_sls_checkpoint {
 /* Result of sf_sls_pull; init once, reuse for every pull (buffers and arena are kept). */
 struct sf_sls_pull_result {
     char next_cursor[SF_SLS_CURSOR_MAX];
-    size_t n_groups;              /* x-log-count: LogGroups in the body */
-    size_t raw_size;              /* x-log-bodyrawsize: decompressed bytes */
-    size_t wire_size;             /* bytes received */
-    bool is_end_of_cursor;        /* the server says the read reached the end of current data */
+    size_t n_groups;       /* x-log-count: LogGroups in the body */
+    size_t raw_size;       /* x-log-bodyrawsize: decompressed bytes */
+    size_t wire_size;      /* bytes received */
+    bool is_end_of_cursor; /* the server says the read reached the end of current data */
+    /* With an SPL query: what SLS scanned before the statement filtered it (x-log-rawdatasize,
+     * x-log-rawdatacount, x-log-rawdatalines), the logs it kept (x-log-resultlines) and failed
+     * on (x-log-failedlines). -1 when the server did not say (always, without a query). */
+    long long scanned_bytes;
+    long long scanned_groups;
+    long long scanned_logs;
+    long long result_logs;
+    long long failed_logs;
     struct sf_loggroup_list list; /* views into |raw|, arrays in |arena| */
     struct sf_buf raw;
     struct sf_arena arena;
@@ -78,13 +86,20 @@ sf_err sf_sls_get_cursor_time(struct sf_sls_client *sls,
 /* Reads up to |count| (1..1000) LogGroups from |cursor| (stopping at |end_cursor| when not
  * NULL), decompresses them (|compress| is what to ask for; the server's x-log-compresstype
  * decides) and decodes them into |res|. An x-log-count that disagrees with the decoded body, a
- * size mismatch or a raw size above the limit is an error, never a silent truncation. */
+ * size mismatch or a raw size above the limit is an error, never a silent truncation.
+ *
+ * |query| (NULL or "": none) is an SPL statement SLS runs on the |count| LogGroups it reads
+ * before answering; it is sent as the Go and Python consumers send it: `query=<statement>`
+ * plus `pullMode=scan_on_stream`. Then |res| holds what the statement kept (possibly no
+ * LogGroups while next_cursor still moves) and the scanned_* fields what was read. A statement
+ * SLS refuses comes back as the service's error (sf_sls_error_is_query tells it apart). */
 sf_err sf_sls_pull(struct sf_sls_client *sls,
                    const char *logstore,
                    int shard,
                    const char *cursor,
                    int count,
                    const char *end_cursor,
+                   const char *query,
                    enum sf_compress compress,
                    struct sf_sls_pull_result *res,
                    struct sf_sls_error *detail);

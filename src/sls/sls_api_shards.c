@@ -133,6 +133,11 @@ static sf_err decode_pull_body(struct sf_sls_pull_result *res,
              resp->has_cursor ? resp->cursor : request_cursor);
     res->wire_size = resp->body.len;
     res->is_end_of_cursor = resp->end_of_cursor;
+    res->scanned_bytes = resp->raw_data_size;
+    res->scanned_groups = resp->raw_data_count;
+    res->scanned_logs = resp->raw_data_lines;
+    res->result_logs = resp->result_lines;
+    res->failed_logs = resp->failed_lines;
 
     enum sf_compress type = SF_COMPRESS_NONE;
     if (sf_compress_from_name(resp->compress_type, strlen(resp->compress_type), &type) != SF_OK) {
@@ -185,6 +190,7 @@ sf_err sf_sls_pull(struct sf_sls_client *sls,
                    const char *cursor,
                    int count,
                    const char *end_cursor,
+                   const char *query,
                    enum sf_compress compress,
                    struct sf_sls_pull_result *res,
                    struct sf_sls_error *detail)
@@ -194,6 +200,11 @@ sf_err sf_sls_pull(struct sf_sls_client *sls,
     res->raw_size = 0;
     res->wire_size = 0;
     res->is_end_of_cursor = false;
+    res->scanned_bytes = -1;
+    res->scanned_groups = -1;
+    res->scanned_logs = -1;
+    res->result_logs = -1;
+    res->failed_logs = -1;
     memset(&res->list, 0, sizeof(res->list));
 
     char count_text[16];
@@ -205,6 +216,12 @@ sf_err sf_sls_pull(struct sf_sls_client *sls,
     sf_sls_request_param(&req, "count", count_text);
     if (end_cursor && end_cursor[0]) {
         sf_sls_request_param(&req, "end_cursor", end_cursor);
+    }
+    if (query && query[0]) {
+        /* Both SDKs send the mode with the statement (go-sdk model.go ToURLParams,
+         * python-sdk logclient.py pull_logs); the Java SDK's documented example sets it by hand. */
+        sf_sls_request_param(&req, "query", query);
+        sf_sls_request_param(&req, "pullMode", "scan_on_stream");
     }
     req.accept_encoding = sf_compress_name(compress);
     sf_err err = sf_sls_api_path(&req, detail, logstore, NULL, "/shards", shard);

@@ -351,6 +351,11 @@ static void response_reset(struct sf_sls_response *resp)
     resp->raw_size = -1;
     resp->compress_type[0] = '\0';
     resp->end_of_cursor = false;
+    resp->raw_data_size = -1;
+    resp->raw_data_count = -1;
+    resp->raw_data_lines = -1;
+    resp->result_lines = -1;
+    resp->failed_lines = -1;
     resp->header_invalid = false;
     resp->body_too_big = false;
     sf_buf_reset(&resp->body);
@@ -382,6 +387,15 @@ static void take_number(struct sf_sls_response *resp, struct sf_str value, long 
 {
     if (!sf_str_to_i64(value, 0, (long long)1 << 50, dst)) {
         resp->header_invalid = true;
+        *dst = -1;
+    }
+}
+
+/* Counters that only inform (pacing, `check`): like the SDKs, a malformed one is absent,
+ * not a failed pull. */
+static void take_optional_number(struct sf_str value, long long *dst)
+{
+    if (!sf_str_to_i64(value, 0, (long long)1 << 50, dst)) {
         *dst = -1;
     }
 }
@@ -423,6 +437,16 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
         take_value(resp, value, resp->compress_type, sizeof(resp->compress_type));
     } else if (sf_str_ieq(name, SF_STR_LIT("x-log-end-of-cursor"))) {
         resp->end_of_cursor = sf_str_eq(value, SF_STR_LIT("1"));
+    } else if (sf_str_ieq(name, SF_STR_LIT("x-log-rawdatasize"))) {
+        take_optional_number(value, &resp->raw_data_size);
+    } else if (sf_str_ieq(name, SF_STR_LIT("x-log-rawdatacount"))) {
+        take_optional_number(value, &resp->raw_data_count);
+    } else if (sf_str_ieq(name, SF_STR_LIT("x-log-rawdatalines"))) {
+        take_optional_number(value, &resp->raw_data_lines);
+    } else if (sf_str_ieq(name, SF_STR_LIT("x-log-resultlines"))) {
+        take_optional_number(value, &resp->result_lines);
+    } else if (sf_str_ieq(name, SF_STR_LIT("x-log-failedlines"))) {
+        take_optional_number(value, &resp->failed_lines);
     }
     return len;
 }

@@ -87,8 +87,15 @@ struct sf_sls_response {
     long long count;    /* x-log-count; -1 when absent */
     long long raw_size; /* x-log-bodyrawsize; -1 when absent */
     char compress_type[16];
-    bool end_of_cursor;  /* x-log-end-of-cursor: 1 */
-    bool header_invalid; /* an x-log-* header we rely on was malformed or too long */
+    bool end_of_cursor; /* x-log-end-of-cursor: 1 */
+    /* Sent only for a PullLogs with an SPL query (aliyun-log-go-sdk log_store.go): what SLS
+     * read before the statement filtered it, and lines after/before/failed. -1 when absent. */
+    long long raw_data_size;  /* x-log-rawdatasize: bytes scanned */
+    long long raw_data_count; /* x-log-rawdatacount: LogGroups scanned */
+    long long raw_data_lines; /* x-log-rawdatalines: logs scanned */
+    long long result_lines;   /* x-log-resultlines: logs the statement kept */
+    long long failed_lines;   /* x-log-failedlines: logs the statement failed on */
+    bool header_invalid;      /* an x-log-* header we rely on was malformed or too long */
     bool body_too_big;
     struct sf_buf body;
 };
@@ -101,7 +108,8 @@ struct sf_sls_call {
     struct sf_sls_request req;
     struct sf_sls_response *resp;
     struct curl_slist *headers;
-    char url[2048];
+    /* The PullLogs URL carries sls.query (up to 4 KiB) percent-encoded: up to 3 bytes each. */
+    char url[16384];
     char errbuf[CURL_ERROR_SIZE];
 };
 

@@ -185,3 +185,50 @@ sf_sls_error_format(const struct sf_sls_error *detail, sf_err err, char *buf, si
     }
     return buf;
 }
+
+bool sf_sls_error_is_query(const struct sf_sls_error *detail, sf_err err)
+{
+    /* Known codes map to their own errors; ParameterInvalid (what the query API answers for
+     * a statement that does not parse) is a client bug, an unknown 400 code a rejection. */
+    return detail->http_status == 400 && (err == SF_ERR_CLIENT_BUG || err == SF_ERR_HTTP_REJECT);
+}
+
+/* The statement as one quoted logfmt value: quotes and backslashes become ', line breaks \n
+ * and tabs a space, so the line stays one line. */
+static size_t quote_query(const char *query, char *out, size_t size)
+{
+    enum { MAX_SHOWN = 200 };
+    size_t o = 0;
+    size_t i = 0;
+    for (; query[i] && i < MAX_SHOWN && o + 3 < size; i++) {
+        char c = query[i];
+        if (c == '\n' || c == '\r') {
+            out[o++] = '\\';
+            out[o++] = c == '\n' ? 'n' : 'r';
+        } else {
+            out[o++] = (c == '"' || c == '\\') ? '\'' : (c == '\t' ? ' ' : c);
+        }
+    }
+    if (query[i] && o + 4 < size) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+const char *sf_sls_query_error_format(const char *source,
+                                      const char *query,
+                                      const struct sf_sls_error *detail,
+                                      sf_err err,
+                                      char *buf,
+                                      size_t size)
+{
+    char quoted[440];
+    quote_query(query ? query : "", quoted, sizeof(quoted));
+    int n = snprintf(buf, size, "source=%s query=\"%s\" ", source, quoted);
+    if (n >= 0 && (size_t)n < size) {
+        sf_sls_error_format(detail, err, buf + n, size - (size_t)n);
+    }
+    return buf;
+}

@@ -4,6 +4,7 @@
 #ifndef SF_SLS_ERROR_H
 #define SF_SLS_ERROR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,5 +34,21 @@ sf_sls_error_parse(long http_status, const uint8_t *body, size_t len, struct sf_
  * request_id=… error="…" message="…". Returns |buf|. */
 const char *
 sf_sls_error_format(const struct sf_sls_error *detail, sf_err err, char *buf, size_t size);
+
+/* True when a request that carried an SPL query (PullLogs with sls.query) was refused as
+ * invalid: HTTP 400 with ParameterInvalid or a code slsfwd does not know. A bad cursor
+ * (InvalidCursor), a missing shard, credentials or quota have codes of their own and are not
+ * the statement's fault. */
+bool sf_sls_error_is_query(const struct sf_sls_error *detail, sf_err err);
+
+/* sf_sls_error_format preceded by source="…" query="…": for a refused statement, so the line
+ * names the source and the statement at fault. The statement is quoted with its line breaks
+ * as \n and cut after 200 bytes (with "..."). Returns |buf|. */
+const char *sf_sls_query_error_format(const char *source,
+                                      const char *query,
+                                      const struct sf_sls_error *detail,
+                                      sf_err err,
+                                      char *buf,
+                                      size_t size);
 
 #endif

@@ -121,7 +121,7 @@ static size_t read_shard(struct sf_sls_client *sls,
     size_t logs = 0;
     for (;;) {
         sf_err err =
-            sf_sls_pull(sls, logstore, shard, cursor, count, NULL, compress, &res, &detail);
+            sf_sls_pull(sls, logstore, shard, cursor, count, NULL, NULL, compress, &res, &detail);
         if (err) {
             char text[512];
             fail_msg("%s", sf_sls_error_format(&detail, err, text, sizeof(text)));
@@ -185,9 +185,9 @@ static void wrong_credentials_are_refused_with_the_service_codes(void **state)
     SF_CHECK_ERR(sf_sls_get_cursor(sls, "nginx", 0, "soon", cursor, &detail), SF_ERR_CLIENT_BUG);
     struct sf_sls_pull_result res;
     sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
-    SF_CHECK_ERR(
-        sf_sls_pull(sls, "nginx", 0, "bm90LWEtY3Vyc29y", 10, NULL, SF_COMPRESS_LZ4, &res, &detail),
-        SF_ERR_SLS_CURSOR);
+    SF_CHECK_ERR(sf_sls_pull(sls, "nginx", 0, "bm90LWEtY3Vyc29y", 10, NULL, NULL, SF_COMPRESS_LZ4,
+                             &res, &detail),
+                 SF_ERR_SLS_CURSOR);
     sf_sls_pull_result_cleanup(&res);
     sf_sls_client_free(sls);
 }

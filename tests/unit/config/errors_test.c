@@ -335,6 +335,56 @@ static void environment_only_mode_names_the_missing_variable(void **state)
                                 "source");
 }
 
+/* sls.query is for SLS to parse; config only bounds it: its size, no blank statement, no
+ * control bytes. A source's "" turns off the one it would inherit from sls:. */
+static void query_is_bounded_and_inherited(void **state)
+{
+    (void)state;
+    struct sf_config *config =
+        cfg_expect_ok(CFG_SLS "  query: \"* | where cast(status as bigint) >= 400\"\n"
+                              "sources:\n"
+                              "  - project: prod\n"
+                              "    logstore: nginx\n"
+                              "  - project: prod\n"
+                              "    logstore: audit\n"
+                              "    query: |\n"
+                              "      * | where event = 'login'\n"
+                              "        | project-away raw\n"
+                              "  - project: prod\n"
+                              "    logstore: web\n"
+                              "    query: \"\"\n",
+                      NULL);
+    assert_string_equal(config->sources[0].query, "* | where cast(status as bigint) >= 400");
+    assert_string_equal(config->sources[1].query,
+                        "* | where event = 'login'\n  | project-away raw\n");
+    assert_null(config->sources[2].query);
+    sf_config_free(config);
+
+    char *yaml = test_malloc(8192);
+    char *long_query = test_malloc(SF_CONFIG_QUERY_MAX + 2);
+    memset(long_query, 'a', SF_CONFIG_QUERY_MAX + 1);
+    long_query[SF_CONFIG_QUERY_MAX + 1] = '\0';
+    snprintf(yaml, 8192, CFG_SLS SOURCES "    query: \"%s\"\n", long_query);
+    cfg_expect_error(yaml, NULL,
+                     "slsfwd.yaml:9: sources[0].query: the SPL statement is 4097 bytes; at most "
+                     "4096 are sent with PullLogs");
+    long_query[SF_CONFIG_QUERY_MAX] = '\0';
+    snprintf(yaml, 8192, CFG_SLS SOURCES "    query: \"%s\"\n", long_query);
+    config = cfg_expect_ok(yaml, NULL);
+    assert_int_equal(strlen(config->sources[0].query), SF_CONFIG_QUERY_MAX);
+    sf_config_free(config);
+    test_free(long_query);
+    test_free(yaml);
+
+    cfg_expect_error(CFG_SLS SOURCES "    query: \"  \\t \"\n", NULL,
+                     "slsfwd.yaml:9: sources[0].query: the SPL statement is only blanks: remove "
+                     "the key for no filter, or write one such as \"* | where cast(status as "
+                     "bigint) >= 400\"");
+    cfg_expect_error(CFG_SLS SOURCES "    query: \"* | where a = '\\x01'\"\n", NULL,
+                     "slsfwd.yaml:9: sources[0].query: the SPL statement holds control "
+                     "character 0x01 at byte 16");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +403,7 @@ int main(void)
         cmocka_unit_test(sinks_need_their_required_settings),
         cmocka_unit_test(environment_and_command_line_errors_name_the_variable_or_flag),
         cmocka_unit_test(environment_only_mode_names_the_missing_variable),
+        cmocka_unit_test(query_is_bounded_and_inherited),
     };
     return cmocka_run_group_tests(tests, cfg_test_setup, cfg_test_teardown);
 }

@@ -10,6 +10,9 @@
 #include "util/clock.h"
 #include "util/encode.h"
 
+/* config.h's SF_CONFIG_QUERY_MAX; sls does not depend on config. */
+#define SF_CONFIG_QUERY_MAX_TEST 4096
+
 #define PB2_LZ4                                                                                    \
     "ff3f0aeb020a450881cc9fc206120d0a056c6576656c1204494e464f121a0a036d73671213474554202f696e6465" \
     "782e68746d6c2032303012120a06636c69656e74120831302e302e302e310a45088247002f5f320a45088347002f" \
@@ -110,10 +113,10 @@ assert_signature_matches_wire(const struct ts_request *req, int version, const c
         n++;
     }
     /* Split and percent-decode the raw query. */
-    static char keys[8][64], values[8][256];
+    static char keys[8][64], values[8][8192];
     struct sf_sls_param params[8];
     size_t n_params = 0;
-    char query[2048];
+    static char query[sizeof(req->query)];
     snprintf(query, sizeof(query), "%s", req->query);
     for (char *save = NULL, *pair = strtok_r(query, "&", &save); pair;
          pair = strtok_r(NULL, "&", &save)) {
@@ -162,9 +165,9 @@ static void pull_sends_a_signed_virtual_host_request_and_decodes_lz4(void **stat
     push_pull(f, "1", "366", "lz4");
     struct sf_sls_pull_result res;
     sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
-    SF_CHECK_ERR(
-        sf_sls_pull(f->sls, "app-logs", 3, CURSOR, 1000, NULL, SF_COMPRESS_LZ4, &res, &f->detail),
-        SF_OK);
+    SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 3, CURSOR, 1000, NULL, NULL, SF_COMPRESS_LZ4, &res,
+                             &f->detail),
+                 SF_OK);
     assert_string_equal(res.next_cursor, "MTc0OTU0MjQwMDAwMDAwMDAwMQ==");
     assert_int_equal(res.n_groups, 1);
     assert_int_equal(res.raw_size, 366);
@@ -231,9 +234,9 @@ static void error_body_becomes_a_classified_error_naming_everything(void **state
     push_json(f->ts, 400, "{\"errorCode\":\"InvalidCursor\",\"errorMessage\":\"cursor expired\"}");
     struct sf_sls_pull_result res;
     sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
-    SF_CHECK_ERR(
-        sf_sls_pull(f->sls, "app-logs", 3, CURSOR, 100, NULL, SF_COMPRESS_LZ4, &res, &f->detail),
-        SF_ERR_SLS_CURSOR);
+    SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 3, CURSOR, 100, NULL, NULL, SF_COMPRESS_LZ4, &res,
+                             &f->detail),
+                 SF_ERR_SLS_CURSOR);
     char text[512];
     sf_sls_error_format(&f->detail, SF_ERR_SLS_CURSOR, text, sizeof(text));
     assert_non_null(strstr(text, "api=PullLogs project=my-project logstore=app-logs shard=3 "
@@ -266,8 +269,8 @@ static void pull_rejects_bodies_that_disagree_with_their_headers(void **state)
         f->sls = client_for(f->ts, 1, NULL, 5000);
         push_pull(f, cases[i].count, cases[i].raw, cases[i].type);
         print_message("case %zu\n", i);
-        SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 0, CURSOR, 1000, NULL, SF_COMPRESS_LZ4, &res,
-                                 &f->detail),
+        SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 0, CURSOR, 1000, NULL, NULL, SF_COMPRESS_LZ4,
+                                 &res, &f->detail),
                      cases[i].want);
         assert_int_equal(res.n_groups, cases[i].want == SF_OK ? 1 : 0);
     }
@@ -285,8 +288,8 @@ static void caught_up_pull_keeps_the_cursor(void **state)
     ts_push(f->ts, &reply);
     struct sf_sls_pull_result res;
     sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
-    SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 1, CURSOR, 1000, "ZW5k", SF_COMPRESS_NONE, &res,
-                             &f->detail),
+    SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 1, CURSOR, 1000, "ZW5k", NULL, SF_COMPRESS_NONE,
+                             &res, &f->detail),
                  SF_OK);
     assert_string_equal(res.next_cursor, CURSOR);
     assert_int_equal(res.n_groups, 0);
@@ -294,6 +297,168 @@ static void caught_up_pull_keeps_the_cursor(void **state)
     const struct ts_request *req = ts_request(f->ts, 0);
     assert_non_null(strstr(req->query, "&end_cursor=ZW5k"));
     assert_string_equal(ts_header(req, "Accept-Encoding"), "");
+    sf_sls_pull_result_cleanup(&res);
+}
+
+/* sls.query goes out as the Go and Python consumers send it: `query` percent-encoded (every
+ * byte but A-Z a-z 0-9 - _ . ~; a space is %20, which any decoder reads, where url.Values and
+ * requests write '+') and `pullMode=scan_on_stream`; both signatures cover the raw value. */
+static void pull_with_a_query_sends_it_encoded_and_signed(void **state)
+{
+    struct fixture *f = *state;
+    static const char query[] = "* | where status >= 400 and uri like '%/a+b?c=d%'\n| project "
+                                "status, \xe5\x9f\x9f";
+    static const char encoded[] =
+        "%2A%20%7C%20where%20status%20%3E%3D%20400%20and%20uri%20like%20%27%25%2Fa%2Bb%3Fc%3Dd"
+        "%25%27%0A%7C%20project%20status%2C%20%E5%9F%9F";
+    for (int version = 1; version <= 4; version += 3) {
+        ts_stop(f->ts);
+        f->ts = ts_start(NULL, NULL);
+        sf_sls_client_free(f->sls);
+        f->sls = client_for(f->ts, version, NULL, 5000);
+        push_pull(f, "1", "366", "lz4");
+        struct sf_sls_pull_result res;
+        sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
+        SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 3, CURSOR, 1000, NULL, query, SF_COMPRESS_LZ4,
+                                 &res, &f->detail),
+                     SF_OK);
+        const struct ts_request *req = ts_request(f->ts, 0);
+        char want[512];
+        snprintf(want, sizeof(want),
+                 "type=log&cursor=MTc0OTU0MjQwMDAwMDAwMDAwMA%%3D%%3D&count=1000&query=%s"
+                 "&pullMode=scan_on_stream",
+                 encoded);
+        assert_string_equal(req->query, want);
+        assert_signature_matches_wire(req, version, NULL);
+        /* This server sent no x-log-raw* headers: unknown, not zero. */
+        assert_int_equal(res.scanned_bytes, -1);
+        assert_int_equal(res.scanned_groups, -1);
+        sf_sls_pull_result_cleanup(&res);
+    }
+
+    /* The longest statement config accepts travels whole. */
+    char *longest = test_malloc(SF_CONFIG_QUERY_MAX_TEST + 1);
+    for (size_t i = 0; i < SF_CONFIG_QUERY_MAX_TEST; i++) {
+        longest[i] = "* | where a='1' "[i % 16];
+    }
+    longest[SF_CONFIG_QUERY_MAX_TEST] = '\0';
+    push_pull(f, "1", "366", "lz4");
+    struct sf_sls_pull_result res;
+    sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
+    SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 3, CURSOR, 1000, NULL, longest, SF_COMPRESS_LZ4,
+                             &res, &f->detail),
+                 SF_OK);
+    struct sf_buf want;
+    sf_buf_init(&want, 1 << 16);
+    SF_CHECK_ERR(sf_url_encode(&want, longest, strlen(longest)), SF_OK);
+    const char *sent = strstr(ts_request(f->ts, 1)->query, "&query=");
+    assert_non_null(sent);
+    assert_int_equal(strlen(sent),
+                     strlen("&query=") + want.len + strlen("&pullMode=scan_on_stream"));
+    assert_memory_equal(sent + strlen("&query="), want.ptr, want.len);
+    assert_signature_matches_wire(ts_request(f->ts, 1), 4, NULL);
+    sf_buf_cleanup(&want);
+    sf_sls_pull_result_cleanup(&res);
+    test_free(longest);
+}
+
+/* With a query SLS answers what the statement kept and says what it scanned: a pull may keep
+ * nothing and still move the cursor. A malformed counter is unknown, not a failed pull. */
+static void pull_with_a_query_reads_the_scanned_headers(void **state)
+{
+    struct fixture *f = *state;
+    struct ts_reply reply = {.status = 200,
+                             .headers = {{"x-log-cursor", "MTc0OTU0MjQwMDAwMDAwMDk5OQ=="},
+                                         {"x-log-count", "0"},
+                                         {"x-log-bodyrawsize", "0"},
+                                         {"X-Log-Rawdatasize", "4718592"},
+                                         {"x-log-rawdatacount", "1000"},
+                                         {"x-log-rawdatalines", "52000"},
+                                         {"x-log-resultlines", "0"},
+                                         {"x-log-failedlines", "3"}}};
+    struct ts_reply odd = {.status = 200,
+                           .headers = {{"x-log-cursor", "MTc0OTU0MjQwMDAwMDAwMDk5OQ=="},
+                                       {"x-log-count", "0"},
+                                       {"x-log-bodyrawsize", "0"},
+                                       {"x-log-rawdatasize", "lots"},
+                                       {"x-log-rawdatacount", "-5"}}};
+    ts_push(f->ts, &reply);
+    ts_push(f->ts, &odd);
+    struct sf_sls_pull_result res;
+    sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
+    SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 0, CURSOR, 1000, NULL, "* | where 1 = 0",
+                             SF_COMPRESS_LZ4, &res, &f->detail),
+                 SF_OK);
+    assert_string_equal(res.next_cursor, "MTc0OTU0MjQwMDAwMDAwMDk5OQ==");
+    assert_int_equal(res.n_groups, 0);
+    assert_int_equal(res.raw_size, 0);
+    assert_int_equal(res.scanned_bytes, 4718592);
+    assert_int_equal(res.scanned_groups, 1000);
+    assert_int_equal(res.scanned_logs, 52000);
+    assert_int_equal(res.result_logs, 0);
+    assert_int_equal(res.failed_logs, 3);
+
+    SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 0, CURSOR, 1000, NULL, "* | where 1 = 0",
+                             SF_COMPRESS_LZ4, &res, &f->detail),
+                 SF_OK);
+    assert_int_equal(res.scanned_bytes, -1);
+    assert_int_equal(res.scanned_groups, -1);
+    assert_int_equal(res.scanned_logs, -1);
+    sf_sls_pull_result_cleanup(&res);
+}
+
+/* A statement SLS refuses comes back with the service's code and message, and the text names
+ * the source and the statement; other failures of the same pull are not blamed on it. */
+static void a_refused_statement_names_source_and_query(void **state)
+{
+    struct fixture *f = *state;
+    push_json(f->ts, 400,
+              "{\"errorCode\":\"ParameterInvalid\",\"errorMessage\":\"invalid query: line 1:4 "
+              "mismatched input 'wher' expecting {WHERE, PROJECT}\"}");
+    push_json(f->ts, 400, "{\"errorCode\":\"SPLSyntaxError\",\"errorMessage\":\"bad\"}");
+    push_json(f->ts, 400, "{\"errorCode\":\"InvalidCursor\",\"errorMessage\":\"cursor expired\"}");
+    push_json(f->ts, 403, "{\"errorCode\":\"Unauthorized\",\"errorMessage\":\"denied by policy\"}");
+    push_json(f->ts, 500, "{\"errorCode\":\"InternalServerError\",\"errorMessage\":\"x\"}");
+    struct sf_sls_pull_result res;
+    sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
+    sf_err err = sf_sls_pull(f->sls, "app-logs", 2, CURSOR, 1000, NULL,
+                             "* | wher status >= 400\n| project \"status\"", SF_COMPRESS_LZ4, &res,
+                             &f->detail);
+    SF_CHECK_ERR(err, SF_ERR_CLIENT_BUG);
+    assert_true(sf_sls_error_is_query(&f->detail, err));
+    char text[1024];
+    sf_sls_query_error_format("nginx", "* | wher status >= 400\n| project \"status\"", &f->detail,
+                              err, text, sizeof(text));
+    assert_string_equal(
+        text, "source=nginx query=\"* | wher status >= 400\\n| project 'status'\" api=PullLogs "
+              "project=my-project logstore=app-logs shard=2 status=400 code=ParameterInvalid "
+              "request_id=REQ123 class=fatal error=\"server rejected the request as malformed\" "
+              "message=\"invalid query: line 1:4 mismatched input 'wher' expecting {WHERE, "
+              "PROJECT}\"");
+
+    /* An unknown 400 code is the statement too; a long one is cut. */
+    char longest[600];
+    memset(longest, 'x', sizeof(longest) - 1);
+    longest[sizeof(longest) - 1] = '\0';
+    err = sf_sls_pull(f->sls, "app-logs", 2, CURSOR, 1000, NULL, longest, SF_COMPRESS_LZ4, &res,
+                      &f->detail);
+    SF_CHECK_ERR(err, SF_ERR_HTTP_REJECT);
+    assert_true(sf_sls_error_is_query(&f->detail, err));
+    sf_sls_query_error_format("nginx", longest, &f->detail, err, text, sizeof(text));
+    assert_non_null(strstr(text, "xxxxxxxx...\" api=PullLogs"));
+    assert_true(strlen(text) < 700);
+
+    /* Not the statement's fault. */
+    err = sf_sls_pull(f->sls, "app-logs", 2, CURSOR, 1000, NULL, "* | where a = 'b'",
+                      SF_COMPRESS_LZ4, &res, &f->detail);
+    SF_CHECK_ERR(err, SF_ERR_SLS_CURSOR);
+    assert_false(sf_sls_error_is_query(&f->detail, err));
+    err = sf_sls_pull(f->sls, "app-logs", 2, CURSOR, 1000, NULL, "* | where a = 'b'",
+                      SF_COMPRESS_LZ4, &res, &f->detail);
+    assert_false(sf_sls_error_is_query(&f->detail, err));
+    err = sf_sls_pull(f->sls, "app-logs", 2, CURSOR, 1000, NULL, "* | where a = 'b'",
+                      SF_COMPRESS_LZ4, &res, &f->detail);
+    assert_false(sf_sls_error_is_query(&f->detail, err));
     sf_sls_pull_result_cleanup(&res);
 }
 
@@ -321,9 +486,9 @@ static void timeouts_refusals_and_oversized_bodies_are_retryable_or_bounded(void
     ts_push(f->ts, &huge);
     struct sf_sls_pull_result res;
     sf_sls_pull_result_init(&res, 4 << 20, 1 << 20);
-    SF_CHECK_ERR(
-        sf_sls_pull(f->sls, "app-logs", 0, CURSOR, 1000, NULL, SF_COMPRESS_NONE, &res, &f->detail),
-        SF_ERR_TOO_BIG);
+    SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 0, CURSOR, 1000, NULL, NULL, SF_COMPRESS_NONE,
+                             &res, &f->detail),
+                 SF_ERR_TOO_BIG);
     sf_sls_pull_result_cleanup(&res);
     test_free(big);
 
@@ -647,6 +812,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(pull_rejects_bodies_that_disagree_with_their_headers, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(caught_up_pull_keeps_the_cursor, setup, teardown),
+        cmocka_unit_test_setup_teardown(pull_with_a_query_sends_it_encoded_and_signed, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(pull_with_a_query_reads_the_scanned_headers, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_refused_statement_names_source_and_query, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             timeouts_refusals_and_oversized_bodies_are_retryable_or_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(cancel_abandons_a_call_in_flight_and_refuses_new_ones,

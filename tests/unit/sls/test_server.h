@@ -19,7 +19,7 @@ struct ts_reply {
 struct ts_request {
     char method[16];
     char path[512];
-    char query[2048]; /* raw query string as received, "" when none */
+    char query[16384]; /* raw query string as received, "" when none (sls.query: up to 12 KiB) */
     char headers[TS_MAX_HEADERS][2][512];
     size_t n_headers;
     uint8_t body[65536];
