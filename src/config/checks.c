@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "config/config_int.h"
+#include "util/match.h"
 #include "util/proxy.h"
 
 #include "util/banned.h"
@@ -211,6 +212,46 @@ bool sf_config_check_proxy_credentials(const struct sf_option *opt,
     if (!colon || colon == value) {
         /* Not "expected …": that would append the value, a secret, to the message. */
         return reject(why, why_size, "must be user:password (a user name, a colon, a password)");
+    }
+    return true;
+}
+
+/* keep_if/drop_if: each entry parses and its regex compiles (util/match.h), so a bad rule
+ * stops the start with its file and line instead of surfacing in a worker. */
+bool sf_config_check_filter_rules(const struct sf_option *opt,
+                                  const void *base,
+                                  char *why,
+                                  size_t why_size)
+{
+    char *const *items = *(char *const *const *)sf_option_cfield(opt, base);
+    size_t n = *(const size_t *)((const char *)base + opt->aux_offset);
+    for (size_t i = 0; i < n; i++) {
+        struct sf_match_rule rule;
+        char detail[320];
+        if (sf_match_rule_init(&rule, items[i], detail, sizeof(detail)) != SF_OK) {
+            snprintf(why, why_size, "entry %zu: %s", i + 1, detail);
+            return false;
+        }
+        sf_match_rule_cleanup(&rule);
+    }
+    return true;
+}
+
+bool sf_config_check_filter_renames(const struct sf_option *opt,
+                                    const void *base,
+                                    char *why,
+                                    size_t why_size)
+{
+    char *const *items = *(char *const *const *)sf_option_cfield(opt, base);
+    size_t n = *(const size_t *)((const char *)base + opt->aux_offset);
+    for (size_t i = 0; i < n; i++) {
+        const char *eq = strchr(items[i], '=');
+        if (!eq || eq == items[i] || eq[1] == '\0') {
+            snprintf(why, why_size,
+                     "entry %zu \"%.64s\" is not old=new (such as __tag__:__hostname__=host)",
+                     i + 1, items[i]);
+            return false;
+        }
     }
     return true;
 }
