@@ -1,3 +1,5 @@
+/* memmem (glibc): the plain-text regexes are substring searches. */
+#define _GNU_SOURCE
 #include "util/match.h"
 
 #include <stdarg.h>
@@ -249,6 +251,19 @@ static sf_err fail(struct sf_match_rule *rule, char *why, size_t why_size, const
     return SF_ERR_CONFIG;
 }
 
+/* A regex without any ERE operator is the text itself; also after a leading '^'. */
+static void find_literal(struct sf_match_rule *rule, const char *text)
+{
+    bool is_anchored = text[0] == '^';
+    const char *body = text + is_anchored;
+    if (body[strcspn(body, ".[]()*+?{}|^$\\")] != '\0') {
+        return;
+    }
+    rule->literal = sf_xstrdup(body);
+    rule->literal_len = strlen(body);
+    rule->is_anchored = is_anchored;
+}
+
 static sf_err compile_pattern(
     struct sf_match_rule *rule, const char *pat, size_t pat_len, char *why, size_t why_size)
 {
@@ -269,6 +284,7 @@ static sf_err compile_pattern(
             free(text);
             return err;
         }
+        find_literal(rule, text);
         free(text);
         rule->has_regex = true;
         return SF_OK;
@@ -311,6 +327,7 @@ void sf_match_rule_cleanup(struct sf_match_rule *rule)
 {
     free(rule->text);
     free(rule->field);
+    free(rule->literal);
     sf_match_glob_cleanup(&rule->glob);
     if (rule->has_regex) {
         regfree(&rule->regex);
@@ -320,10 +337,17 @@ void sf_match_rule_cleanup(struct sf_match_rule *rule)
 
 /* regexec on a view: REG_STARTEND (glibc, the BSDs) bounds the subject by pmatch[0], so the
  * value needs no NUL and no copy, and a NUL byte inside it does not end it early. */
-static bool regex_test(const regex_t *regex, struct sf_str value)
+static bool regex_test(const struct sf_match_rule *rule, struct sf_str value)
 {
+    if (rule->literal) {
+        size_t n = rule->literal_len;
+        if (rule->is_anchored) {
+            return value.len >= n && memcmp(value.ptr, rule->literal, n) == 0;
+        }
+        return n == 0 || (value.len >= n && memmem(value.ptr, value.len, rule->literal, n));
+    }
     regmatch_t range = {.rm_so = 0, .rm_eo = (regoff_t)value.len};
-    return regexec(regex, value.len ? value.ptr : "", 1, &range, REG_STARTEND) == 0;
+    return regexec(&rule->regex, value.len ? value.ptr : "", 1, &range, REG_STARTEND) == 0;
 }
 
 bool sf_match_rule_test(const struct sf_match_rule *rule, const struct sf_str *value)
@@ -336,9 +360,9 @@ bool sf_match_rule_test(const struct sf_match_rule *rule, const struct sf_str *v
     case SF_MATCH_NE:
         return !value || !sf_match_glob_test(&rule->glob, none, *value);
     case SF_MATCH_RE:
-        return value && regex_test(&rule->regex, *value);
+        return value && regex_test(rule, *value);
     case SF_MATCH_NOT_RE:
-        return !value || !regex_test(&rule->regex, *value);
+        return !value || !regex_test(rule, *value);
     default:
         break;
     }

@@ -95,6 +95,29 @@ static void regexes_are_extended_and_unanchored(void **state)
     assert_false(holds("v~.", NULL));
 }
 
+static void plain_text_regexes_answer_as_regexec_would(void **state)
+{
+    (void)state;
+    /* Taken by memmem or a prefix compare: the answers must be the regex's. */
+    struct sf_match_rule rule;
+    char why[128];
+    SF_CHECK_ERR(sf_match_rule_init(&rule, "e~\"eventRW\":\"Read\"", why, sizeof(why)), SF_OK);
+    assert_non_null(rule.literal);
+    sf_match_rule_cleanup(&rule);
+    assert_true(holds("e~\"eventRW\":\"Read\"", "{\"a\":1,\"eventRW\":\"Read\"}"));
+    assert_false(holds("e~\"eventRW\":\"Read\"", "{\"eventRW\":\"Write\"}"));
+    assert_true(holds("p~^/api/", "/api/v1"));
+    assert_false(holds("p~^/api/", "/x/api/"));
+    assert_false(holds("p~^/api/", "/ap"));
+    assert_true(holds("p~", "anything"));
+    assert_true(holds("p~^", ""));
+    assert_false(holds("p!~health", "/healthz"));
+    assert_true(holds("p~a-b", "xa-by"));
+    SF_CHECK_ERR(sf_match_rule_init(&rule, "p~^a.c", why, sizeof(why)), SF_OK);
+    assert_null(rule.literal); /* '.' is an operator: regexec */
+    sf_match_rule_cleanup(&rule);
+}
+
 static void a_regex_matches_a_view_without_reading_past_it(void **state)
 {
     (void)state;
@@ -171,6 +194,7 @@ int main(void)
         cmocka_unit_test(equality_is_exact_without_wildcards_and_a_glob_with_them),
         cmocka_unit_test(negations_hold_for_an_absent_field),
         cmocka_unit_test(regexes_are_extended_and_unanchored),
+        cmocka_unit_test(plain_text_regexes_answer_as_regexec_would),
         cmocka_unit_test(a_regex_matches_a_view_without_reading_past_it),
         cmocka_unit_test(comparisons_need_a_number_on_both_sides),
         cmocka_unit_test(malformed_rules_say_what_is_wrong),
