@@ -45,6 +45,9 @@ static const struct family source_families[] = {
      "Credential fetches after the first, by result (ok, error)."},
     {"slsfwd_credentials_refresh_failing", "gauge",
      "1 while the last credential refresh failed (the previous credentials are kept)."},
+    {"slsfwd_events_filtered_total", "counter",
+     "Logs the source's client-side filters dropped (filters.keep_if, filters.drop_if): counted "
+     "in events_in, never sent, delivered for the checkpoint."},
     {"slsfwd_shard_events_out_total", "counter", "Logs confirmed per shard since it was granted."},
     {"slsfwd_shard_bytes_in_total", "counter",
      "Decompressed bytes pulled per shard since it was granted."},
@@ -54,7 +57,7 @@ static const struct family source_families[] = {
     {"slsfwd_shard_in_flight_batches", "gauge", "Batches of the shard waiting for the sink."},
 };
 
-#define FIRST_SHARD_FAMILY 15 /* rows from here on have one sample per shard */
+#define FIRST_SHARD_FAMILY 16 /* rows from here on have one sample per shard */
 
 struct collect {
     struct sf_buf *out;
@@ -158,6 +161,9 @@ static void visit(void *ctx, const struct sf_coord_source_view *src)
     }
     case 14:
         sf_metrics_sample(c->out, name, labels, src->credentials.failing ? 1 : 0);
+        break;
+    case 15:
+        sf_metrics_sample(c->out, name, labels, (double)s->events_filtered);
         break;
     default:
         shard_samples(src, source, c->family, c->out);

@@ -5,6 +5,7 @@
 #include "app/syslog_output.h"
 #include "sink/file_sink.h"
 #include "sink/hec_sink.h"
+#include "transform/filter.h"
 #include "transform/hec_event.h"
 #include "util/alloc.h"
 #include "util/assert.h"
@@ -30,12 +31,15 @@ struct output_kind {
                            char *errbuf,
                            size_t errbuf_size);
     void (*free_mapping)(void *mapping);
-    /* Appends one event per log of |list| to its payload of |batch|; counts them. */
+    /* Appends one event per log of |list| that |filter| keeps to its payload of |batch|;
+     * counts them, and the logs the filter dropped. */
     sf_err (*build)(const void *mapping,
+                    const struct sf_filter *filter,
                     const struct sf_config_source *source,
                     const struct sf_loggroup_list *list,
                     struct sf_batch *batch,
-                    size_t *n_events);
+                    size_t *n_events,
+                    size_t *n_filtered);
     sf_err (*make_sink)(const struct sf_config *config,
                         struct sf_sink **out,
                         char *errbuf,
@@ -72,13 +76,19 @@ static void hec_mapping_free(void *mapping)
 }
 
 static sf_err hec_build(const void *mapping,
+                        const struct sf_filter *filter,
                         const struct sf_config_source *source,
                         const struct sf_loggroup_list *list,
                         struct sf_batch *batch,
-                        size_t *n_events)
+                        size_t *n_events,
+                        size_t *n_filtered)
 {
     (void)source;
-    return sf_hec_events_append(mapping, list, 0, &batch->payload, n_events);
+    size_t n_done = 0;
+    sf_err err = sf_hec_events_append_filtered(mapping, filter, list, 0, &batch->payload, &n_done,
+                                               n_filtered);
+    *n_events = n_done - *n_filtered;
+    return err;
 }
 
 static sf_err hec_sink_make(const struct sf_config *config,
@@ -116,12 +126,14 @@ static void syslog_mapping_free(void *mapping)
 }
 
 static sf_err syslog_build(const void *mapping,
+                           const struct sf_filter *filter,
                            const struct sf_config_source *source,
                            const struct sf_loggroup_list *list,
                            struct sf_batch *batch,
-                           size_t *n_events)
+                           size_t *n_events,
+                           size_t *n_filtered)
 {
-    return sf_syslog_output_build(mapping, source, list, batch, n_events);
+    return sf_syslog_output_build(mapping, filter, source, list, batch, n_events, n_filtered);
 }
 
 static sf_err syslog_sink_make(const struct sf_config *config,
@@ -174,13 +186,60 @@ struct output {
 struct sf_outputs {
     struct output outputs[N_KINDS];
     size_t n;
+    /* Client-side filters by source index (config->sources[i]); compiled once at start. */
+    const struct sf_config *config;
+    struct sf_filter **filters;
 };
+
+/* Compiles every source's filters. The loader already checked each rule, so a failure here
+ * is unexpected; it still names the source. */
+static sf_err make_filters(struct sf_outputs *o, const struct sf_config *config)
+{
+    o->config = config;
+    o->filters = sf_xcalloc(config->n_sources ? config->n_sources : 1, sizeof(*o->filters));
+    for (size_t i = 0; i < config->n_sources; i++) {
+        const struct sf_config_filters *f = &config->sources[i].filters;
+        struct sf_filter_options opts = {
+            .keep_if = (const char *const *)f->keep_if,
+            .n_keep_if = f->n_keep_if,
+            .drop_if = (const char *const *)f->drop_if,
+            .n_drop_if = f->n_drop_if,
+            .keep_fields = (const char *const *)f->keep_fields,
+            .n_keep_fields = f->n_keep_fields,
+            .drop_fields = (const char *const *)f->drop_fields,
+            .n_drop_fields = f->n_drop_fields,
+            .rename = (const char *const *)f->rename,
+            .n_rename = f->n_rename,
+        };
+        char errbuf[512];
+        sf_err err = sf_filter_new(&opts, &o->filters[i], errbuf, sizeof(errbuf));
+        if (err) {
+            SF_LOG_ERROR("msg=\"invalid filters\" source=\"%s\" error=\"%s\"",
+                         config->sources[i].name, errbuf);
+            return err;
+        }
+    }
+    return SF_OK;
+}
+
+/* The filter of |source|, one of config->sources (the engine passes those pointers). */
+static const struct sf_filter *filter_of(const struct sf_outputs *o,
+                                         const struct sf_config_source *source)
+{
+    size_t i = (size_t)(source - o->config->sources);
+    SF_ASSERT(i < o->config->n_sources);
+    return o->filters[i];
+}
 
 sf_err sf_outputs_new(const struct sf_config *config, struct sf_outputs **out)
 {
     struct sf_outputs *o = sf_xcalloc(1, sizeof(*o));
     *out = o;
     bool is_built[PAYLOAD__COUNT] = {false};
+    sf_err filters_err = make_filters(o, config);
+    if (filters_err) {
+        return filters_err;
+    }
     for (size_t i = 0; i < N_KINDS; i++) {
         const struct output_kind *kind = &kinds[i];
         if (!sf_config_has_sink(config, kind->config)) {
@@ -229,11 +288,15 @@ sf_err sf_outputs_build(void *ctx,
             continue;
         }
         size_t n_events = 0;
-        sf_err err = output->kind->build(output->mapping, source, list, batch, &n_events);
+        size_t n_filtered = 0;
+        sf_err err = output->kind->build(output->mapping, filter_of(outputs, source), source, list,
+                                         batch, &n_events, &n_filtered);
         if (err) {
             return err;
         }
-        batch->n_events = n_events; /* one event per log in every payload */
+        /* The same filter for every payload: the same events in each. */
+        batch->n_events = n_events;
+        batch->n_filtered = n_filtered;
     }
     return SF_OK;
 }
@@ -269,6 +332,10 @@ void sf_outputs_free(struct sf_outputs *outputs)
     if (!outputs) {
         return;
     }
+    for (size_t i = 0; outputs->config && i < outputs->config->n_sources; i++) {
+        sf_filter_free(outputs->filters[i]);
+    }
+    free(outputs->filters);
     for (size_t i = 0; i < outputs->n; i++) {
         struct output *output = &outputs->outputs[i];
         sf_sink_free(output->sink);

@@ -101,19 +101,27 @@ sf_err sf_syslog_output_mapping(const struct sf_config_syslog *cfg,
 }
 
 sf_err sf_syslog_output_build(const struct sf_syslog_mapping *mapping,
+                              const struct sf_filter *filter,
                               const struct sf_config_source *source,
                               const struct sf_loggroup_list *list,
                               struct sf_batch *batch,
-                              size_t *n_events)
+                              size_t *n_events,
+                              size_t *n_filtered)
 {
+    bool has_event_rules = sf_filter_has_event_rules(filter);
     *n_events = 0;
+    *n_filtered = 0;
     for (size_t g = 0; g < list->n_groups; g++) {
         const struct sf_loggroup *group = &list->groups[g];
         for (size_t i = 0; i < group->n_logs; i++) {
+            if (has_event_rules && !sf_filter_keeps_event(filter, group, &group->logs[i])) {
+                (*n_filtered)++;
+                continue;
+            }
             struct sf_syslog_append_info info;
-            sf_err err =
-                sf_syslog_append_info(mapping, source->project, source->logstore, batch->shard_id,
-                                      group, &group->logs[i], &batch->syslog_payload, &info);
+            sf_err err = sf_syslog_append_filtered(mapping, filter, source->project,
+                                                   source->logstore, batch->shard_id, group,
+                                                   &group->logs[i], &batch->syslog_payload, &info);
             if (err) {
                 return err;
             }

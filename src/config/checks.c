@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config/config_int.h"
+#include "util/match.h"
 #include "util/proxy.h"
 
 #include "util/banned.h"
@@ -267,6 +268,46 @@ bool sf_config_check_query(const struct sf_option *opt,
         return reject(why, why_size,
                       "the SPL statement is only blanks: remove the key for no filter, or write "
                       "one such as \"* | where cast(status as bigint) >= 400\"");
+    }
+    return true;
+}
+
+/* keep_if/drop_if: each entry parses and its regex compiles (util/match.h), so a bad rule
+ * stops the start with its file and line instead of surfacing in a worker. */
+bool sf_config_check_filter_rules(const struct sf_option *opt,
+                                  const void *base,
+                                  char *why,
+                                  size_t why_size)
+{
+    char *const *items = *(char *const *const *)sf_option_cfield(opt, base);
+    size_t n = *(const size_t *)((const char *)base + opt->aux_offset);
+    for (size_t i = 0; i < n; i++) {
+        struct sf_match_rule rule;
+        char detail[320];
+        if (sf_match_rule_init(&rule, items[i], detail, sizeof(detail)) != SF_OK) {
+            snprintf(why, why_size, "entry %zu: %s", i + 1, detail);
+            return false;
+        }
+        sf_match_rule_cleanup(&rule);
+    }
+    return true;
+}
+
+bool sf_config_check_filter_renames(const struct sf_option *opt,
+                                    const void *base,
+                                    char *why,
+                                    size_t why_size)
+{
+    char *const *items = *(char *const *const *)sf_option_cfield(opt, base);
+    size_t n = *(const size_t *)((const char *)base + opt->aux_offset);
+    for (size_t i = 0; i < n; i++) {
+        const char *eq = strchr(items[i], '=');
+        if (!eq || eq == items[i] || eq[1] == '\0') {
+            snprintf(why, why_size,
+                     "entry %zu \"%.64s\" is not old=new (such as __tag__:__hostname__=host)",
+                     i + 1, items[i]);
+            return false;
+        }
     }
     return true;
 }

@@ -270,6 +270,7 @@ static sf_err load(struct sf_config_loader *loader, const char *text, size_t len
     sf_err err = load_layers(loader, text, len);
     for (size_t i = 0; !err && i < loader->config->n_sources; i++) {
         derive_source_fields(loader, (int)i);
+        sf_config_inherit_filters(loader, (int)i);
         err = sf_config_resolve_credentials(loader, (int)i);
     }
     if (!err) {

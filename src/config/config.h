@@ -24,6 +24,21 @@ enum sf_config_start {
     SF_CONFIG_START_TIME,  /* first data received at or after start_time_s */
 };
 
+/* Client-side filters (CONFIGURATION.md "Filters"): the rules as written, one list per key;
+ * transform/filter.h compiles them (the loader has checked that they compile). */
+struct sf_config_filters {
+    char **keep_if; /* "status>=400": keep an event only if one of them holds */
+    size_t n_keep_if;
+    char **drop_if; /* "path~^/health": drop an event if one of them holds */
+    size_t n_drop_if;
+    char **keep_fields; /* names or globs: only these keys are sent */
+    size_t n_keep_fields;
+    char **drop_fields; /* names or globs: these keys are not sent */
+    size_t n_drop_fields;
+    char **rename; /* "old=new" */
+    size_t n_rename;
+};
+
 /* One consumer group on one logstore. Every field is filled: inherited from the top-level
  * `sls:` defaults when the source does not set it. Strings are owned by the config. */
 struct sf_config_source {
@@ -77,6 +92,9 @@ struct sf_config_source {
     int checkpoint_interval_s; /* default 10 */
     int timeout_ms;            /* whole SLS request; default 60000 */
     int connect_timeout_ms;    /* default 5000 */
+    /* In effect for this source: each list the source sets (`sls.filters.*`, in its entry or
+     * under `sls:`) replaces the global `filters.*` one; the rest are the global lists. */
+    struct sf_config_filters filters;
 };
 
 enum sf_config_sink_kind {
@@ -170,8 +188,9 @@ struct sf_config {
     struct sf_config_hec hec;
     struct sf_config_syslog syslog;
     struct sf_config_mapping mapping;
-    size_t max_buffered_bytes; /* one budget for everything in memory; default 256 MiB */
-    int workers;               /* fetch/transform threads; 0: one per CPU */
+    struct sf_config_filters filters; /* the global filters.*, as written */
+    size_t max_buffered_bytes;        /* one budget for everything in memory; default 256 MiB */
+    int workers;                      /* fetch/transform threads; 0: one per CPU */
     int drain_timeout_s;       /* on SIGTERM: time to deliver what is in memory; default 30 */
     char *log_level;           /* "error", "warn", "info" (default), "debug" */
     char *log_debug;           /* per-module debug switches: "coord,sls" */

@@ -236,6 +236,10 @@ bool sf_config_read_secret_file(const char *path, char **out, char *why, size_t 
 sf_err sf_config_resolve_credentials(struct sf_config_loader *loader, int source_index);
 void sf_config_warn_if_exposed(struct sf_config_loader *loader);
 
+/* filters.c: source |source_index| takes the global filters.* list of every sls.filters.*
+ * key it did not set. */
+void sf_config_inherit_filters(struct sf_config_loader *loader, int source_index);
+
 /* validate.c */
 sf_err sf_config_validate(struct sf_config_loader *loader);
 
@@ -300,6 +304,16 @@ bool sf_config_check_proxy_credentials(const struct sf_option *opt,
                                        const void *base,
                                        char *why,
                                        size_t why_size);
+/* filters.keep_if/drop_if: every rule parses and its regex compiles. */
+bool sf_config_check_filter_rules(const struct sf_option *opt,
+                                  const void *base,
+                                  char *why,
+                                  size_t why_size);
+/* filters.rename: every entry is old=new. */
+bool sf_config_check_filter_renames(const struct sf_option *opt,
+                                    const void *base,
+                                    char *why,
+                                    size_t why_size);
 bool sf_config_check_readable(const struct sf_option *opt,
                               const void *base,
                               char *why,

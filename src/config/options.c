@@ -351,6 +351,42 @@ const struct sf_option sf_options[] = {
      .max = 120 * 1000,
      .help = "Limit on connecting to SLS (TCP and TLS)."},
 
+    {.key = "sls.filters.keep_if",
+     .type = SF_OPT_LIST,
+     SOURCE(filters.keep_if),
+     .aux_offset = offsetof(struct sf_config_source, filters.n_keep_if),
+     .check = sf_config_check_filter_rules,
+     .help = "This source's `filters.keep_if`: when set (under `sls:` or in a `sources:` entry), "
+             "it replaces the global list for the source; `[]` clears it."},
+    {.key = "sls.filters.drop_if",
+     .type = SF_OPT_LIST,
+     SOURCE(filters.drop_if),
+     .aux_offset = offsetof(struct sf_config_source, filters.n_drop_if),
+     .check = sf_config_check_filter_rules,
+     .help = "This source's `filters.drop_if`: when set (under `sls:` or in a `sources:` entry), "
+             "it replaces the global list for the source; `[]` clears it."},
+    {.key = "sls.filters.keep_fields",
+     .type = SF_OPT_LIST,
+     SOURCE(filters.keep_fields),
+     .aux_offset = offsetof(struct sf_config_source, filters.n_keep_fields),
+     .help =
+         "This source's `filters.keep_fields`: when set (under `sls:` or in a `sources:` entry), "
+         "it replaces the global list for the source; `[]` clears it."},
+    {.key = "sls.filters.drop_fields",
+     .type = SF_OPT_LIST,
+     SOURCE(filters.drop_fields),
+     .aux_offset = offsetof(struct sf_config_source, filters.n_drop_fields),
+     .help =
+         "This source's `filters.drop_fields`: when set (under `sls:` or in a `sources:` entry), "
+         "it replaces the global list for the source; `[]` clears it."},
+    {.key = "sls.filters.rename",
+     .type = SF_OPT_LIST,
+     SOURCE(filters.rename),
+     .aux_offset = offsetof(struct sf_config_source, filters.n_rename),
+     .check = sf_config_check_filter_renames,
+     .help = "This source's `filters.rename`: when set (under `sls:` or in a `sources:` entry), "
+             "it replaces the global list for the source; `[]` clears it."},
+
     /* Sinks: `output.<sink>.<key>`; each block present adds that output (file stays alone). */
     {.key = "output.file.path",
      .type = SF_OPT_STRING,
@@ -747,6 +783,47 @@ const struct sf_option sf_options[] = {
      .help = "Indexed fields added to every event as `name=value` (HEC `fields`). Keep them "
              "few: they grow the index."},
 
+    {.key = "filters.keep_if",
+     .type = SF_OPT_LIST,
+     GLOBAL(filters.keep_if),
+     .aux_offset = offsetof(struct sf_config, filters.n_keep_if),
+     .example = "status>=400",
+     .check = sf_config_check_filter_rules,
+     .help = "Keep an event only if one of these rules holds (see Filters): `<field>=<glob>`, "
+             "`<field>!=<glob>`, `<field>~<regex>`, `<field>!~<regex>`, or a number comparison "
+             "`<field>>=400` (`<`, `<=`, `>`, `>=`). Default: keep every event."},
+    {.key = "filters.drop_if",
+     .type = SF_OPT_LIST,
+     GLOBAL(filters.drop_if),
+     .aux_offset = offsetof(struct sf_config, filters.n_drop_if),
+     .example = "path~^/health",
+     .check = sf_config_check_filter_rules,
+     .help = "Drop an event if one of these rules holds (same rules as `keep_if`; applied after "
+             "it). Dropped events are not sent, count as delivered for the checkpoint, and are "
+             "counted in `slsfwd_events_filtered_total`."},
+    {.key = "filters.keep_fields",
+     .type = SF_OPT_LIST,
+     GLOBAL(filters.keep_fields),
+     .aux_offset = offsetof(struct sf_config, filters.n_keep_fields),
+     .example = "request_*",
+     .help = "Send only the keys of an event that match one of these names or globs (`*`, `?`, "
+             "`[a-z]`), matched against the key as sent: `__topic__`, `__source__`, "
+             "`__tag__:<key>`, or a content key. Default: every key."},
+    {.key = "filters.drop_fields",
+     .type = SF_OPT_LIST,
+     GLOBAL(filters.drop_fields),
+     .aux_offset = offsetof(struct sf_config, filters.n_drop_fields),
+     .example = "__tag__:__receive_time__",
+     .help = "Do not send the keys that match one of these names or globs (after `keep_fields`)."},
+    {.key = "filters.rename",
+     .type = SF_OPT_LIST,
+     GLOBAL(filters.rename),
+     .aux_offset = offsetof(struct sf_config, filters.n_rename),
+     .example = "__tag__:__hostname__=host",
+     .check = sf_config_check_filter_renames,
+     .help = "Send key `old` as `new`: `old=new` entries, exact names (after `keep_fields` and "
+             "`drop_fields`, which match the old name)."},
+
     {.key = "limits.max_buffered_bytes",
      .type = SF_OPT_SIZE,
      GLOBAL(max_buffered_bytes),
@@ -864,6 +941,11 @@ const struct sf_option_section sf_option_sections[] = {
      .title = "Event mapping",
      .help = "How one SLS log becomes one event: `time` from `__time__` (with milliseconds), "
              "`event` holding every field of the log, and these settings."},
+    {.prefix = "filters",
+     .title = "Filters",
+     .help = "Client-side filters applied to every source that does not set its own "
+             "`sls.filters.*` list (see \"Filters\" above for the rule syntax and how the lists "
+             "combine)."},
     {.prefix = "limits", .title = "Limits", .help = "Memory, threads and shutdown."},
     {.prefix = "metrics", .title = "Metrics", .help = "Prometheus text and readiness over HTTP."},
     {.prefix = "log",

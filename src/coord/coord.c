@@ -299,6 +299,7 @@ static void add_stats(struct sf_coord_stats *sum, const struct sf_coord_stats *o
 {
     sum->events_fetched += one->events_fetched;
     sum->events_delivered += one->events_delivered;
+    sum->events_filtered += one->events_filtered;
     sum->raw_bytes_fetched += one->raw_bytes_fetched;
     sum->wire_bytes_fetched += one->wire_bytes_fetched;
     sum->pulls += one->pulls;

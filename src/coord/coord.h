@@ -43,6 +43,7 @@ struct sf_coord_hooks {
 struct sf_coord_stats {
     uint64_t events_fetched;
     uint64_t events_delivered;
+    uint64_t events_filtered; /* dropped by the source's client-side filters */
     uint64_t raw_bytes_fetched;
     uint64_t wire_bytes_fetched;
     uint64_t pulls;

@@ -347,7 +347,11 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord,
         return NULL;
     }
     snprintf(shard->cursor, sizeof(shard->cursor), "%s", batch->next_cursor);
-    shard->source->stats.events_fetched += batch->n_events;
+    /* Logs the filters dropped count as pulled, and are delivered with the batch's cursor:
+     * committing it (below when the batch is empty, else when the sinks confirm the rest)
+     * covers them, so a filter never holds a shard back. */
+    shard->source->stats.events_fetched += batch->n_events + batch->n_filtered;
+    shard->source->stats.events_filtered += batch->n_filtered;
     if (at_end_cursor && shard->state == SF_SHARD_RUNNING) {
         sf_shard_set_state(shard, SF_SHARD_FINISHED);
     }

@@ -44,6 +44,7 @@ void sf_batch_reset(struct sf_batch *batch)
     batch->cursor[0] = '\0';
     batch->next_cursor[0] = '\0';
     batch->n_events = 0;
+    batch->n_filtered = 0;
     batch->newest_time_s = 0;
     batch->raw_bytes = 0;
     batch->charged_bytes = 0;

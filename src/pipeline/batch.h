@@ -48,7 +48,8 @@ struct sf_batch {
     uint64_t seq;                          /* consecutive per shard: orders confirmations */
     char cursor[SF_BATCH_CURSOR_MAX];      /* where this batch's data starts */
     char next_cursor[SF_BATCH_CURSOR_MAX]; /* the checkpoint once it is delivered */
-    size_t n_events;
+    size_t n_events;                       /* in each payload */
+    size_t n_filtered; /* logs the source's filters dropped: delivered with the batch's cursor */
     int64_t newest_time_s;        /* newest Log.Time in the batch: for lag */
     size_t raw_bytes;             /* decompressed protobuf bytes it came from */
     size_t charged_bytes;         /* what it holds against the engine's memory budget */

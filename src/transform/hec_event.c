@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "transform/filter.h"
 #include "transform/json.h"
 #include "transform/json_int.h"
 #include "util/alloc.h"
@@ -53,8 +54,12 @@ struct group_ctx {
     const struct sf_loggroup *group;
     const struct json_field *fields; /* json_fields for this group's topic */
     size_t n_fields;
-    bool needs_general;  /* tag keys repeat, are not UTF-8, or are too many to check cheaply */
-    size_t prefix_bound; /* worst case of head + topic, source and tags */
+    bool needs_general; /* tag keys repeat, are not UTF-8, or are too many to check cheaply */
+    /* Field rules (filter.h), or NULL: which keys are written and under which name. */
+    const struct sf_filter *filter;
+    bool has_group_keys;  /* some key of the group part is written (always, without rules) */
+    size_t rename_growth; /* per key, the most bytes a rename adds */
+    size_t prefix_bound;  /* worst case of head + topic, source and tags */
     /* sf_hec_events_append only: where |out| already holds this group's constant part
      * (head through the last tag), so later events copy it instead of escaping it again. */
     bool is_cacheable;
@@ -260,6 +265,20 @@ static ALWAYS_INLINE struct vkey content_vkey(struct sf_str key)
         };
     }
     return (struct vkey){.name = key, .is_tag = false};
+}
+
+/* Field rules: false when |key| is not written; else |*key| is the name to write. */
+static ALWAYS_INLINE bool filter_key(const struct group_ctx *g, struct vkey *key)
+{
+    if (!g->filter) {
+        return true;
+    }
+    struct sf_filter_key fk = {.name = key->name, .is_tag = key->is_tag};
+    if (!sf_filter_field(g->filter, &fk)) {
+        return false;
+    }
+    *key = (struct vkey){.name = fk.name, .is_tag = fk.is_tag};
+    return true;
 }
 
 static struct vkey vkey_at(const struct event *ev, size_t i)
@@ -505,14 +524,41 @@ emit_group_part(struct wr *w, const bool measure, const bool smode, const struct
 {
     const struct sf_loggroup *group = g->group;
     put(w, measure, g->map->head, g->map->head_len);
-    put_key(w, measure, smode, true, (struct vkey){.name = SF_STR_LIT("__topic__")});
-    put_value(w, measure, smode, group->topic, false);
-    put_key(w, measure, smode, false, (struct vkey){.name = SF_STR_LIT("__source__")});
-    put_value(w, measure, smode, group->source, false);
-    for (size_t i = 0; i < group->n_tags; i++) {
-        put_key(w, measure, smode, false,
-                (struct vkey){.name = group->tags[i].key, .is_tag = true});
-        put_value(w, measure, smode, group->tags[i].value, false);
+    bool first = true;
+    for (size_t i = 0; i < 2 + group->n_tags; i++) {
+        struct vkey key = i == 0   ? (struct vkey){.name = SF_STR_LIT("__topic__")}
+                          : i == 1 ? (struct vkey){.name = SF_STR_LIT("__source__")}
+                                   : (struct vkey){.name = group->tags[i - 2].key, .is_tag = true};
+        struct sf_str value = i == 0   ? group->topic
+                              : i == 1 ? group->source
+                                       : group->tags[i - 2].value;
+        if (!filter_key(g, &key)) {
+            continue;
+        }
+        put_key(w, measure, smode, first, key);
+        put_value(w, measure, smode, value, false);
+        first = false;
+    }
+}
+
+/* The contents with field rules: keys dropped or renamed; the first key written opens the
+ * object when the group part wrote none. */
+static ALWAYS_INLINE void emit_filtered_contents(struct wr *w,
+                                                 const bool measure,
+                                                 const bool smode,
+                                                 const struct group_ctx *g,
+                                                 const struct sf_log *log)
+{
+    const struct sf_log_kv *kv = log->contents;
+    bool first = !g->has_group_keys;
+    for (size_t i = 0; i < log->n_contents; i++) {
+        struct vkey key = {.name = kv[i].key};
+        if (!filter_key(g, &key)) {
+            continue;
+        }
+        put_key(w, measure, smode, first, key);
+        put_value(w, measure, smode, kv[i].value, g->n_fields && is_json_field(g, kv[i].key));
+        first = false;
     }
 }
 
@@ -527,6 +573,7 @@ emit_event(struct wr *w, const bool measure, const bool smode, struct event *ev)
         /* General path: every key in dict order, each once, with its last value. */
         size_t n_fixed = 2 + g->group->n_tags;
         size_t n_keys = n_fixed + log->n_contents;
+        bool first = true;
         put(w, measure, g->map->head, g->map->head_len);
         for (size_t i = 0; i < n_keys; i++) {
             uint32_t from = ev->pick[i];
@@ -536,8 +583,12 @@ emit_event(struct wr *w, const bool measure, const bool smode, struct event *ev)
             struct vkey key = vkey_at(ev, i);
             /* Only a content's value can be JSON, whichever position its key holds. */
             bool try_json = from >= n_fixed && vkey_is_json_field(g, key);
-            put_key(w, measure, smode, i == 0, key);
+            if (!filter_key(g, &key)) {
+                continue;
+            }
+            put_key(w, measure, smode, first, key);
             put_value(w, measure, smode, value_at(ev, from), try_json);
+            first = false;
         }
     } else {
         if (ev->use_cache) {
@@ -552,9 +603,15 @@ emit_event(struct wr *w, const bool measure, const bool smode, struct event *ev)
             }
         }
         const struct sf_log_kv *kv = log->contents;
-        for (size_t i = 0; i < log->n_contents; i++) {
-            put_key(w, measure, smode, false, (struct vkey){.name = kv[i].key});
-            put_value(w, measure, smode, kv[i].value, g->n_fields && is_json_field(g, kv[i].key));
+        if (g->filter) {
+            emit_filtered_contents(w, measure, smode, g, log);
+        } else {
+            /* The hot loop: kept free of the filter's branches (bench_transform). */
+            for (size_t i = 0; i < log->n_contents; i++) {
+                put_key(w, measure, smode, false, (struct vkey){.name = kv[i].key});
+                put_value(w, measure, smode, kv[i].value,
+                          g->n_fields && is_json_field(g, kv[i].key));
+            }
         }
     }
     if (smode) {
@@ -647,6 +704,9 @@ static sf_err write_event(struct group_ctx *g, const struct sf_log *log, struct 
     size_t start = out->len;
     size_t bound =
         TIME_BOUND + (ev.use_cache ? g->cache_len : g->prefix_bound) + contents_bound + EVENT_SLACK;
+    if (g->rename_growth) {
+        bound += (2 + g->group->n_tags + log->n_contents) * g->rename_growth * WORST_PER_BYTE;
+    }
     if (sf_buf_reserve(out, bound) != SF_OK) {
         err = write_exact(&ev, out);
         goto out;
@@ -667,12 +727,33 @@ out:
     return err;
 }
 
+/* Field rules decide per key name only, so the group part stays one constant per group. */
+static void set_field_rules(struct group_ctx *g, const struct sf_filter *filter)
+{
+    g->has_group_keys = true;
+    if (!sf_filter_has_field_rules(filter)) {
+        return;
+    }
+    g->filter = filter;
+    g->rename_growth = sf_filter_rename_growth(filter);
+    g->has_group_keys = false;
+    for (size_t i = 0; i < 2 + g->group->n_tags && !g->has_group_keys; i++) {
+        struct sf_filter_key key = {.name = i == 0   ? SF_STR_LIT("__topic__")
+                                            : i == 1 ? SF_STR_LIT("__source__")
+                                                     : g->group->tags[i - 2].key,
+                                    .is_tag = i >= 2};
+        g->has_group_keys = sf_filter_field(filter, &key);
+    }
+}
+
 static void group_ctx_init(struct group_ctx *g,
                            const struct sf_hec_mapping *map,
+                           const struct sf_filter *filter,
                            const struct sf_loggroup *group,
                            bool is_cacheable)
 {
     *g = (struct group_ctx){.map = map, .group = group, .is_cacheable = is_cacheable};
+    set_field_rules(g, filter);
 
     /* |map->fields| is sorted by topic: this topic's fields are one run. */
     size_t i = 0;
@@ -704,7 +785,7 @@ sf_err sf_hec_event_append(const struct sf_hec_mapping *map,
                            struct sf_buf *out)
 {
     struct group_ctx g;
-    group_ctx_init(&g, map, group, false);
+    group_ctx_init(&g, map, NULL, group, false);
     return write_event(&g, log, out);
 }
 
@@ -714,7 +795,21 @@ sf_err sf_hec_events_append(const struct sf_hec_mapping *map,
                             struct sf_buf *out,
                             size_t *n_done)
 {
+    size_t n_filtered;
+    return sf_hec_events_append_filtered(map, NULL, list, first_log, out, n_done, &n_filtered);
+}
+
+sf_err sf_hec_events_append_filtered(const struct sf_hec_mapping *map,
+                                     const struct sf_filter *filter,
+                                     const struct sf_loggroup_list *list,
+                                     size_t first_log,
+                                     struct sf_buf *out,
+                                     size_t *n_done,
+                                     size_t *n_filtered)
+{
+    bool has_event_rules = sf_filter_has_event_rules(filter);
     *n_done = 0;
+    *n_filtered = 0;
     SF_ASSERT(first_log <= list->n_logs_total);
     size_t skip = first_log;
     for (size_t i = 0; i < list->n_groups; i++) {
@@ -724,8 +819,14 @@ sf_err sf_hec_events_append(const struct sf_hec_mapping *map,
             continue;
         }
         struct group_ctx g;
-        group_ctx_init(&g, map, group, true);
+        group_ctx_init(&g, map, filter, group, true);
         for (size_t k = skip; k < group->n_logs; k++) {
+            /* Event rules read the decoded log, before anything of it is written. */
+            if (has_event_rules && !sf_filter_keeps_event(filter, group, &group->logs[k])) {
+                (*n_filtered)++;
+                (*n_done)++;
+                continue;
+            }
             sf_err err = write_event(&g, &group->logs[k], out);
             if (err) {
                 return err;

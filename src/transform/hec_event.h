@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "codec/loggroup.h"
+#include "transform/filter.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -81,5 +82,20 @@ sf_err sf_hec_events_append(const struct sf_hec_mapping *map,
                             size_t first_log,
                             struct sf_buf *out,
                             size_t *n_done);
+
+/* sf_hec_events_append with the client-side filter |filter| (filter.h; NULL: none) applied in
+ * the same pass: a log its event rules drop is skipped, and the field rules choose and rename
+ * the keys of every event written (the envelope, "time" and json_fields embedding are as
+ * without them; json_fields match the original key). *|n_done| counts the logs consumed,
+ * written or dropped, so a caller resumes after SF_ERR_FULL from first_log + *|n_done| as
+ * before; *|n_filtered| counts those dropped (events written: *n_done - *n_filtered). A rename
+ * to a key the event already has writes that key twice. */
+sf_err sf_hec_events_append_filtered(const struct sf_hec_mapping *map,
+                                     const struct sf_filter *filter,
+                                     const struct sf_loggroup_list *list,
+                                     size_t first_log,
+                                     struct sf_buf *out,
+                                     size_t *n_done,
+                                     size_t *n_filtered);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "transform/filter.h"
 #include "transform/json.h"
 #include "transform/json_int.h"
 #include "util/alloc.h"
@@ -518,6 +519,7 @@ struct keys {
     const struct sf_log *log;
     size_t n; /* 2 + tags + contents */
     bool dedup;
+    const struct sf_filter *filter; /* field rules (filter.h), or NULL */
 };
 
 static struct vkey key_at(const struct keys *k, size_t i, struct sf_str *value)
@@ -574,6 +576,20 @@ static bool pick(const struct keys *k, size_t i, struct vkey *key, struct sf_str
     return true;
 }
 
+/* Field rules: false when |key| is not written; else |*key| is the name to write. */
+static bool filter_key(const struct keys *k, struct vkey *key)
+{
+    if (!k->filter) {
+        return true;
+    }
+    struct sf_filter_key fk = {.name = key->name, .is_tag = key->is_tag};
+    if (!sf_filter_field(k->filter, &fk)) {
+        return false;
+    }
+    *key = (struct vkey){.name = fk.name, .is_tag = fk.is_tag};
+    return true;
+}
+
 static void put_body(struct wr *w, const struct sf_syslog_mapping *m, const struct keys *k)
 {
     bool is_json = m->msg_format == SF_SYSLOG_MSG_JSON;
@@ -585,7 +601,7 @@ static void put_body(struct wr *w, const struct sf_syslog_mapping *m, const stru
     for (size_t i = 0; i < k->n && !w->is_cut; i++) {
         struct vkey key;
         struct sf_str value;
-        if (!pick(k, i, &key, &value)) {
+        if (!pick(k, i, &key, &value) || !filter_key(k, &key)) {
             continue;
         }
         if (is_json) {
@@ -616,7 +632,8 @@ static void put_body(struct wr *w, const struct sf_syslog_mapping *m, const stru
 /* Cheap upper bound of put_body's output. */
 static size_t body_bound(const struct sf_syslog_mapping *m, const struct keys *k)
 {
-    size_t n = 2;
+    size_t growth = sf_filter_rename_growth(k->filter);
+    size_t n = 2 + k->n * (sf_json_escape_bound(growth, 1) + 4 * growth);
     for (size_t i = 0; i < k->n; i++) {
         struct sf_str value;
         struct vkey key = key_at(k, i, &value);
@@ -815,9 +832,26 @@ sf_err sf_syslog_append_info(const struct sf_syslog_mapping *m,
                              struct sf_buf *out,
                              struct sf_syslog_append_info *info)
 {
+    return sf_syslog_append_filtered(m, NULL, project, logstore, shard, group, log, out, info);
+}
+
+sf_err sf_syslog_append_filtered(const struct sf_syslog_mapping *m,
+                                 const struct sf_filter *filter,
+                                 const char *project,
+                                 const char *logstore,
+                                 int shard,
+                                 const struct sf_loggroup *group,
+                                 const struct sf_log *log,
+                                 struct sf_buf *out,
+                                 struct sf_syslog_append_info *info)
+{
     struct msg_ctx c = {project, logstore, shard, group, log};
     size_t n_keys = 2 + group->n_tags + log->n_contents;
-    struct keys k = {.group = group, .log = log, .n = n_keys, .dedup = n_keys <= DEDUP_MAX};
+    struct keys k = {.group = group,
+                     .log = log,
+                     .n = n_keys,
+                     .dedup = n_keys <= DEDUP_MAX,
+                     .filter = sf_filter_has_field_rules(filter) ? filter : NULL};
 
     uint8_t head[HEAD_MAX];
     struct wr hw = {.p = head, .end = head + HEAD_MAX};

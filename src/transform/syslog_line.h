@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "codec/loggroup.h"
+#include "transform/filter.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -133,5 +134,19 @@ sf_err sf_syslog_append_info(const struct sf_syslog_mapping *m,
                              const struct sf_log *log,
                              struct sf_buf *out,
                              struct sf_syslog_append_info *info);
+
+/* sf_syslog_append_info with the field rules of |filter| (filter.h; NULL: none) choosing and
+ * renaming the keys of the MSG (json and kv alike; the header, STRUCTURED-DATA and the
+ * severity_field read the log as it is). Event rules are the caller's: it calls
+ * sf_filter_keeps_event first and skips the log when that is false. */
+sf_err sf_syslog_append_filtered(const struct sf_syslog_mapping *m,
+                                 const struct sf_filter *filter,
+                                 const char *project,
+                                 const char *logstore,
+                                 int shard,
+                                 const struct sf_loggroup *group,
+                                 const struct sf_log *log,
+                                 struct sf_buf *out,
+                                 struct sf_syslog_append_info *info);
 
 #endif

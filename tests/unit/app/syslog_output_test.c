@@ -80,8 +80,10 @@ static void counts_and_logs_every_truncation_without_spam(void **state)
     batch.shard_id = 2;
     sf_buf_init(&batch.syslog_payload, SIZE_MAX);
     size_t n_events = 0;
-    sf_err built = sf_syslog_output_build(m, &source, &list, &batch, &n_events);
-    sf_err built_again = sf_syslog_output_build(m, &source, &list, &batch, &n_events);
+    size_t n_filtered = 0;
+    sf_err built = sf_syslog_output_build(m, NULL, &source, &list, &batch, &n_events, &n_filtered);
+    sf_err built_again =
+        sf_syslog_output_build(m, NULL, &source, &list, &batch, &n_events, &n_filtered);
     dup2(saved, STDERR_FILENO);
     close(saved);
     close(log_fd);

@@ -48,7 +48,7 @@ static void unknown_keys_without_a_near_match_list_the_choices(void **state)
                      "syslog");
     cfg_expect_error(CFG_SLS SOURCES "whatever: 1\n", NULL,
                      "slsfwd.yaml:9: whatever: unknown key; expected one of: sls, output, "
-                     "mapping, limits, metrics, log, sources");
+                     "mapping, filters, limits, metrics, log, sources");
 }
 
 static void duplicate_keys_point_at_both(void **state)

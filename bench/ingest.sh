@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Ingest reduction (issue 12 §5): the SLS emulator serves generated logs (lz4), slsfwd sends
+# them to the HEC receiver (count-only, plain HTTP, gzip on), once without a filter and once
+# with a realistic client-side one. For each data set and filter, one line:
+#   RESULT bench=ingest data=<nginx|actiontrail> filter=<none|client> events_in=<n>
+#          events_out=<n> hec_bytes=<uncompressed body bytes> hec_wire_bytes=<gzip bytes>
+#          raw_mb=<x> cpu_s=<y> raw_mb_per_cpu_s=<z>
+# The filters: nginx keeps only `status >= 400`; ActionTrail drops read-only events (a regex
+# on the event's JSON text) and every tag. Done when events_out + events_filtered on /metrics
+# reach the logs served; cpu_s is slsfwd's own (/proc/<pid>/stat), read just before it stops.
+# Usage: bench/ingest.sh [BUILD_DIR] [NGINX_LOGS] [ACTIONTRAIL_LOGS]
+set -euo pipefail
+build=${1:-build}
+nginx_logs=${2:-1000000}
+actiontrail_logs=${3:-200000}
+dir=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
+
+wait_line() { # wait_line FILE PATTERN
+    until grep -q "$2" "$1" 2>/dev/null; do sleep 0.1; done
+}
+
+filters_of() { # filters_of KIND FILTER: the source's filters block
+    [ "$2" = client ] || return 0
+    if [ "$1" = nginx ]; then
+        printf '  filters:\n    keep_if: ["status >= 400"]\n'
+    else
+        printf "  filters:\n    drop_if: ['event~\"eventRW\":\"Read\"']\n"
+        printf '    drop_fields: ["__tag__:*"]\n'
+    fi
+}
+
+metric() { # metric PORT NAME: the value summed over sources
+    curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2" 'index($1, n "{") == 1 {s += $2} END {printf "%d", s}'
+}
+
+run_one() { # run_one KIND LOGS FILTER
+    local kind=$1 logs=$2 filter=$3
+    "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
+        --logstore "$kind" --shards 4 --generate "$kind:$logs" >"$dir/emu.out" 2>/dev/null &
+    local emu=$!
+    pids+=($emu)
+    "$build/hec-receiver" --listen 127.0.0.1:0 --token bench-token --count-only --quiet \
+        >"$dir/hec.out" 2>/dev/null &
+    local hec=$!
+    pids+=($hec)
+    wait_line "$dir/emu.out" listening
+    wait_line "$dir/hec.out" listening
+    local emu_port hec_port
+    emu_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.out")
+    hec_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/hec.out")
+    local raw_bytes
+    raw_bytes=$(curl -s "http://127.0.0.1:$emu_port/_emulator/stats" |
+        jq '[.projects[].logstores[].shards[].raw_bytes_total] | add')
+    cat >"$dir/slsfwd.yaml" <<YAML
+sls:
+  endpoint: http://127.0.0.1:$emu_port
+  project: demo
+  logstore: $kind
+  access_key_id: bench
+  access_key_secret: bench-secret
+  consumer_group: bench
+$(filters_of "$kind" "$filter")
+output:
+  hec:
+    url: http://127.0.0.1:$hec_port
+    token: bench-token
+    health_check: false
+metrics:
+  listen: 127.0.0.1:0
+YAML
+    chmod 600 "$dir/slsfwd.yaml"
+    "$build/slsfwd" run -c "$dir/slsfwd.yaml" 2>"$dir/slsfwd.log" &
+    local fwd=$!
+    pids+=($fwd)
+    wait_line "$dir/slsfwd.log" 'msg="metrics listening"'
+    local mport
+    mport=$(sed -n 's/.*msg="metrics listening".* port=\([0-9]*\).*/\1/p' "$dir/slsfwd.log" | head -1)
+    local out filtered
+    while :; do
+        out=$(metric "$mport" slsfwd_events_out_total)
+        filtered=$(metric "$mport" slsfwd_events_filtered_total)
+        [ $((out + filtered)) -ge "$logs" ] && break
+        sleep 0.05
+    done
+    local ticks cpu stats
+    ticks=$(getconf CLK_TCK)
+    cpu=$(awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$fwd/stat")
+    stats=$(curl -s "http://127.0.0.1:$hec_port/_receiver/stats")
+    kill -TERM "$fwd"
+    wait "$fwd" || true
+    kill "$emu" "$hec"
+    wait "$emu" "$hec" 2>/dev/null || true
+    awk -v k="$kind" -v f="$filter" -v n="$logs" -v o="$(jq .events.accepted <<<"$stats")" \
+        -v hb="$(jq .bytes.decompressed <<<"$stats")" -v hw="$(jq .bytes.wire <<<"$stats")" \
+        -v raw="$raw_bytes" -v cpu="$cpu" 'BEGIN { mb = raw / 1e6;
+        printf "RESULT bench=ingest data=%s filter=%s events_in=%d events_out=%d hec_bytes=%d hec_wire_bytes=%d raw_mb=%.1f cpu_s=%.2f raw_mb_per_cpu_s=%.1f\n",
+               k, f, n, o, hb, hw, mb, cpu, mb / cpu }'
+}
+
+for kind in nginx actiontrail; do
+    logs=$nginx_logs
+    [ "$kind" = actiontrail ] && logs=$actiontrail_logs
+    for filter in none client; do
+        run_one "$kind" "$logs" "$filter"
+    done
+done
