@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Ingest reduction (issue 12 §5): the SLS emulator serves generated logs (lz4), slsfwd sends
-# them to the HEC receiver (count-only, plain HTTP, gzip on), once without a filter and once
-# with a realistic client-side one. For each data set and filter, one line:
-#   RESULT bench=ingest data=<nginx|actiontrail> filter=<none|client> events_in=<n>
+# them to the HEC receiver (count-only, plain HTTP, gzip on), once without a filter, once with
+# a realistic client-side one, and once with the same filter as SPL on pull (`sls.query`: the
+# emulator filters before the data leaves it). For each data set and filter, one line:
+#   RESULT bench=ingest data=<nginx|actiontrail> filter=<none|client|spl> events_in=<n>
 #          events_out=<n> hec_bytes=<uncompressed body bytes> hec_wire_bytes=<gzip bytes>
 #          raw_mb=<x> cpu_s=<y> raw_mb_per_cpu_s=<z>
 # The filters: nginx keeps only `status >= 400`; ActionTrail drops read-only events (a regex
-# on the event's JSON text) and every tag. Done when events_out + events_filtered on /metrics
-# reach the logs served; cpu_s is slsfwd's own (/proc/<pid>/stat), read just before it stops.
+# on the event's JSON text) and every tag (SPL: the same `where`, tags kept). Done when
+# events_out + events_filtered on /metrics reach the logs served (spl: when events_out reaches
+# what the client filter kept); cpu_s is slsfwd's own (/proc/<pid>/stat), read just before it
+# stops; wire_mb is what slsfwd pulled from SLS (compressed), from /metrics.
 # Usage: bench/ingest.sh [BUILD_DIR] [NGINX_LOGS] [ACTIONTRAIL_LOGS]
 set -euo pipefail
 build=${1:-build}
@@ -21,7 +24,15 @@ wait_line() { # wait_line FILE PATTERN
     until grep -q "$2" "$1" 2>/dev/null; do sleep 0.1; done
 }
 
-filters_of() { # filters_of KIND FILTER: the source's filters block
+filters_of() { # filters_of KIND FILTER: the source's filters block, or its SPL query
+    if [ "$2" = spl ]; then
+        if [ "$1" = nginx ]; then
+            echo '  query: "* | where cast(status as bigint) >= 400"'
+        else
+            echo "  query: '* | where event not like ''%\"eventRW\":\"Read\"%'''"
+        fi
+        return 0
+    fi
     [ "$2" = client ] || return 0
     if [ "$1" = nginx ]; then
         printf '  filters:\n    keep_if: ["status >= 400"]\n'
@@ -35,8 +46,8 @@ metric() { # metric PORT NAME: the value summed over sources
     curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2" 'index($1, n "{") == 1 {s += $2} END {printf "%d", s}'
 }
 
-run_one() { # run_one KIND LOGS FILTER
-    local kind=$1 logs=$2 filter=$3
+run_one() { # run_one KIND LOGS FILTER [EXPECTED_OUT]: sets LAST_OUT
+    local kind=$1 logs=$2 filter=$3 expected=${4:-0}
     "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
         --logstore "$kind" --shards 4 --generate "$kind:$logs" >"$dir/emu.out" 2>/dev/null &
     local emu=$!
@@ -81,22 +92,29 @@ YAML
     while :; do
         out=$(metric "$mport" slsfwd_events_out_total)
         filtered=$(metric "$mport" slsfwd_events_filtered_total)
-        [ $((out + filtered)) -ge "$logs" ] && break
+        if [ "$filter" = spl ]; then
+            [ "$out" -ge "$expected" ] && break
+        else
+            [ $((out + filtered)) -ge "$logs" ] && break
+        fi
         sleep 0.05
     done
     local ticks cpu stats
     ticks=$(getconf CLK_TCK)
     cpu=$(awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$fwd/stat")
     stats=$(curl -s "http://127.0.0.1:$hec_port/_receiver/stats")
+    local wire
+    wire=$(curl -s "http://127.0.0.1:$mport/metrics" | awk '$1 ~ /^slsfwd_bytes_in_total\{.*kind="wire"/ {s += $2} END {printf "%d", s}')
+    LAST_OUT=$(jq .events.accepted <<<"$stats")
     kill -TERM "$fwd"
     wait "$fwd" || true
     kill "$emu" "$hec"
     wait "$emu" "$hec" 2>/dev/null || true
     awk -v k="$kind" -v f="$filter" -v n="$logs" -v o="$(jq .events.accepted <<<"$stats")" \
         -v hb="$(jq .bytes.decompressed <<<"$stats")" -v hw="$(jq .bytes.wire <<<"$stats")" \
-        -v raw="$raw_bytes" -v cpu="$cpu" 'BEGIN { mb = raw / 1e6;
-        printf "RESULT bench=ingest data=%s filter=%s events_in=%d events_out=%d hec_bytes=%d hec_wire_bytes=%d raw_mb=%.1f cpu_s=%.2f raw_mb_per_cpu_s=%.1f\n",
-               k, f, n, o, hb, hw, mb, cpu, mb / cpu }'
+        -v raw="$raw_bytes" -v cpu="$cpu" -v wire="$wire" 'BEGIN { mb = raw / 1e6;
+        printf "RESULT bench=ingest data=%s filter=%s events_in=%d events_out=%d hec_bytes=%d hec_wire_bytes=%d raw_mb=%.1f wire_mb=%.1f cpu_s=%.2f raw_mb_per_cpu_s=%.1f\n",
+               k, f, n, o, hb, hw, mb, wire / 1e6, cpu, mb / cpu }'
 }
 
 for kind in nginx actiontrail; do
@@ -105,4 +123,5 @@ for kind in nginx actiontrail; do
     for filter in none client; do
         run_one "$kind" "$logs" "$filter"
     done
+    run_one "$kind" "$logs" spl "$LAST_OUT" # the same predicate, applied by SLS
 done
