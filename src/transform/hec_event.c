@@ -7,8 +7,12 @@
 
 #include "transform/json.h"
 #include "transform/json_int.h"
+#include "transform/template.h"
 #include "util/alloc.h"
 #include "util/assert.h"
+#include "util/encode.h"
+#include "util/template.h"
+
 #include "util/banned.h"
 
 /* The event writer is one description of the event's layout (emit_event) instantiated four
@@ -38,10 +42,26 @@ struct json_field {
     struct sf_str field;
 };
 
+/* The envelope's metadata keys, in the order they are written. */
+enum { META_HOST, META_SOURCE, META_SOURCETYPE, META_INDEX, META__COUNT };
+static const struct sf_str meta_open[META__COUNT] = {
+    SF_STR_LIT(",\"host\":\""),
+    SF_STR_LIT(",\"source\":\""),
+    SF_STR_LIT(",\"sourcetype\":\""),
+    SF_STR_LIT(",\"index\":\""),
+};
+
 struct sf_hec_mapping {
     bool event_as_string;
+    /* Static mapping: the whole constant head. Dynamic mapping (a template names a field, or
+     * position fields are on): NULL, and the head is written per event from the parts below. */
     uint8_t *head; /* ,"host":"…",…,"event":{   or   …,"event":"{ */
     size_t head_len;
+    bool is_dynamic;
+    struct sf_template meta[META__COUNT]; /* dynamic: n_parts 0 for an unset key */
+    char *fields_body; /* dynamic: "name":"value",… of the static indexed fields, escaped */
+    size_t fields_body_len;
+    bool position_fields;
     struct json_field *fields; /* sorted by topic; bytes owned by |strings| */
     size_t n_fields;
     char *strings;
@@ -59,6 +79,7 @@ struct group_ctx {
      * (head through the last tag), so later events copy it instead of escaping it again. */
     bool is_cacheable;
     bool has_cache;
+    const struct origin *origin;
     size_t cache_off;
     size_t cache_len;
 };
@@ -73,9 +94,23 @@ struct vkey {
 
 #define PICK_SKIP UINT32_MAX
 
+/* Where the logs being written come from, for {project}/{logstore} and the position key. */
+struct origin {
+    const struct sf_hec_origin *o; /* NULL: unknown */
+    struct sf_template_source names;
+    bool has_seq;       /* the pull's start cursor decoded to a sequence number */
+    int64_t first_seq;  /* of the list's first group */
+    size_t group_index; /* of the group being written, in the list */
+};
+
 struct event {
     const struct group_ctx *g;
     const struct sf_log *log;
+    size_t log_index; /* in its group: the position key's offset */
+    /* Dynamic mapping: each template part's value for this log, resolved once per event (the
+     * writer runs twice when it measures first), and each metadata value's length. */
+    struct sf_str (*meta_vals)[SF_TEMPLATE_MAX_PARTS];
+    size_t meta_len[META__COUNT];
     const struct sf_buf *out; /* source of the cached group part */
     const uint32_t *pick;     /* general path: per key, the index of its value, or PICK_SKIP */
     bool use_cache;
@@ -222,6 +257,97 @@ static ALWAYS_INLINE void put_time(struct wr *w, const bool measure, const struc
         buf[n++] = (char)('0' + ms % 10);
     }
     put(w, measure, buf, n);
+}
+
+/* Decimal digits of |v| at |d|; returns how many. */
+static size_t format_u64(char *d, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++) {
+        d[i] = tmp[n - 1 - i];
+    }
+    return n;
+}
+
+/* ,"fields":{…,"sls_shard":"3","sls_position":"<project>/<logstore>/<shard>/<seq>/<offset>"}
+ * The position names the log by the sequence number of its LogGroup in the shard (the
+ * LogGroup's own cursor, decoded: spec §4.1) and its offset in that group. Both are properties
+ * of the stored data, not of the pull that read it, so a redelivery after a crash or a
+ * rebalance (which pulls again from a committed cursor, always a LogGroup boundary) writes the
+ * same key. Without a decodable cursor the cursor text stands in, with the group's index. */
+static ALWAYS_INLINE void put_position(struct wr *w, const bool measure, const struct event *ev)
+{
+    const struct origin *org = ev->g->origin;
+    char num[64];
+    size_t n;
+    PUT_LIT(w, measure, "\"sls_shard\":\"");
+    n = format_u64(num, (uint64_t)(uint32_t)org->o->shard);
+    put(w, measure, num, n);
+    PUT_LIT(w, measure, "\",\"sls_position\":\"");
+    put_escaped(w, measure, org->names.project, 1);
+    PUT_LIT(w, measure, "/");
+    put_escaped(w, measure, org->names.logstore, 1);
+    num[0] = '/';
+    n = 1 + format_u64(num + 1, (uint64_t)(uint32_t)org->o->shard);
+    num[n++] = '/';
+    if (org->has_seq) {
+        n += format_u64(num + n, (uint64_t)org->first_seq + org->group_index);
+        put(w, measure, num, n);
+    } else {
+        put(w, measure, num, n);
+        put_escaped(w, measure, sf_str_from(org->o->cursor), 1);
+        num[0] = '+';
+        n = 1 + format_u64(num + 1, org->group_index);
+        put(w, measure, num, n);
+    }
+    num[0] = '/';
+    n = 1 + format_u64(num + 1, ev->log_index);
+    num[n++] = '"';
+    put(w, measure, num, n);
+}
+
+/* The envelope before "event": the mapping's constant head, or for a dynamic mapping each
+ * metadata key with its template's value (omitted when that renders empty, as an unset key
+ * is), the indexed fields and the position. Outside the event string in either form. */
+static ALWAYS_INLINE void put_head(struct wr *w, const bool measure, const struct event *ev)
+{
+    const struct sf_hec_mapping *map = ev->g->map;
+    if (!map->is_dynamic) {
+        put(w, measure, map->head, map->head_len);
+        return;
+    }
+    for (size_t m = 0; m < META__COUNT; m++) {
+        if (ev->meta_len[m] == 0) {
+            continue;
+        }
+        put(w, measure, meta_open[m].ptr, meta_open[m].len);
+        for (size_t i = 0; i < map->meta[m].n_parts; i++) {
+            put_escaped(w, measure, ev->meta_vals[m][i], 1);
+        }
+        PUT_LIT(w, measure, "\"");
+    }
+    bool has_position = map->position_fields && ev->g->origin && ev->g->origin->o;
+    if (map->fields_body_len || has_position) {
+        PUT_LIT(w, measure, ",\"fields\":{");
+        put(w, measure, map->fields_body, map->fields_body_len);
+        if (has_position) {
+            if (map->fields_body_len) {
+                PUT_LIT(w, measure, ",");
+            }
+            put_position(w, measure, ev);
+        }
+        PUT_LIT(w, measure, "}");
+    }
+    if (map->event_as_string) {
+        PUT_LIT(w, measure, ",\"event\":\"{");
+    } else {
+        PUT_LIT(w, measure, ",\"event\":{");
+    }
 }
 
 /* ---- keys ---- */
@@ -504,7 +630,6 @@ static ALWAYS_INLINE void
 emit_group_part(struct wr *w, const bool measure, const bool smode, const struct group_ctx *g)
 {
     const struct sf_loggroup *group = g->group;
-    put(w, measure, g->map->head, g->map->head_len);
     put_key(w, measure, smode, true, (struct vkey){.name = SF_STR_LIT("__topic__")});
     put_value(w, measure, smode, group->topic, false);
     put_key(w, measure, smode, false, (struct vkey){.name = SF_STR_LIT("__source__")});
@@ -527,7 +652,7 @@ emit_event(struct wr *w, const bool measure, const bool smode, struct event *ev)
         /* General path: every key in dict order, each once, with its last value. */
         size_t n_fixed = 2 + g->group->n_tags;
         size_t n_keys = n_fixed + log->n_contents;
-        put(w, measure, g->map->head, g->map->head_len);
+        put_head(w, measure, ev);
         for (size_t i = 0; i < n_keys; i++) {
             uint32_t from = ev->pick[i];
             if (from == PICK_SKIP) {
@@ -540,6 +665,7 @@ emit_event(struct wr *w, const bool measure, const bool smode, struct event *ev)
             put_value(w, measure, smode, value_at(ev, from), try_json);
         }
     } else {
+        put_head(w, measure, ev);
         if (ev->use_cache) {
             put(w, measure, ev->out->ptr + g->cache_off, g->cache_len);
         } else {
@@ -621,9 +747,36 @@ static sf_err write_exact(struct event *ev, struct sf_buf *out)
     return SF_OK;
 }
 
-static sf_err write_event(struct group_ctx *g, const struct sf_log *log, struct sf_buf *out)
+/* A dynamic mapping's head for |ev|: resolves every template once into |vals| and returns the
+ * head's worst case. A static mapping's head is its length. */
+static size_t prepare_head(struct event *ev, struct sf_str (*vals)[SF_TEMPLATE_MAX_PARTS])
 {
-    struct event ev = {.g = g, .log = log, .out = out};
+    const struct sf_hec_mapping *map = ev->g->map;
+    if (!map->is_dynamic) {
+        return map->head_len;
+    }
+    const struct origin *org = ev->g->origin;
+    size_t bound = 32 + map->fields_body_len;
+    ev->meta_vals = vals;
+    for (size_t m = 0; m < META__COUNT; m++) {
+        ev->meta_len[m] = sf_template_resolve(&map->meta[m], org ? &org->names : NULL, ev->g->group,
+                                              ev->log, vals[m]);
+        bound += meta_open[m].len + 1 + ev->meta_len[m] * WORST_PER_BYTE;
+    }
+    if (map->position_fields && org && org->o) {
+        bound += 128 + (org->names.project.len + org->names.logstore.len +
+                        (org->has_seq ? 0 : strlen(org->o->cursor))) *
+                           WORST_PER_BYTE;
+    }
+    return bound;
+}
+
+static sf_err
+write_event(struct group_ctx *g, const struct sf_log *log, size_t log_index, struct sf_buf *out)
+{
+    struct event ev = {.g = g, .log = log, .out = out, .log_index = log_index};
+    struct sf_str meta_vals[META__COUNT][SF_TEMPLATE_MAX_PARTS];
+    size_t head_bound = prepare_head(&ev, meta_vals);
     uint32_t stack_tables[3 * STACK_MAX_KEYS];
     uint32_t *heap_tables = NULL;
     size_t contents_bound;
@@ -645,8 +798,8 @@ static sf_err write_event(struct group_ctx *g, const struct sf_log *log, struct 
     ev.use_cache = g->has_cache && ev.pick == NULL;
 
     size_t start = out->len;
-    size_t bound =
-        TIME_BOUND + (ev.use_cache ? g->cache_len : g->prefix_bound) + contents_bound + EVENT_SLACK;
+    size_t bound = TIME_BOUND + head_bound + (ev.use_cache ? g->cache_len : g->prefix_bound) +
+                   contents_bound + EVENT_SLACK;
     if (sf_buf_reserve(out, bound) != SF_OK) {
         err = write_exact(&ev, out);
         goto out;
@@ -694,8 +847,7 @@ static void group_ctx_init(struct group_ctx *g,
             g->needs_general = sf_str_eq(group->tags[u].key, group->tags[t].key);
         }
     }
-    g->prefix_bound =
-        map->head_len + sum * WORST_PER_BYTE + (2 + group->n_tags) * (KV_OVERHEAD + TAG_PREFIX_LEN);
+    g->prefix_bound = sum * WORST_PER_BYTE + (2 + group->n_tags) * (KV_OVERHEAD + TAG_PREFIX_LEN);
 }
 
 sf_err sf_hec_event_append(const struct sf_hec_mapping *map,
@@ -705,7 +857,27 @@ sf_err sf_hec_event_append(const struct sf_hec_mapping *map,
 {
     struct group_ctx g;
     group_ctx_init(&g, map, group, false);
-    return write_event(&g, log, out);
+    return write_event(&g, log, 0, out);
+}
+
+/* "MTc0OTU0MjQwMDAwMDAwMDAwMA==" → 1749542400000000000 (spec §4.1); false for anything else. */
+static bool cursor_seq(const char *cursor, int64_t *seq)
+{
+    uint8_t digits[64];
+    size_t n = 0;
+    size_t len = strlen(cursor);
+    if (len == 0 || len > 32 || !sf_base64_decode(cursor, len, digits, &n) || n == 0 || n > 19) {
+        return false;
+    }
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (digits[i] < '0' || digits[i] > '9' || v > (INT64_MAX - 9) / 10) {
+            return false;
+        }
+        v = v * 10 + (digits[i] - '0');
+    }
+    *seq = v;
+    return true;
 }
 
 sf_err sf_hec_events_append(const struct sf_hec_mapping *map,
@@ -714,6 +886,25 @@ sf_err sf_hec_events_append(const struct sf_hec_mapping *map,
                             struct sf_buf *out,
                             size_t *n_done)
 {
+    return sf_hec_events_append_from(map, NULL, list, first_log, out, n_done);
+}
+
+sf_err sf_hec_events_append_from(const struct sf_hec_mapping *map,
+                                 const struct sf_hec_origin *from,
+                                 const struct sf_loggroup_list *list,
+                                 size_t first_log,
+                                 struct sf_buf *out,
+                                 size_t *n_done)
+{
+    struct origin org = {.o = from};
+    if (from) {
+        org.names.project = sf_str_from(from->project ? from->project : "");
+        org.names.logstore = sf_str_from(from->logstore ? from->logstore : "");
+        org.has_seq = from->cursor && cursor_seq(from->cursor, &org.first_seq);
+        if (!from->cursor) {
+            org.o = NULL; /* no position without a cursor; the names still serve templates */
+        }
+    }
     *n_done = 0;
     SF_ASSERT(first_log <= list->n_logs_total);
     size_t skip = first_log;
@@ -725,8 +916,10 @@ sf_err sf_hec_events_append(const struct sf_hec_mapping *map,
         }
         struct group_ctx g;
         group_ctx_init(&g, map, group, true);
+        org.group_index = i;
+        g.origin = from ? &org : NULL;
         for (size_t k = skip; k < group->n_logs; k++) {
-            sf_err err = write_event(&g, &group->logs[k], out);
+            sf_err err = write_event(&g, &group->logs[k], k, out);
             if (err) {
                 return err;
             }
@@ -759,16 +952,12 @@ static void append_string(struct sf_buf *head, const char *text, size_t len)
     head->ptr[head->len++] = '"';
 }
 
-/* Appends ,"fields":{"name":"value",...}; SF_ERR_CONFIG for an entry without "name=". */
+/* Appends "name":"value",... (no braces); SF_ERR_CONFIG for an entry without "name=". */
 static sf_err append_fields(struct sf_buf *head,
                             const struct sf_hec_mapping_options *opts,
                             char *errbuf,
                             size_t errbuf_size)
 {
-    if (opts->n_fields == 0) {
-        return SF_OK;
-    }
-    sf_buf_append_cstr(head, ",\"fields\":{");
     for (size_t i = 0; i < opts->n_fields; i++) {
         const char *entry = opts->fields[i];
         const char *eq = strchr(entry, '=');
@@ -783,7 +972,6 @@ static sf_err append_fields(struct sf_buf *head,
         sf_buf_append(head, ":", 1);
         append_string(head, eq + 1, strlen(eq + 1));
     }
-    sf_buf_append(head, "}", 1);
     return SF_OK;
 }
 
@@ -803,28 +991,71 @@ static bool append_meta(struct sf_buf *head, const char *name, const char *value
     return true;
 }
 
+static const char *const meta_names[META__COUNT] = {"host", "source", "sourcetype", "index"};
+
+/* Parses the four metadata templates into map->meta; the mapping is dynamic when one of them
+ * names a field or the position fields are on. */
+static sf_err parse_meta(struct sf_hec_mapping *map,
+                         const struct sf_hec_mapping_options *opts,
+                         char *errbuf,
+                         size_t errbuf_size)
+{
+    const char *values[META__COUNT] = {opts->host, opts->source, opts->sourcetype, opts->index};
+    map->is_dynamic = opts->position_fields;
+    for (size_t m = 0; m < META__COUNT; m++) {
+        if (values[m] == NULL) {
+            continue;
+        }
+        if (values[m][0] == '\0') {
+            snprintf(errbuf, errbuf_size,
+                     "%s is empty; leave it unset to use the HEC token's default", meta_names[m]);
+            return SF_ERR_CONFIG;
+        }
+        char why[192];
+        if (sf_template_parse(values[m], &map->meta[m], why, sizeof(why)) != SF_OK) {
+            snprintf(errbuf, errbuf_size, "%s \"%.64s\": %s", meta_names[m], values[m], why);
+            return SF_ERR_CONFIG;
+        }
+        map->is_dynamic = map->is_dynamic || !map->meta[m].is_literal;
+    }
+    return SF_OK;
+}
+
 static sf_err build_head(struct sf_hec_mapping *map,
                          const struct sf_hec_mapping_options *opts,
                          char *errbuf,
                          size_t errbuf_size)
 {
-    static const char *const names[] = {"host", "source", "sourcetype", "index"};
-    const char *values[] = {opts->host, opts->source, opts->sourcetype, opts->index};
     struct sf_buf head;
-    sf_err err = SF_OK;
-
+    sf_err err = parse_meta(map, opts, errbuf, errbuf_size);
+    if (err) {
+        return err;
+    }
+    map->position_fields = opts->position_fields;
     sf_buf_init(&head, SIZE_MAX);
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (!append_meta(&head, names[i], values[i])) {
-            snprintf(errbuf, errbuf_size,
-                     "%s is empty; leave it unset to use the HEC token's default", names[i]);
-            err = SF_ERR_CONFIG;
+    if (map->is_dynamic) {
+        err = append_fields(&head, opts, errbuf, errbuf_size);
+        if (err) {
             goto out;
         }
-    }
-    err = append_fields(&head, opts, errbuf, errbuf_size);
-    if (err) {
+        sf_buf_append(&head, "", 1); /* a NUL, so that an empty body still has a buffer */
+        map->fields_body = (char *)head.ptr;
+        map->fields_body_len = head.len - 1;
+        head.ptr = NULL;
         goto out;
+    }
+    for (size_t m = 0; m < META__COUNT; m++) {
+        bool is_set =
+            append_meta(&head, meta_names[m], map->meta[m].n_parts ? map->meta[m].text : NULL);
+        SF_ASSERT(is_set); /* parse_meta refused the empty ones */
+    }
+    if (opts->n_fields) {
+        sf_buf_append_cstr(&head, ",\"fields\":{");
+        err = append_fields(&head, opts, errbuf, errbuf_size);
+        if (err) {
+            goto out;
+        }
+        sf_buf_append(&head, "}", 1);
     }
     err = sf_buf_append_cstr(&head, opts->event_as_string ? ",\"event\":\"{" : ",\"event\":{");
     SF_ASSERT(err == SF_OK);
@@ -911,6 +1142,10 @@ void sf_hec_mapping_free(struct sf_hec_mapping *map)
         return;
     }
     free(map->head);
+    for (size_t m = 0; m < META__COUNT; m++) {
+        sf_template_cleanup(&map->meta[m]);
+    }
+    free(map->fields_body);
     free(map->fields);
     free(map->strings);
     free(map);

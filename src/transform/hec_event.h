@@ -20,7 +20,10 @@
 
 struct sf_hec_mapping_options {
     /* Envelope metadata, copied into the mapping. NULL: the key is omitted, and Splunk uses the
-     * token's default. An empty string is refused: leave the option unset instead. */
+     * token's default. An empty string is refused: leave the option unset instead. Each is a
+     * template (util/template.h): "sls-{__topic__|other}" takes the log's topic, "{project}"
+     * the origin's project; an event whose value renders empty omits the key. A template
+     * that does not parse is refused. */
     const char *sourcetype;
     const char *index;
     const char *source;
@@ -38,6 +41,23 @@ struct sf_hec_mapping_options {
      * `fields` object on every event, in this order. */
     const char *const *fields;
     size_t n_fields;
+    /* Adds the indexed fields sls_shard and sls_position (a key naming the log by its
+     * LogGroup's cursor and its offset in it, identical when the log is delivered again) to
+     * each event written with an origin (sf_hec_events_append_from). */
+    bool position_fields;
+};
+
+/* Where a list of LogGroups was read: for {project}/{logstore} in templates and for the
+ * position fields. Strings are NUL-terminated and only read during the call. */
+struct sf_hec_origin {
+    const char *project;
+    const char *logstore;
+    int shard;
+    /* The PullLogs request's cursor: where list->groups[0] starts. Base64 of the group's
+     * decimal sequence number (sls-consumer-protocol.md §4.1); each following group of the
+     * list takes the next number, so group i of the list is sequence cursor + i. NULL: no
+     * position fields. */
+    const char *cursor;
 };
 
 /* Pre-escaped constant parts of every event, and the json_fields by topic. */
@@ -81,5 +101,19 @@ sf_err sf_hec_events_append(const struct sf_hec_mapping *map,
                             size_t first_log,
                             struct sf_buf *out,
                             size_t *n_done);
+
+/* sf_hec_events_append for logs read from |from| (NULL: unknown, as sf_hec_events_append):
+ * templates may name {project} and {logstore}, and with position_fields each event gets
+ *   "fields":{…,"sls_shard":"<shard>","sls_position":"<project>/<logstore>/<shard>/<seq>/<k>"}
+ * where <seq> is the sequence number of the log's LogGroup (the cursor's number plus the
+ * group's index in |list|) and <k> the log's index in its group. When the cursor does not
+ * decode, <seq> is "<cursor>+<group index>" (stable only while pulls start at the same
+ * cursors). Allocation-free as sf_hec_events_append. */
+sf_err sf_hec_events_append_from(const struct sf_hec_mapping *map,
+                                 const struct sf_hec_origin *from,
+                                 const struct sf_loggroup_list *list,
+                                 size_t first_log,
+                                 struct sf_buf *out,
+                                 size_t *n_done);
 
 #endif
