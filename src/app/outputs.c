@@ -25,7 +25,9 @@ struct output_kind {
     const char *name; /* in messages */
     enum sf_config_sink_kind config;
     enum payload payload;
+    /* The mapping of one source: its own keys over the global ones. */
     sf_err (*make_mapping)(const struct sf_config *config,
+                           const struct sf_config_source *source,
                            void **mapping,
                            char *errbuf,
                            size_t errbuf_size);
@@ -45,10 +47,15 @@ struct output_kind {
 
 /* ---- HEC events (the HEC and file outputs) ---- */
 
-static sf_err
-hec_mapping_new(const struct sf_config *config, void **mapping, char *errbuf, size_t errbuf_size)
+static sf_err hec_mapping_new(const struct sf_config *config,
+                              const struct sf_config_source *source,
+                              void **mapping,
+                              char *errbuf,
+                              size_t errbuf_size)
 {
-    const struct sf_config_mapping *m = &config->mapping;
+    struct sf_config_mapping merged;
+    sf_config_source_mapping(config, source, &merged);
+    const struct sf_config_mapping *m = &merged;
     struct sf_hec_mapping_options opts = {
         .sourcetype = m->sourcetype,
         .index = m->index,
@@ -59,6 +66,7 @@ hec_mapping_new(const struct sf_config *config, void **mapping, char *errbuf, si
         .n_json_fields = m->n_json_fields,
         .fields = (const char *const *)m->fields,
         .n_fields = m->n_fields,
+        .position_fields = m->position_fields,
     };
     struct sf_hec_mapping *out = NULL;
     sf_err err = sf_hec_mapping_new(&opts, &out, errbuf, errbuf_size);
@@ -77,8 +85,13 @@ static sf_err hec_build(const void *mapping,
                         struct sf_batch *batch,
                         size_t *n_events)
 {
-    (void)source;
-    return sf_hec_events_append(mapping, list, 0, &batch->payload, n_events);
+    struct sf_hec_origin from = {
+        .project = source->project,
+        .logstore = source->logstore,
+        .shard = batch->shard_id,
+        .cursor = batch->cursor,
+    };
+    return sf_hec_events_append_from(mapping, &from, list, 0, &batch->payload, n_events);
 }
 
 static sf_err hec_sink_make(const struct sf_config *config,
@@ -101,11 +114,16 @@ static sf_err file_sink_make(const struct sf_config *config,
 
 /* ---- syslog ---- */
 
-static sf_err
-syslog_mapping_new(const struct sf_config *config, void **mapping, char *errbuf, size_t errbuf_size)
+static sf_err syslog_mapping_new(const struct sf_config *config,
+                                 const struct sf_config_source *source,
+                                 void **mapping,
+                                 char *errbuf,
+                                 size_t errbuf_size)
 {
+    struct sf_config_syslog merged;
+    sf_config_source_syslog(config, source, &merged);
     struct sf_syslog_mapping *out = NULL;
-    sf_err err = sf_syslog_output_mapping(&config->syslog, &out, errbuf, errbuf_size);
+    sf_err err = sf_syslog_output_mapping(&merged, &out, errbuf, errbuf_size);
     *mapping = out;
     return err;
 }
@@ -166,12 +184,13 @@ _Static_assert(N_KINDS <= SF_BATCH_SINKS_MAX, "a batch has an entry per output")
 /* A configured output; its index in |outputs| is its slot in every batch. */
 struct output {
     const struct output_kind *kind;
-    void *mapping;
+    void **mappings; /* one per source, in config->sources order */
     struct sf_sink *sink;
     bool builds_payload; /* the first configured output of its payload builds it */
 };
 
 struct sf_outputs {
+    const struct sf_config *config;
     struct output outputs[N_KINDS];
     size_t n;
 };
@@ -180,6 +199,7 @@ sf_err sf_outputs_new(const struct sf_config *config, struct sf_outputs **out)
 {
     struct sf_outputs *o = sf_xcalloc(1, sizeof(*o));
     *out = o;
+    o->config = config;
     bool is_built[PAYLOAD__COUNT] = {false};
     for (size_t i = 0; i < N_KINDS; i++) {
         const struct output_kind *kind = &kinds[i];
@@ -191,11 +211,18 @@ sf_err sf_outputs_new(const struct sf_config *config, struct sf_outputs **out)
         output->builds_payload = !is_built[kind->payload];
         is_built[kind->payload] = true;
         char errbuf[512];
-        sf_err err = kind->make_mapping(config, &output->mapping, errbuf, sizeof(errbuf));
-        if (err) {
-            SF_LOG_ERROR("msg=\"invalid event mapping for the %s output\" error=\"%s\"", kind->name,
-                         errbuf);
-            return err;
+        sf_err err = SF_OK;
+        output->mappings =
+            sf_xcalloc(config->n_sources ? config->n_sources : 1, sizeof(*output->mappings));
+        for (size_t s = 0; s < config->n_sources; s++) {
+            err = kind->make_mapping(config, &config->sources[s], &output->mappings[s], errbuf,
+                                     sizeof(errbuf));
+            if (err) {
+                SF_LOG_ERROR("msg=\"invalid event mapping for the %s output\" source=\"%s\" "
+                             "error=\"%s\"",
+                             kind->name, config->sources[s].name, errbuf);
+                return err;
+            }
         }
         err = kind->make_sink(config, &output->sink, errbuf, sizeof(errbuf));
         if (err) {
@@ -229,7 +256,9 @@ sf_err sf_outputs_build(void *ctx,
             continue;
         }
         size_t n_events = 0;
-        sf_err err = output->kind->build(output->mapping, source, list, batch, &n_events);
+        size_t s = (size_t)(source - outputs->config->sources);
+        SF_ASSERT(s < outputs->config->n_sources); /* coord passes the config's own sources */
+        sf_err err = output->kind->build(output->mappings[s], source, list, batch, &n_events);
         if (err) {
             return err;
         }
@@ -272,9 +301,12 @@ void sf_outputs_free(struct sf_outputs *outputs)
     for (size_t i = 0; i < outputs->n; i++) {
         struct output *output = &outputs->outputs[i];
         sf_sink_free(output->sink);
-        if (output->mapping) {
-            output->kind->free_mapping(output->mapping);
+        for (size_t s = 0; output->mappings && s < outputs->config->n_sources; s++) {
+            if (output->mappings[s]) {
+                output->kind->free_mapping(output->mappings[s]);
+            }
         }
+        free(output->mappings);
     }
     free(outputs);
 }
