@@ -98,9 +98,15 @@ struct vkey {
 struct origin {
     const struct sf_hec_origin *o; /* NULL: unknown */
     struct sf_template_source names;
-    bool has_seq;       /* the pull's start cursor decoded to a sequence number */
-    int64_t first_seq;  /* of the list's first group */
-    size_t group_index; /* of the group being written, in the list */
+    bool has_seq;      /* the pull's start cursor decoded to a sequence number */
+    int64_t first_seq; /* of the list's first group */
+    /* The position fields' constant text, escaped once per call:
+     * "sls_shard":"<shard>","sls_position":"<project>/<logstore>/<shard>/   and, per group,
+     * <sequence>   (or <cursor>+<group index>); each event adds /<offset>". */
+    uint8_t prefix[2 * 6 * SF_HEC_ORIGIN_NAME_MAX + 80];
+    size_t prefix_len;
+    uint8_t group_part[6 * 128 + 32];
+    size_t group_part_len;
 };
 
 struct event {
@@ -283,32 +289,44 @@ static size_t format_u64(char *d, uint64_t v)
 static ALWAYS_INLINE void put_position(struct wr *w, const bool measure, const struct event *ev)
 {
     const struct origin *org = ev->g->origin;
-    char num[64];
-    size_t n;
-    PUT_LIT(w, measure, "\"sls_shard\":\"");
-    n = format_u64(num, (uint64_t)(uint32_t)org->o->shard);
-    put(w, measure, num, n);
-    PUT_LIT(w, measure, "\",\"sls_position\":\"");
-    put_escaped(w, measure, org->names.project, 1);
-    PUT_LIT(w, measure, "/");
-    put_escaped(w, measure, org->names.logstore, 1);
+    char num[24];
+    put(w, measure, org->prefix, org->prefix_len);
+    put(w, measure, org->group_part, org->group_part_len);
     num[0] = '/';
-    n = 1 + format_u64(num + 1, (uint64_t)(uint32_t)org->o->shard);
-    num[n++] = '/';
-    if (org->has_seq) {
-        n += format_u64(num + n, (uint64_t)org->first_seq + org->group_index);
-        put(w, measure, num, n);
-    } else {
-        put(w, measure, num, n);
-        put_escaped(w, measure, sf_str_from(org->o->cursor), 1);
-        num[0] = '+';
-        n = 1 + format_u64(num + 1, org->group_index);
-        put(w, measure, num, n);
-    }
-    num[0] = '/';
-    n = 1 + format_u64(num + 1, ev->log_index);
+    size_t n = 1 + format_u64(num + 1, ev->log_index);
     num[n++] = '"';
     put(w, measure, num, n);
+}
+
+/* The constant parts of the position fields (see struct origin). */
+static void origin_prefix(struct origin *org)
+{
+    uint8_t *d = org->prefix;
+    memcpy(d, "\"sls_shard\":\"", 13);
+    d += 13;
+    d += format_u64((char *)d, (uint64_t)(uint32_t)org->o->shard);
+    memcpy(d, "\",\"sls_position\":\"", 18);
+    d += 18;
+    d = sf_json_escape(d, org->names.project.ptr, org->names.project.len, 1);
+    *d++ = '/';
+    d = sf_json_escape(d, org->names.logstore.ptr, org->names.logstore.len, 1);
+    *d++ = '/';
+    d += format_u64((char *)d, (uint64_t)(uint32_t)org->o->shard);
+    *d++ = '/';
+    org->prefix_len = (size_t)(d - org->prefix);
+}
+
+static void origin_group(struct origin *org, size_t group_index)
+{
+    uint8_t *d = org->group_part;
+    if (org->has_seq) {
+        d += format_u64((char *)d, (uint64_t)org->first_seq + group_index);
+    } else {
+        d = sf_json_escape(d, org->o->cursor, strlen(org->o->cursor), 1);
+        *d++ = '+';
+        d += format_u64((char *)d, group_index);
+    }
+    org->group_part_len = (size_t)(d - org->group_part);
 }
 
 /* The envelope before "event": the mapping's constant head, or for a dynamic mapping each
@@ -764,9 +782,7 @@ static size_t prepare_head(struct event *ev, struct sf_str (*vals)[SF_TEMPLATE_M
         bound += meta_open[m].len + 1 + ev->meta_len[m] * WORST_PER_BYTE;
     }
     if (map->position_fields && org && org->o) {
-        bound += 128 + (org->names.project.len + org->names.logstore.len +
-                        (org->has_seq ? 0 : strlen(org->o->cursor))) *
-                           WORST_PER_BYTE;
+        bound += org->prefix_len + org->group_part_len + 32;
     }
     return bound;
 }
@@ -901,8 +917,12 @@ sf_err sf_hec_events_append_from(const struct sf_hec_mapping *map,
         org.names.project = sf_str_from(from->project ? from->project : "");
         org.names.logstore = sf_str_from(from->logstore ? from->logstore : "");
         org.has_seq = from->cursor && cursor_seq(from->cursor, &org.first_seq);
-        if (!from->cursor) {
+        if (!from->cursor || strlen(from->cursor) > 128 ||
+            org.names.project.len > SF_HEC_ORIGIN_NAME_MAX ||
+            org.names.logstore.len > SF_HEC_ORIGIN_NAME_MAX) {
             org.o = NULL; /* no position without a cursor; the names still serve templates */
+        } else {
+            origin_prefix(&org);
         }
     }
     *n_done = 0;
@@ -916,7 +936,9 @@ sf_err sf_hec_events_append_from(const struct sf_hec_mapping *map,
         }
         struct group_ctx g;
         group_ctx_init(&g, map, group, true);
-        org.group_index = i;
+        if (org.o) {
+            origin_group(&org, i);
+        }
         g.origin = from ? &org : NULL;
         for (size_t k = skip; k < group->n_logs; k++) {
             sf_err err = write_event(&g, &group->logs[k], k, out);

@@ -47,6 +47,10 @@ struct sf_hec_mapping_options {
     bool position_fields;
 };
 
+/* Longest project or logstore name given position fields (SLS allows 63): a longer one, or a
+ * cursor over 128 bytes, gets no position fields. */
+#define SF_HEC_ORIGIN_NAME_MAX 255
+
 /* Where a list of LogGroups was read: for {project}/{logstore} in templates and for the
  * position fields. Strings are NUL-terminated and only read during the call. */
 struct sf_hec_origin {

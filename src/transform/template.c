@@ -7,6 +7,14 @@
 
 static const struct sf_str empty = {.ptr = "", .len = 0};
 
+/* Equality that rejects most keys of the same length by their last byte before calling
+ * memcmp: field names of one log often share a length, rarely an ending. */
+static inline bool key_eq(struct sf_str key, struct sf_str name)
+{
+    return key.len == name.len && name.len > 0 && key.ptr[name.len - 1] == name.ptr[name.len - 1] &&
+           memcmp(key.ptr, name.ptr, name.len) == 0;
+}
+
 /* Linear scans: a template names one or two fields, and a log has tens of keys, so this costs
  * about what a hash lookup would, and needs no table built per log. */
 struct sf_str
@@ -23,7 +31,7 @@ sf_template_field(const struct sf_loggroup *group, const struct sf_log *log, str
     if (name.len > TAG_PREFIX_LEN && memcmp(name.ptr, TAG_PREFIX, TAG_PREFIX_LEN) == 0) {
         struct sf_str key = {.ptr = name.ptr + TAG_PREFIX_LEN, .len = name.len - TAG_PREFIX_LEN};
         for (size_t i = 0; i < group->n_tags; i++) {
-            if (sf_str_eq(group->tags[i].key, key)) {
+            if (key_eq(group->tags[i].key, key)) {
                 found = group->tags[i].value;
                 is_found = true;
             }
@@ -31,7 +39,7 @@ sf_template_field(const struct sf_loggroup *group, const struct sf_log *log, str
     }
     /* A content of the same name comes later in the event's key order, so it wins. */
     for (size_t i = log->n_contents; i-- > 0;) {
-        if (sf_str_eq(log->contents[i].key, name)) {
+        if (key_eq(log->contents[i].key, name)) {
             return log->contents[i].value;
         }
     }
