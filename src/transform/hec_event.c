@@ -42,6 +42,8 @@ struct json_field {
     struct sf_str field;
 };
 
+#define MAX_REFS 8 /* distinct field names in the templates that the key walk resolves */
+
 /* The envelope's metadata keys, in the order they are written. */
 enum { META_HOST, META_SOURCE, META_SOURCETYPE, META_INDEX, META__COUNT };
 static const struct sf_str meta_open[META__COUNT] = {
@@ -62,6 +64,13 @@ struct sf_hec_mapping {
     char *fields_body; /* dynamic: "name":"value",… of the static indexed fields, escaped */
     size_t fields_body_len;
     bool position_fields;
+    /* The distinct field names the templates read, looked up in the walk over a log's keys
+     * that the writer makes anyway (needs_general_path): by hash, then by bytes. ref_of gives
+     * each FIELD part its entry. n_refs 0 with a FIELD part: too many names, parts scan. */
+    struct sf_str ref_names[MAX_REFS];
+    uint64_t ref_hashes[MAX_REFS];
+    size_t n_refs;
+    uint8_t ref_of[META__COUNT][SF_TEMPLATE_MAX_PARTS];
     struct json_field *fields; /* sorted by topic; bytes owned by |strings| */
     size_t n_fields;
     char *strings;
@@ -80,6 +89,10 @@ struct group_ctx {
     bool is_cacheable;
     bool has_cache;
     const struct origin *origin;
+    /* Per template field name: its value in the group (topic, source or a tag; "" for a
+     * content name). On the fast path no content can repeat a group key, so a content found
+     * in the walk is the only other value. */
+    struct sf_str ref_group[MAX_REFS];
     size_t cache_off;
     size_t cache_len;
 };
@@ -117,6 +130,9 @@ struct event {
      * writer runs twice when it measures first), and each metadata value's length. */
     struct sf_str (*meta_vals)[SF_TEMPLATE_MAX_PARTS];
     size_t meta_len[META__COUNT];
+    /* Each template field name's value, filled by the key walk; valid when |has_refs|. */
+    struct sf_str ref_vals[MAX_REFS];
+    bool has_refs;
     const struct sf_buf *out; /* source of the cached group part */
     const uint32_t *pick;     /* general path: per key, the index of its value, or PICK_SKIP */
     bool use_cache;
@@ -577,11 +593,18 @@ static bool clashes_with_group(const struct group_ctx *g, struct sf_str key)
  * no table to clear. Only keys starting with "__" can be a group key, and a key that is not
  * well-formed UTF-8 goes to the general path, which compares keys as they will be written.
  * Also adds the contents' worst case to *bound. */
-static bool needs_general_path(const struct group_ctx *g, const struct sf_log *log, size_t *bound)
+static bool needs_general_path(const struct group_ctx *g,
+                               const struct sf_log *log,
+                               size_t *bound,
+                               struct sf_str *ref_vals)
 {
     const struct sf_log_kv *kv = log->contents;
     size_t n = log->n_contents;
     bool is_general = g->needs_general || n > FAST_MAX_CONTENTS;
+    const size_t n_refs = g->map->n_refs;
+    for (size_t r = 0; r < n_refs; r++) {
+        ref_vals[r] = g->ref_group[r];
+    }
     uint64_t hashes[FAST_MAX_CONTENTS];
     uint64_t filter[2] = {0, 0};
     size_t sum = 0;
@@ -600,6 +623,11 @@ static bool needs_general_path(const struct group_ctx *g, const struct sf_log *l
             continue;
         }
         hashes[i] = h;
+        for (size_t r = 0; r < n_refs; r++) {
+            if (g->map->ref_hashes[r] == h && sf_str_eq(g->map->ref_names[r], key)) {
+                ref_vals[r] = kv[i].value;
+            }
+        }
         uint64_t bit = 1ull << ((h >> 57) & 63);
         uint64_t *word = &filter[h >> 63];
         if (*word & bit) {
@@ -767,6 +795,30 @@ static sf_err write_exact(struct event *ev, struct sf_buf *out)
 
 /* A dynamic mapping's head for |ev|: resolves every template once into |vals| and returns the
  * head's worst case. A static mapping's head is its length. */
+/* sf_template_resolve with the field values the key walk found. */
+static size_t resolve_from_walk(const struct event *ev, size_t m, struct sf_str *vals)
+{
+    const struct sf_hec_mapping *map = ev->g->map;
+    const struct sf_template *t = &map->meta[m];
+    const struct origin *org = ev->g->origin;
+    static const struct sf_str empty = {.ptr = "", .len = 0};
+    size_t total = 0;
+    for (size_t i = 0; i < t->n_parts; i++) {
+        const struct sf_template_part *p = &t->parts[i];
+        struct sf_str v = p->kind == SF_TEMPLATE_LITERAL   ? p->text
+                          : p->kind == SF_TEMPLATE_FIELD   ? ev->ref_vals[map->ref_of[m][i]]
+                          : !org                           ? empty
+                          : p->kind == SF_TEMPLATE_PROJECT ? org->names.project
+                                                           : org->names.logstore;
+        if (v.len == 0 && p->has_fallback) {
+            v = p->fallback;
+        }
+        vals[i] = v;
+        total += v.len;
+    }
+    return total;
+}
+
 static size_t prepare_head(struct event *ev, struct sf_str (*vals)[SF_TEMPLATE_MAX_PARTS])
 {
     const struct sf_hec_mapping *map = ev->g->map;
@@ -777,8 +829,10 @@ static size_t prepare_head(struct event *ev, struct sf_str (*vals)[SF_TEMPLATE_M
     size_t bound = 32 + map->fields_body_len;
     ev->meta_vals = vals;
     for (size_t m = 0; m < META__COUNT; m++) {
-        ev->meta_len[m] = sf_template_resolve(&map->meta[m], org ? &org->names : NULL, ev->g->group,
-                                              ev->log, vals[m]);
+        ev->meta_len[m] = ev->has_refs
+                              ? resolve_from_walk(ev, m, vals[m])
+                              : sf_template_resolve(&map->meta[m], org ? &org->names : NULL,
+                                                    ev->g->group, ev->log, vals[m]);
         bound += meta_open[m].len + 1 + ev->meta_len[m] * WORST_PER_BYTE;
     }
     if (map->position_fields && org && org->o) {
@@ -792,13 +846,17 @@ write_event(struct group_ctx *g, const struct sf_log *log, size_t log_index, str
 {
     struct event ev = {.g = g, .log = log, .out = out, .log_index = log_index};
     struct sf_str meta_vals[META__COUNT][SF_TEMPLATE_MAX_PARTS];
-    size_t head_bound = prepare_head(&ev, meta_vals);
     uint32_t stack_tables[3 * STACK_MAX_KEYS];
     uint32_t *heap_tables = NULL;
     size_t contents_bound;
     sf_err err;
 
-    if (needs_general_path(g, log, &contents_bound)) {
+    bool is_general = needs_general_path(g, log, &contents_bound, ev.ref_vals);
+    /* The walk found every template field on the fast path; the general path (repeated or
+     * odd keys) scans for them instead, with the event's own precedence. */
+    ev.has_refs = !is_general && g->map->n_refs > 0;
+    size_t head_bound = prepare_head(&ev, meta_vals);
+    if (is_general) {
         size_t n_keys = 2 + g->group->n_tags + log->n_contents;
         size_t n_slots = 2 * STACK_MAX_KEYS;
         uint32_t *tables = stack_tables;
@@ -841,6 +899,7 @@ static void group_ctx_init(struct group_ctx *g,
                            const struct sf_loggroup *group,
                            bool is_cacheable)
 {
+    static const struct sf_log no_contents = {0};
     *g = (struct group_ctx){.map = map, .group = group, .is_cacheable = is_cacheable};
 
     /* |map->fields| is sorted by topic: this topic's fields are one run. */
@@ -862,6 +921,9 @@ static void group_ctx_init(struct group_ctx *g,
         for (size_t u = 0; u < t && !g->needs_general; u++) {
             g->needs_general = sf_str_eq(group->tags[u].key, group->tags[t].key);
         }
+    }
+    for (size_t r = 0; r < map->n_refs; r++) {
+        g->ref_group[r] = sf_template_field(group, &no_contents, map->ref_names[r]);
     }
     g->prefix_bound = sum * WORST_PER_BYTE + (2 + group->n_tags) * (KV_OVERHEAD + TAG_PREFIX_LEN);
 }
@@ -1017,6 +1079,37 @@ static const char *const meta_names[META__COUNT] = {"host", "source", "sourcetyp
 
 /* Parses the four metadata templates into map->meta; the mapping is dynamic when one of them
  * names a field or the position fields are on. */
+/* Gathers the distinct field names of the templates into map->ref_names. With more than
+ * MAX_REFS, n_refs stays 0 and every event scans (sf_template_resolve). */
+static void index_refs(struct sf_hec_mapping *map)
+{
+    size_t n = 0;
+    for (size_t m = 0; m < META__COUNT; m++) {
+        for (size_t i = 0; i < map->meta[m].n_parts; i++) {
+            const struct sf_template_part *p = &map->meta[m].parts[i];
+            if (p->kind != SF_TEMPLATE_FIELD) {
+                continue;
+            }
+            size_t r = 0;
+            while (r < n && !sf_str_eq(map->ref_names[r], p->text)) {
+                r++;
+            }
+            if (r == MAX_REFS) {
+                map->n_refs = 0;
+                return;
+            }
+            if (r == n) {
+                bool is_ascii;
+                map->ref_names[n] = p->text;
+                map->ref_hashes[n] = key_hash(p->text, &is_ascii);
+                n++;
+            }
+            map->ref_of[m][i] = (uint8_t)r;
+        }
+    }
+    map->n_refs = n;
+}
+
 static sf_err parse_meta(struct sf_hec_mapping *map,
                          const struct sf_hec_mapping_options *opts,
                          char *errbuf,
@@ -1040,6 +1133,7 @@ static sf_err parse_meta(struct sf_hec_mapping *map,
         }
         map->is_dynamic = map->is_dynamic || !map->meta[m].is_literal;
     }
+    index_refs(map);
     return SF_OK;
 }
 

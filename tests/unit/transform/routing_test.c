@@ -223,6 +223,43 @@ static void templates_render_into_the_envelope_exactly(void **state)
     test_free(text);
 }
 
+/* The writer finds template fields in its walk over the log's keys on the fast path, and
+ * scans on the general path or with many names: all three give the event's own values. */
+static void every_path_resolves_fields_the_same(void **state)
+{
+    (void)state;
+    static const struct sf_log_kv zone_kv[] = {KV("__tag__:zone", "z1"), KV("status", "404")};
+    static const struct sf_log zone_log[] = {
+        {.time = 1749542403, .contents = zone_kv, .n_contents = 2}};
+    const struct sf_loggroup zone_group = {.logs = zone_log,
+                                           .n_logs = 1,
+                                           .topic = SF_STR_LIT("t"),
+                                           .source = SF_STR_LIT(""),
+                                           .machine_uuid = SF_STR_LIT(""),
+                                           .tags = tags_a,
+                                           .n_tags = 2};
+    const struct sf_loggroup_list zone = {.groups = &zone_group, .n_groups = 1, .n_logs_total = 1};
+    const struct sf_hec_mapping_options few = {
+        .host = "{__tag__:zone|none}", .index = "{status}-{__tag__:__hostname__}-{__topic__}"};
+    char *text = hec_render(&few, NULL, &zone, 0, 1 << 20);
+    const char *want = "{\"time\":1749542403,\"host\":\"z1\",\"index\":\"404-web-1-t\",";
+    assert_memory_equal(text, want, strlen(want));
+    test_free(text);
+
+    /* More names than the walk tracks: every event scans. */
+    const struct sf_hec_mapping_options many = {.index = "{a}{b}{c}{d}{e}{f}{g}{h}{status}"};
+    text = hec_render(&many, NULL, &list, 0, 1 << 20);
+    const char *line = text;
+    const char *want_many[] = {"{\"time\":1749542400,\"index\":\"200\",",
+                               "{\"time\":1749542401,\"index\":\"502\",",
+                               "{\"time\":1749542402,\"event\":"};
+    for (size_t i = 0; i < 3; i++) {
+        assert_memory_equal(line, want_many[i], strlen(want_many[i]));
+        line = strchr(line, '\n') + 1;
+    }
+    test_free(text);
+}
+
 static void a_literal_mapping_writes_what_it_always_did(void **state)
 {
     (void)state;
@@ -370,6 +407,7 @@ int main(void)
         cmocka_unit_test(bad_templates_say_what_and_where),
         cmocka_unit_test(references_resolve_against_the_log),
         cmocka_unit_test(templates_render_into_the_envelope_exactly),
+        cmocka_unit_test(every_path_resolves_fields_the_same),
         cmocka_unit_test(a_literal_mapping_writes_what_it_always_did),
         cmocka_unit_test(position_keys_name_the_log_not_the_pull),
         cmocka_unit_test(a_dynamic_head_fills_a_buffer_to_the_byte),
