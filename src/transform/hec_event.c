@@ -83,9 +83,10 @@ struct group_ctx {
     const struct json_field *fields; /* json_fields for this group's topic */
     size_t n_fields;
     bool needs_general;  /* tag keys repeat, are not UTF-8, or are too many to check cheaply */
-    size_t prefix_bound; /* worst case of head + topic, source and tags */
+    size_t prefix_bound; /* worst case of topic, source and tags (the head is apart) */
     /* sf_hec_events_append only: where |out| already holds this group's constant part
-     * (head through the last tag), so later events copy it instead of escaping it again. */
+     * (topic, source and tags: the head is written per event), so later events copy it
+     * instead of escaping it again. */
     bool is_cacheable;
     bool has_cache;
     const struct origin *origin;
@@ -116,9 +117,9 @@ struct origin {
     /* The position fields' constant text, escaped once per call:
      * "sls_shard":"<shard>","sls_position":"<project>/<logstore>/<shard>/   and, per group,
      * <sequence>   (or <cursor>+<group index>); each event adds /<offset>". */
-    uint8_t prefix[2 * 6 * SF_HEC_ORIGIN_NAME_MAX + 80];
+    uint8_t prefix[2 * 6 * SF_HEC_ORIGIN_NAME_MAX + 128]; /* escaped names, numbers, scratch */
     size_t prefix_len;
-    uint8_t group_part[6 * 128 + 32];
+    uint8_t group_part[6 * 128 + 64];
     size_t group_part_len;
 };
 
