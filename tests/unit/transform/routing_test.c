@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "codec/loggroup.h"
+#include "transform/filter.h"
 #include "transform/hec_event.h"
 #include "transform/syslog_line.h"
 #include "transform/template.h"
@@ -368,6 +369,142 @@ static void a_bad_template_is_refused_by_the_mapping(void **state)
                              "brace) at column 2");
 }
 
+/* ---- with client-side filters ---- */
+
+static struct sf_filter *make_filter(const struct sf_filter_options *opts)
+{
+    struct sf_filter *f = NULL;
+    char err[200];
+    if (sf_filter_new(opts, &f, err, sizeof(err)) != SF_OK) {
+        fail_msg("%s", err);
+    }
+    return f;
+}
+
+/* Renders |l| with |filter| and checks that a buffer of exactly the output's size (the
+ * measuring path) takes it all, and one byte less stops after the last whole event. */
+static char *filtered_render(const struct sf_hec_mapping_options *opts,
+                             const struct sf_filter *filter,
+                             const struct sf_loggroup_list *l,
+                             size_t want_filtered)
+{
+    struct sf_hec_mapping *map = NULL;
+    char err[160];
+    if (sf_hec_mapping_new(opts, &map, err, sizeof(err)) != SF_OK) {
+        fail_msg("%s", err);
+    }
+    struct sf_buf out;
+    sf_buf_init(&out, 1 << 20);
+    size_t n_done = 0, n_filtered = 0;
+    SF_CHECK_ERR(sf_hec_events_append_from(map, filter, &origin, l, 0, &out, &n_done, &n_filtered),
+                 SF_OK);
+    assert_int_equal(n_done, l->n_logs_total);
+    assert_int_equal(n_filtered, want_filtered);
+    char *text = test_malloc(out.len + 1);
+    memcpy(text, out.ptr, out.len);
+    text[out.len] = '\0';
+    size_t len = out.len;
+    sf_buf_cleanup(&out);
+
+    sf_buf_init(&out, len);
+    SF_CHECK_ERR(sf_hec_events_append_from(map, filter, &origin, l, 0, &out, &n_done, &n_filtered),
+                 SF_OK);
+    assert_int_equal(out.len, len);
+    assert_memory_equal(out.ptr, text, len);
+    sf_buf_cleanup(&out);
+    sf_buf_init(&out, len - 1);
+    sf_err e = sf_hec_events_append_from(map, filter, &origin, l, 0, &out, &n_done, &n_filtered);
+    assert_true(e == SF_ERR_FULL || e == SF_ERR_TOO_BIG);
+    assert_true(n_done < l->n_logs_total);
+    assert_memory_equal(out.ptr, text, out.len);
+    sf_buf_cleanup(&out);
+    sf_hec_mapping_free(map);
+    return text;
+}
+
+/* Filters and routing in one pass. The envelope reads the log as it came: a template names
+ * a field by its original name even when the field rules rename or drop it in the event, and
+ * a log the event rules drop keeps its place, so the next log's position is its own. */
+static void filters_leave_templates_and_positions_as_the_log_came(void **state)
+{
+    (void)state;
+    const char *drop_if[] = {"status=200"};
+    const char *drop_fields[] = {"msg"};
+    const char *rename[] = {"__tag__:__hostname__=host"};
+    struct sf_filter *filter = make_filter(&(struct sf_filter_options){
+        .drop_if = drop_if,
+        .n_drop_if = 1,
+        .drop_fields = drop_fields,
+        .n_drop_fields = 1,
+        .rename = rename,
+        .n_rename = 1,
+    });
+    const struct sf_hec_mapping_options opts = {
+        .host = "{__tag__:__hostname__|nohost}", .index = "{msg|none}", .position_fields = true};
+    /* Log 0 of group 0 is dropped; log 1 (a repeated key: the general path) is 1000/1. */
+    char *text = filtered_render(&opts, filter, &list, 1);
+    assert_string_equal(text,
+                        "{\"time\":1749542401,\"host\":\"web-1\",\"index\":\"a\\\"b\",\"fields\":{"
+                        "\"sls_shard\":\"3\",\"sls_position\":\"prod/nginx/3/1000/1\"},\"event\":{"
+                        "\"__topic__\":\"nginx\",\"__source__\":\"10.0.0.1\",\"host\":\"web-1\","
+                        "\"__tag__:__pack_id__\":\"C0-1\",\"status\":\"502\"}}\n"
+                        "{\"time\":1749542402,\"host\":\"nohost\",\"index\":\"none\",\"fields\":{"
+                        "\"sls_shard\":\"3\",\"sls_position\":\"prod/nginx/3/1001/0\"},\"event\":{"
+                        "\"__topic__\":\"\",\"__source__\":\"\",\"level\":\"warn\"}}\n");
+    test_free(text);
+    sf_filter_free(filter);
+
+    /* The fast path (distinct keys, the group part cached): the middle of three logs is
+     * dropped, the third stays /2; a template reads a field the rules drop. */
+    static const struct sf_log_kv k0[] = {KV("n", "0"), KV("secret", "s0")};
+    static const struct sf_log_kv k1[] = {KV("n", "1"), KV("secret", "s1")};
+    static const struct sf_log_kv k2[] = {KV("n", "2"), KV("secret", "s2")};
+    static const struct sf_log three_logs[] = {
+        {.time = 1749542400, .contents = k0, .n_contents = 2},
+        {.time = 1749542401, .contents = k1, .n_contents = 2},
+        {.time = 1749542402, .contents = k2, .n_contents = 2},
+    };
+    const struct sf_loggroup three_group = {.logs = three_logs,
+                                            .n_logs = 3,
+                                            .topic = SF_STR_LIT("t"),
+                                            .source = SF_STR_LIT("s"),
+                                            .machine_uuid = SF_STR_LIT(""),
+                                            .tags = tags_a,
+                                            .n_tags = 2};
+    const struct sf_loggroup_list three = {
+        .groups = &three_group, .n_groups = 1, .n_logs_total = 3};
+    const char *drop_one[] = {"n=1"};
+    const char *keep_fields[] = {"n"};
+    filter = make_filter(&(struct sf_filter_options){
+        .drop_if = drop_one, .n_drop_if = 1, .keep_fields = keep_fields, .n_keep_fields = 1});
+    const struct sf_hec_mapping_options fast = {.source = "{secret}", .position_fields = true};
+    text = filtered_render(&fast, filter, &three, 1);
+    assert_string_equal(text,
+                        "{\"time\":1749542400,\"source\":\"s0\",\"fields\":{\"sls_shard\":\"3\","
+                        "\"sls_position\":\"prod/nginx/3/1000/0\"},\"event\":{\"n\":\"0\"}}\n"
+                        "{\"time\":1749542402,\"source\":\"s2\",\"fields\":{\"sls_shard\":\"3\","
+                        "\"sls_position\":\"prod/nginx/3/1000/2\"},\"event\":{\"n\":\"2\"}}\n");
+    test_free(text);
+
+    /* Resumed at the dropped log (as after SF_ERR_FULL): it is consumed, the next is /2. */
+    struct sf_hec_mapping *map = NULL;
+    SF_CHECK_ERR(sf_hec_mapping_new(&fast, &map, NULL, 0), SF_OK);
+    struct sf_buf out;
+    sf_buf_init(&out, 1 << 16);
+    size_t n_done = 0, n_filtered = 0;
+    SF_CHECK_ERR(
+        sf_hec_events_append_from(map, filter, &origin, &three, 1, &out, &n_done, &n_filtered),
+        SF_OK);
+    assert_int_equal(n_done, 2);
+    assert_int_equal(n_filtered, 1);
+    const char *want = "{\"time\":1749542402,\"source\":\"s2\",\"fields\":{\"sls_shard\":\"3\","
+                       "\"sls_position\":\"prod/nginx/3/1000/2\"}";
+    assert_memory_equal(out.ptr, want, strlen(want));
+    sf_buf_cleanup(&out);
+    sf_hec_mapping_free(map);
+    sf_filter_free(filter);
+}
+
 /* ---- syslog ---- */
 
 static void syslog_header_fields_take_templates(void **state)
@@ -414,6 +551,7 @@ int main(void)
         cmocka_unit_test(position_keys_name_the_log_not_the_pull),
         cmocka_unit_test(a_dynamic_head_fills_a_buffer_to_the_byte),
         cmocka_unit_test(a_bad_template_is_refused_by_the_mapping),
+        cmocka_unit_test(filters_leave_templates_and_positions_as_the_log_came),
         cmocka_unit_test(syslog_header_fields_take_templates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
