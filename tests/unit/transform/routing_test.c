@@ -503,6 +503,30 @@ static void filters_leave_templates_and_positions_as_the_log_came(void **state)
     sf_buf_cleanup(&out);
     sf_hec_mapping_free(map);
     sf_filter_free(filter);
+
+    /* Syslog alike: the hostname template reads the tag the rules renamed in the MSG. */
+    filter = make_filter(&(struct sf_filter_options){.rename = rename, .n_rename = 1});
+    struct sf_syslog_options o;
+    sf_syslog_options_init(&o);
+    o.framing = SF_SYSLOG_FRAMING_NONE;
+    o.utf8_bom = false;
+    o.hostname_mode = SF_SYSLOG_HOSTNAME_STATIC;
+    o.hostname = "{__tag__:__hostname__|-}";
+    struct sf_syslog_mapping *m = NULL;
+    SF_CHECK_ERR(sf_syslog_mapping_new(&o, &m, NULL, 0), SF_OK);
+    sf_buf_init(&out, 1 << 16);
+    struct sf_syslog_append_info info;
+    SF_CHECK_ERR(sf_syslog_append_filtered(m, filter, "prod", "nginx", 3, &groups[0], &logs_a[0],
+                                           &out, &info),
+                 SF_OK);
+    SF_CHECK_ERR(sf_buf_append(&out, "", 1), SF_OK);
+    const char *text_s = (const char *)out.ptr;
+    assert_memory_equal(text_s, "<14>1 2025-06-10T08:00:00Z web-1 ", 33);
+    assert_non_null(strstr(text_s, "\"host\":\"web-1\""));
+    assert_null(strstr(text_s, "\"__tag__:__hostname__\""));
+    sf_buf_cleanup(&out);
+    sf_syslog_mapping_free(m);
+    sf_filter_free(filter);
 }
 
 /* ---- syslog ---- */
