@@ -279,7 +279,7 @@ static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int
     }
     size_t window =
         shard->pull_window ? shard->pull_window : sf_memory_window(shard->source->coord);
-    size_t window_max = sf_budget_limit(shard->source->coord->budget) / 4;
+    size_t window_max = sf_memory_window_max(shard->source->coord);
     if (out->err == SF_ERR_TOO_BIG && 2 * window <= window_max) {
         /* One LogGroup is bigger than the window: this shard gets a larger one. */
         shard->pull_window = 2 * window;
@@ -413,8 +413,14 @@ struct sf_batch *sf_fetch_pull(struct sf_worker *worker, struct sf_shard *shard)
     memset(&out, 0, sizeof(out));
     if (sf_memory_reserve_pull(worker, window)) {
         pull_once(worker, shard, cursor, has_end ? end_cursor : NULL, count, &out);
-    } else {
+    } else if (atomic_load(&coord->workers_stop)) {
         out.err = SF_ERR_CANCELLED; /* stopped while waiting for room */
+    } else {
+        out.err = SF_ERR_TOO_BIG; /* the reservation alone is more than the budget */
+        snprintf(out.detail.message, sizeof(out.detail.message),
+                 "a pull window of %zu bytes needs more than limits.max_buffered_bytes (%zu): "
+                 "raise it",
+                 window, sf_budget_limit(coord->budget));
     }
 
     pthread_mutex_lock(&coord->lock);

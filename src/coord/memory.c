@@ -22,7 +22,7 @@
 #define SF_LOG_MODULE "fetch"
 
 #define IDLE_TRIM_MS    5000
-#define WINDOW_MIN      ((size_t)256 << 10)
+#define WINDOW_MIN      ((size_t)16 << 10)
 #define WINDOW_MAX      ((size_t)8 << 20)
 #define RATIO_ONE       16 /* ratios are kept in 1/16ths */
 #define DECODE_RATIO_0  (2 * RATIO_ONE)
@@ -37,6 +37,13 @@ size_t sf_memory_window(const struct sf_coord *coord)
 {
     size_t w = sf_budget_limit(coord->budget) / (16 * coord->n_workers);
     return w < WINDOW_MIN ? WINDOW_MIN : w > WINDOW_MAX ? WINDOW_MAX : w;
+}
+
+size_t sf_memory_window_max(const struct sf_coord *coord)
+{
+    size_t w = sf_budget_limit(coord->budget) / 16;
+    size_t base = sf_memory_window(coord);
+    return w > base ? w : base;
 }
 
 void sf_memory_init(struct sf_coord *coord)

@@ -14,12 +14,16 @@ struct sf_coord;
 struct sf_worker;
 
 /* The most one pull may receive (wire) and decompress to (raw) by default: a sixteenth of
- * the budget per worker, between 256 KiB and 8 MiB. Pulls ask for about half of it. */
+ * the budget per worker, between 16 KiB and 8 MiB. Pulls ask for about half of it. */
 size_t sf_memory_window(const struct sf_coord *coord);
+/* The widest window a shard gets when one LogGroup does not fit the default: a sixteenth of
+ * the budget, so its reservation (at most 12 windows) leaves room for the rest. */
+size_t sf_memory_window_max(const struct sf_coord *coord);
 void sf_memory_init(struct sf_coord *coord);
 /* Charges |worker|'s pull buffers for a pull of up to |window| bytes, its decode arena and a
  * batch payload for what such a pull needs, waiting for room; caps the buffers at what is
- * charged. False when the engine stops while waiting (nothing more charged). */
+ * charged. False when the engine stops while waiting, or when the reservation is larger than
+ * the whole budget (then the engine is not stopping). */
 bool sf_memory_reserve_pull(struct sf_worker *worker, size_t window);
 /* After a pull: charges the decode arena's growth beyond its reservation. False when that
  * does not fit (the arena was freed: the pull must be dropped). */

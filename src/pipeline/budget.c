@@ -26,7 +26,7 @@ struct sf_budget {
 };
 
 static const char *const names[SF_BUDGET__COUNT] = {
-    "pull_wire", "pull_raw", "decode", "batches", "hec_requests", "syslog_window",
+    "pull_wire", "pull_raw", "decode", "batches", "hec_requests",
 };
 
 const char *sf_budget_category_name(enum sf_budget_category cat)

@@ -22,7 +22,8 @@ enum sf_budget_category {
     SF_BUDGET_DECODE,       /* fetch workers: decoder arenas (views into the raw bytes) */
     SF_BUDGET_BATCHES,      /* batch payloads in every state: built, in the sinks, pooled */
     SF_BUDGET_HEC_REQUESTS, /* HEC request bodies and their gzip buffers, per slot */
-    SF_BUDGET_SYSLOG,       /* syslog sink: buffers of the unconfirmed window */
+    /* No syslog category: the syslog sink's unconfirmed window is the batches it holds, which
+     * stay charged (batches) until it confirms them; it copies nothing of its own. */
     SF_BUDGET__COUNT,
 };
 
@@ -59,7 +60,7 @@ size_t sf_budget_total(const struct sf_budget *budget); /* sum over the categori
 size_t sf_budget_peak(const struct sf_budget *budget);  /* highest total so far */
 /* Charges that had to wait (sf_budget_charge) and that failed, since the start. */
 uint64_t sf_budget_waits(const struct sf_budget *budget);
-/* "pull_wire", "pull_raw", "decode", "batches", "hec_requests", "syslog_window". */
+/* "pull_wire", "pull_raw", "decode", "batches", "hec_requests". */
 const char *sf_budget_category_name(enum sf_budget_category cat);
 
 #endif

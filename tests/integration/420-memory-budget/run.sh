@@ -28,7 +28,7 @@ sample() {
         /^slsfwd_memory_charged_bytes\{/ { sum += $NF; n++ }
         /^slsfwd_memory_budget_bytes /   { budget = $NF }
         /^slsfwd_memory_budget_waits_total / { waits = $NF }
-        END { if (n == 6 && budget > 0) printf "%.0f %.0f %.0f\n", sum, budget, waits }'
+        END { if (n == 5 && budget > 0) printf "%.0f %.0f %.0f\n", sum, budget, waits }'
 }
 peak=0
 check() {

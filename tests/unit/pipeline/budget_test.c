@@ -35,7 +35,7 @@ static void try_charge_fits_or_fails_whole(void **state)
     assert_int_equal(sf_budget_total(b), 0);
     assert_false(sf_budget_try_charge(b, SF_BUDGET_BATCHES, 1001)); /* never fits */
     assert_false(sf_budget_try_charge(b, SF_BUDGET_BATCHES, (size_t)-1));
-    assert_string_equal(sf_budget_category_name(SF_BUDGET_SYSLOG), "syslog_window");
+    assert_string_equal(sf_budget_category_name(SF_BUDGET_HEC_REQUESTS), "hec_requests");
     assert_string_equal(sf_budget_category_name(SF_BUDGET_PULL_WIRE), "pull_wire");
     sf_budget_free(b);
 }
