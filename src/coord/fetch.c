@@ -183,6 +183,13 @@ static void pull_once(struct sf_worker *worker,
 
     out->err = sf_sls_pull(sls, config->logstore, shard->shard_id, cursor, count, end_cursor,
                            config->query, compress, res, &out->detail);
+    /* Whatever the outcome, the arena may have grown while decoding: charged, or freed. */
+    if (!sf_memory_settle_decode(worker) && !out->err) {
+        out->err = SF_ERR_TOO_BIG;
+        snprintf(out->detail.message, sizeof(out->detail.message),
+                 "%zu LogGroups decode to more than the memory budget has room for", res->n_groups);
+        return;
+    }
     if (out->err == SF_ERR_SLS_CURSOR) {
         /* The checkpoint points into data the logstore no longer keeps (spec §8.6). */
         struct sf_sls_error detail;
@@ -193,12 +200,6 @@ static void pull_once(struct sf_worker *worker,
         return;
     }
     if (out->err) {
-        return;
-    }
-    if (!sf_memory_settle_decode(worker)) {
-        out->err = SF_ERR_TOO_BIG;
-        snprintf(out->detail.message, sizeof(out->detail.message),
-                 "%zu LogGroups decode to more than the memory budget has room for", res->n_groups);
         return;
     }
     out->is_caught_up = res->n_groups == 0 && strcmp(res->next_cursor, cursor) == 0;
