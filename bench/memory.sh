@@ -5,7 +5,8 @@
 # DOWN_S seconds: the budget fills with undeliverable batches and stays full). One line per run:
 #   RESULT bench=memory shards=N sink=<up|down> peak_rss_mb=<x> budget_mb=<y> charged_peak_mb=<z>
 # peak_rss_mb is slsfwd's VmHWM read just before it stops; charged_peak_mb is the highest sum
-# of slsfwd_memory_charged_bytes seen on /metrics (sampled every 0.2 s).
+# of slsfwd_memory_charged_bytes seen on /metrics (sampled every 0.2 s); cpu_s and wall_s are
+# slsfwd's CPU time and the run's duration (for sink=up: until every log was accepted).
 # Usage: bench/memory.sh [BUILD_DIR] [LOGS] [SHARD COUNTS...]
 #   env BUDGET=<bytes or size> sets limits.max_buffered_bytes (default: slsfwd's default);
 #   env DOWN_S (default 20).
@@ -41,7 +42,7 @@ run_one() { # run_one SHARDS up|down
     pids+=($emu)
     if ! wait_line "$dir/emu.out" listening "$emu"; then
         echo "SKIP bench=memory shards=$shards: the emulator refused it: $(head -c 300 "$dir/emu.err")"
-        return 0
+        return 2
     fi
     local fault=()
     [ "$sink" = down ] && fault=(--fault type=503)
@@ -77,8 +78,9 @@ YAML
     "$build/slsfwd" run -c "$dir/slsfwd.yaml" 2>"$dir/slsfwd.log" &
     local fwd=$!
     pids+=($fwd)
-    local peak=0 c start
+    local peak=0 c start t0
     start=$(date +%s)
+    t0=$(date +%s.%N)
     while kill -0 "$fwd" 2>/dev/null; do
         c=$(charged_sum "$metrics_port")
         if [ "${c:-0}" -gt "$peak" ]; then peak=$c; fi
@@ -91,20 +93,23 @@ YAML
         fi
         sleep 0.2
     done
-    local rss budget
+    local rss budget cpu wall
+    wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
     rss=$(awk '/VmHWM/ {print $2}' "/proc/$fwd/status")
+    cpu=$(awk -v t="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / t }' "/proc/$fwd/stat")
     budget=$(curl -s --max-time 2 "http://127.0.0.1:$metrics_port/metrics" |
         awk '/^slsfwd_memory_budget_bytes / { print $2 }' || true)
     kill -TERM "$fwd"
     wait "$fwd" || true
     kill "$emu" "$hec"
     wait "$emu" "$hec" 2>/dev/null || true
-    awk -v n="$shards" -v s="$sink" -v rss="$rss" -v b="${budget:-0}" -v c="$peak" 'BEGIN {
-        printf "RESULT bench=memory shards=%d sink=%s peak_rss_mb=%.1f budget_mb=%.1f charged_peak_mb=%.1f\n",
-               n, s, rss / 1024, b / 1048576, c / 1048576 }'
+    awk -v n="$shards" -v s="$sink" -v rss="$rss" -v b="${budget:-0}" -v c="$peak" \
+        -v cpu="$cpu" -v wall="$wall" 'BEGIN {
+        printf "RESULT bench=memory shards=%d sink=%s peak_rss_mb=%.1f budget_mb=%.1f charged_peak_mb=%.1f cpu_s=%s wall_s=%s\n",
+               n, s, rss / 1024, b / 1048576, c / 1048576, cpu, wall }'
 }
 
 for n in "${counts[@]}"; do
-    run_one "$n" up
+    run_one "$n" up || continue
     run_one "$n" down
 done
