@@ -248,6 +248,15 @@ static size_t source_index(const struct sf_outputs *o, const struct sf_config_so
     return i;
 }
 
+void sf_outputs_set_budget(struct sf_outputs *outputs, struct sf_budget *budget)
+{
+    for (size_t i = 0; i < outputs->n; i++) {
+        if (outputs->outputs[i].kind->config == SF_CONFIG_SINK_HEC) {
+            sf_hec_sink_set_budget(outputs->outputs[i].sink, budget);
+        }
+    }
+}
+
 sf_err sf_outputs_new(const struct sf_config *config, struct sf_outputs **out)
 {
     struct sf_outputs *o = sf_xcalloc(1, sizeof(*o));

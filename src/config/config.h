@@ -211,7 +211,7 @@ struct sf_config {
     struct sf_config_syslog syslog;
     struct sf_config_mapping mapping;
     struct sf_config_filters filters; /* the global filters.*, as written */
-    size_t max_buffered_bytes;        /* one budget for everything in memory; default 256 MiB */
+    size_t max_buffered_bytes;        /* one budget for everything in memory; default 128 MiB */
     int workers;                      /* fetch/transform threads; 0: one per CPU */
     int drain_timeout_s;       /* on SIGTERM: time to deliver what is in memory; default 30 */
     char *log_level;           /* "error", "warn", "info" (default), "debug" */

@@ -911,11 +911,17 @@ const struct sf_option sf_options[] = {
     {.key = "limits.max_buffered_bytes",
      .type = SF_OPT_SIZE,
      GLOBAL(max_buffered_bytes),
-     .fallback = "256MiB",
-     .min = 1LL << 20,
+     .fallback = "128MiB",
+     .min = 16LL << 20,
      .max = 64LL << 30,
-     .help = "One budget for everything held in memory: fetched, decoded and in-flight data "
-             "of every source. Fetching pauses while it is full."},
+     .help = "One budget for everything that grows with data or shard count, charged before it "
+             "is allocated: pull buffers (as received and decompressed), decoder arenas, "
+             "batches in every state (built, queued, in flight, unconfirmed, pooled) and HEC "
+             "request bodies with their gzip buffers. Pulls wait while it is full; idle "
+             "buffers are given back after 5 s. Peak RSS stays under this plus a fixed "
+             "overhead of about 40-70 MB (libraries, TLS contexts, threads); the default "
+             "keeps a 64-shard forwarder under 200 MB with the SIEM up or down. "
+             "`/metrics` shows who holds it: `slsfwd_memory_charged_bytes{category}`."},
     {.key = "limits.workers",
      .type = SF_OPT_INT,
      GLOBAL(workers),

@@ -52,7 +52,7 @@ static const char md_intro[] =
     "mapping:\n"
     "  sourcetype: aliyun:sls\n"
     "limits:\n"
-    "  max_buffered_bytes: 256MiB\n"
+    "  max_buffered_bytes: 128MiB\n"
     "log:\n"
     "  level: info\n"
     "```\n"
