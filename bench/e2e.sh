@@ -5,6 +5,8 @@
 #          raw_mb_per_cpu_s=<z> peak_rss_mb=<w> wall_s=<s> events_per_s=<e> raw_mb_per_s=<r>
 # cpu_s and peak RSS are slsfwd's own (/proc/<pid>/stat and VmHWM), read just before it stops.
 # Usage: bench/e2e.sh [BUILD_DIR] [NGINX_LOGS] [ACTIONTRAIL_LOGS]
+# bench: bench/e2e.sh $BUILD 1000000 200000
+# bench-smoke: bench/e2e.sh $BUILD 20000 5000
 set -euo pipefail
 build=${1:-build}
 nginx_logs=${2:-1000000}
