@@ -21,6 +21,9 @@ wait_line() { # wait_line FILE PATTERN
 
 run_one() { # run_one KIND LOGS GZIP
     local kind=$1 logs=$2 gzip=$3
+    # The previous run's files still say "listening" (with its port) until the new process
+    # truncates them, which happens after `&` returns: remove them first.
+    rm -f "$dir/emu.out" "$dir/hec.out"
     "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
         --logstore "$kind" --shards 4 --generate "$kind:$logs" >"$dir/emu.out" 2>/dev/null &
     local emu=$!

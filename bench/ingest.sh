@@ -50,6 +50,9 @@ metric() { # metric PORT NAME: the value summed over sources
 
 run_one() { # run_one KIND LOGS FILTER [EXPECTED_OUT]: sets LAST_OUT
     local kind=$1 logs=$2 filter=$3 expected=${4:-0}
+    # The previous run's files still name its ports ("listening") until the new process
+    # truncates them, which happens after `&` returns: remove them first.
+    rm -f "$dir/emu.out" "$dir/hec.out" "$dir/slsfwd.log"
     "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
         --logstore "$kind" --shards 4 --generate "$kind:$logs" >"$dir/emu.out" 2>/dev/null &
     local emu=$!
