@@ -6,14 +6,18 @@
 # consumer view (/_emulator/stats):
 #   - spread: once every process holds shards and no shard is unowned or in transfer, the
 #     fewest and most shards one process holds (settle_s: from the start until then);
-#   - re-ownership: p0 is killed with -9; reown_s runs from the kill to the first poll (every
-#     0.1 s) at which every shard has a live owner again (the dead consumer's shards are freed
-#     `group_timeout` after its last heartbeat and taken at the next heartbeat of another);
+#   - re-ownership: once the group has caught up (the files hold all but at most one second of
+#     the logs generated so far), half a checkpoint_interval after p0's next checkpoint commit
+#     (the average case for duplicates), p0 is killed with -9; reown_s runs from the kill to
+#     the first poll (every 0.1 s) at which every shard has a live owner again (the dead
+#     consumer's shards are freed `group_timeout` after its last heartbeat and taken at the
+#     next heartbeat of another);
 #   - duplicates: data arrives for `--after` more seconds, then stops; once every checkpoint is
 #     at its shard's end the survivors stop (SIGTERM) and tests/integration/tools/seqcheck
 #     counts the generator's `seq` over every file. Every log must arrive (exit 1 otherwise);
 #     duplicates are the logs written twice: what p0 wrote after its last checkpoint, read
-#     again by the new owners, plus any from the start-up hand-offs.
+#     again by the new owners (about rate / processes * checkpoint_interval / 2), plus any
+#     from the start-up hand-offs.
 # One line:
 #   RESULT bench=procs processes=N shards=N min_shards= max_shards= reown_s= duplicates= logs=
 #          heartbeat_s= group_timeout_s= checkpoint_s= settle_s= peak_rss_mb=
@@ -159,6 +163,33 @@ settle_s=$(since "$t_start")
 read -r min_shards max_shards < <(awk '{n[$3]++} END { min = -1; for (c in n) { if (min < 0 || n[c] < min) min = n[c]; if (n[c] > max) max = n[c] } print min, max }' "$dir/assignment")
 echo "procs: settled after ${settle_s}s: $min_shards..$max_shards shards per process" >&2
 
+# ---- caught up: all but one second of the data generated so far written; then the kill's
+# moment in p0's checkpoint cycle ----
+generated() { echo $((backlog + $(awk '{s += $1} END {print s + 0}' "$dir/generated" 2>/dev/null || echo 0))); }
+written() { cat "$dir"/p*.ndjson 2>/dev/null | wc -l; }
+catch_deadline=$((SECONDS + 300))
+until [ "$(written)" -ge $(($(generated) - rate)) ]; do
+    [ $SECONDS -lt $catch_deadline ] || fail "the group did not catch up within 300 s: $(written) of $(generated) logs written"
+    alive $(seq 0 $((processes - 1)))
+    sleep 0.2
+done
+echo "procs: caught up after $(since "$t_start")s: $(written) of $(generated) logs written" >&2
+# Half a checkpoint_interval after p0's first commit from here on: what p0 delivered but
+# had not committed is then about half an interval of its share, the average case.
+p0_commit_us() {
+    stats | jq '[.projects[0].logstores[0].consumer_groups[] | select(.name == "procs")
+        | .shards[] | select(.checkpoint_consumer == "p0") | .update_time] | max // 0'
+}
+t_caught_us=$(date +%s%6N)
+commit_deadline=$((SECONDS + checkpoint_s + 60))
+until [ "$(p0_commit_us)" -gt "$t_caught_us" ]; do
+    [ $SECONDS -lt $commit_deadline ] || fail "p0 did not commit a checkpoint within $((checkpoint_s + 60)) s"
+    alive $(seq 0 $((processes - 1)))
+    sleep 0.1
+done
+sleep "$(awk -v c="$(p0_commit_us)" -v n="$(date +%s%6N)" -v i="$checkpoint_s" \
+    'BEGIN { w = (c + i * 500000 - n) / 1e6; printf "%.2f", (w > 0 ? w : 0) }')"
+
 # ---- kill one with -9, poll until every shard has a live owner again ----
 peak_rss_kb=0
 rss_of() { awk '/VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -172,7 +203,7 @@ note_rss() {
 note_rss 0
 t_kill=$(now)
 kill -9 "${cpid[0]}"
-wait "${cpid[0]}" 2>/dev/null || true
+{ wait "${cpid[0]}"; } 2>/dev/null || true
 reown_deadline=$((SECONDS + 3 * heartbeat_s + 2 * group_timeout_s + 60))
 while :; do
     assignment >"$dir/assignment" || true
@@ -192,7 +223,7 @@ sleep "$after_s"
 touch "$dir/stop-data"
 wait "$gen_pid"
 gen_pid=""
-logs=$((backlog + $(awk '{s += $1} END {print s + 0}' "$dir/generated")))
+logs=$(generated)
 all_committed() {
     stats | jq -e '.projects[0].logstores[0]
         | (.shards | map({key: (.shardID | tostring), value: .end_cursor}) | from_entries) as $ends
