@@ -4,14 +4,16 @@
 # run; N `slsfwd run` processes (consumer names p0..pN-1) in group `procs` write them to one
 # NDJSON file each (file sink, on /dev/shm when there is one). Measured from the emulator's
 # consumer view (/_emulator/stats):
-#   - spread: once every process holds shards and no shard is unowned or in transfer, the
-#     fewest and most shards one process holds (settle_s: from the start until then);
+#   - spread: once every process holds shards, no shard is unowned or in transfer and every
+#     owner has been told (its log says "shard granted"; the emulator names an owner at once,
+#     the owner learns it at its next heartbeat), the fewest and most shards one process
+#     holds (settle_s: from the start until then);
 #   - re-ownership: once the group has caught up (the files hold all but at most one second of
 #     the logs generated so far), half a checkpoint_interval after p0's next checkpoint commit
 #     (the average case for duplicates), p0 is killed with -9; reown_s runs from the kill to
-#     the first poll (every 0.1 s) at which every shard has a live owner again (the dead
-#     consumer's shards are freed `group_timeout` after its last heartbeat and taken at the
-#     next heartbeat of another);
+#     the first poll (every 0.1 s) at which every shard has a live owner again that has been
+#     told so (the dead consumer's shards are freed `group_timeout` after its last heartbeat;
+#     each new owner learns of them at its next heartbeat);
 #   - duplicates: data arrives for `--after` more seconds, then stops; once every checkpoint is
 #     at its shard's end the survivors stop (SIGTERM) and tests/integration/tools/seqcheck
 #     counts the generator's `seq` over every file. Every log must arrive (exit 1 otherwise);
@@ -139,6 +141,16 @@ for i in $(seq 0 $((processes - 1))); do
     cpid[$i]=$!
     pids+=("${cpid[$i]}")
 done
+# told: every shard's owner in $dir/assignment has been told so (its log's latest grant or
+# revocation of that shard is a grant). The emulator names a new owner at once, but the owner
+# learns it, and starts reading, only at its own next heartbeat.
+told() {
+    awk 'FNR == 1 { f = FILENAME; sub(/.*\//, "", f); sub(/\.log$/, "", f) }
+        FILENAME ~ /assignment$/ { want[$1] = $3; next }
+        /msg="shard granted"/ || /msg="shard revoked/ {
+            if (match($0, / shard=[0-9]+/)) st[f, substr($0, RSTART + 7, RLENGTH - 7)] = /granted/ }
+        END { for (s in want) if (!st[want[s], s]) exit 1 }' "$dir/assignment" "$dir"/p*.log
+}
 alive() { # fails when a consumer that should run has exited
     local i
     for i in "$@"; do
@@ -153,7 +165,7 @@ while :; do
     assignment >"$dir/assignment" || true
     if [ "$(wc -l <"$dir/assignment")" -eq "$shards" ] &&
         ! grep -qv ' already_alloc ' "$dir/assignment" &&
-        [ "$(awk '{print $3}' "$dir/assignment" | sort -u | wc -l)" -eq "$processes" ]; then
+        [ "$(awk '{print $3}' "$dir/assignment" | sort -u | wc -l)" -eq "$processes" ] && told; then
         break
     fi
     [ $SECONDS -lt $settle_deadline ] || fail "the group did not settle: $(sort -k2 "$dir/assignment" | awk '{print $2, $3}' | uniq -c | tr '\n' ';')"
@@ -208,7 +220,8 @@ reown_deadline=$((SECONDS + 3 * heartbeat_s + 2 * group_timeout_s + 60))
 while :; do
     assignment >"$dir/assignment" || true
     if [ "$(wc -l <"$dir/assignment")" -eq "$shards" ] &&
-        ! awk '$3 == "-" || $3 == "p0" { found = 1 } END { exit !found }' "$dir/assignment"; then
+        ! awk '$3 == "-" || $3 == "p0" { found = 1 } END { exit !found }' "$dir/assignment" &&
+        told; then
         break
     fi
     [ $SECONDS -lt $reown_deadline ] || fail "p0's shards were not owned again in time"
