@@ -7,7 +7,7 @@
  *          seconds=S raw_mb_per_s=Y receiver_cpu_s=C raw_mb_per_cpu_s=Z requests=R
  * usage: bench_hec_receiver [--receiver PATH] [--mb N] [--parallel N] [--batch-kb N]
  *                           [--threads N] [--no-pin]
- * bench: $BUILD/tools/hec-receiver/bench_hec_receiver --receiver $BUILD/hec-receiver --mb 2000
+ * bench: $BUILD/tools/hec-receiver/bench_hec_receiver --receiver $BUILD/hec-receiver --mb 1000
  * bench-smoke: $BUILD/tools/hec-receiver/bench_hec_receiver --receiver $BUILD/hec-receiver --mb 16
  */
 #define _GNU_SOURCE

@@ -12,7 +12,7 @@
 # what the client filter kept); cpu_s is slsfwd's own (/proc/<pid>/stat), read just before it
 # stops; wire_mb is what slsfwd pulled from SLS (compressed), from /metrics.
 # Usage: bench/ingest.sh [BUILD_DIR] [NGINX_LOGS] [ACTIONTRAIL_LOGS]
-# bench: bench/ingest.sh $BUILD 1000000 200000
+# bench: bench/ingest.sh $BUILD 500000 100000
 # bench-smoke: bench/ingest.sh $BUILD 20000 5000
 set -euo pipefail
 build=${1:-build}
