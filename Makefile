@@ -6,7 +6,8 @@
 #               "tsan") under clang ThreadSanitizer (make test-tsan, into build-tsan/): any
 #               report fails the run; tests/tsan.supp stays empty or justifies each entry
 #   make fuzz   libFuzzer builds of the fuzz targets, each run for FUZZ_SECONDS
-#   make bench  benchmark programs (print RESULT lines; never gate CI)
+#   make bench  every benchmark at its `bench:` size (scripts/run-benches.sh: RESULT lines, under
+#               10 minutes on 2 cores; never gates CI; ctest bench.smoke runs each at a tiny size)
 #   make demo   the end-to-end demo
 #   make install   release build, then cmake --install into PREFIX (default /usr/local) under
 #                  DESTDIR; docs/packaging.md

@@ -8,7 +8,9 @@
  * MB is 10^6 bytes of raw (decompressed) protobuf.
  * Usage: bench_decode [target_mb [impl]]   (impl: run only that one, e.g. under perf)
  * impl sf-cached, only on request, decodes the first body over and over: the decoder's speed
- * when its input is already in cache, as right after decompression. */
+ * when its input is already in cache, as right after decompression.
+ * bench: $BUILD/bench/bench_decode 100
+ * bench-smoke: $BUILD/bench/bench_decode 2 */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,10 @@
  * number is what one server core delivers. Prints one line per pass:
  *   RESULT bench=emulator pass=cold|warm raw_mb_per_s=X wire_mb_per_s=Y pulls=N ...
  * usage: bench_emulator --emulator PATH [--logs N] [--shards N] [--codec lz4|zstd|deflate|none]
- *                       [--passes N] [--no-pin] */
+ *                       [--passes N] [--no-pin]
+ * bench: $BUILD/tools/sls-emulator/bench_emulator --emulator $BUILD/sls-emulator
+ * bench-smoke: $BUILD/tools/sls-emulator/bench_emulator --emulator $BUILD/sls-emulator --logs 2000
+ */
 #define _GNU_SOURCE
 #include <curl/curl.h>
 #include <sched.h>

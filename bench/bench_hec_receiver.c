@@ -6,7 +6,10 @@
  *   RESULT bench=hec_receiver mode=count_only|record gzip=on|off events=N raw_mb=X
  *          seconds=S raw_mb_per_s=Y receiver_cpu_s=C raw_mb_per_cpu_s=Z requests=R
  * usage: bench_hec_receiver [--receiver PATH] [--mb N] [--parallel N] [--batch-kb N]
- *                           [--threads N] [--no-pin] */
+ *                           [--threads N] [--no-pin]
+ * bench: $BUILD/tools/hec-receiver/bench_hec_receiver --receiver $BUILD/hec-receiver --mb 1000
+ * bench-smoke: $BUILD/tools/hec-receiver/bench_hec_receiver --receiver $BUILD/hec-receiver --mb 16
+ */
 #define _GNU_SOURCE
 #include <curl/curl.h>
 #include <poll.h>

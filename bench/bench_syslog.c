@@ -4,8 +4,11 @@
  * a JSON MSG (the default), with a kv MSG, and in RFC 3164 with LF framing. The output buffer
  * is one per body (4 MB max, flushed by reset when full), as a batch's payload. Each figure is
  * the best of N_RUNS runs of process CPU time; MB is 10^6 bytes of raw protobuf (raw_mb_per_s)
- * or of syslog written (out_mb_per_s).
- * Usage: bench_syslog [target_mb] */
+ * or of syslog written (out_mb_per_s). One line per case:
+ *   RESULT bench=syslog case=<name> logs=N events_per_s= raw_mb_per_s= out_mb_per_s= ...
+ * Usage: bench_syslog [target_mb]
+ * bench: $BUILD/bench/bench_syslog 100
+ * bench-smoke: $BUILD/bench/bench_syslog 2 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,8 +78,8 @@ static void run_case(const char *name,
         }
         out_bytes = written;
     }
-    printf("case=%-16s logs=%zu events_per_s=%.0f raw_mb_per_s=%.1f out_mb_per_s=%.1f "
-           "out_bytes_per_event=%.0f\n",
+    printf("RESULT bench=syslog case=%s logs=%zu events_per_s=%.0f raw_mb_per_s=%.1f "
+           "out_mb_per_s=%.1f out_bytes_per_event=%.0f\n",
            name, bodies->n_logs, (double)bodies->n_logs / best,
            (double)bodies->raw_bytes / 1e6 / best, (double)out_bytes / 1e6 / best,
            (double)out_bytes / (double)bodies->n_logs);
@@ -98,8 +101,8 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    printf("bodies=%zu logs=%zu raw_mb=%.1f\n", bodies.n, bodies.n_logs,
-           (double)bodies.raw_bytes / 1e6);
+    fprintf(stderr, "bench: bodies=%zu logs=%zu raw_mb=%.1f\n", bodies.n, bodies.n_logs,
+            (double)bodies.raw_bytes / 1e6);
 
     struct sf_syslog_options o;
     sf_syslog_options_init(&o);

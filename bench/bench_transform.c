@@ -12,7 +12,9 @@
  * of N_RUNS runs of process CPU time; MB is 10^6 bytes of raw protobuf (raw_mb_per_s) or of JSON
  * written (out_mb_per_s). The output buffer is one per body, reset between bodies, as a batch's
  * payload. Usage: bench_transform [target_mb_per_dataset [dataset [stage [form [routing]]]]]; the
- * filters (e.g. "nginx map object templates") narrow a run down for a profiler. */
+ * filters (e.g. "nginx map object templates") narrow a run down for a profiler.
+ * bench: $BUILD/bench/bench_transform 100
+ * bench-smoke: $BUILD/bench/bench_transform 2 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

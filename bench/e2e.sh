@@ -5,6 +5,8 @@
 #          raw_mb_per_cpu_s=<z> peak_rss_mb=<w> wall_s=<s> events_per_s=<e> raw_mb_per_s=<r>
 # cpu_s and peak RSS are slsfwd's own (/proc/<pid>/stat and VmHWM), read just before it stops.
 # Usage: bench/e2e.sh [BUILD_DIR] [NGINX_LOGS] [ACTIONTRAIL_LOGS]
+# bench: bench/e2e.sh $BUILD 1000000 200000
+# bench-smoke: bench/e2e.sh $BUILD 20000 5000
 set -euo pipefail
 build=${1:-build}
 nginx_logs=${2:-1000000}
@@ -19,6 +21,9 @@ wait_line() { # wait_line FILE PATTERN
 
 run_one() { # run_one KIND LOGS GZIP
     local kind=$1 logs=$2 gzip=$3
+    # The previous run's files still say "listening" (with its port) until the new process
+    # truncates them, which happens after `&` returns: remove them first.
+    rm -f "$dir/emu.out" "$dir/hec.out"
     "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
         --logstore "$kind" --shards 4 --generate "$kind:$logs" >"$dir/emu.out" 2>/dev/null &
     local emu=$!

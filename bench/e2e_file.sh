@@ -5,6 +5,8 @@
 #          cpu_s=<y> raw_mb_per_cpu_s=<z> peak_rss_mb=<r>
 # cpu_s and peak RSS are slsfwd's own (/proc/<pid>/stat and status), read just before it stops.
 # Usage: bench/e2e_file.sh [BUILD_DIR] [LOGS]
+# bench: bench/e2e_file.sh $BUILD 1000000
+# bench-smoke: bench/e2e_file.sh $BUILD 20000
 set -euo pipefail
 build=${1:-build}
 logs=${2:-1000000}
@@ -35,7 +37,7 @@ chmod 600 "$dir/slsfwd.yaml"
 start=$(date +%s.%N)
 "$build/slsfwd" run -c "$dir/slsfwd.yaml" 2>"$dir/slsfwd.log" &
 fwd_pid=$!
-while [ "$(wc -l <"$dir/out.ndjson" 2>/dev/null || echo 0)" -lt "$logs" ]; do
+while [ "$(wc -l 2>/dev/null <"$dir/out.ndjson" || echo 0)" -lt "$logs" ]; do
     sleep 0.05
 done
 end=$(date +%s.%N)

@@ -5,6 +5,8 @@
 #          events_per_s=<e> wall_s=<w> peak_rss_mb=<r>
 # Completion = slsfwd's checkpoints reached the end (kernel-acknowledged delivery).
 # Usage: bench/e2e_syslog.sh [BUILD_DIR] [LOGS]
+# bench: bench/e2e_syslog.sh $BUILD 1000000
+# bench-smoke: bench/e2e_syslog.sh $BUILD 20000
 set -euo pipefail
 build=${1:-build}
 logs=${2:-1000000}

@@ -12,6 +12,8 @@
 # what the client filter kept); cpu_s is slsfwd's own (/proc/<pid>/stat), read just before it
 # stops; wire_mb is what slsfwd pulled from SLS (compressed), from /metrics.
 # Usage: bench/ingest.sh [BUILD_DIR] [NGINX_LOGS] [ACTIONTRAIL_LOGS]
+# bench: bench/ingest.sh $BUILD 500000 100000
+# bench-smoke: bench/ingest.sh $BUILD 20000 5000
 set -euo pipefail
 build=${1:-build}
 nginx_logs=${2:-1000000}
@@ -48,6 +50,9 @@ metric() { # metric PORT NAME: the value summed over sources
 
 run_one() { # run_one KIND LOGS FILTER [EXPECTED_OUT]: sets LAST_OUT
     local kind=$1 logs=$2 filter=$3 expected=${4:-0}
+    # The previous run's files still name its ports ("listening") until the new process
+    # truncates them, which happens after `&` returns: remove them first.
+    rm -f "$dir/emu.out" "$dir/hec.out" "$dir/slsfwd.log"
     "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
         --logstore "$kind" --shards 4 --generate "$kind:$logs" >"$dir/emu.out" 2>/dev/null &
     local emu=$!

@@ -11,6 +11,8 @@
 #   env BUDGET=<bytes or size> sets limits.max_buffered_bytes (default: slsfwd's default);
 #   env DOWN_S (default 20).
 # The emulator caps shards per logstore; a count above its cap is reported and skipped.
+# bench: DOWN_S=10 bench/memory.sh $BUILD 500000 4 64 256
+# bench-smoke: DOWN_S=2 bench/memory.sh $BUILD 20000 4
 set -euo pipefail
 build=${1:-build}
 logs=${2:-2000000}

@@ -37,6 +37,10 @@
 # consumer exit non-zero at its final SIGTERM, which fails the run. Defaults are the full run: 400000 logs, 120 s of faults,
 # 3 consumers, a kill every 5 s, up to 180 s to settle. CI runs it small
 # (tests/integration/410-soak-small). Needs curl and jq; never needs root.
+# `make bench` runs it at a size between CI's and the full run (under a minute); the smoke run
+# leaves it to integration.410-soak-small, which runs this script at CI size in every ctest run.
+# bench: bench/soak.sh --build $BUILD --logs 60000 --seconds 30 --kill-interval 3 --settle 60
+# bench-smoke: skip (integration.410-soak-small runs it)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${SOAK_BUILD:-$repo/build}
