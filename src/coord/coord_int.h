@@ -55,8 +55,8 @@ struct sf_shard {
     char end_cursor[SF_SLS_CURSOR_MAX];
     char cursor[SF_SLS_CURSOR_MAX]; /* next pull starts here */
     int64_t next_pull_ms;
-    int pull_count; /* LogGroups asked per pull: adapts so one pull fits the memory budget */
-    int64_t idle_delay_ms;
+    int pull_count;        /* LogGroups asked per pull: adapts so one pull fits the memory budget */
+    int64_t idle_delay_ms; /* wait after the last empty pull; 0 after data (fetch.c) */
     struct sf_backoff backoff;
     /* Checkpoint tracking: |deliverable| is the cursor everything before which is confirmed. */
     struct sf_inflight inflight[SF_COORD_PREFETCH];
@@ -112,6 +112,7 @@ struct sf_source {
     int64_t progress_last_ms;
     uint64_t progress_last_events;
     int64_t progress_last_lag_s;
+    int64_t idle_wake_ms; /* the last time data woke its idle shards (fetch.c); guarded */
     struct sf_shard *shards;
 };
 
