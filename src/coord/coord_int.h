@@ -56,7 +56,7 @@ struct sf_shard {
     char cursor[SF_SLS_CURSOR_MAX]; /* next pull starts here */
     int64_t next_pull_ms;
     int pull_count;        /* LogGroups asked per pull: adapts so one pull fits the memory budget */
-    int64_t idle_delay_ms; /* wait after the last empty pull; 0 after data (fetch.c) */
+    int64_t idle_delay_ms; /* the last wait between pulls: grows while empty (fetch.c) */
     struct sf_backoff backoff;
     /* Checkpoint tracking: |deliverable| is the cursor everything before which is confirmed. */
     struct sf_inflight inflight[SF_COORD_PREFETCH];

@@ -141,10 +141,11 @@ static int64_t pull_delay_ms(const struct sf_shard *shard, const struct sf_sls_p
     return delay < cap ? delay : cap;
 }
 
-/* Wait before pulling a caught-up shard again: 100 ms after its data ran out, doubling up to
- * fetch_interval, so a pause in traffic costs little latency; while it stays empty the wait
- * doubles on up to idle_fetch_interval, so a shard that sees nothing costs a pull every few
- * seconds (256 of them: ~64 pulls/s). The SDKs pull an empty shard every 500 ms whatever. */
+/* Wait before pulling a caught-up shard again: double the last wait (100 ms after a full
+ * read, so data that keeps coming is not held up; after a short read its 500 ms pacing) up to
+ * fetch_interval, so a pause in traffic costs little latency; while the shard stays empty the
+ * wait doubles on up to idle_fetch_interval, so a shard that sees nothing costs a pull every
+ * few seconds (256 of them: ~64 pulls/s). The SDKs pull an empty shard every 500 ms. */
 static int64_t idle_delay_ms(const struct sf_shard *shard)
 {
     const struct sf_config_source *config = shard->source->config;
@@ -381,8 +382,10 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord,
         return NULL;
     }
     wake_idle_siblings(coord, shard, now);
-    shard->idle_delay_ms = 0;
-    shard->next_pull_ms = now + pull_delay_ms(shard, res);
+    /* A short read ended at the shard's end: its wait is where the idle backoff goes on
+     * from if the next pull finds nothing (500 ms, then 1 s, 2 s...), not back at 100 ms. */
+    shard->idle_delay_ms = pull_delay_ms(shard, res);
+    shard->next_pull_ms = now + shard->idle_delay_ms;
     shard->pull_count = next_pull_count(coord, shard, res);
     struct sf_batch *batch = out->batch;
     if (shard->state == SF_SHARD_DROPPED) {

@@ -152,6 +152,24 @@ static void idle_wait_grows_to_the_bound_and_data_resets_it(void **state)
     assert_int_equal(f->a->idle_delay_ms, 100);
 }
 
+/* A short read (few LogGroups: the shard's end) waits the SDKs' 500 ms; if the next pull
+ * finds nothing the backoff goes on from there (1 s, 2 s, 4 s), not back at 100 ms: a shard
+ * that just ran dry is not pulled five times in its first second of silence. */
+static void after_a_short_read_the_backoff_goes_on_from_its_wait(void **state)
+{
+    struct fixture *f = *state;
+    push_answer(f, 1, "c1", "3"); /* 3 of the 16 LogGroups asked for */
+    push_answer(f, 4, "c1", "0");
+    int64_t wait = pull(f, f->a);
+    assert_int_equal(f->a->idle_delay_ms, 500);
+    assert_true(wait > 0 && wait <= 500);
+    const int64_t expected[] = {1000, 2000, 4000, 4000};
+    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+        pull(f, f->a);
+        assert_int_equal(f->a->idle_delay_ms, expected[i]);
+    }
+}
+
 /* idle_fetch_interval below fetch_interval: fetch_interval is the bound (never less). */
 static void the_bound_is_never_below_fetch_interval(void **state)
 {
@@ -226,6 +244,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(idle_wait_grows_to_the_bound_and_data_resets_it, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(after_a_short_read_the_backoff_goes_on_from_its_wait, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(the_bound_is_never_below_fetch_interval, setup, teardown),
         cmocka_unit_test_setup_teardown(data_after_a_quiet_spell_wakes_the_idle_siblings, setup,
