@@ -5,13 +5,16 @@
 # meanwhile (the emulator's counters). The emulator's CPU is printed apart: it is not slsfwd's.
 #   RESULT bench=idle shards=256 cpu_pct=<slsfwd % of one core> seconds=60 pulls_per_s=<n>
 #          heartbeats_per_s=<n> commits=<n> emulator_cpu_pct=<n> fetch_interval=<dur>
-# Usage: bench/idle.sh [BUILD_DIR] [SHARDS] [SECONDS] [FETCH_INTERVAL]
-#   FETCH_INTERVAL: sls.fetch_interval to configure (default: slsfwd's own default).
+#          idle_fetch_interval=<dur>
+# Usage: bench/idle.sh [BUILD_DIR] [SHARDS] [SECONDS] [FETCH_INTERVAL] [IDLE_FETCH_INTERVAL]
+#   sls.fetch_interval and sls.idle_fetch_interval to configure (default: slsfwd's defaults);
+#   "1s 1s" is the pacing before issue 13 (every caught-up shard pulled every second).
 set -euo pipefail
 build=${1:-build}
 shards=${2:-256}
 seconds=${3:-60}
 fetch_interval=${4:-}
+idle_fetch_interval=${5:-}
 settle_s=5
 dir=$(mktemp -d)
 pids=()
@@ -45,6 +48,7 @@ sls:
   access_key_secret: bench-secret
   consumer_group: bench
 $([ -n "$fetch_interval" ] && echo "  fetch_interval: $fetch_interval")
+$([ -n "$idle_fetch_interval" ] && echo "  idle_fetch_interval: $idle_fetch_interval")
 output:
   hec:
     url: http://127.0.0.1:$hec_port
@@ -88,10 +92,11 @@ pulls=$(($(count "$after" PullLogs) - $(count "$before" PullLogs)))
 beats=$(($(count "$after" ConsumerGroupHeartBeat) - $(count "$before" ConsumerGroupHeartBeat)))
 commits=$(($(count "$after" ConsumerGroupUpdateCheckPoint) - $(count "$before" ConsumerGroupUpdateCheckPoint)))
 shown_interval=${fetch_interval:-default}
+shown_idle=${idle_fetch_interval:-default}
 awk -v s="$shards" -v f0="$fwd0" -v f1="$fwd1" -v e0="$emu0" -v e1="$emu1" -v t0="$t0" \
     -v t1="$t1" -v tk="$ticks" -v p="$pulls" -v b="$beats" -v c="$commits" \
-    -v fi="$shown_interval" 'BEGIN { w = t1 - t0;
-    printf "RESULT bench=idle shards=%d cpu_pct=%.2f seconds=%.0f pulls_per_s=%.1f heartbeats_per_s=%.2f commits=%d emulator_cpu_pct=%.2f fetch_interval=%s\n",
-           s, (f1 - f0) / tk / w * 100, w, p / w, b / w, c, (e1 - e0) / tk / w * 100, fi }'
+    -v fi="$shown_interval" -v ii="$shown_idle" 'BEGIN { w = t1 - t0;
+    printf "RESULT bench=idle shards=%d cpu_pct=%.2f seconds=%.0f pulls_per_s=%.1f heartbeats_per_s=%.2f commits=%d emulator_cpu_pct=%.2f fetch_interval=%s idle_fetch_interval=%s\n",
+           s, (f1 - f0) / tk / w * 100, w, p / w, b / w, c, (e1 - e0) / tk / w * 100, fi, ii }'
 kill -TERM "$fwd"
 wait "$fwd" || true

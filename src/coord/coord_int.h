@@ -137,6 +137,7 @@ struct sf_coord {
     size_t max_buffered_bytes;     /* peak of |buffered_bytes| */
     struct sf_batch *free_batches; /* reused: their payload buffers stay warm */
     size_t n_free_batches;
+    size_t n_batches; /* in existence: pooled, being filled, or with the sinks (fetch.c) */
 
     atomic_bool stop_requested;
     atomic_bool workers_stop;

@@ -26,6 +26,8 @@ static struct sf_batch *batch_get(struct sf_coord *coord)
     if (batch) {
         coord->free_batches = batch->pool_next;
         coord->n_free_batches--;
+    } else {
+        coord->n_batches++;
     }
     pthread_mutex_unlock(&coord->lock);
     if (!batch) {
@@ -43,6 +45,7 @@ void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch)
     if (coord->n_free_batches >= MAX_POOLED_BATCHES || batch->payload.cap > POOLED_PAYLOAD_MAX ||
         batch->syslog_payload.cap > POOLED_PAYLOAD_MAX) {
         sf_batch_free(batch);
+        coord->n_batches--;
         return;
     }
     batch->pool_next = coord->free_batches;
@@ -54,7 +57,8 @@ void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch)
 static struct sf_shard *pick_shard(struct sf_coord *coord, int64_t now, int64_t *wait_ms)
 {
     *wait_ms = 500;
-    if (coord->buffered_bytes >= coord->config->max_buffered_bytes) {
+    if (coord->buffered_bytes >= coord->config->max_buffered_bytes ||
+        coord->n_batches - coord->n_free_batches >= MAX_POOLED_BATCHES) {
         return NULL; /* back-pressure: a delivery signals |wake| */
     }
     struct sf_shard *best = NULL;
