@@ -5,11 +5,13 @@
 #          raw_mb_per_cpu_s=<z> peak_rss_mb=<w> wall_s=<s> events_per_s=<e> raw_mb_per_s=<r>
 # cpu_s and peak RSS are slsfwd's own (/proc/<pid>/stat and VmHWM), read just before it stops.
 # Usage: bench/e2e.sh [BUILD_DIR] [NGINX_LOGS] [ACTIONTRAIL_LOGS]
+# SHARDS=N (default 4) spreads the same logs over N shards (printed as shards=N).
 # bench: bench/e2e.sh $BUILD 1000000 200000
 # bench-smoke: bench/e2e.sh $BUILD 20000 5000
 set -euo pipefail
 build=${1:-build}
 nginx_logs=${2:-1000000}
+shards=${SHARDS:-4}
 actiontrail_logs=${3:-200000}
 dir=$(mktemp -d)
 pids=()
@@ -25,7 +27,7 @@ run_one() { # run_one KIND LOGS GZIP
     # truncates them, which happens after `&` returns: remove them first.
     rm -f "$dir/emu.out" "$dir/hec.out"
     "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
-        --logstore "$kind" --shards 4 --generate "$kind:$logs" >"$dir/emu.out" 2>/dev/null &
+        --logstore "$kind" --shards "$shards" --generate "$kind:$logs" >"$dir/emu.out" 2>/dev/null &
     local emu=$!
     pids+=($emu)
     "$build/hec-receiver" --listen 127.0.0.1:0 --token bench-token --count-only --quiet \
@@ -76,9 +78,9 @@ YAML
     kill "$emu" "$hec"
     wait "$emu" "$hec" 2>/dev/null || true
     awk -v k="$kind" -v g="$gzip" -v n="$logs" -v raw="$raw_bytes" -v s="$start" -v e="$end" \
-        -v cpu="$cpu" -v rss="$rss" 'BEGIN { w = e - s; mb = raw / 1e6;
-        printf "RESULT bench=e2e data=%s gzip=%s events=%d raw_mb=%.1f cpu_s=%.2f raw_mb_per_cpu_s=%.1f peak_rss_mb=%.1f wall_s=%.2f events_per_s=%.0f raw_mb_per_s=%.1f\n",
-               k, g, n, mb, cpu, mb / cpu, rss / 1024, w, n / w, mb / w }'
+        -v cpu="$cpu" -v rss="$rss" -v sh="$shards" 'BEGIN { w = e - s; mb = raw / 1e6;
+        printf "RESULT bench=e2e data=%s gzip=%s events=%d raw_mb=%.1f cpu_s=%.2f raw_mb_per_cpu_s=%.1f peak_rss_mb=%.1f wall_s=%.2f events_per_s=%.0f raw_mb_per_s=%.1f shards=%d\n",
+               k, g, n, mb, cpu, mb / cpu, rss / 1024, w, n / w, mb / w, sh }'
 }
 
 for gzip in off on; do

@@ -87,7 +87,8 @@ struct sf_config_source {
     int group_timeout_s;      /* default 60 */
     bool order;               /* consumer group `order` (split/merge ordering), default false */
     int fetch_interval_ms;    /* longest idle wait between pulls of a caught-up shard; 1000 */
-    int pull_count;           /* LogGroups per PullLogs, 1..1000; default 1000 */
+    int idle_fetch_interval_ms; /* ... of one that stays empty (never below fetch_interval) */
+    int pull_count;             /* LogGroups per PullLogs, 1..1000; default 1000 */
     char *query; /* SPL sent with every PullLogs (`query` + pullMode=scan_on_stream); NULL: none */
     int checkpoint_interval_s; /* default 10 */
     int timeout_ms;            /* whole SLS request; default 60000 */

@@ -59,7 +59,7 @@ struct sf_shard {
     int64_t next_pull_ms;
     int pull_count;     /* LogGroups asked per pull: adapts so one pull fits the memory budget */
     size_t pull_window; /* 0: sf_memory_window; more after one LogGroup did not fit it */
-    int64_t idle_delay_ms;
+    int64_t idle_delay_ms; /* the last wait between pulls: grows while empty (fetch.c) */
     struct sf_backoff backoff;
     /* Checkpoint tracking: |deliverable| is the cursor everything before which is confirmed. */
     struct sf_inflight inflight[SF_COORD_PREFETCH];
@@ -115,6 +115,7 @@ struct sf_source {
     int64_t progress_last_ms;
     uint64_t progress_last_events;
     int64_t progress_last_lag_s;
+    int64_t idle_wake_ms; /* the last time data woke its idle shards (fetch.c); guarded */
     struct sf_shard *shards;
 };
 
@@ -148,6 +149,7 @@ struct sf_coord {
     atomic_uint payload_ratio;     /* batch payload bytes per raw byte, in 1/16ths */
     struct sf_batch *free_batches; /* reused: their payload buffers stay warm (and charged) */
     size_t n_free_batches;
+    size_t n_batches; /* in existence: pooled, being filled, or with the sinks (fetch.c) */
 
     atomic_bool stop_requested;
     atomic_bool workers_stop;

@@ -24,6 +24,8 @@ static struct sf_batch *batch_get(struct sf_coord *coord)
     if (batch) {
         coord->free_batches = batch->pool_next;
         coord->n_free_batches--;
+    } else {
+        coord->n_batches++;
     }
     pthread_mutex_unlock(&coord->lock);
     if (!batch) {
@@ -43,6 +45,7 @@ void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch)
     if (!sf_memory_should_pool(coord, batch)) {
         sf_memory_batch_freed(coord, batch);
         sf_batch_free(batch);
+        coord->n_batches--;
         return;
     }
     batch->pooled_ms = sf_now_ms();
@@ -55,6 +58,9 @@ void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch)
 static struct sf_shard *pick_shard(struct sf_coord *coord, int64_t now, int64_t *wait_ms)
 {
     *wait_ms = 500; /* back-pressure is the budget's: sf_memory_reserve_pull waits for room */
+    if (coord->n_batches - coord->n_free_batches >= MAX_POOLED_BATCHES) {
+        return NULL; /* so many batches out already: a delivery signals |wake| */
+    }
     struct sf_shard *best = NULL;
     for (size_t i = 0; i < coord->n_sources; i++) {
         for (struct sf_shard *shard = coord->sources[i].shards; shard; shard = shard->next) {
@@ -136,6 +142,56 @@ static int64_t pull_delay_ms(const struct sf_shard *shard, const struct sf_sls_p
         delay = 50;
     }
     return delay < cap ? delay : cap;
+}
+
+/* Wait before pulling a caught-up shard again: double the last wait (100 ms after a full
+ * read, so data that keeps coming is not held up; after a short read its 500 ms pacing) up to
+ * fetch_interval, so a pause in traffic costs little latency; while the shard stays empty the
+ * wait doubles on up to idle_fetch_interval, so a shard that sees nothing costs a pull every
+ * few seconds (256 of them: ~64 pulls/s). The SDKs pull an empty shard every 500 ms. */
+static int64_t idle_delay_ms(const struct sf_shard *shard)
+{
+    const struct sf_config_source *config = shard->source->config;
+    int64_t active_cap = config->fetch_interval_ms;
+    int64_t idle_cap =
+        config->idle_fetch_interval_ms > active_cap ? config->idle_fetch_interval_ms : active_cap;
+    int64_t last = shard->idle_delay_ms;
+    int64_t next = last ? last * 2 : 100;
+    if (last < active_cap && next > active_cap) {
+        next = active_cap; /* rest at fetch_interval once before going further */
+    }
+    return next < idle_cap ? next : idle_cap;
+}
+
+/* Data reached |shard| after it had been idle past fetch_interval: writes usually spread over
+ * every shard (Logtail and the SDKs' producers pick shards in turn), so the source's other
+ * idle shards likely have data too. Pull them now rather than at the end of their long wait;
+ * one that is still empty goes straight back to its wait (its backoff is kept). At most once
+ * per idle_fetch_interval per source, so a trickle on one shard cannot keep the others busy.
+ * Lock held. */
+static void wake_idle_siblings(struct sf_coord *coord, struct sf_shard *shard, int64_t now)
+{
+    struct sf_source *source = shard->source;
+    const struct sf_config_source *config = source->config;
+    if (shard->idle_delay_ms <= config->fetch_interval_ms ||
+        (source->idle_wake_ms && now - source->idle_wake_ms < config->idle_fetch_interval_ms)) {
+        return;
+    }
+    source->idle_wake_ms = now;
+    size_t woken = 0;
+    for (struct sf_shard *other = source->shards; other; other = other->next) {
+        if (other != shard && other->state == SF_SHARD_RUNNING &&
+            other->idle_delay_ms > config->fetch_interval_ms && other->next_pull_ms > now) {
+            other->next_pull_ms = now;
+            woken++;
+        }
+    }
+    if (woken) {
+        pthread_cond_broadcast(&coord->wake);
+        SF_LOG_DEBUG("msg=\"data after a quiet spell: pulling the idle shards now\" source=%s "
+                     "shard=%d woken=%zu",
+                     config->name, shard->shard_id, woken);
+    }
 }
 
 struct pull_outcome {
@@ -359,15 +415,15 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord,
             sf_shard_set_state(shard, SF_SHARD_FINISHED);
             return NULL;
         }
-        int64_t idle = shard->idle_delay_ms ? shard->idle_delay_ms * 2 : 100;
-        shard->idle_delay_ms = idle < shard->source->config->fetch_interval_ms
-                                   ? idle
-                                   : shard->source->config->fetch_interval_ms;
+        shard->idle_delay_ms = idle_delay_ms(shard);
         shard->next_pull_ms = now + shard->idle_delay_ms;
         return NULL;
     }
-    shard->idle_delay_ms = 0;
-    shard->next_pull_ms = now + pull_delay_ms(shard, res);
+    wake_idle_siblings(coord, shard, now);
+    /* A short read ended at the shard's end: its wait is where the idle backoff goes on
+     * from if the next pull finds nothing (500 ms, then 1 s, 2 s...), not back at 100 ms. */
+    shard->idle_delay_ms = pull_delay_ms(shard, res);
+    shard->next_pull_ms = now + shard->idle_delay_ms;
     shard->pull_count = next_pull_count(coord, shard, res);
     struct sf_batch *batch = out->batch;
     if (shard->state == SF_SHARD_DROPPED) {

@@ -212,6 +212,7 @@ void sf_memory_trim_pool(struct sf_coord *coord, int64_t now_ms)
         if (now_ms - batch->pooled_ms >= IDLE_TRIM_MS) {
             *link = batch->pool_next;
             coord->n_free_batches--;
+            coord->n_batches--; /* pick_shard caps the batches out by this count */
             sf_memory_batch_freed(coord, batch);
             sf_batch_free(batch);
             continue;

@@ -34,9 +34,9 @@ void emu_api_get_logstore(struct emu_ctx *ctx, struct emu_logstore *ls)
     json_t *root =
         json_pack("{s:s, s:i, s:i, s:b, s:b, s:i, s:b, s:I, s:I, s:s, s:s}", "logstoreName",
                   ls->name, "ttl", ls->ttl_days, "shardCount", n_readwrite, "enable_tracking", 0,
-                  "autoSplit", 0, "maxSplitShard", EMU_MAX_SHARDS, "appendMeta", 0, "createTime",
-                  (json_int_t)ls->create_time_s, "lastModifyTime", (json_int_t)ls->create_time_s,
-                  "telemetryType", "", "mode", "standard");
+                  "autoSplit", 0, "maxSplitShard", 64 /* the documented maximum */, "appendMeta", 0,
+                  "createTime", (json_int_t)ls->create_time_s, "lastModifyTime",
+                  (json_int_t)ls->create_time_s, "telemetryType", "", "mode", "standard");
     pthread_mutex_unlock(&ctx->srv->lock);
     emu_reply_json(ctx->resp, root);
 }

@@ -225,16 +225,18 @@ static bool release_unreported(
     struct emu_logstore *ls, struct emu_group *group, int idx, const int *held, size_t n_held)
 {
     bool is_released = false;
+    bool is_reported[EMU_MAX_SHARDS] = {false}; /* one pass over |held|, not one per shard */
+    for (size_t i = 0; i < n_held; i++) {
+        if (held[i] >= 0 && held[i] < EMU_MAX_SHARDS) {
+            is_reported[held[i]] = true;
+        }
+    }
     for (int s = 0; s < ls->n_shards; s++) {
         struct emu_cg_shard *cs = &group->shards[s];
         if (cs->owner != idx || !cs->is_transfer) {
             continue;
         }
-        bool is_reported = false;
-        for (size_t i = 0; i < n_held; i++) {
-            is_reported = is_reported || held[i] == s;
-        }
-        if (!is_reported) {
+        if (!is_reported[s]) {
             release(cs);
             is_released = true;
         }

@@ -25,7 +25,7 @@ static const char usage[] =
     "  --region REGION             require this region in v4 signatures (default: any)\n"
     "  --project NAME              a project; following --logstore flags belong to it\n"
     "  --logstore NAME             a logstore in the last --project\n"
-    "  --shards N                  shard count of the last --logstore (default 2)\n"
+    "  --shards N                  shard count (1..800) of the last --logstore (default 2)\n"
     "  --generate KIND:N           N generated logs (KIND nginx or actiontrail) for the last\n"
     "                              --logstore (repeatable)\n"
     "  --seed S                    generator and fault-rate seed (default 1)\n"
@@ -327,9 +327,9 @@ bool emu_cfg_apply_flag(
         if (!last_logstore(cfg)) {
             return fail(errbuf, size, "--shards needs a --logstore before it");
         }
-        bool is_ok = parse_u64(flag, value, 64, &v, errbuf, size) && v >= 1;
+        bool is_ok = parse_u64(flag, value, EMU_MAX_NEW_SHARDS, &v, errbuf, size) && v >= 1;
         last_logstore(cfg)->n_shards = (int)v;
-        return is_ok || fail(errbuf, size, "--shards wants 1..64");
+        return is_ok || fail(errbuf, size, "--shards wants 1..800");
     } else if (strcmp(flag, "--generate") == 0) {
         const char *colon = strchr(value, ':');
         char kind[32];

@@ -107,7 +107,7 @@ static void create_project_or_logstore(struct emu_ctx *ctx, struct emu_project *
     const char *name = emu_ctx_param_value(ctx, "name");
     long long n_shards;
     const char *why = NULL;
-    if (!name || !int_param(ctx, "shards", 1, 64, 2, &n_shards)) {
+    if (!name || !int_param(ctx, "shards", 1, EMU_MAX_NEW_SHARDS, 2, &n_shards)) {
         if (!name) {
             bad(ctx, "name is required");
         }

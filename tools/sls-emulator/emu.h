@@ -16,15 +16,22 @@
 
 #include "lz4splice.h"
 
-#define EMU_MAX_SHARDS    256 /* per logstore, read-only ones included */
-#define EMU_MAX_GROUPS    30  /* consumer groups per logstore: ConsumerGroupQuotaExceed past it */
-#define EMU_MAX_CONSUMERS 256 /* live consumers per consumer group */
-#define EMU_NAME_MAX      128 /* project, logstore, group and consumer names */
-#define EMU_CURSOR_MAX    64  /* base64 of a decimal int64 fits in 28; spec §4.1 says <= 64 */
-#define EMU_KEY_HEX       33  /* 32 hex digits of an MD5 hash-range bound + NUL */
-#define EMU_MAX_LOGSTORES 64  /* per project */
-#define EMU_MAX_PROJECTS  64
-#define EMU_VERSION       "0.1.0"
+/* Shards: the service caps them per project (400, raised on request up to 800: "Basic
+ * resource limits", alibabacloud.com/help/en/sls/basic-resources), not per logstore, so one
+ * logstore may hold up to 800 at creation. Shard ids are never reused and read-only shards
+ * keep theirs, so a logstore has room for 1024 ids in all, leaving room to split. Each id
+ * costs a pointer in the logstore and a struct emu_cg_shard (~220 bytes) in every consumer
+ * group: ~225 KB per group at 1024. */
+#define EMU_MAX_SHARDS     1024 /* shard ids per logstore, read-only ones included */
+#define EMU_MAX_NEW_SHARDS 800  /* shards of a logstore at creation */
+#define EMU_MAX_GROUPS     30   /* consumer groups per logstore: ConsumerGroupQuotaExceed past it */
+#define EMU_MAX_CONSUMERS  256  /* live consumers per consumer group */
+#define EMU_NAME_MAX       128  /* project, logstore, group and consumer names */
+#define EMU_CURSOR_MAX     64   /* base64 of a decimal int64 fits in 28; spec §4.1 says <= 64 */
+#define EMU_KEY_HEX        33   /* 32 hex digits of an MD5 hash-range bound + NUL */
+#define EMU_MAX_LOGSTORES  64   /* per project */
+#define EMU_MAX_PROJECTS   64
+#define EMU_VERSION        "0.1.0"
 
 /* ---------------------------------------------------------------------------------------- */
 /* Stored data                                                                               */

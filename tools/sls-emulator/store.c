@@ -116,8 +116,9 @@ struct emu_logstore *emu_store_add_logstore(struct emu_server *srv,
         *why = "logstore already exists";
         return NULL;
     }
-    if (project->n_logstores == EMU_MAX_LOGSTORES || n_shards < 1 || n_shards > 64) {
-        *why = "too many logstores, or shard count not in 1..64";
+    if (project->n_logstores == EMU_MAX_LOGSTORES || n_shards < 1 ||
+        n_shards > EMU_MAX_NEW_SHARDS) {
+        *why = "too many logstores, or shard count not in 1..800";
         return NULL;
     }
     struct emu_logstore *ls = sf_xcalloc(1, sizeof(*ls));

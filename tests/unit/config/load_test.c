@@ -28,6 +28,7 @@ static void defaults_fill_every_field(void **state)
     assert_int_equal(source->group_timeout_s, 60);
     assert_false(source->order);
     assert_int_equal(source->fetch_interval_ms, 1000);
+    assert_int_equal(source->idle_fetch_interval_ms, 4000);
     assert_int_equal(source->pull_count, 1000);
     assert_int_equal(source->checkpoint_interval_s, 10);
     assert_int_equal(source->timeout_ms, 60000);

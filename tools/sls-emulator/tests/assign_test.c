@@ -236,6 +236,107 @@ static void unordered_children_are_assigned_at_once(void **state)
     fixture_free(f);
 }
 
+/* A heartbeat of |consumer| holding held[0..*n) (its answer replaces it); false on error. */
+static bool beat_ids(struct fixture *f, const char *consumer, int *held, size_t *n, int64_t now)
+{
+    int out[EMU_MAX_SHARDS];
+    size_t n_out = 0;
+    if (emu_assign_heartbeat(f->ls, f->group, consumer, held, *n, now, out, &n_out) !=
+        EMU_HEARTBEAT_OK) {
+        return false;
+    }
+    memcpy(held, out, n_out * sizeof(int));
+    *n = n_out;
+    return true;
+}
+
+/* Eight consumers on 256 shards (issue 13): 32 each, every shard owned once; one goes silent
+ * and its 32 are spread over the other seven (36 or 37 each). */
+static void eight_consumers_share_256_shards(void **state)
+{
+    (void)state;
+    enum { N_SHARDS = 256, N_CONSUMERS = 8 };
+    struct fixture *f = fixture_new(N_SHARDS, false);
+    assert_non_null(f->ls);
+    assert_int_equal(f->ls->n_shards, N_SHARDS);
+    static int held[N_CONSUMERS][EMU_MAX_SHARDS];
+    size_t n_held[N_CONSUMERS] = {0};
+    char names[N_CONSUMERS][8];
+    for (int c = 0; c < N_CONSUMERS; c++) {
+        snprintf(names[c], sizeof(names[c]), "c%d", c);
+    }
+    int64_t now = 0;
+    for (int round = 0; round < 4; round++) {
+        for (int c = 0; c < N_CONSUMERS; c++) {
+            assert_true(beat_ids(f, names[c], held[c], &n_held[c], now += 10));
+        }
+    }
+    int owners[N_SHARDS] = {0};
+    for (int c = 0; c < N_CONSUMERS; c++) {
+        assert_int_equal(n_held[c], N_SHARDS / N_CONSUMERS);
+        for (size_t i = 0; i < n_held[c]; i++) {
+            owners[held[c][i]]++;
+        }
+    }
+    for (int s = 0; s < N_SHARDS; s++) {
+        assert_int_equal(owners[s], 1);
+    }
+    /* c7 falls silent: the others beat every 3 s and take its shards after the 10 s timeout. */
+    for (int round = 0; round < 6; round++) {
+        now += 3000;
+        for (int c = 0; c < N_CONSUMERS - 1; c++) {
+            assert_true(beat_ids(f, names[c], held[c], &n_held[c], now += 10));
+        }
+    }
+    memset(owners, 0, sizeof(owners));
+    for (int c = 0; c < N_CONSUMERS - 1; c++) {
+        assert_true(n_held[c] == 36 || n_held[c] == 37);
+        for (size_t i = 0; i < n_held[c]; i++) {
+            owners[held[c][i]]++;
+        }
+    }
+    for (int s = 0; s < N_SHARDS; s++) {
+        assert_int_equal(owners[s], 1);
+    }
+    fixture_free(f);
+}
+
+/* The service limits shards per project (400, up to 800 on request), so a logstore is created
+ * with 1..800; several large logstores fit in one project; splits go on until the logstore
+ * has used EMU_MAX_SHARDS ids. */
+static void shard_count_limits(void **state)
+{
+    (void)state;
+    struct emu_server srv;
+    struct emu_server_options opts = {.is_no_auth = true, .cache_bytes = 1 << 20};
+    const char *why = NULL;
+    emu_server_init(&srv, &opts);
+    struct emu_project *project = emu_store_add_project(&srv, "p", &why);
+    assert_null(emu_store_add_logstore(&srv, project, "zero", 0, &why));
+    assert_null(emu_store_add_logstore(&srv, project, "over", 801, &why));
+    struct emu_logstore *big = emu_store_add_logstore(&srv, project, "big", 800, &why);
+    assert_non_null(big);
+    assert_int_equal(big->n_shards, 800);
+    assert_string_equal(big->shards[big->n_shards - 1]->end_key,
+                        "ffffffffffffffffffffffffffffffff");
+    for (int i = 0; i < 3; i++) {
+        char name[8];
+        snprintf(name, sizeof(name), "ls%d", i);
+        struct emu_logstore *ls = emu_store_add_logstore(&srv, project, name, 256, &why);
+        assert_non_null(ls);
+        assert_int_equal(ls->n_shards, 256);
+    }
+    int children[2];
+    int splits = 0;
+    while (emu_store_split(&srv, big, splits, NULL, children, &why)) {
+        splits++;
+    }
+    assert_int_equal(big->n_shards, 800 + 2 * splits);
+    assert_true(big->n_shards > EMU_MAX_SHARDS - 2);
+    assert_string_equal(why, "logstore has too many shards");
+    emu_server_cleanup(&srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +349,8 @@ int main(void)
         cmocka_unit_test(only_a_forced_commit_skips_the_ownership_check),
         cmocka_unit_test(ordered_children_wait_until_parent_is_over),
         cmocka_unit_test(unordered_children_are_assigned_at_once),
+        cmocka_unit_test(eight_consumers_share_256_shards),
+        cmocka_unit_test(shard_count_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
