@@ -16,6 +16,10 @@
 #define SF_LOG_MODULE "fetch"
 
 #define FULL_BATCH_BYTES ((size_t)4 << 20)
+/* At most so many batches being filled or with the sinks: with hundreds of shards, small
+ * pulls then reuse warm pooled batches instead of touching fresh memory (bench/RESULTS.md,
+ * many shards). */
+#define MAX_BATCHES_OUT 32
 
 static struct sf_batch *batch_get(struct sf_coord *coord)
 {
@@ -58,7 +62,7 @@ void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch)
 static struct sf_shard *pick_shard(struct sf_coord *coord, int64_t now, int64_t *wait_ms)
 {
     *wait_ms = 500; /* back-pressure is the budget's: sf_memory_reserve_pull waits for room */
-    if (coord->n_batches - coord->n_free_batches >= MAX_POOLED_BATCHES) {
+    if (coord->n_batches - coord->n_free_batches >= MAX_BATCHES_OUT) {
         return NULL; /* so many batches out already: a delivery signals |wake| */
     }
     struct sf_shard *best = NULL;
