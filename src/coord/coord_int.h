@@ -57,8 +57,8 @@ struct sf_shard {
     char end_cursor[SF_SLS_CURSOR_MAX];
     char cursor[SF_SLS_CURSOR_MAX]; /* next pull starts here */
     int64_t next_pull_ms;
-    int pull_count;     /* LogGroups asked per pull: adapts so one pull fits the memory budget */
-    size_t pull_window; /* 0: sf_memory_window; more after one LogGroup did not fit it */
+    int pull_count;        /* LogGroups asked per pull: adapts so one pull fits the memory budget */
+    size_t pull_window;    /* 0: sf_memory_window; more after one LogGroup did not fit it */
     int64_t idle_delay_ms; /* the last wait between pulls: grows while empty (fetch.c) */
     struct sf_backoff backoff;
     /* Checkpoint tracking: |deliverable| is the cursor everything before which is confirmed. */
