@@ -78,27 +78,30 @@ static bool skip(const uint8_t **pp, const uint8_t *end, unsigned wire)
     }
 }
 
-static bool pair(struct view msg, struct kv *out)
+static inline bool pair(struct view msg, struct kv *out)
 {
     const uint8_t *p = msg.p, *end = msg.p + msg.n;
-    out->key = out->value = (struct view){msg.p, 0};
+    /* Locals, stored once at the end: no store-to-load stall on |out|. */
+    struct view key = {msg.p, 0}, value = {msg.p, 0};
     while (p < end) {
         uint64_t tag;
         if (!varint(&p, end, &tag)) {
             return false;
         }
         if (tag == 0x0A) {
-            if (!bytes(&p, end, &out->key)) {
+            if (!bytes(&p, end, &key)) {
                 return false;
             }
         } else if (tag == 0x12) {
-            if (!bytes(&p, end, &out->value)) {
+            if (!bytes(&p, end, &value)) {
                 return false;
             }
         } else if (!skip(&p, end, (unsigned)(tag & 7))) {
             return false;
         }
     }
+    out->key = key;
+    out->value = value;
     return true;
 }
 

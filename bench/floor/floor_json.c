@@ -130,16 +130,19 @@ uint8_t *floor_json_escape(uint8_t *d, const uint8_t *s, size_t n)
             s++;
             continue;
         }
-        int r = utf8_scan(s, (size_t)(end - s));
-        if (r > 0) {
-            memcpy(d, s, 4);
-            d += r;
-            s += r;
-        } else {
-            memcpy(d, "\xEF\xBF\xBD", 3);
-            d += 3;
-            s += -r;
-        }
+        /* Non-ASCII text comes in runs (CJK, accents): stay in the scalar loop for the run. */
+        do {
+            int r = utf8_scan(s, (size_t)(end - s));
+            if (r > 0) {
+                memcpy(d, s, 4);
+                d += r;
+                s += r;
+            } else {
+                memcpy(d, "\xEF\xBF\xBD", 3);
+                d += 3;
+                s += -r;
+            }
+        } while (s < end && *s >= 0x80);
     }
     return d;
 }
