@@ -7,10 +7,11 @@
  * MB is 10^6 bytes of raw (decompressed) protobuf, as slsfwd's raw_mb_per_cpu_s.
  * usage: bench_floor [--endpoint http://127.0.0.1:PORT --project P --logstore L]
  *                    [--emulator PATH] [--data nginx|actiontrail|both] [--logs N]
- *                    [--gzip on|off|both] [--passes N]
+ *                    [--gzip on|off|both] [--passes N] [--dump FILE]
  * Without --endpoint it starts the emulator itself (default: sls-emulator next to the bench
  * directory of the build) with --logs logs per data set (default: 300000 nginx, 100000
- * actiontrail); with --endpoint it pulls |L| of a running emulator (--no-auth). */
+ * actiontrail); with --endpoint it pulls |L| of a running emulator (--no-auth). --dump writes
+ * the JSON of the first (warm-up) pass of the first data set to FILE. */
 #define _GNU_SOURCE
 #include <isa-l/igzip_lib.h>
 #include <libgen.h>
@@ -29,7 +30,7 @@
 #define MAX_PASSES 31
 
 struct options {
-    const char *endpoint, *project, *logstore, *emulator, *data, *gzip;
+    const char *endpoint, *project, *logstore, *emulator, *data, *gzip, *dump;
     long logs;
     int passes;
 };
@@ -55,6 +56,7 @@ static int by_cpu(const void *a, const void *b)
 /* Warm state reused by every pass. */
 static struct floor_buf raw, json, gz;
 static uint8_t *level_buf;
+static FILE *dump; /* --dump: the warm-up pass's JSON, to compare with what slsfwd sends */
 
 static void gzip_body(void)
 {
@@ -95,6 +97,9 @@ static void run_pass(const struct floor_bodies *bodies, bool is_gzip, struct pas
             exit(1);
         }
         out->out_bytes += json.len;
+        if (dump) {
+            fwrite(json.ptr, 1, json.len, dump);
+        }
         if (is_gzip) {
             gzip_body();
             out->gz_bytes += gz.len;
@@ -122,6 +127,10 @@ measure(const char *data, const struct floor_bodies *bodies, const char *gzip, i
         }
         struct pass p[MAX_PASSES + 1];
         run_pass(bodies, is_gzip, &p[0]); /* warm-up: buffers grow to size, pages touched */
+        if (dump) {
+            fclose(dump);
+            dump = NULL;
+        }
         for (int i = 0; i < passes; i++) {
             run_pass(bodies, is_gzip, &p[i]);
         }
@@ -190,6 +199,8 @@ static bool parse_args(int argc, char **argv, struct options *o)
             o->gzip = v;
         } else if (strcmp(k, "--logs") == 0) {
             o->logs = strtol(v, NULL, 10);
+        } else if (strcmp(k, "--dump") == 0) {
+            o->dump = v;
         } else if (strcmp(k, "--passes") == 0) {
             o->passes = (int)strtol(v, NULL, 10);
         } else {
@@ -207,11 +218,15 @@ int main(int argc, char **argv)
         fprintf(stderr,
                 "usage: %s [--endpoint URL --project P --logstore L --data nginx|actiontrail] "
                 "[--emulator PATH] [--data nginx|actiontrail|both] [--logs N] "
-                "[--gzip on|off|both] [--passes N]\n",
+                "[--gzip on|off|both] [--passes N] [--dump FILE]\n",
                 argv[0]);
         return 2;
     }
     floor_json_init();
+    if (o.dump && !(dump = fopen(o.dump, "w"))) {
+        fprintf(stderr, "floor: cannot write %s\n", o.dump);
+        return 1;
+    }
     level_buf = malloc(ISAL_DEF_LVL1_DEFAULT);
     static char self[PATH_MAX], emulator[PATH_MAX];
     if (!o.emulator) {
