@@ -11,7 +11,9 @@
  * Without --endpoint it starts the emulator itself (default: sls-emulator next to the bench
  * directory of the build) with --logs logs per data set (default: 300000 nginx, 100000
  * actiontrail); with --endpoint it pulls |L| of a running emulator (--no-auth). --dump writes
- * the JSON of the first (warm-up) pass of the first data set to FILE. */
+ * the JSON of the first (warm-up) pass of the first data set to FILE.
+ * bench: $BUILD/bench/bench_floor
+ * bench-smoke: $BUILD/bench/bench_floor --logs 5000 --passes 1 */
 #define _GNU_SOURCE
 #include <isa-l/igzip_lib.h>
 #include <libgen.h>
