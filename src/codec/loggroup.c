@@ -144,7 +144,7 @@ static void kv_list_grow(struct kv_list *list, struct sf_arena *arena)
     list->cap *= 2;
 }
 
-static sf_err
+static inline sf_err
 kv_list_decode(struct kv_list *list, struct sf_arena *arena, const uint8_t *p, const uint8_t *end)
 {
     if (list->n == list->cap) {
