@@ -6,11 +6,13 @@
  *   map             sf_hec_events_append only (bodies decoded beforehand)
  *   decode+map      sf_loggroup_decode (one arena, reset per body) + map
  *   lz4+decode+map  sf_decompress of a raw LZ4 block + decode + map: the whole per-batch pass
- * in object form and in string form (event_as_string). Each figure is the best of N_RUNS runs
- * of process CPU time; MB is 10^6 bytes of raw protobuf (raw_mb_per_s) or of JSON written
- * (out_mb_per_s). The output buffer is one per body, reset between bodies, as a batch's payload.
- * Usage: bench_transform [target_mb_per_dataset [dataset [stage [form]]]]; the filters (e.g.
- * "nginx map object") narrow a run down for a profiler. */
+ * in object form and in string form (event_as_string), and with routing off (fixed metadata),
+ * with templates (sourcetype, index, source and host built from each log's topic, tag and
+ * content, and the source's names) and with templates plus position fields. Each figure is the best
+ * of N_RUNS runs of process CPU time; MB is 10^6 bytes of raw protobuf (raw_mb_per_s) or of JSON
+ * written (out_mb_per_s). The output buffer is one per body, reset between bodies, as a batch's
+ * payload. Usage: bench_transform [target_mb_per_dataset [dataset [stage [form [routing]]]]]; the
+ * filters (e.g. "nginx map object templates") narrow a run down for a profiler. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,12 +202,22 @@ static void dataset_free(struct dataset *ds)
 enum stage { STAGE_MAP, STAGE_DECODE_MAP, STAGE_LZ4_DECODE_MAP };
 static const char *const stage_names[] = {"map", "decode+map", "lz4+decode+map"};
 
+enum routing { ROUTING_OFF, ROUTING_TEMPLATES, ROUTING_POSITION };
+static const char *const routing_names[] = {"off", "templates", "templates+position"};
+
+/* Where the bench's bodies "come from": what {project}, {logstore} and the position read. */
+static const struct sf_hec_origin bench_origin = {.project = "prod-logs",
+                                                  .logstore = "nginx",
+                                                  .shard = 3,
+                                                  .cursor = "MTc0OTU0MjQwMDAwMDAwMDAwMA=="};
+
 static void
 map_list(const struct sf_hec_mapping *map, const struct sf_loggroup_list *list, struct sf_buf *out)
 {
-    size_t n_done;
+    size_t n_done, n_filtered;
     sf_buf_reset(out);
-    if (sf_hec_events_append(map, list, 0, out, &n_done) != SF_OK) {
+    if (sf_hec_events_append_from(map, NULL, &bench_origin, list, 0, out, &n_done, &n_filtered) !=
+        SF_OK) {
         fprintf(stderr, "bench: map failed\n");
         exit(1);
     }
@@ -253,6 +265,7 @@ static double run(const struct dataset *ds,
 
 static const char *only_stage; /* filters from the command line; NULL: all */
 static const char *only_form;
+static const char *only_routing;
 
 static void bench_dataset(const struct dataset *ds)
 {
@@ -263,40 +276,53 @@ static void bench_dataset(const struct dataset *ds)
     sf_buf_init(&raw, 64u << 20);
     sf_buf_init(&out, 256u << 20);
     for (int form = 0; form < 2; form++) {
-        if (only_form && strcmp(only_form, form ? "string" : "object") != 0) {
-            continue;
-        }
-        struct sf_hec_mapping_options opts = {
-            .sourcetype = "aliyun:sls:nginx",
-            .index = "main",
-            .source = "sls-consumer",
-            .host = "consumer-1",
-            .event_as_string = form == 1,
-            .json_fields = fields,
-            .n_json_fields = 1,
-        };
-        struct sf_hec_mapping *map;
-        if (sf_hec_mapping_new(&opts, &map, NULL, 0) != SF_OK) {
-            exit(1);
-        }
-        for (int stage = STAGE_MAP; stage <= STAGE_LZ4_DECODE_MAP; stage++) {
-            if (only_stage && strcmp(only_stage, stage_names[stage]) != 0) {
+        for (int routing = ROUTING_OFF; routing <= ROUTING_POSITION; routing++) {
+            if (only_form && strcmp(only_form, form ? "string" : "object") != 0) {
                 continue;
             }
-            double best = 1e9;
-            size_t out_bytes = 0;
-            for (int r = 0; r < N_RUNS; r++) {
-                double s = run(ds, (enum stage)stage, map, &arena, &raw, &out, &out_bytes);
-                best = s < best ? s : best;
+            if (only_routing && strcmp(only_routing, routing_names[routing]) != 0) {
+                continue;
             }
-            printf("RESULT bench=transform stage=%s raw_mb_per_s=%.1f events_per_s=%.0f "
-                   "out_mb_per_s=%.1f data=%s form=%s\n",
-                   stage_names[stage], (double)ds->raw_bytes / 1e6 / best,
-                   (double)ds->n_logs / best, (double)out_bytes / 1e6 / best, ds->name,
-                   form ? "string" : "object");
-            fflush(stdout);
+            struct sf_hec_mapping_options opts = {
+                .sourcetype = "aliyun:sls:nginx",
+                .index = "main",
+                .source = "sls-consumer",
+                .host = "consumer-1",
+                .event_as_string = form == 1,
+                .json_fields = fields,
+                .n_json_fields = 1,
+            };
+            if (routing != ROUTING_OFF) {
+                /* Each of the four reads the log: a group field, a tag, a content, the source. */
+                opts.sourcetype = "aliyun:{__topic__|sls}";
+                opts.index = "{project}-{logstore}";
+                opts.source = "{status|none}";
+                opts.host = "{__tag__:__hostname__|-}";
+                opts.position_fields = routing == ROUTING_POSITION;
+            }
+            struct sf_hec_mapping *map;
+            if (sf_hec_mapping_new(&opts, &map, NULL, 0) != SF_OK) {
+                exit(1);
+            }
+            for (int stage = STAGE_MAP; stage <= STAGE_LZ4_DECODE_MAP; stage++) {
+                if (only_stage && strcmp(only_stage, stage_names[stage]) != 0) {
+                    continue;
+                }
+                double best = 1e9;
+                size_t out_bytes = 0;
+                for (int r = 0; r < N_RUNS; r++) {
+                    double s = run(ds, (enum stage)stage, map, &arena, &raw, &out, &out_bytes);
+                    best = s < best ? s : best;
+                }
+                printf("RESULT bench=transform stage=%s raw_mb_per_s=%.1f events_per_s=%.0f "
+                       "out_mb_per_s=%.1f data=%s form=%s routing=%s\n",
+                       stage_names[stage], (double)ds->raw_bytes / 1e6 / best,
+                       (double)ds->n_logs / best, (double)out_bytes / 1e6 / best, ds->name,
+                       form ? "string" : "object", routing_names[routing]);
+                fflush(stdout);
+            }
+            sf_hec_mapping_free(map);
         }
-        sf_hec_mapping_free(map);
     }
     sf_buf_cleanup(&out);
     sf_buf_cleanup(&raw);
@@ -309,6 +335,7 @@ int main(int argc, char **argv)
     const char *only_data = argc > 2 ? argv[2] : NULL;
     only_stage = argc > 3 ? argv[3] : NULL;
     only_form = argc > 4 ? argv[4] : NULL;
+    only_routing = argc > 5 ? argv[5] : NULL;
     static const char *const names[] = {"nginx", "actiontrail"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (only_data && strcmp(only_data, names[i]) != 0) {

@@ -1,6 +1,7 @@
 /* libFuzzer target: arbitrary bytes → sf_loggroup_decode → sf_hec_events_append, in object and
  * string form, with json_fields that match the topics a fuzzer reaches ("" and
- * "actiontrail_audit_event"). For every input that decodes it checks:
+ * "actiontrail_audit_event"), and with routing templates over the topic, the source, a tag and
+ * a content (a head written per event). For every input that decodes it checks:
  *   - each output line is '\n'-terminated, holds no other '\n', is well-formed UTF-8 and exactly
  *     one JSON object; in string form the "event" string's content is itself one JSON object.
  *     The checker below is written independently of transform/json.c (recursive descent, code
@@ -426,7 +427,7 @@ static void check_mapping(const struct sf_hec_mapping *map,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct sf_arena arena;
-    static struct sf_hec_mapping *maps[2];
+    static struct sf_hec_mapping *maps[3];
     static bool is_ready;
     if (!is_ready) {
         static const char *const fields[] = {"actiontrail_audit_event:event", ":event", ":k",
@@ -442,6 +443,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             };
             SF_ASSERT(sf_hec_mapping_new(&opts, &maps[form], NULL, 0) == SF_OK);
         }
+        const struct sf_hec_mapping_options routed = {
+            .sourcetype = "{__topic__|x}",
+            .index = "{k}-{__tag__:t|}",
+            .host = "{__source__}",
+            .source = "{project|p}{__tag__:__hostname__}",
+            .json_fields = fields,
+            .n_json_fields = sizeof(fields) / sizeof(fields[0]),
+        };
+        SF_ASSERT(sf_hec_mapping_new(&routed, &maps[2], NULL, 0) == SF_OK);
         sf_arena_init(&arena, 64 * 1024);
         is_ready = true;
     }
@@ -456,6 +466,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t small_max = 64 + (size * 7) % 512;
         check_mapping(maps[0], false, &list, small_max);
         check_mapping(maps[1], true, &list, small_max);
+        check_mapping(maps[2], false, &list, small_max);
     }
     sf_arena_reset(&arena);
     return 0;

@@ -10,6 +10,7 @@
 #include "app/outputs.h"
 #include "app/signals.h"
 #include "coord/coord.h"
+#include "pipeline/budget.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -22,6 +23,7 @@ struct daemon {
     struct sf_coord *coord;
     struct sf_outputs *outputs;
     struct sf_notify_status *status; /* STATUS= reporter under systemd, or NULL */
+    struct sf_budget *budget;        /* limits.max_buffered_bytes: engine and sinks charge it */
 };
 
 /* The engine's hooks take one context, the daemon; the outputs do the work. */
@@ -79,14 +81,17 @@ static void log_summary(struct sf_coord *coord, int64_t started_ms)
 static int run(struct daemon *d)
 {
     int64_t started_ms = sf_now_ms();
+    d->budget = sf_budget_new(d->config->max_buffered_bytes);
     if (sf_outputs_new(d->config, &d->outputs) != SF_OK) {
         return SF_EXIT_FATAL;
     }
+    sf_outputs_set_budget(d->outputs, d->budget);
     const struct sf_coord_hooks hooks = {.build = build_events,
                                          .submit = submit,
                                          .on_ready = on_ready,
                                          .on_stopping = on_stopping,
-                                         .ctx = d};
+                                         .ctx = d,
+                                         .budget = d->budget};
     char errbuf[512];
     if (sf_coord_new(d->config, &hooks, &d->coord, errbuf, sizeof(errbuf)) != SF_OK) {
         SF_LOG_ERROR("msg=\"invalid configuration\" error=\"%s\"", errbuf);
@@ -149,5 +154,6 @@ int sf_daemon_run(const struct sf_config *config)
     sf_signals_stop();
     sf_outputs_free(d.outputs); /* sinks first: they hold batches the engine frees */
     sf_coord_free(d.coord);
+    sf_budget_free(d.budget); /* last: the sinks and the engine released into it */
     return rc;
 }

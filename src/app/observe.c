@@ -171,6 +171,31 @@ static void visit(void *ctx, const struct sf_coord_source_view *src)
     }
 }
 
+/* The memory budget and who holds it (pipeline/budget.h, docs/internals/memory.md). */
+static void memory_samples(const struct sf_budget *budget, struct sf_buf *out)
+{
+    sf_metrics_family(out, "slsfwd_memory_budget_bytes", "gauge",
+                      "limits.max_buffered_bytes: what everything that grows with data or "
+                      "shards is charged to.");
+    sf_metrics_sample(out, "slsfwd_memory_budget_bytes", "", (double)sf_budget_limit(budget));
+    sf_metrics_family(out, "slsfwd_memory_charged_bytes", "gauge",
+                      "Bytes charged to the memory budget now, by category; the sum never "
+                      "exceeds slsfwd_memory_budget_bytes.");
+    for (int c = 0; c < SF_BUDGET__COUNT; c++) {
+        char labels[64];
+        snprintf(labels, sizeof(labels), "category=\"%s\"",
+                 sf_budget_category_name((enum sf_budget_category)c));
+        sf_metrics_sample(out, "slsfwd_memory_charged_bytes", labels,
+                          (double)sf_budget_charged(budget, (enum sf_budget_category)c));
+    }
+    sf_metrics_family(out, "slsfwd_memory_charged_bytes_peak", "gauge",
+                      "Highest sum of slsfwd_memory_charged_bytes since the start.");
+    sf_metrics_sample(out, "slsfwd_memory_charged_bytes_peak", "", (double)sf_budget_peak(budget));
+    sf_metrics_family(out, "slsfwd_memory_budget_waits_total", "counter",
+                      "Charges that had to wait for room (pulls held back by the budget).");
+    sf_metrics_sample(out, "slsfwd_memory_budget_waits_total", "", (double)sf_budget_waits(budget));
+}
+
 void sf_observe_collect(struct sf_coord *coord, struct sf_buf *out)
 {
     struct collect c = {.out = out};
@@ -187,6 +212,7 @@ void sf_observe_collect(struct sf_coord *coord, struct sf_buf *out)
     sf_metrics_sample(out, "slsfwd_buffered_bytes", "", (double)stats.buffered_bytes);
     sf_metrics_family(out, "slsfwd_buffered_bytes_peak", "gauge", "Peak of slsfwd_buffered_bytes.");
     sf_metrics_sample(out, "slsfwd_buffered_bytes_peak", "", (double)stats.max_buffered_bytes);
+    memory_samples(sf_coord_budget(coord), out);
 }
 
 struct sf_observe {

@@ -26,7 +26,9 @@ struct output_kind {
     const char *name; /* in messages */
     enum sf_config_sink_kind config;
     enum payload payload;
+    /* The mapping of one source: its own keys over the global ones. */
     sf_err (*make_mapping)(const struct sf_config *config,
+                           const struct sf_config_source *source,
                            void **mapping,
                            char *errbuf,
                            size_t errbuf_size);
@@ -49,10 +51,15 @@ struct output_kind {
 
 /* ---- HEC events (the HEC and file outputs) ---- */
 
-static sf_err
-hec_mapping_new(const struct sf_config *config, void **mapping, char *errbuf, size_t errbuf_size)
+static sf_err hec_mapping_new(const struct sf_config *config,
+                              const struct sf_config_source *source,
+                              void **mapping,
+                              char *errbuf,
+                              size_t errbuf_size)
 {
-    const struct sf_config_mapping *m = &config->mapping;
+    struct sf_config_mapping merged;
+    sf_config_source_mapping(config, source, &merged);
+    const struct sf_config_mapping *m = &merged;
     struct sf_hec_mapping_options opts = {
         .sourcetype = m->sourcetype,
         .index = m->index,
@@ -63,6 +70,7 @@ hec_mapping_new(const struct sf_config *config, void **mapping, char *errbuf, si
         .n_json_fields = m->n_json_fields,
         .fields = (const char *const *)m->fields,
         .n_fields = m->n_fields,
+        .position_fields = m->position_fields,
     };
     struct sf_hec_mapping *out = NULL;
     sf_err err = sf_hec_mapping_new(&opts, &out, errbuf, errbuf_size);
@@ -83,10 +91,15 @@ static sf_err hec_build(const void *mapping,
                         size_t *n_events,
                         size_t *n_filtered)
 {
-    (void)source;
+    struct sf_hec_origin from = {
+        .project = source->project,
+        .logstore = source->logstore,
+        .shard = batch->shard_id,
+        .cursor = batch->cursor,
+    };
     size_t n_done = 0;
-    sf_err err = sf_hec_events_append_filtered(mapping, filter, list, 0, &batch->payload, &n_done,
-                                               n_filtered);
+    sf_err err = sf_hec_events_append_from(mapping, filter, &from, list, 0, &batch->payload,
+                                           &n_done, n_filtered);
     *n_events = n_done - *n_filtered;
     return err;
 }
@@ -111,11 +124,16 @@ static sf_err file_sink_make(const struct sf_config *config,
 
 /* ---- syslog ---- */
 
-static sf_err
-syslog_mapping_new(const struct sf_config *config, void **mapping, char *errbuf, size_t errbuf_size)
+static sf_err syslog_mapping_new(const struct sf_config *config,
+                                 const struct sf_config_source *source,
+                                 void **mapping,
+                                 char *errbuf,
+                                 size_t errbuf_size)
 {
+    struct sf_config_syslog merged;
+    sf_config_source_syslog(config, source, &merged);
     struct sf_syslog_mapping *out = NULL;
-    sf_err err = sf_syslog_output_mapping(&config->syslog, &out, errbuf, errbuf_size);
+    sf_err err = sf_syslog_output_mapping(&merged, &out, errbuf, errbuf_size);
     *mapping = out;
     return err;
 }
@@ -178,16 +196,16 @@ _Static_assert(N_KINDS <= SF_BATCH_SINKS_MAX, "a batch has an entry per output")
 /* A configured output; its index in |outputs| is its slot in every batch. */
 struct output {
     const struct output_kind *kind;
-    void *mapping;
+    void **mappings; /* one per source, in config->sources order */
     struct sf_sink *sink;
     bool builds_payload; /* the first configured output of its payload builds it */
 };
 
 struct sf_outputs {
+    const struct sf_config *config;
     struct output outputs[N_KINDS];
     size_t n;
     /* Client-side filters by source index (config->sources[i]); compiled once at start. */
-    const struct sf_config *config;
     struct sf_filter **filters;
 };
 
@@ -195,7 +213,6 @@ struct sf_outputs {
  * is unexpected; it still names the source. */
 static sf_err make_filters(struct sf_outputs *o, const struct sf_config *config)
 {
-    o->config = config;
     o->filters = sf_xcalloc(config->n_sources ? config->n_sources : 1, sizeof(*o->filters));
     for (size_t i = 0; i < config->n_sources; i++) {
         const struct sf_config_filters *f = &config->sources[i].filters;
@@ -222,19 +239,29 @@ static sf_err make_filters(struct sf_outputs *o, const struct sf_config *config)
     return SF_OK;
 }
 
-/* The filter of |source|, one of config->sources (the engine passes those pointers). */
-static const struct sf_filter *filter_of(const struct sf_outputs *o,
-                                         const struct sf_config_source *source)
+/* The index of |source| in config->sources: the engine passes the config's own pointers.
+ * Mappings and filters are per source, by that index. */
+static size_t source_index(const struct sf_outputs *o, const struct sf_config_source *source)
 {
     size_t i = (size_t)(source - o->config->sources);
     SF_ASSERT(i < o->config->n_sources);
-    return o->filters[i];
+    return i;
+}
+
+void sf_outputs_set_budget(struct sf_outputs *outputs, struct sf_budget *budget)
+{
+    for (size_t i = 0; i < outputs->n; i++) {
+        if (outputs->outputs[i].kind->config == SF_CONFIG_SINK_HEC) {
+            sf_hec_sink_set_budget(outputs->outputs[i].sink, budget);
+        }
+    }
 }
 
 sf_err sf_outputs_new(const struct sf_config *config, struct sf_outputs **out)
 {
     struct sf_outputs *o = sf_xcalloc(1, sizeof(*o));
     *out = o;
+    o->config = config;
     bool is_built[PAYLOAD__COUNT] = {false};
     sf_err filters_err = make_filters(o, config);
     if (filters_err) {
@@ -250,11 +277,18 @@ sf_err sf_outputs_new(const struct sf_config *config, struct sf_outputs **out)
         output->builds_payload = !is_built[kind->payload];
         is_built[kind->payload] = true;
         char errbuf[512];
-        sf_err err = kind->make_mapping(config, &output->mapping, errbuf, sizeof(errbuf));
-        if (err) {
-            SF_LOG_ERROR("msg=\"invalid event mapping for the %s output\" error=\"%s\"", kind->name,
-                         errbuf);
-            return err;
+        sf_err err = SF_OK;
+        output->mappings =
+            sf_xcalloc(config->n_sources ? config->n_sources : 1, sizeof(*output->mappings));
+        for (size_t s = 0; s < config->n_sources; s++) {
+            err = kind->make_mapping(config, &config->sources[s], &output->mappings[s], errbuf,
+                                     sizeof(errbuf));
+            if (err) {
+                SF_LOG_ERROR("msg=\"invalid event mapping for the %s output\" source=\"%s\" "
+                             "error=\"%s\"",
+                             kind->name, config->sources[s].name, errbuf);
+                return err;
+            }
         }
         err = kind->make_sink(config, &output->sink, errbuf, sizeof(errbuf));
         if (err) {
@@ -289,7 +323,8 @@ sf_err sf_outputs_build(void *ctx,
         }
         size_t n_events = 0;
         size_t n_filtered = 0;
-        sf_err err = output->kind->build(output->mapping, filter_of(outputs, source), source, list,
+        size_t s = source_index(outputs, source);
+        sf_err err = output->kind->build(output->mappings[s], outputs->filters[s], source, list,
                                          batch, &n_events, &n_filtered);
         if (err) {
             return err;
@@ -339,9 +374,12 @@ void sf_outputs_free(struct sf_outputs *outputs)
     for (size_t i = 0; i < outputs->n; i++) {
         struct output *output = &outputs->outputs[i];
         sf_sink_free(output->sink);
-        if (output->mapping) {
-            output->kind->free_mapping(output->mapping);
+        for (size_t s = 0; output->mappings && s < outputs->config->n_sources; s++) {
+            if (output->mappings[s]) {
+                output->kind->free_mapping(output->mappings[s]);
+            }
         }
+        free(output->mappings);
     }
     free(outputs);
 }

@@ -10,6 +10,7 @@
 #include "codec/loggroup.h"
 #include "config/config.h"
 #include "pipeline/batch.h"
+#include "pipeline/budget.h"
 #include "sink/sink.h"
 #include "util/err.h"
 
@@ -25,6 +26,9 @@ enum sf_output_metrics {
 /* Builds the mapping and the (stopped) sink of every configured output; errors are logged,
  * naming the output. *out is set even on failure, for sf_outputs_free. */
 sf_err sf_outputs_new(const struct sf_config *config, struct sf_outputs **out);
+/* Gives the outputs that buffer data of their own (HEC request bodies) the memory budget to
+ * charge it to; before sf_outputs_start. |budget| must outlive the outputs. */
+void sf_outputs_set_budget(struct sf_outputs *outputs, struct sf_budget *budget);
 sf_err sf_outputs_start(struct sf_outputs *outputs);
 /* The coord build hook: each output's payload of |list| into |batch|, and its event count.
  * Thread-safe (fetch workers). */

@@ -10,6 +10,7 @@
 #include "config/config_int.h"
 #include "util/match.h"
 #include "util/proxy.h"
+#include "util/template.h"
 
 #include "util/banned.h"
 #include "util/url.h"
@@ -141,6 +142,19 @@ bool sf_config_check_json_fields(const struct sf_option *opt,
         }
     }
     return true;
+}
+
+/* Routing templates (util/template.h) are parsed here too, so that a bad one is refused with
+ * its file and line rather than when the outputs are made. */
+bool sf_config_check_template(const struct sf_option *opt,
+                              const void *base,
+                              char *why,
+                              size_t why_size)
+{
+    struct sf_template t;
+    bool is_ok = sf_template_parse(string_value(opt, base), &t, why, why_size) == SF_OK;
+    sf_template_cleanup(&t);
+    return is_ok;
 }
 
 bool sf_config_check_fields(const struct sf_option *opt,

@@ -389,3 +389,39 @@ void sf_config_free(struct sf_config *config)
     }
     free(config);
 }
+
+void sf_config_source_mapping(const struct sf_config *config,
+                              const struct sf_config_source *source,
+                              struct sf_config_mapping *out)
+{
+    *out = config->mapping;
+    const __typeof__(source->mapping) *m = &source->mapping;
+    out->sourcetype = m->sourcetype ? m->sourcetype : out->sourcetype;
+    out->index = m->index ? m->index : out->index;
+    out->source = m->source ? m->source : out->source;
+    out->host = m->host ? m->host : out->host;
+    if (m->event_as_string) {
+        out->event_as_string = strcmp(m->event_as_string, "true") == 0;
+    }
+    if (m->n_json_fields) {
+        out->json_fields = m->json_fields;
+        out->n_json_fields = m->n_json_fields;
+    }
+    if (m->n_fields) {
+        out->fields = m->fields;
+        out->n_fields = m->n_fields;
+    }
+    if (m->position_fields) {
+        out->position_fields = strcmp(m->position_fields, "true") == 0;
+    }
+}
+
+void sf_config_source_syslog(const struct sf_config *config,
+                             const struct sf_config_source *source,
+                             struct sf_config_syslog *out)
+{
+    *out = config->syslog;
+    out->hostname = source->syslog.hostname ? source->syslog.hostname : out->hostname;
+    out->app_name = source->syslog.app_name ? source->syslog.app_name : out->app_name;
+    out->msgid = source->syslog.msgid ? source->syslog.msgid : out->msgid;
+}

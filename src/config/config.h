@@ -95,6 +95,26 @@ struct sf_config_source {
     /* In effect for this source: each list the source sets (`sls.filters.*`, in its entry or
      * under `sls:`) replaces the global `filters.*` one; the rest are the global lists. */
     struct sf_config_filters filters;
+    /* sls.mapping.*: this source's event mapping, overriding the global `mapping:` key by key
+     * (source → `sls:` → `mapping:`); NULL/0: not set here. sf_config_source_mapping merges. */
+    struct {
+        char *sourcetype; /* templates, as mapping.* */
+        char *index;
+        char *source;
+        char *host;
+        char *event_as_string; /* "true", "false"; NULL: unset */
+        char **json_fields;    /* replaces the global list when it has entries */
+        size_t n_json_fields;
+        char **fields; /* replaces the global list when it has entries */
+        size_t n_fields;
+        char *position_fields; /* "true", "false"; NULL: unset */
+    } mapping;
+    /* sls.syslog.*: this source's syslog header templates, overriding output.syslog.* */
+    struct {
+        char *hostname;
+        char *app_name;
+        char *msgid;
+    } syslog;
 };
 
 enum sf_config_sink_kind {
@@ -117,6 +137,8 @@ struct sf_config_mapping {
     /* Indexed fields added to every event, as "name=value" entries (HEC `fields`). */
     char **fields;
     size_t n_fields;
+    /* Indexed fields sls_shard and sls_position (de-duplication key); default false. */
+    bool position_fields;
 };
 
 /* Splunk HTTP Event Collector output (spec siem-outputs §1). */
@@ -189,7 +211,7 @@ struct sf_config {
     struct sf_config_syslog syslog;
     struct sf_config_mapping mapping;
     struct sf_config_filters filters; /* the global filters.*, as written */
-    size_t max_buffered_bytes;        /* one budget for everything in memory; default 256 MiB */
+    size_t max_buffered_bytes;        /* one budget for everything in memory; default 128 MiB */
     int workers;                      /* fetch/transform threads; 0: one per CPU */
     int drain_timeout_s;       /* on SIGTERM: time to deliver what is in memory; default 30 */
     char *log_level;           /* "error", "warn", "info" (default), "debug" */
@@ -238,6 +260,18 @@ sf_err sf_config_load_yaml_buffer(const char *text,
                                   struct sf_config **out,
                                   char *errbuf,
                                   size_t errbuf_size);
+
+/* The mapping in effect for |source|: each key from the source (or its `sls:` default) when
+ * set there, else from config->mapping. The strings are borrowed from |config|. */
+void sf_config_source_mapping(const struct sf_config *config,
+                              const struct sf_config_source *source,
+                              struct sf_config_mapping *out);
+
+/* The syslog settings in effect for |source|: output.syslog with the source's hostname,
+ * app_name and msgid where it sets them. The strings are borrowed from |config|. */
+void sf_config_source_syslog(const struct sf_config *config,
+                             const struct sf_config_source *source,
+                             struct sf_config_syslog *out);
 
 /* Writes the effective configuration as YAML with every secret replaced by "<redacted>". */
 void sf_config_dump(const struct sf_config *config, int fd);

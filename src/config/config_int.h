@@ -272,6 +272,10 @@ bool sf_config_check_json_fields(const struct sf_option *opt,
                                  const void *base,
                                  char *why,
                                  size_t why_size);
+bool sf_config_check_template(const struct sf_option *opt,
+                              const void *base,
+                              char *why,
+                              size_t why_size);
 bool sf_config_check_fields(const struct sf_option *opt,
                             const void *base,
                             char *why,

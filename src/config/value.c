@@ -329,6 +329,10 @@ parse_into(const struct sf_option *opt, const char *text, void *base, char *why,
     case SF_OPT_SIZE:
         return parse_size(opt, text, field, why, why_size);
     case SF_OPT_ENUM:
+        if (text[0] == '\0' && opt->fallback == NULL) {
+            *(char **)field = NULL; /* an optional choice (sls.mapping.*): "" leaves it unset */
+            return true;
+        }
         return parse_enum(opt, text, field, why, why_size);
     case SF_OPT_START:
         return parse_start(opt, text, base, why, why_size);

@@ -162,7 +162,8 @@ static sf_err init_workers(struct sf_coord *coord, char *errbuf, size_t errbuf_s
         struct sf_worker *worker = &coord->workers[w];
         worker->coord = coord;
         worker->sls = sf_xcalloc(coord->n_sources, sizeof(*worker->sls));
-        sf_sls_pull_result_init(&worker->result, (size_t)256 << 20, (size_t)256 << 20);
+        /* Limits 0: nothing is received before sf_memory_reserve_pull charged room for it. */
+        sf_sls_pull_result_init(&worker->result, 0, 0);
         for (size_t i = 0; i < coord->n_sources; i++) {
             struct sf_source *source = &coord->sources[i];
             /* A stop abandons pulls in flight: their data is read again by the next owner. */
@@ -193,6 +194,12 @@ sf_err sf_coord_new(const struct sf_config *config,
     pthread_cond_init(&coord->wake, &attr);
     atomic_init(&coord->stop_requested, false);
     atomic_init(&coord->workers_stop, false);
+    coord->budget = hooks->budget;
+    if (!coord->budget) {
+        coord->budget = sf_budget_new(config->max_buffered_bytes);
+        coord->owns_budget = true;
+    }
+    sf_memory_init(coord);
     coord->n_sources = config->n_sources;
     coord->sources = sf_xcalloc(config->n_sources, sizeof(*coord->sources));
     sf_err err = SF_OK;
@@ -246,6 +253,7 @@ void sf_coord_free(struct sf_coord *coord)
             sf_sls_client_free(worker->sls[i]);
         }
         free(worker->sls);
+        sf_memory_release_worker(worker);
         sf_sls_pull_result_cleanup(&worker->result);
     }
     free(coord->workers);
@@ -263,11 +271,15 @@ void sf_coord_free(struct sf_coord *coord)
     free(coord->sources);
     while (coord->free_batches) {
         struct sf_batch *next = coord->free_batches->pool_next;
+        sf_memory_batch_freed(coord, coord->free_batches);
         sf_batch_free(coord->free_batches);
         coord->free_batches = next;
     }
     pthread_mutex_destroy(&coord->lock);
     pthread_cond_destroy(&coord->wake);
+    if (coord->owns_budget) {
+        sf_budget_free(coord->budget);
+    }
     free(coord);
 }
 
@@ -289,9 +301,8 @@ void sf_coord_take_back(void *ctx, struct sf_batch *batch, bool is_delivered)
         sf_shard_forget(shard, batch->seq);
     }
     shard->n_outstanding--;
-    coord->buffered_bytes -= batch->charged_bytes;
-    sf_coord_release_batch(coord, batch);
-    pthread_cond_broadcast(&coord->wake); /* budget freed, prefetch window opened */
+    sf_coord_release_batch(coord, batch); /* pooled or freed (uncharged: the budget wakes) */
+    pthread_cond_broadcast(&coord->wake); /* prefetch window opened */
     pthread_mutex_unlock(&coord->lock);
 }
 
@@ -318,8 +329,8 @@ void sf_coord_get_stats(struct sf_coord *coord, struct sf_coord_stats *stats)
     for (size_t i = 0; i < coord->n_sources; i++) {
         add_stats(stats, &coord->sources[i].stats);
     }
-    stats->buffered_bytes = coord->buffered_bytes;
-    stats->max_buffered_bytes = coord->max_buffered_bytes;
+    stats->buffered_bytes = sf_budget_total(coord->budget);
+    stats->max_buffered_bytes = sf_budget_peak(coord->budget);
     pthread_mutex_unlock(&coord->lock);
 }
 
@@ -415,4 +426,9 @@ sf_err sf_coord_run(struct sf_coord *coord)
     }
     drain_and_leave(coord);
     return SF_OK;
+}
+
+struct sf_budget *sf_coord_budget(struct sf_coord *coord)
+{
+    return coord->budget;
 }

@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "cred/cred.h"
 #include "pipeline/batch.h"
+#include "pipeline/budget.h"
 #include "sls/sls_client.h"
 #include "util/err.h"
 #include "util/proxy.h"
@@ -38,6 +39,10 @@ struct sf_coord_hooks {
     void (*on_ready)(void *ctx);
     void (*on_stopping)(void *ctx);
     void *ctx;
+    /* The memory budget the engine charges its pull buffers and batches to (pipeline/budget.h),
+     * shared with the sinks; it must outlive the engine. NULL: the engine makes its own of
+     * limits.max_buffered_bytes (sf_coord_budget returns it). */
+    struct sf_budget *budget;
 };
 
 struct sf_coord_stats {
@@ -53,8 +58,8 @@ struct sf_coord_stats {
     uint64_t rebalances;    /* shards granted or revoked */
     uint64_t heartbeats;
     uint64_t heartbeat_failures;
-    uint64_t buffered_bytes;     /* now */
-    uint64_t max_buffered_bytes; /* peak */
+    uint64_t buffered_bytes;     /* now: everything charged to the memory budget */
+    uint64_t max_buffered_bytes; /* peak of that */
 };
 
 /* A snapshot of one shard, for metrics and `status`. */
@@ -117,6 +122,8 @@ void sf_coord_get_stats(struct sf_coord *coord, struct sf_coord_stats *stats);
 /* Calls |fn| once per source with a consistent snapshot (taken under the engine lock, passed
  * without it). Any thread. */
 void sf_coord_visit(struct sf_coord *coord, sf_coord_visit_fn fn, void *ctx);
+/* The budget the engine charges (its own or the one in its hooks). Any thread. */
+struct sf_budget *sf_coord_budget(struct sf_coord *coord);
 /* True when every source has joined its group. Any thread. */
 bool sf_coord_is_ready(struct sf_coord *coord);
 void sf_coord_free(struct sf_coord *coord);

@@ -18,7 +18,9 @@
 #include <stdbool.h>
 
 #include "coord/coord.h"
+#include "coord/memory.h"
 #include "cred/cred.h"
+#include "pipeline/budget.h"
 #include "sls/sls_api.h"
 #include "util/backoff.h"
 
@@ -55,7 +57,8 @@ struct sf_shard {
     char end_cursor[SF_SLS_CURSOR_MAX];
     char cursor[SF_SLS_CURSOR_MAX]; /* next pull starts here */
     int64_t next_pull_ms;
-    int pull_count; /* LogGroups asked per pull: adapts so one pull fits the memory budget */
+    int pull_count;     /* LogGroups asked per pull: adapts so one pull fits the memory budget */
+    size_t pull_window; /* 0: sf_memory_window; more after one LogGroup did not fit it */
     int64_t idle_delay_ms;
     struct sf_backoff backoff;
     /* Checkpoint tracking: |deliverable| is the cursor everything before which is confirmed. */
@@ -120,6 +123,13 @@ struct sf_worker {
     pthread_t thread;
     struct sf_sls_client **sls; /* one per source: keep-alive per worker */
     struct sf_sls_pull_result result;
+    /* Charged to the budget for |result|'s buffers and the next batch (coord/memory.c);
+     * this worker's own. */
+    size_t charged_wire;
+    size_t charged_raw;
+    size_t charged_decode;
+    size_t reserved_payload;
+    int64_t last_data_ms; /* the last pull that brought data: idle buffers are freed */
 };
 
 struct sf_coord {
@@ -131,10 +141,12 @@ struct sf_coord {
     size_t n_workers;
 
     pthread_mutex_t lock;
-    pthread_cond_t wake; /* workers wait here for a pullable shard or budget */
-    size_t buffered_bytes;
-    size_t max_buffered_bytes;     /* peak of |buffered_bytes| */
-    struct sf_batch *free_batches; /* reused: their payload buffers stay warm */
+    pthread_cond_t wake;           /* workers wait here for a pullable shard */
+    struct sf_budget *budget;      /* limits.max_buffered_bytes (coord/memory.c) */
+    bool owns_budget;              /* made by sf_coord_new: freed with the engine */
+    atomic_uint decode_ratio;      /* decode arena bytes per raw byte, in 1/16ths */
+    atomic_uint payload_ratio;     /* batch payload bytes per raw byte, in 1/16ths */
+    struct sf_batch *free_batches; /* reused: their payload buffers stay warm (and charged) */
     size_t n_free_batches;
 
     atomic_bool stop_requested;

@@ -15,9 +15,7 @@
 
 #define SF_LOG_MODULE "fetch"
 
-#define FULL_BATCH_BYTES   ((size_t)4 << 20)
-#define MAX_POOLED_BATCHES 32
-#define POOLED_PAYLOAD_MAX ((size_t)32 << 20) /* bigger buffers are freed, not kept */
+#define FULL_BATCH_BYTES ((size_t)4 << 20)
 
 static struct sf_batch *batch_get(struct sf_coord *coord)
 {
@@ -40,11 +38,14 @@ static struct sf_batch *batch_get(struct sf_coord *coord)
 void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch)
 {
     SF_ASSERT(!sf_batch_is_held(batch));
-    if (coord->n_free_batches >= MAX_POOLED_BATCHES || batch->payload.cap > POOLED_PAYLOAD_MAX ||
-        batch->syslog_payload.cap > POOLED_PAYLOAD_MAX) {
+    /* A pull needs one batch per worker at a time; more come back when the sinks release a
+     * burst, and sit charged until sf_memory_trim_pool frees them. */
+    if (!sf_memory_should_pool(coord, batch)) {
+        sf_memory_batch_freed(coord, batch);
         sf_batch_free(batch);
         return;
     }
+    batch->pooled_ms = sf_now_ms();
     batch->pool_next = coord->free_batches;
     coord->free_batches = batch;
     coord->n_free_batches++;
@@ -53,10 +54,7 @@ void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch)
 /* The due shard that has waited longest, or NULL; |*wait_ms| says when to look again. */
 static struct sf_shard *pick_shard(struct sf_coord *coord, int64_t now, int64_t *wait_ms)
 {
-    *wait_ms = 500;
-    if (coord->buffered_bytes >= coord->config->max_buffered_bytes) {
-        return NULL; /* back-pressure: a delivery signals |wake| */
-    }
+    *wait_ms = 500; /* back-pressure is the budget's: sf_memory_reserve_pull waits for room */
     struct sf_shard *best = NULL;
     for (size_t i = 0; i < coord->n_sources; i++) {
         for (struct sf_shard *shard = coord->sources[i].shards; shard; shard = shard->next) {
@@ -93,7 +91,8 @@ static void pulled_amount(const struct sf_shard *shard,
 }
 
 /* LogGroups to ask for next: as many as config allows, but few enough that one response
- * stays within a share of the memory budget (LogGroups range from a few logs to thousands),
+ * fills about half the pull window (sf_memory_window; LogGroups range from a few logs to
+ * thousands; one that does not fit fails the pull, which is retried smaller),
  * growing at most 2x per pull so the first large response cannot blow the budget. With a
  * query, |count| LogGroups are read and what the statement keeps of them arrives: the bytes
  * that arrived per LogGroup read is what the budget is about. */
@@ -107,10 +106,8 @@ static int next_pull_count(const struct sf_coord *coord,
     if (groups == 0) {
         return shard->pull_count;
     }
-    size_t share = coord->config->max_buffered_bytes / (4 * coord->n_workers);
-    if (share > FULL_BATCH_BYTES) {
-        share = FULL_BATCH_BYTES; /* bigger pulls buy no throughput, only colder memory */
-    }
+    size_t share = sf_memory_window(coord) / 2; /* at most 4 MiB: bigger pulls buy no
+                                                 * throughput, only colder memory */
     size_t per_group = res->raw_size / groups + 1;
     size_t fit = share / per_group;
     size_t grown = (size_t)shard->pull_count * 2;
@@ -186,6 +183,13 @@ static void pull_once(struct sf_worker *worker,
 
     out->err = sf_sls_pull(sls, config->logstore, shard->shard_id, cursor, count, end_cursor,
                            config->query, compress, res, &out->detail);
+    /* Whatever the outcome, the arena may have grown while decoding: charged, or freed. */
+    if (!sf_memory_settle_decode(worker) && !out->err) {
+        out->err = SF_ERR_TOO_BIG;
+        snprintf(out->detail.message, sizeof(out->detail.message),
+                 "%zu LogGroups decode to more than the memory budget has room for", res->n_groups);
+        return;
+    }
     if (out->err == SF_ERR_SLS_CURSOR) {
         /* The checkpoint points into data the logstore no longer keeps (spec §8.6). */
         struct sf_sls_error detail;
@@ -202,7 +206,9 @@ static void pull_once(struct sf_worker *worker,
     if (out->is_caught_up) {
         return;
     }
+    worker->last_data_ms = sf_now_ms();
     struct sf_batch *batch = batch_get(coord);
+    sf_memory_prepare_batch(worker, batch);
     batch->source = config->name;
     batch->shard_id = shard->shard_id;
     batch->owner = shard;
@@ -217,6 +223,11 @@ static void pull_once(struct sf_worker *worker,
             snprintf(out->detail.message, sizeof(out->detail.message),
                      "cannot turn %zu logs into events", res->list.n_logs_total);
         }
+    }
+    if (!out->err && !sf_memory_settle_batch(worker, batch, res->raw_size)) {
+        out->err = SF_ERR_TOO_BIG;
+        snprintf(out->detail.message, sizeof(out->detail.message),
+                 "the events of %zu logs do not fit the memory budget", res->list.n_logs_total);
     }
     if (out->err) {
         pthread_mutex_lock(&coord->lock);
@@ -256,6 +267,27 @@ static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int
         out->err == SF_ERR_SLS_CONSUMER_GONE) {
         SF_LOG_WARN("msg=\"shard no longer ours: stopping it\" source=%s %s", name, text);
         sf_shard_set_state(shard, SF_SHARD_DROPPED);
+        return;
+    }
+    if (out->err == SF_ERR_TOO_BIG && shard->pull_count > 1) {
+        /* The response did not fit the pull window or the budget: ask for fewer, at once. */
+        shard->pull_count /= 2;
+        shard->next_pull_ms = now;
+        SF_LOG_DEBUG("msg=\"pull too large for its memory, reading fewer LogGroups per pull\" "
+                     "source=%s %s pull_count=%d",
+                     name, text, shard->pull_count);
+        return;
+    }
+    size_t window =
+        shard->pull_window ? shard->pull_window : sf_memory_window(shard->source->coord);
+    size_t window_max = sf_memory_window_max(shard->source->coord);
+    if (out->err == SF_ERR_TOO_BIG && 2 * window <= window_max) {
+        /* One LogGroup is bigger than the window: this shard gets a larger one. */
+        shard->pull_window = 2 * window;
+        shard->next_pull_ms = now;
+        SF_LOG_INFO("msg=\"one LogGroup is larger than the pull window: widening it for this "
+                    "shard\" source=%s %s window_bytes=%zu",
+                    name, text, shard->pull_window);
         return;
     }
     if (out->is_build_error && shard->pull_count > 1) {
@@ -362,11 +394,6 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord,
         sf_coord_release_batch(coord, batch);
         return NULL;
     }
-    batch->charged_bytes = batch->payload.len + batch->syslog_payload.len + sizeof(*batch);
-    coord->buffered_bytes += batch->charged_bytes;
-    if (coord->buffered_bytes > coord->max_buffered_bytes) {
-        coord->max_buffered_bytes = coord->buffered_bytes;
-    }
     shard->n_outstanding++;
     return batch;
 }
@@ -380,11 +407,22 @@ struct sf_batch *sf_fetch_pull(struct sf_worker *worker, struct sf_shard *shard)
     memcpy(end_cursor, shard->end_cursor, sizeof(end_cursor));
     bool has_end = shard->has_end_cursor;
     int count = shard->pull_count;
+    size_t window = shard->pull_window ? shard->pull_window : sf_memory_window(coord);
     pthread_mutex_unlock(&coord->lock);
 
     struct pull_outcome out;
     memset(&out, 0, sizeof(out));
-    pull_once(worker, shard, cursor, has_end ? end_cursor : NULL, count, &out);
+    if (sf_memory_reserve_pull(worker, window)) {
+        pull_once(worker, shard, cursor, has_end ? end_cursor : NULL, count, &out);
+    } else if (atomic_load(&coord->workers_stop)) {
+        out.err = SF_ERR_CANCELLED; /* stopped while waiting for room */
+    } else {
+        out.err = SF_ERR_TOO_BIG; /* the reservation alone is more than the budget */
+        snprintf(out.detail.message, sizeof(out.detail.message),
+                 "a pull window of %zu bytes needs more than limits.max_buffered_bytes (%zu): "
+                 "raise it",
+                 window, sf_budget_limit(coord->budget));
+    }
 
     pthread_mutex_lock(&coord->lock);
     return apply_outcome(coord, worker, shard, &out, sf_now_ms());
@@ -400,6 +438,10 @@ static void *worker_main(void *arg)
         int64_t wait_ms = 0;
         struct sf_shard *shard = pick_shard(coord, now, &wait_ms);
         if (!shard) {
+            sf_memory_trim_pool(coord, now);
+            pthread_mutex_unlock(&coord->lock);
+            sf_memory_trim_worker(worker, now); /* its own buffers: no lock needed */
+            pthread_mutex_lock(&coord->lock);
             struct timespec deadline;
             clock_gettime(CLOCK_MONOTONIC, &deadline);
             int64_t ns = deadline.tv_nsec + (wait_ms % 1000) * 1000000;
@@ -422,6 +464,7 @@ static void *worker_main(void *arg)
         }
     }
     pthread_mutex_unlock(&coord->lock);
+    sf_memory_release_worker(worker);
     return NULL;
 }
 

@@ -47,7 +47,6 @@ void sf_batch_reset(struct sf_batch *batch)
     batch->n_filtered = 0;
     batch->newest_time_s = 0;
     batch->raw_bytes = 0;
-    batch->charged_bytes = 0;
     batch->back = NULL;
     batch->back_ctx = NULL;
     batch->pool_next = NULL;

@@ -52,11 +52,12 @@ struct sf_batch {
     size_t n_filtered; /* logs the source's filters dropped: delivered with the batch's cursor */
     int64_t newest_time_s;        /* newest Log.Time in the batch: for lag */
     size_t raw_bytes;             /* decompressed protobuf bytes it came from */
-    size_t charged_bytes;         /* what it holds against the engine's memory budget */
+    size_t charged_bytes;         /* its buffers' charge to the memory budget; kept while pooled */
     struct sf_buf payload;        /* NDJSON of HEC events: for the file and HEC sinks */
     struct sf_buf syslog_payload; /* framed syslog messages: for the syslog sink */
 
     struct sf_batch *pool_next; /* the engine's free list, while no one holds the batch */
+    int64_t pooled_ms;          /* when it went into that list: idle ones are freed */
 
     /* Private to pipeline/batch.c: the references and how they ended. */
     struct sf_batch_entry entries[SF_BATCH_SINKS_MAX];
@@ -69,7 +70,8 @@ struct sf_batch {
 /* A new, empty batch (payload buffers ready, no reference); sf_batch_free frees it. */
 struct sf_batch *sf_batch_new(void);
 void sf_batch_free(struct sf_batch *batch); /* NULL is fine */
-/* Empties a batch for reuse: payloads kept warm, fields cleared. No one may hold it. */
+/* Empties a batch for reuse: payloads kept warm (and |charged_bytes| with them), fields
+ * cleared. No one may hold it. */
 void sf_batch_reset(struct sf_batch *batch);
 
 /* Starts a round of delivery: one reference, the caller's; |back| runs when the last one

@@ -26,6 +26,7 @@
 
 #include "config/config.h"
 #include "pipeline/batch.h"
+#include "pipeline/budget.h"
 #include "sink/hec_sink.h"
 #include "sink/sink.h"
 #include "util/backoff.h"
@@ -354,6 +355,12 @@ struct sf_hec_slot {
     struct sf_buf gz;           /* the compressed body */
     struct sf_buf resp;         /* the answer, up to its max */
     bool is_gzip;
+    /* Data slots with a memory budget (hec_sink.c): |body| and |gz| never grow past what is
+     * charged. The first slot of each endpoint keeps |base| charged for good, so a request
+     * can always go; the others charge it when they start one and give it back when idle. */
+    size_t charged;
+    bool is_floor;
+    int64_t last_used_ms;
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -460,6 +467,8 @@ struct sf_hec_log_key {
 
 struct sf_hec_sink {
     struct sf_sink *sink;
+    struct sf_budget *budget; /* NULL: request buffers are not charged (tests) */
+    size_t slot_base;         /* a data slot's body and gzip buffer limits, together */
     /* settings */
     struct sf_hec_endpoint *eps; /* one per configured URL, made at new; never reallocated */
     size_t n_eps;

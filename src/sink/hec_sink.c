@@ -27,6 +27,69 @@
 #define STAT_ADD SF_HEC_STAT_ADD
 
 /* ---------------------------------------------------------------------------------------- */
+/* Memory budget: request buffers (sf_hec_sink_set_budget)                                   */
+
+#define IDLE_TRIM_MS 5000
+
+/* The slot's buffers may hold |base| bytes before a request starts: charges them when the
+ * slot has no charge yet. False when the budget has no room (the request waits). */
+static bool slot_charge(struct sf_hec_sink *hs, struct sf_hec_slot *slot)
+{
+    if (!hs->budget || slot->charged >= hs->slot_base) {
+        return true;
+    }
+    if (!sf_budget_try_charge(hs->budget, SF_BUDGET_HEC_REQUESTS, hs->slot_base - slot->charged)) {
+        return slot->is_floor; /* a floor that never fit (warned at start) goes uncharged */
+    }
+    slot->charged = hs->slot_base;
+    return true;
+}
+
+/* A lone event larger than the gzip buffer's limit: more room for this request when the
+ * budget has it, else it goes uncompressed. */
+static void slot_charge_gz(struct sf_hec_sink *hs, struct sf_hec_slot *slot, size_t raw_len)
+{
+    if (!hs->budget || raw_len <= slot->gz.max) {
+        return;
+    }
+    size_t extra = raw_len + raw_len / 64 + 1024 - slot->gz.max;
+    if (sf_budget_try_charge(hs->budget, SF_BUDGET_HEC_REQUESTS, extra)) {
+        slot->charged += extra;
+        slot->gz.max += extra;
+    }
+}
+
+/* Idle slots free their buffers; all but the floor give their charge back. */
+static void trim_slots(struct sf_hec_sink *hs, int64_t now_ms)
+{
+    if (!hs->budget) {
+        return;
+    }
+    for (int i = 0; i < hs->n_slots; i++) {
+        struct sf_hec_slot *slot = &hs->slots[i];
+        if (slot->req || now_ms - slot->last_used_ms < IDLE_TRIM_MS ||
+            (slot->body.cap == 0 && slot->gz.cap == 0 &&
+             slot->charged == (slot->is_floor ? hs->slot_base : 0))) {
+            continue;
+        }
+        sf_buf_cleanup(&slot->body);
+        sf_buf_cleanup(&slot->gz);
+        size_t keep = slot->is_floor && slot->charged >= hs->slot_base ? hs->slot_base : 0;
+        slot->gz.max = hs->slot_base - slot->body.max;
+        sf_budget_release(hs->budget, SF_BUDGET_HEC_REQUESTS, slot->charged - keep);
+        slot->charged = keep;
+    }
+}
+
+static void release_slots(struct sf_hec_sink *hs)
+{
+    for (int i = 0; hs->budget && i < hs->n_slots; i++) {
+        sf_budget_release(hs->budget, SF_BUDGET_HEC_REQUESTS, hs->slots[i].charged);
+        hs->slots[i].charged = 0;
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* Sending                                                                                   */
 
 static void gzip_body(struct sf_hec_sink *hs, struct sf_hec_slot *slot, struct sf_hec_request *req)
@@ -74,7 +137,9 @@ static void start_request(struct sf_hec_sink *hs,
     const uint8_t *body;
     size_t len;
     slot->is_gzip = false;
+    slot->last_used_ms = now_ms;
     if (hs->is_gzip_on && req->raw_len >= hs->gzip_min_bytes) {
+        slot_charge_gz(hs, slot, req->raw_len);
         gzip_body(hs, slot, req);
     }
     if (slot->is_gzip) {
@@ -137,6 +202,12 @@ static void fill_slots(struct sf_hec_sink *hs, int64_t now_ms, bool is_stopping,
         if (i < 0) {
             return;
         }
+        struct sf_hec_slot *slot = idle_slot(hs, &hs->eps[i]);
+        if ((hs->retry.n || hs->batcher.take) && !slot_charge(hs, slot)) {
+            /* No room for this slot's buffers: requests wait for a slot that has them (each
+             * endpoint's floor slot always does, and is busy: its end wakes the loop). */
+            return;
+        }
         struct sf_hec_request *req = sf_hec_queue_pop(&hs->retry);
         if (!req) {
             if (!sf_hec_batcher_ready(&hs->batcher, hs->max_body, hs->max_events, now_ms,
@@ -146,7 +217,7 @@ static void fill_slots(struct sf_hec_sink *hs, int64_t now_ms, bool is_stopping,
             req = sf_hec_batcher_take(&hs->batcher, hs->max_body, hs->max_events);
         }
         hs->rr = rr;
-        start_request(hs, idle_slot(hs, &hs->eps[i]), req, now_ms);
+        start_request(hs, slot, req, now_ms);
     }
 }
 
@@ -366,6 +437,7 @@ static void *hec_main(void *arg)
         }
         run_timers(hs, now, &wake);
         fill_slots(hs, now, is_stopping, &wake);
+        trim_slots(hs, now);
         int n_running = 0;
         curl_multi_perform(hs->multi, &n_running);
         if (drain_completions(hs)) {
@@ -477,6 +549,7 @@ static void slot_cleanup(struct sf_hec_slot *slot)
 
 static void hec_free(struct sf_hec_sink *hs)
 {
+    release_slots(hs);
     for (int i = 0; i < hs->n_slots; i++) {
         slot_cleanup(&hs->slots[i]);
     }
@@ -528,6 +601,31 @@ static const struct sf_sink_ops hec_sink_ops = {
     .stop = hec_stop,
     .destroy = hec_destroy,
 };
+
+void sf_hec_sink_set_budget(struct sf_sink *sink, struct sf_budget *budget)
+{
+    SF_ASSERT(sink->ops == &hec_sink_ops);
+    struct sf_hec_sink *hs = sink->impl;
+    hs->budget = budget;
+    /* A multi-batch body is at most max_body_bytes; its gzip is kept to the same size (a body
+     * that does not shrink goes uncompressed). */
+    size_t body_max = hs->slots[0].body.max;
+    hs->slot_base = 2 * body_max;
+    for (size_t e = 0; e < hs->n_eps; e++) {
+        for (int i = 0; i < hs->max_in_flight; i++) {
+            struct sf_hec_slot *slot = &hs->eps[e].slots[i];
+            slot->gz.max = body_max;
+            slot->is_floor = i == 0;
+        }
+        struct sf_hec_slot *floor = &hs->eps[e].slots[0];
+        if (!slot_charge(hs, floor)) {
+            SF_LOG_WARN("msg=\"limits.max_buffered_bytes has no room for one HEC request of "
+                        "output.hec.max_body_bytes: it is sent uncharged; raise the limit\" "
+                        "needed_bytes=%zu",
+                        hs->slot_base);
+        }
+    }
+}
 
 void sf_hec_sink_get_stats(struct sf_sink *sink, struct sf_hec_sink_stats *out)
 {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "pipeline/budget.h"
 #include "sink/sink.h"
 #include "util/proxy.h"
 
@@ -75,6 +76,12 @@ sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
                        struct sf_sink **out,
                        char *errbuf,
                        size_t errbuf_size);
+
+/* Charges the request buffers of |sink| (from sf_hec_sink_new, not started) to |budget|
+ * (category hec_requests; docs/internals/memory.md): each endpoint's first slot keeps room for
+ * one request for good, other slots charge theirs when they start a request and give it back
+ * after IDLE_TRIM_MS idle; a slot that cannot charge waits. |budget| must outlive the sink. */
+void sf_hec_sink_set_budget(struct sf_sink *sink, struct sf_budget *budget);
 
 /* |sink| must come from sf_hec_sink_new. Any thread. */
 void sf_hec_sink_get_stats(struct sf_sink *sink, struct sf_hec_sink_stats *out);

@@ -8,8 +8,12 @@
 #include "transform/filter.h"
 #include "transform/json.h"
 #include "transform/json_int.h"
+#include "transform/template.h"
 #include "util/alloc.h"
 #include "util/assert.h"
+#include "util/encode.h"
+#include "util/template.h"
+
 #include "util/banned.h"
 
 /* The event writer is one description of the event's layout (emit_event) instantiated four
@@ -39,10 +43,35 @@ struct json_field {
     struct sf_str field;
 };
 
+#define MAX_REFS 8 /* distinct field names in the templates that the key walk resolves */
+
+/* The envelope's metadata keys, in the order they are written. */
+enum { META_HOST, META_SOURCE, META_SOURCETYPE, META_INDEX, META__COUNT };
+static const struct sf_str meta_open[META__COUNT] = {
+    SF_STR_LIT(",\"host\":\""),
+    SF_STR_LIT(",\"source\":\""),
+    SF_STR_LIT(",\"sourcetype\":\""),
+    SF_STR_LIT(",\"index\":\""),
+};
+
 struct sf_hec_mapping {
     bool event_as_string;
+    /* Static mapping: the whole constant head. Dynamic mapping (a template names a field, or
+     * position fields are on): NULL, and the head is written per event from the parts below. */
     uint8_t *head; /* ,"host":"…",…,"event":{   or   …,"event":"{ */
     size_t head_len;
+    bool is_dynamic;
+    struct sf_template meta[META__COUNT]; /* dynamic: n_parts 0 for an unset key */
+    char *fields_body; /* dynamic: "name":"value",… of the static indexed fields, escaped */
+    size_t fields_body_len;
+    bool position_fields;
+    /* The distinct field names the templates read, looked up in the walk over a log's keys
+     * that the writer makes anyway (needs_general_path): by hash, then by bytes. ref_of gives
+     * each FIELD part its entry. n_refs 0 with a FIELD part: too many names, parts scan. */
+    struct sf_str ref_names[MAX_REFS];
+    uint64_t ref_hashes[MAX_REFS];
+    size_t n_refs;
+    uint8_t ref_of[META__COUNT][SF_TEMPLATE_MAX_PARTS];
     struct json_field *fields; /* sorted by topic; bytes owned by |strings| */
     size_t n_fields;
     char *strings;
@@ -59,11 +88,17 @@ struct group_ctx {
     const struct sf_filter *filter;
     bool has_group_keys;  /* some key of the group part is written (always, without rules) */
     size_t rename_growth; /* per key, the most bytes a rename adds */
-    size_t prefix_bound;  /* worst case of head + topic, source and tags */
+    size_t prefix_bound;  /* worst case of topic, source and tags (the head is apart) */
     /* sf_hec_events_append only: where |out| already holds this group's constant part
-     * (head through the last tag), so later events copy it instead of escaping it again. */
+     * (topic, source and tags: the head is written per event), so later events copy it
+     * instead of escaping it again. */
     bool is_cacheable;
     bool has_cache;
+    const struct origin *origin;
+    /* Per template field name: its value in the group (topic, source or a tag; "" for a
+     * content name). On the fast path no content can repeat a group key, so a content found
+     * in the walk is the only other value. */
+    struct sf_str ref_group[MAX_REFS];
     size_t cache_off;
     size_t cache_len;
 };
@@ -78,9 +113,32 @@ struct vkey {
 
 #define PICK_SKIP UINT32_MAX
 
+/* Where the logs being written come from, for {project}/{logstore} and the position key. */
+struct origin {
+    const struct sf_hec_origin *o; /* NULL: unknown */
+    struct sf_template_source names;
+    bool has_seq;      /* the pull's start cursor decoded to a sequence number */
+    int64_t first_seq; /* of the list's first group */
+    /* The position fields' constant text, escaped once per call:
+     * "sls_shard":"<shard>","sls_position":"<project>/<logstore>/<shard>/   and, per group,
+     * <sequence>   (or <cursor>+<group index>); each event adds /<offset>". */
+    uint8_t prefix[2 * 6 * SF_HEC_ORIGIN_NAME_MAX + 128]; /* escaped names, numbers, scratch */
+    size_t prefix_len;
+    uint8_t group_part[6 * 128 + 64];
+    size_t group_part_len;
+};
+
 struct event {
     const struct group_ctx *g;
     const struct sf_log *log;
+    size_t log_index; /* in its group: the position key's offset */
+    /* Dynamic mapping: each template part's value for this log, resolved once per event (the
+     * writer runs twice when it measures first), and each metadata value's length. */
+    struct sf_str (*meta_vals)[SF_TEMPLATE_MAX_PARTS];
+    size_t meta_len[META__COUNT];
+    /* Each template field name's value, filled by the key walk; valid when |has_refs|. */
+    struct sf_str ref_vals[MAX_REFS];
+    bool has_refs;
     const struct sf_buf *out; /* source of the cached group part */
     const uint32_t *pick;     /* general path: per key, the index of its value, or PICK_SKIP */
     bool use_cache;
@@ -227,6 +285,109 @@ static ALWAYS_INLINE void put_time(struct wr *w, const bool measure, const struc
         buf[n++] = (char)('0' + ms % 10);
     }
     put(w, measure, buf, n);
+}
+
+/* Decimal digits of |v| at |d|; returns how many. */
+static size_t format_u64(char *d, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++) {
+        d[i] = tmp[n - 1 - i];
+    }
+    return n;
+}
+
+/* ,"fields":{…,"sls_shard":"3","sls_position":"<project>/<logstore>/<shard>/<seq>/<offset>"}
+ * The position names the log by the sequence number of its LogGroup in the shard (the
+ * LogGroup's own cursor, decoded: spec §4.1) and its offset in that group. Both are properties
+ * of the stored data, not of the pull that read it, so a redelivery after a crash or a
+ * rebalance (which pulls again from a committed cursor, always a LogGroup boundary) writes the
+ * same key. Without a decodable cursor the cursor text stands in, with the group's index. */
+static ALWAYS_INLINE void put_position(struct wr *w, const bool measure, const struct event *ev)
+{
+    const struct origin *org = ev->g->origin;
+    char num[24];
+    put(w, measure, org->prefix, org->prefix_len);
+    put(w, measure, org->group_part, org->group_part_len);
+    num[0] = '/';
+    size_t n = 1 + format_u64(num + 1, ev->log_index);
+    num[n++] = '"';
+    put(w, measure, num, n);
+}
+
+/* The constant parts of the position fields (see struct origin). */
+static void origin_prefix(struct origin *org)
+{
+    uint8_t *d = org->prefix;
+    memcpy(d, "\"sls_shard\":\"", 13);
+    d += 13;
+    d += format_u64((char *)d, (uint64_t)(uint32_t)org->o->shard);
+    memcpy(d, "\",\"sls_position\":\"", 18);
+    d += 18;
+    d = sf_json_escape(d, org->names.project.ptr, org->names.project.len, 1);
+    *d++ = '/';
+    d = sf_json_escape(d, org->names.logstore.ptr, org->names.logstore.len, 1);
+    *d++ = '/';
+    d += format_u64((char *)d, (uint64_t)(uint32_t)org->o->shard);
+    *d++ = '/';
+    org->prefix_len = (size_t)(d - org->prefix);
+}
+
+static void origin_group(struct origin *org, size_t group_index)
+{
+    uint8_t *d = org->group_part;
+    if (org->has_seq) {
+        d += format_u64((char *)d, (uint64_t)org->first_seq + group_index);
+    } else {
+        d = sf_json_escape(d, org->o->cursor, strlen(org->o->cursor), 1);
+        *d++ = '+';
+        d += format_u64((char *)d, group_index);
+    }
+    org->group_part_len = (size_t)(d - org->group_part);
+}
+
+/* The envelope before "event": the mapping's constant head, or for a dynamic mapping each
+ * metadata key with its template's value (omitted when that renders empty, as an unset key
+ * is), the indexed fields and the position. Outside the event string in either form. */
+static ALWAYS_INLINE void put_head(struct wr *w, const bool measure, const struct event *ev)
+{
+    const struct sf_hec_mapping *map = ev->g->map;
+    if (!map->is_dynamic) {
+        put(w, measure, map->head, map->head_len);
+        return;
+    }
+    for (size_t m = 0; m < META__COUNT; m++) {
+        if (ev->meta_len[m] == 0) {
+            continue;
+        }
+        put(w, measure, meta_open[m].ptr, meta_open[m].len);
+        for (size_t i = 0; i < map->meta[m].n_parts; i++) {
+            put_escaped(w, measure, ev->meta_vals[m][i], 1);
+        }
+        PUT_LIT(w, measure, "\"");
+    }
+    bool has_position = map->position_fields && ev->g->origin && ev->g->origin->o;
+    if (map->fields_body_len || has_position) {
+        PUT_LIT(w, measure, ",\"fields\":{");
+        put(w, measure, map->fields_body, map->fields_body_len);
+        if (has_position) {
+            if (map->fields_body_len) {
+                PUT_LIT(w, measure, ",");
+            }
+            put_position(w, measure, ev);
+        }
+        PUT_LIT(w, measure, "}");
+    }
+    if (map->event_as_string) {
+        PUT_LIT(w, measure, ",\"event\":\"{");
+    } else {
+        PUT_LIT(w, measure, ",\"event\":{");
+    }
 }
 
 /* ---- keys ---- */
@@ -452,11 +613,18 @@ static bool clashes_with_group(const struct group_ctx *g, struct sf_str key)
  * no table to clear. Only keys starting with "__" can be a group key, and a key that is not
  * well-formed UTF-8 goes to the general path, which compares keys as they will be written.
  * Also adds the contents' worst case to *bound. */
-static bool needs_general_path(const struct group_ctx *g, const struct sf_log *log, size_t *bound)
+static bool needs_general_path(const struct group_ctx *g,
+                               const struct sf_log *log,
+                               size_t *bound,
+                               struct sf_str *ref_vals)
 {
     const struct sf_log_kv *kv = log->contents;
     size_t n = log->n_contents;
     bool is_general = g->needs_general || n > FAST_MAX_CONTENTS;
+    const size_t n_refs = g->map->n_refs;
+    for (size_t r = 0; r < n_refs; r++) {
+        ref_vals[r] = g->ref_group[r];
+    }
     uint64_t hashes[FAST_MAX_CONTENTS];
     uint64_t filter[2] = {0, 0};
     size_t sum = 0;
@@ -475,6 +643,11 @@ static bool needs_general_path(const struct group_ctx *g, const struct sf_log *l
             continue;
         }
         hashes[i] = h;
+        for (size_t r = 0; r < n_refs; r++) {
+            if (g->map->ref_hashes[r] == h && sf_str_eq(g->map->ref_names[r], key)) {
+                ref_vals[r] = kv[i].value;
+            }
+        }
         uint64_t bit = 1ull << ((h >> 57) & 63);
         uint64_t *word = &filter[h >> 63];
         if (*word & bit) {
@@ -523,7 +696,6 @@ static ALWAYS_INLINE void
 emit_group_part(struct wr *w, const bool measure, const bool smode, const struct group_ctx *g)
 {
     const struct sf_loggroup *group = g->group;
-    put(w, measure, g->map->head, g->map->head_len);
     bool first = true;
     for (size_t i = 0; i < 2 + group->n_tags; i++) {
         struct vkey key = i == 0   ? (struct vkey){.name = SF_STR_LIT("__topic__")}
@@ -574,7 +746,7 @@ emit_event(struct wr *w, const bool measure, const bool smode, struct event *ev)
         size_t n_fixed = 2 + g->group->n_tags;
         size_t n_keys = n_fixed + log->n_contents;
         bool first = true;
-        put(w, measure, g->map->head, g->map->head_len);
+        put_head(w, measure, ev);
         for (size_t i = 0; i < n_keys; i++) {
             uint32_t from = ev->pick[i];
             if (from == PICK_SKIP) {
@@ -591,6 +763,7 @@ emit_event(struct wr *w, const bool measure, const bool smode, struct event *ev)
             first = false;
         }
     } else {
+        put_head(w, measure, ev);
         if (ev->use_cache) {
             put(w, measure, ev->out->ptr + g->cache_off, g->cache_len);
         } else {
@@ -678,15 +851,70 @@ static sf_err write_exact(struct event *ev, struct sf_buf *out)
     return SF_OK;
 }
 
-static sf_err write_event(struct group_ctx *g, const struct sf_log *log, struct sf_buf *out)
+/* A dynamic mapping's head for |ev|: resolves every template once into |vals| and returns the
+ * head's worst case. A static mapping's head is its length. */
+/* sf_template_resolve with the field values the key walk found. */
+static size_t resolve_from_walk(const struct event *ev, size_t m, struct sf_str *vals)
 {
-    struct event ev = {.g = g, .log = log, .out = out};
+    const struct sf_hec_mapping *map = ev->g->map;
+    const struct sf_template *t = &map->meta[m];
+    const struct origin *org = ev->g->origin;
+    static const struct sf_str empty = {.ptr = "", .len = 0};
+    size_t total = 0;
+    for (size_t i = 0; i < t->n_parts; i++) {
+        const struct sf_template_part *p = &t->parts[i];
+        struct sf_str v = p->kind == SF_TEMPLATE_LITERAL   ? p->text
+                          : p->kind == SF_TEMPLATE_FIELD   ? ev->ref_vals[map->ref_of[m][i]]
+                          : !org                           ? empty
+                          : p->kind == SF_TEMPLATE_PROJECT ? org->names.project
+                                                           : org->names.logstore;
+        if (v.len == 0 && p->has_fallback) {
+            v = p->fallback;
+        }
+        vals[i] = v;
+        total += v.len;
+    }
+    return total;
+}
+
+static size_t prepare_head(struct event *ev, struct sf_str (*vals)[SF_TEMPLATE_MAX_PARTS])
+{
+    const struct sf_hec_mapping *map = ev->g->map;
+    if (!map->is_dynamic) {
+        return map->head_len;
+    }
+    const struct origin *org = ev->g->origin;
+    size_t bound = 32 + map->fields_body_len;
+    ev->meta_vals = vals;
+    for (size_t m = 0; m < META__COUNT; m++) {
+        ev->meta_len[m] = ev->has_refs
+                              ? resolve_from_walk(ev, m, vals[m])
+                              : sf_template_resolve(&map->meta[m], org ? &org->names : NULL,
+                                                    ev->g->group, ev->log, vals[m]);
+        bound += meta_open[m].len + 1 + ev->meta_len[m] * WORST_PER_BYTE;
+    }
+    if (map->position_fields && org && org->o) {
+        bound += org->prefix_len + org->group_part_len + 32;
+    }
+    return bound;
+}
+
+static sf_err
+write_event(struct group_ctx *g, const struct sf_log *log, size_t log_index, struct sf_buf *out)
+{
+    struct event ev = {.g = g, .log = log, .out = out, .log_index = log_index};
+    struct sf_str meta_vals[META__COUNT][SF_TEMPLATE_MAX_PARTS];
     uint32_t stack_tables[3 * STACK_MAX_KEYS];
     uint32_t *heap_tables = NULL;
     size_t contents_bound;
     sf_err err;
 
-    if (needs_general_path(g, log, &contents_bound)) {
+    bool is_general = needs_general_path(g, log, &contents_bound, ev.ref_vals);
+    /* The walk found every template field on the fast path; the general path (repeated or
+     * odd keys) scans for them instead, with the event's own precedence. */
+    ev.has_refs = !is_general && g->map->n_refs > 0;
+    size_t head_bound = prepare_head(&ev, meta_vals);
+    if (is_general) {
         size_t n_keys = 2 + g->group->n_tags + log->n_contents;
         size_t n_slots = 2 * STACK_MAX_KEYS;
         uint32_t *tables = stack_tables;
@@ -702,8 +930,8 @@ static sf_err write_event(struct group_ctx *g, const struct sf_log *log, struct 
     ev.use_cache = g->has_cache && ev.pick == NULL;
 
     size_t start = out->len;
-    size_t bound =
-        TIME_BOUND + (ev.use_cache ? g->cache_len : g->prefix_bound) + contents_bound + EVENT_SLACK;
+    size_t bound = TIME_BOUND + head_bound + (ev.use_cache ? g->cache_len : g->prefix_bound) +
+                   contents_bound + EVENT_SLACK;
     if (g->rename_growth) {
         bound += (2 + g->group->n_tags + log->n_contents) * g->rename_growth * WORST_PER_BYTE;
     }
@@ -752,6 +980,7 @@ static void group_ctx_init(struct group_ctx *g,
                            const struct sf_loggroup *group,
                            bool is_cacheable)
 {
+    static const struct sf_log no_contents = {0};
     *g = (struct group_ctx){.map = map, .group = group, .is_cacheable = is_cacheable};
     set_field_rules(g, filter);
 
@@ -775,8 +1004,10 @@ static void group_ctx_init(struct group_ctx *g,
             g->needs_general = sf_str_eq(group->tags[u].key, group->tags[t].key);
         }
     }
-    g->prefix_bound =
-        map->head_len + sum * WORST_PER_BYTE + (2 + group->n_tags) * (KV_OVERHEAD + TAG_PREFIX_LEN);
+    for (size_t r = 0; r < map->n_refs; r++) {
+        g->ref_group[r] = sf_template_field(group, &no_contents, map->ref_names[r]);
+    }
+    g->prefix_bound = sum * WORST_PER_BYTE + (2 + group->n_tags) * (KV_OVERHEAD + TAG_PREFIX_LEN);
 }
 
 sf_err sf_hec_event_append(const struct sf_hec_mapping *map,
@@ -786,7 +1017,27 @@ sf_err sf_hec_event_append(const struct sf_hec_mapping *map,
 {
     struct group_ctx g;
     group_ctx_init(&g, map, NULL, group, false);
-    return write_event(&g, log, out);
+    return write_event(&g, log, 0, out);
+}
+
+/* "MTc0OTU0MjQwMDAwMDAwMDAwMA==" → 1749542400000000000 (spec §4.1); false for anything else. */
+static bool cursor_seq(const char *cursor, int64_t *seq)
+{
+    uint8_t digits[64];
+    size_t n = 0;
+    size_t len = strlen(cursor);
+    if (len == 0 || len > 32 || !sf_base64_decode(cursor, len, digits, &n) || n == 0 || n > 19) {
+        return false;
+    }
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (digits[i] < '0' || digits[i] > '9' || v > (INT64_MAX - 9) / 10) {
+            return false;
+        }
+        v = v * 10 + (digits[i] - '0');
+    }
+    *seq = v;
+    return true;
 }
 
 sf_err sf_hec_events_append(const struct sf_hec_mapping *map,
@@ -796,18 +1047,32 @@ sf_err sf_hec_events_append(const struct sf_hec_mapping *map,
                             size_t *n_done)
 {
     size_t n_filtered;
-    return sf_hec_events_append_filtered(map, NULL, list, first_log, out, n_done, &n_filtered);
+    return sf_hec_events_append_from(map, NULL, NULL, list, first_log, out, n_done, &n_filtered);
 }
 
-sf_err sf_hec_events_append_filtered(const struct sf_hec_mapping *map,
-                                     const struct sf_filter *filter,
-                                     const struct sf_loggroup_list *list,
-                                     size_t first_log,
-                                     struct sf_buf *out,
-                                     size_t *n_done,
-                                     size_t *n_filtered)
+sf_err sf_hec_events_append_from(const struct sf_hec_mapping *map,
+                                 const struct sf_filter *filter,
+                                 const struct sf_hec_origin *from,
+                                 const struct sf_loggroup_list *list,
+                                 size_t first_log,
+                                 struct sf_buf *out,
+                                 size_t *n_done,
+                                 size_t *n_filtered)
 {
     bool has_event_rules = sf_filter_has_event_rules(filter);
+    struct origin org = {.o = from};
+    if (from) {
+        org.names.project = sf_str_from(from->project ? from->project : "");
+        org.names.logstore = sf_str_from(from->logstore ? from->logstore : "");
+        org.has_seq = from->cursor && cursor_seq(from->cursor, &org.first_seq);
+        if (!from->cursor || strlen(from->cursor) > 128 ||
+            org.names.project.len > SF_HEC_ORIGIN_NAME_MAX ||
+            org.names.logstore.len > SF_HEC_ORIGIN_NAME_MAX) {
+            org.o = NULL; /* no position without a cursor; the names still serve templates */
+        } else {
+            origin_prefix(&org);
+        }
+    }
     *n_done = 0;
     *n_filtered = 0;
     SF_ASSERT(first_log <= list->n_logs_total);
@@ -820,14 +1085,19 @@ sf_err sf_hec_events_append_filtered(const struct sf_hec_mapping *map,
         }
         struct group_ctx g;
         group_ctx_init(&g, map, filter, group, true);
+        if (org.o) {
+            origin_group(&org, i);
+        }
+        g.origin = from ? &org : NULL;
         for (size_t k = skip; k < group->n_logs; k++) {
-            /* Event rules read the decoded log, before anything of it is written. */
+            /* Event rules read the decoded log, before anything of it is written. A dropped
+             * log leaves a gap in the positions: k stays the log's index in its group. */
             if (has_event_rules && !sf_filter_keeps_event(filter, group, &group->logs[k])) {
                 (*n_filtered)++;
                 (*n_done)++;
                 continue;
             }
-            sf_err err = write_event(&g, &group->logs[k], out);
+            sf_err err = write_event(&g, &group->logs[k], k, out);
             if (err) {
                 return err;
             }
@@ -860,16 +1130,12 @@ static void append_string(struct sf_buf *head, const char *text, size_t len)
     head->ptr[head->len++] = '"';
 }
 
-/* Appends ,"fields":{"name":"value",...}; SF_ERR_CONFIG for an entry without "name=". */
+/* Appends "name":"value",... (no braces); SF_ERR_CONFIG for an entry without "name=". */
 static sf_err append_fields(struct sf_buf *head,
                             const struct sf_hec_mapping_options *opts,
                             char *errbuf,
                             size_t errbuf_size)
 {
-    if (opts->n_fields == 0) {
-        return SF_OK;
-    }
-    sf_buf_append_cstr(head, ",\"fields\":{");
     for (size_t i = 0; i < opts->n_fields; i++) {
         const char *entry = opts->fields[i];
         const char *eq = strchr(entry, '=');
@@ -884,7 +1150,6 @@ static sf_err append_fields(struct sf_buf *head,
         sf_buf_append(head, ":", 1);
         append_string(head, eq + 1, strlen(eq + 1));
     }
-    sf_buf_append(head, "}", 1);
     return SF_OK;
 }
 
@@ -904,28 +1169,103 @@ static bool append_meta(struct sf_buf *head, const char *name, const char *value
     return true;
 }
 
+static const char *const meta_names[META__COUNT] = {"host", "source", "sourcetype", "index"};
+
+/* Parses the four metadata templates into map->meta; the mapping is dynamic when one of them
+ * names a field or the position fields are on. */
+/* Gathers the distinct field names of the templates into map->ref_names. With more than
+ * MAX_REFS, n_refs stays 0 and every event scans (sf_template_resolve). */
+static void index_refs(struct sf_hec_mapping *map)
+{
+    size_t n = 0;
+    for (size_t m = 0; m < META__COUNT; m++) {
+        for (size_t i = 0; i < map->meta[m].n_parts; i++) {
+            const struct sf_template_part *p = &map->meta[m].parts[i];
+            if (p->kind != SF_TEMPLATE_FIELD) {
+                continue;
+            }
+            size_t r = 0;
+            while (r < n && !sf_str_eq(map->ref_names[r], p->text)) {
+                r++;
+            }
+            if (r == MAX_REFS) {
+                map->n_refs = 0;
+                return;
+            }
+            if (r == n) {
+                bool is_ascii;
+                map->ref_names[n] = p->text;
+                map->ref_hashes[n] = key_hash(p->text, &is_ascii);
+                n++;
+            }
+            map->ref_of[m][i] = (uint8_t)r;
+        }
+    }
+    map->n_refs = n;
+}
+
+static sf_err parse_meta(struct sf_hec_mapping *map,
+                         const struct sf_hec_mapping_options *opts,
+                         char *errbuf,
+                         size_t errbuf_size)
+{
+    const char *values[META__COUNT] = {opts->host, opts->source, opts->sourcetype, opts->index};
+    map->is_dynamic = opts->position_fields;
+    for (size_t m = 0; m < META__COUNT; m++) {
+        if (values[m] == NULL) {
+            continue;
+        }
+        if (values[m][0] == '\0') {
+            snprintf(errbuf, errbuf_size,
+                     "%s is empty; leave it unset to use the HEC token's default", meta_names[m]);
+            return SF_ERR_CONFIG;
+        }
+        char why[192];
+        if (sf_template_parse(values[m], &map->meta[m], why, sizeof(why)) != SF_OK) {
+            snprintf(errbuf, errbuf_size, "%s \"%.64s\": %s", meta_names[m], values[m], why);
+            return SF_ERR_CONFIG;
+        }
+        map->is_dynamic = map->is_dynamic || !map->meta[m].is_literal;
+    }
+    index_refs(map);
+    return SF_OK;
+}
+
 static sf_err build_head(struct sf_hec_mapping *map,
                          const struct sf_hec_mapping_options *opts,
                          char *errbuf,
                          size_t errbuf_size)
 {
-    static const char *const names[] = {"host", "source", "sourcetype", "index"};
-    const char *values[] = {opts->host, opts->source, opts->sourcetype, opts->index};
     struct sf_buf head;
-    sf_err err = SF_OK;
-
+    sf_err err = parse_meta(map, opts, errbuf, errbuf_size);
+    if (err) {
+        return err;
+    }
+    map->position_fields = opts->position_fields;
     sf_buf_init(&head, SIZE_MAX);
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (!append_meta(&head, names[i], values[i])) {
-            snprintf(errbuf, errbuf_size,
-                     "%s is empty; leave it unset to use the HEC token's default", names[i]);
-            err = SF_ERR_CONFIG;
+    if (map->is_dynamic) {
+        err = append_fields(&head, opts, errbuf, errbuf_size);
+        if (err) {
             goto out;
         }
-    }
-    err = append_fields(&head, opts, errbuf, errbuf_size);
-    if (err) {
+        sf_buf_append(&head, "", 1); /* a NUL, so that an empty body still has a buffer */
+        map->fields_body = (char *)head.ptr;
+        map->fields_body_len = head.len - 1;
+        head.ptr = NULL;
         goto out;
+    }
+    for (size_t m = 0; m < META__COUNT; m++) {
+        bool is_set =
+            append_meta(&head, meta_names[m], map->meta[m].n_parts ? map->meta[m].text : NULL);
+        SF_ASSERT(is_set); /* parse_meta refused the empty ones */
+    }
+    if (opts->n_fields) {
+        sf_buf_append_cstr(&head, ",\"fields\":{");
+        err = append_fields(&head, opts, errbuf, errbuf_size);
+        if (err) {
+            goto out;
+        }
+        sf_buf_append(&head, "}", 1);
     }
     err = sf_buf_append_cstr(&head, opts->event_as_string ? ",\"event\":\"{" : ",\"event\":{");
     SF_ASSERT(err == SF_OK);
@@ -1012,6 +1352,10 @@ void sf_hec_mapping_free(struct sf_hec_mapping *map)
         return;
     }
     free(map->head);
+    for (size_t m = 0; m < META__COUNT; m++) {
+        sf_template_cleanup(&map->meta[m]);
+    }
+    free(map->fields_body);
     free(map->fields);
     free(map->strings);
     free(map);

@@ -21,7 +21,10 @@
 
 struct sf_hec_mapping_options {
     /* Envelope metadata, copied into the mapping. NULL: the key is omitted, and Splunk uses the
-     * token's default. An empty string is refused: leave the option unset instead. */
+     * token's default. An empty string is refused: leave the option unset instead. Each is a
+     * template (util/template.h): "sls-{__topic__|other}" takes the log's topic, "{project}"
+     * the origin's project; an event whose value renders empty omits the key. A template
+     * that does not parse is refused. */
     const char *sourcetype;
     const char *index;
     const char *source;
@@ -39,6 +42,27 @@ struct sf_hec_mapping_options {
      * `fields` object on every event, in this order. */
     const char *const *fields;
     size_t n_fields;
+    /* Adds the indexed fields sls_shard and sls_position (a key naming the log by its
+     * LogGroup's cursor and its offset in it, identical when the log is delivered again) to
+     * each event written with an origin (sf_hec_events_append_from). */
+    bool position_fields;
+};
+
+/* Longest project or logstore name given position fields (SLS allows 63): a longer one, or a
+ * cursor over 128 bytes, gets no position fields. */
+#define SF_HEC_ORIGIN_NAME_MAX 255
+
+/* Where a list of LogGroups was read: for {project}/{logstore} in templates and for the
+ * position fields. Strings are NUL-terminated and only read during the call. */
+struct sf_hec_origin {
+    const char *project;
+    const char *logstore;
+    int shard;
+    /* The PullLogs request's cursor: where list->groups[0] starts. Base64 of the group's
+     * decimal sequence number (sls-consumer-protocol.md §4.1); each following group of the
+     * list takes the next number, so group i of the list is sequence cursor + i. NULL: no
+     * position fields. */
+    const char *cursor;
 };
 
 /* Pre-escaped constant parts of every event, and the json_fields by topic. */
@@ -83,19 +107,35 @@ sf_err sf_hec_events_append(const struct sf_hec_mapping *map,
                             struct sf_buf *out,
                             size_t *n_done);
 
-/* sf_hec_events_append with the client-side filter |filter| (filter.h; NULL: none) applied in
- * the same pass: a log its event rules drop is skipped, and the field rules choose and rename
- * the keys of every event written (the envelope, "time" and json_fields embedding are as
- * without them; json_fields match the original key). *|n_done| counts the logs consumed,
- * written or dropped, so a caller resumes after SF_ERR_FULL from first_log + *|n_done| as
- * before; *|n_filtered| counts those dropped (events written: *n_done - *n_filtered). A rename
- * to a key the event already has writes that key twice. */
-sf_err sf_hec_events_append_filtered(const struct sf_hec_mapping *map,
-                                     const struct sf_filter *filter,
-                                     const struct sf_loggroup_list *list,
-                                     size_t first_log,
-                                     struct sf_buf *out,
-                                     size_t *n_done,
-                                     size_t *n_filtered);
+/* sf_hec_events_append for logs read from |from| with the client-side filter |filter|
+ * applied in the same pass; either may be NULL.
+ *
+ * |from| (NULL: unknown, as sf_hec_events_append): templates may name {project} and
+ * {logstore}, and with position_fields each event gets
+ *   "fields":{…,"sls_shard":"<shard>","sls_position":"<project>/<logstore>/<shard>/<seq>/<k>"}
+ * where <seq> is the sequence number of the log's LogGroup (the cursor's number plus the
+ * group's index in |list|) and <k> the log's index in its group. When the cursor does not
+ * decode, <seq> is "<cursor>+<group index>" (stable only while pulls start at the same
+ * cursors).
+ *
+ * |filter| (filter.h; NULL: none): a log its event rules drop is skipped, and the field rules
+ * choose and rename the keys of every event object written. The envelope reads the log as it
+ * came: templates, "time" and json_fields embedding see the original keys (a template may
+ * name a field the rules drop or rename), and a dropped log leaves a gap in the positions
+ * (<k> of the next log is still its own index). A rename to a key the event already has
+ * writes that key twice.
+ *
+ * *|n_done| counts the logs consumed, written or dropped, so a caller resumes after
+ * SF_ERR_FULL from first_log + *|n_done| as with sf_hec_events_append; *|n_filtered| counts
+ * those dropped (events written: *n_done - *n_filtered). Allocation-free as
+ * sf_hec_events_append. */
+sf_err sf_hec_events_append_from(const struct sf_hec_mapping *map,
+                                 const struct sf_filter *filter,
+                                 const struct sf_hec_origin *from,
+                                 const struct sf_loggroup_list *list,
+                                 size_t first_log,
+                                 struct sf_buf *out,
+                                 size_t *n_done,
+                                 size_t *n_filtered);
 
 #endif

@@ -9,8 +9,10 @@
 #include "transform/filter.h"
 #include "transform/json.h"
 #include "transform/json_int.h"
+#include "transform/template.h"
 #include "util/alloc.h"
 #include "util/assert.h"
+#include "util/template.h"
 
 #include "util/banned.h"
 
@@ -65,6 +67,11 @@ struct sf_syslog_mapping {
     char *sd_id;
     char *kv_sep;
     size_t kv_sep_len;
+    /* A hostname, app_name or msgid that names a field: rendered per message into the stack
+     * and sanitised as the static value would be; n_parts 0 when the value is static. */
+    struct sf_template host_t;
+    struct sf_template app_t;
+    struct sf_template msgid_t;
 };
 
 static const struct sf_syslog_severity_entry builtin_sev[] = {
@@ -210,20 +217,23 @@ static bool utf8_ok(const char *s)
  * message might not fit at all. */
 static size_t worst_head(const struct sf_syslog_mapping *m)
 {
-    size_t host = m->hostname_mode == SF_SYSLOG_HOSTNAME_SOURCE ? HOSTNAME_MAX
-                  : m->hostname                                 ? strlen(m->hostname)
-                                                                : 1;
+    size_t host = m->hostname_mode == SF_SYSLOG_HOSTNAME_SOURCE || m->host_t.n_parts ? HOSTNAME_MAX
+                  : m->hostname ? strlen(m->hostname)
+                                : 1;
     size_t marker = sizeof(SF_SYSLOG_TRUNCATION_MARKER) - 1;
+    size_t app = strlen(m->app_name);
+    if (m->app_t.n_parts) {
+        app = m->format == SF_SYSLOG_RFC3164 ? TAG3164_MAX : APP_NAME_MAX;
+    }
     if (m->format == SF_SYSLOG_RFC3164) {
         /* <191>Mmm dd hh:mm:ss HOST TAG[PID]: */
-        return 5 + 16 + host + 1 + strlen(m->app_name) + strlen(m->procid) + 2 + 2 + marker;
+        return 5 + 16 + host + 1 + app + strlen(m->procid) + 2 + 2 + marker;
     }
-    size_t msgid = m->msgid ? strlen(m->msgid) : MSGID_MAX;
+    size_t msgid = m->msgid && !m->msgid_t.n_parts ? strlen(m->msgid) : MSGID_MAX;
     size_t sd = 1 + strlen(m->sd_id) + 3 * (12 + SF_SYSLOG_SD_VALUE_MAX) + 8 + 11 + 1 +
                 sizeof(TRUNC_PARAM) + 1;
     /* <191>1 YYYY-MM-DDThh:mm:ss.uuuuuuZ host app procid msgid SD BOM */
-    return 7 + 28 + host + 1 + strlen(m->app_name) + 1 + strlen(m->procid) + 1 + msgid + 1 + sd +
-           1 + 3 + marker;
+    return 7 + 28 + host + 1 + app + 1 + strlen(m->procid) + 1 + msgid + 1 + sd + 1 + 3 + marker;
 }
 
 static sf_err fail(char *errbuf, size_t errbuf_size, const char *what)
@@ -237,6 +247,58 @@ static sf_err fail(char *errbuf, size_t errbuf_size, const char *what)
 static bool nonempty_or_null(const char *s)
 {
     return s == NULL || s[0] != '\0';
+}
+
+/* Keeps the template of a value that names a field; a plain one stays static, as it was. The
+ * static copy of a literal is its text with "{{" and "}}" reduced. */
+static sf_err keep_template(struct sf_template *t,
+                            char **statik,
+                            const char *value,
+                            const char *what,
+                            size_t max,
+                            bool is_tag,
+                            char *errbuf,
+                            size_t errbuf_size)
+{
+    if (value == NULL || sf_template_is_plain(value)) {
+        return SF_OK;
+    }
+    char why[192];
+    if (sf_template_parse(value, t, why, sizeof(why)) != SF_OK) {
+        sf_template_cleanup(t);
+        if (errbuf_size) {
+            snprintf(errbuf, errbuf_size, "syslog %s \"%.64s\": %s", what, value, why);
+        }
+        return SF_ERR_CONFIG;
+    }
+    if (t->is_literal && statik) {
+        free(*statik);
+        *statik = sanitized_dup(t->text, max, is_tag);
+        sf_template_cleanup(t);
+    }
+    return SF_OK;
+}
+
+static sf_err parse_templates(struct sf_syslog_mapping *m,
+                              const struct sf_syslog_options *opts,
+                              char *errbuf,
+                              size_t errbuf_size)
+{
+    bool is_3164 = m->format == SF_SYSLOG_RFC3164;
+    sf_err err = SF_OK;
+    if (opts->hostname_mode == SF_SYSLOG_HOSTNAME_STATIC) {
+        err = keep_template(&m->host_t, &m->hostname, opts->hostname, "hostname", HOSTNAME_MAX,
+                            false, errbuf, errbuf_size);
+    }
+    if (!err) {
+        err = keep_template(&m->app_t, &m->app_name, opts->app_name, "app_name",
+                            is_3164 ? TAG3164_MAX : APP_NAME_MAX, is_3164, errbuf, errbuf_size);
+    }
+    if (!err) {
+        err = keep_template(&m->msgid_t, &m->msgid, opts->msgid, "msgid", MSGID_MAX, false, errbuf,
+                            errbuf_size);
+    }
+    return err;
 }
 
 sf_err sf_syslog_mapping_new(const struct sf_syslog_options *opts,
@@ -305,6 +367,11 @@ sf_err sf_syslog_mapping_new(const struct sf_syslog_options *opts,
     m->sd_id = sf_xstrdup(opts->sd_id ? opts->sd_id : DEFAULT_SDID);
     m->kv_sep = sf_xstrdup(opts->kv_sep ? opts->kv_sep : "||");
     m->kv_sep_len = strlen(m->kv_sep);
+    sf_err terr = parse_templates(m, opts, errbuf, errbuf_size);
+    if (terr) {
+        sf_syslog_mapping_free(m);
+        return terr;
+    }
 
     size_t max = opts->max_message_size;
     if (max == 0) {
@@ -346,6 +413,9 @@ void sf_syslog_mapping_free(struct sf_syslog_mapping *m)
     free(m->msgid);
     free(m->sd_id);
     free(m->kv_sep);
+    sf_template_cleanup(&m->host_t);
+    sf_template_cleanup(&m->app_t);
+    sf_template_cleanup(&m->msgid_t);
     free(m);
 }
 
@@ -739,9 +809,30 @@ static void put_time3164(struct wr *w, const struct sf_log *log)
     put(w, b, 15);
 }
 
+/* A header field from its template: rendered into the stack (the parts after |max| bytes are
+ * not needed), then sanitised as a static value is. */
+static void put_rendered(
+    struct wr *w, const struct sf_template *t, const struct msg_ctx *c, size_t max, bool is_tag)
+{
+    struct sf_str vals[SF_TEMPLATE_MAX_PARTS];
+    struct sf_template_source src = {sf_str_from(c->project), sf_str_from(c->logstore)};
+    sf_template_resolve(t, &src, c->group, c->log, vals);
+    char raw[HOSTNAME_MAX + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_parts && n < max; i++) {
+        size_t take = vals[i].len < max - n ? vals[i].len : max - n;
+        memcpy(raw + n, vals[i].ptr, take);
+        n += take;
+    }
+    char field[HOSTNAME_MAX + 1];
+    put(w, field, sanitize_field(field, raw, n, max, is_tag));
+}
+
 static void put_host(struct wr *w, const struct sf_syslog_mapping *m, const struct msg_ctx *c)
 {
-    if (m->hostname_mode == SF_SYSLOG_HOSTNAME_STATIC) {
+    if (m->host_t.n_parts) {
+        put_rendered(w, &m->host_t, c, HOSTNAME_MAX, false);
+    } else if (m->hostname_mode == SF_SYSLOG_HOSTNAME_STATIC) {
         put(w, m->hostname, strlen(m->hostname));
     } else if (m->hostname_mode == SF_SYSLOG_HOSTNAME_SOURCE) {
         char host[HOSTNAME_MAX + 1];
@@ -767,7 +858,11 @@ static bool put_head(struct wr *w, const struct sf_syslog_mapping *m, const stru
         PUT_LIT(w, " ");
         put_host(w, m, c);
         PUT_LIT(w, " ");
-        put(w, m->app_name, strlen(m->app_name));
+        if (m->app_t.n_parts) {
+            put_rendered(w, &m->app_t, c, TAG3164_MAX, true);
+        } else {
+            put(w, m->app_name, strlen(m->app_name));
+        }
         if (strcmp(m->procid, "-") != 0) {
             PUT_LIT(w, "[");
             put(w, m->procid, strlen(m->procid));
@@ -781,11 +876,17 @@ static bool put_head(struct wr *w, const struct sf_syslog_mapping *m, const stru
     PUT_LIT(w, " ");
     put_host(w, m, c);
     PUT_LIT(w, " ");
-    put(w, m->app_name, strlen(m->app_name));
+    if (m->app_t.n_parts) {
+        put_rendered(w, &m->app_t, c, APP_NAME_MAX, false);
+    } else {
+        put(w, m->app_name, strlen(m->app_name));
+    }
     PUT_LIT(w, " ");
     put(w, m->procid, strlen(m->procid));
     PUT_LIT(w, " ");
-    if (m->msgid) {
+    if (m->msgid_t.n_parts) {
+        put_rendered(w, &m->msgid_t, c, MSGID_MAX, false);
+    } else if (m->msgid) {
         put(w, m->msgid, strlen(m->msgid));
     } else {
         char msgid[MSGID_MAX + 1];

@@ -47,6 +47,11 @@ void sf_arena_reset(struct sf_arena *arena)
             biggest = c;
         }
     }
+    /* Next time, one chunk holds what this round needed: the biggest is kept only when it
+     * does, else the next allocation would add a second chunk beside it. */
+    if (biggest && arena->used_total > biggest->size) {
+        biggest = NULL;
+    }
     struct sf_arena_chunk *chunk = arena->head;
     while (chunk) {
         struct sf_arena_chunk *next = chunk->next;
@@ -59,12 +64,20 @@ void sf_arena_reset(struct sf_arena *arena)
     if (biggest) {
         biggest->next = NULL;
         biggest->used = 0;
-        /* Next time, one chunk holds what this round needed. */
-        if (arena->used_total > arena->chunk_size) {
-            arena->chunk_size = arena->used_total;
-        }
+    }
+    if (arena->used_total > arena->chunk_size) {
+        arena->chunk_size = arena->used_total;
     }
     arena->used_total = 0;
+}
+
+size_t sf_arena_held(const struct sf_arena *arena)
+{
+    size_t held = 0;
+    for (const struct sf_arena_chunk *c = arena->head; c; c = c->next) {
+        held += sizeof(*c) + c->size;
+    }
+    return held;
 }
 
 void *sf_arena_alloc(struct sf_arena *arena, size_t size)

@@ -18,6 +18,9 @@ void sf_arena_init(struct sf_arena *arena, size_t chunk_size);
 void sf_arena_cleanup(struct sf_arena *arena);
 /* Frees every allocation at once; keeps the biggest chunk for reuse. */
 void sf_arena_reset(struct sf_arena *arena);
+/* Bytes of memory the arena holds now (its chunks, headers included): what a caller charges
+ * to a memory budget. */
+size_t sf_arena_held(const struct sf_arena *arena);
 /* |size| bytes aligned for any type; never NULL (aborts on OOM). */
 void *sf_arena_alloc(struct sf_arena *arena, size_t size);
 

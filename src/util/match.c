@@ -335,8 +335,11 @@ void sf_match_rule_cleanup(struct sf_match_rule *rule)
     *rule = (struct sf_match_rule){0};
 }
 
-/* regexec on a view: REG_STARTEND (glibc, the BSDs) bounds the subject by pmatch[0], so the
- * value needs no NUL and no copy, and a NUL byte inside it does not end it early. */
+/* regexec on a view: REG_STARTEND (glibc, the BSDs) bounds the subject by pmatch[0], so a NUL
+ * byte inside the value does not end it early. Values up to the scratch size are copied and
+ * NUL-terminated first: glibc needs no NUL, but the sanitizers' regexec interceptors read the
+ * subject up to one whatever the flags say, past the end of a value that has none. */
+#define REGEX_SCRATCH 4096
 static bool regex_test(const struct sf_match_rule *rule, struct sf_str value)
 {
     if (rule->literal) {
@@ -347,7 +350,14 @@ static bool regex_test(const struct sf_match_rule *rule, struct sf_str value)
         return n == 0 || (value.len >= n && memmem(value.ptr, value.len, rule->literal, n));
     }
     regmatch_t range = {.rm_so = 0, .rm_eo = (regoff_t)value.len};
-    return regexec(&rule->regex, value.len ? value.ptr : "", 1, &range, REG_STARTEND) == 0;
+    static _Thread_local char scratch[REGEX_SCRATCH];
+    const char *subject = value.len ? value.ptr : "";
+    if (value.len < sizeof(scratch)) {
+        memcpy(scratch, value.ptr, value.len);
+        scratch[value.len] = '\0';
+        subject = scratch;
+    }
+    return regexec(&rule->regex, subject, 1, &range, REG_STARTEND) == 0;
 }
 
 bool sf_match_rule_test(const struct sf_match_rule *rule, const struct sf_str *value)

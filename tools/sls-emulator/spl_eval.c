@@ -352,9 +352,13 @@ eval(const struct spl_node *n, const struct emu_spl_row *row, struct sf_arena *a
         if (a.k == V_NULL) {
             return a;
         }
-        regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)a.len};
-        const char *s = a.len ? (const char *)a.s : "";
-        return bool_val(regexec(n->re, s, 1, &m, REG_STARTEND) == 0);
+        /* A NUL-terminated copy rather than REG_STARTEND on the value where it lies:
+         * sanitizers' regexec interceptors read the string up to its NUL whatever the flags
+         * say, and values are not NUL-terminated. The arena is reset per log. */
+        char *s = sf_arena_alloc(arena, a.len + 1);
+        memcpy(s, a.s, a.len);
+        s[a.len] = '\0';
+        return bool_val(regexec(n->re, s, 0, NULL, 0) == 0);
     }
     case SPL_N_ISNULL:
         return bool_val((eval(n->l, row, arena).k == V_NULL) != n->is_negated);

@@ -126,7 +126,7 @@ static void values_out_of_range_say_the_range(void **state)
                      "slsfwd.yaml:10: limits.max_buffered_bytes: expected a size like 256MiB, "
                      "1GB or a number of bytes, got \"lots\"");
     cfg_expect_error(CFG_SLS SOURCES "limits:\n  max_buffered_bytes: 1KiB\n", NULL,
-                     "slsfwd.yaml:10: limits.max_buffered_bytes: expected a size from 1MiB to "
+                     "slsfwd.yaml:10: limits.max_buffered_bytes: expected a size from 16MiB to "
                      "64GiB, got \"1KiB\"");
     cfg_expect_error(CFG_SLS "  start: yesterday\n" SOURCES, NULL,
                      "slsfwd.yaml:6: sls.start: expected begin, end, unix seconds or a time like "

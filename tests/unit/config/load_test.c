@@ -38,7 +38,7 @@ static void defaults_fill_every_field(void **state)
     assert_false(config->mapping.event_as_string);
     assert_int_equal(config->mapping.n_json_fields, 1);
     assert_string_equal(config->mapping.json_fields[0], "actiontrail_audit_event:event");
-    assert_int_equal(config->max_buffered_bytes, 256u << 20);
+    assert_int_equal(config->max_buffered_bytes, 128u << 20);
     assert_int_equal(config->workers, 0);
     assert_int_equal(config->drain_timeout_s, 30);
     assert_string_equal(config->log_level, "info");
@@ -297,7 +297,7 @@ static void the_dump_says_where_each_value_came_from(void **state)
     assert_non_null(strstr(dump, "output:\n  file:\n    path: \"-\""));
     assert_non_null(strstr(dump, "  workers: 4"));
     assert_non_null(strstr(dump, "# $SLSFWD_LIMITS_WORKERS\n"));
-    assert_non_null(strstr(dump, "  max_buffered_bytes: 256MiB"));
+    assert_non_null(strstr(dump, "  max_buffered_bytes: 128MiB"));
     assert_non_null(strstr(dump, "  json_fields: [\"actiontrail_audit_event:event\"]"));
     assert_non_null(strstr(dump, "    access_key_secret: \"<redacted>\""));
     assert_non_null(strstr(dump, "    security_token: ~"));

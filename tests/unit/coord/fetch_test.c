@@ -51,6 +51,8 @@ static int setup(void **state)
     f->coord.n_workers = 1;
     pthread_mutex_init(&f->coord.lock, NULL);
     pthread_cond_init(&f->coord.wake, NULL);
+    f->coord.budget = sf_budget_new(f->config.max_buffered_bytes);
+    sf_memory_init(&f->coord);
     f->source.config = &f->cfg;
     f->source.coord = &f->coord;
     f->source.sls = f->sls; /* commits */
@@ -78,8 +80,12 @@ static int teardown(void **state)
     while (f->coord.free_batches) {
         struct sf_batch *batch = f->coord.free_batches;
         f->coord.free_batches = batch->pool_next;
+        sf_memory_batch_freed(&f->coord, batch);
         sf_batch_free(batch);
     }
+    sf_memory_release_worker(&f->worker);
+    assert_int_equal(sf_budget_total(f->coord.budget), 0); /* every charge was given back */
+    sf_budget_free(f->coord.budget);
     sf_sls_pull_result_cleanup(&f->worker.result);
     pthread_cond_destroy(&f->coord.wake);
     pthread_mutex_destroy(&f->coord.lock);

@@ -65,7 +65,16 @@ struct two {
     char *urls[2];
     struct sf_sink *sink;
     struct rec rec;
+    struct sf_batch *batches[4]; /* submitted; freed by two_stop once the sink is gone */
+    size_t n_batches;
 };
+
+static void submit(struct two *t, struct sf_batch *batch)
+{
+    assert_true(t->n_batches < sizeof(t->batches) / sizeof(t->batches[0]));
+    t->batches[t->n_batches++] = batch;
+    rec_submit(t->sink, &t->rec, batch);
+}
 
 static void two_start(struct two *t, bool is_ack, int max_events)
 {
@@ -102,6 +111,9 @@ static void two_stop(struct two *t)
     sf_sink_free(t->sink);
     hsv_stop(t->srv[0]);
     hsv_stop(t->srv[1]);
+    for (size_t i = 0; i < t->n_batches; i++) {
+        free_batch(t->batches[i]);
+    }
 }
 
 static struct sf_hec_endpoint_stats ep_stats(struct two *t, size_t i)
@@ -155,7 +167,7 @@ static void an_ack_of_one_endpoint_never_confirms_the_others_request(void **stat
     atomic_store(&t.script[1].next_ack_id, 5);
     struct sf_hec_endpoint_stats a0 = ep_stats(&t, 0), b0 = ep_stats(&t, 1);
     assert_string_not_equal(a0.endpoint, b0.endpoint);
-    rec_submit(t.sink, &t.rec, make_batch(0, 0, 2, 64)); /* two requests: one per endpoint */
+    submit(&t, make_batch(0, 0, 2, 64)); /* two requests: one per endpoint */
     int64_t end = sf_now_ms() + 5000;
     while (sf_now_ms() < end &&
            (atomic_load(&t.script[0].n_ack) < 3 || atomic_load(&t.script[1].n_ack) < 1)) {
@@ -202,7 +214,7 @@ static void with_every_endpoint_out_requests_wait_then_go(void **state)
     two_start(&t, false, 0);
     atomic_store(&t.script[0].is_down, true);
     atomic_store(&t.script[1].is_down, true);
-    rec_submit(t.sink, &t.rec, make_batch(0, 0, 5, 64));
+    submit(&t, make_batch(0, 0, 5, 64));
     assert_true(wait_for(both_out, &t, 5000));
     int n_before = atomic_load(&t.script[0].n_data) + atomic_load(&t.script[1].n_data) +
                    atomic_load(&t.script[0].n_health) + atomic_load(&t.script[1].n_health);
@@ -236,7 +248,7 @@ static void a_busy_endpoint_is_taken_out_probed_and_put_back(void **state)
     struct two t;
     two_start(&t, false, 1);
     atomic_store(&t.script[1].is_busy, true);
-    rec_submit(t.sink, &t.rec, make_batch(0, 0, 6, 64));
+    submit(&t, make_batch(0, 0, 6, 64));
     assert_true(wait_for(one_delivered, &t, 5000)); /* A took everything */
     for (long id = 0; id < 6; id++) {
         assert_true(server_got(&t, 0, id));
@@ -251,7 +263,7 @@ static void a_busy_endpoint_is_taken_out_probed_and_put_back(void **state)
     atomic_store(&t.script[1].is_busy, false);
     assert_true(wait_for(b_is_back, &t, 5000));
     int n_b = atomic_load(&t.script[1].n_data);
-    rec_submit(t.sink, &t.rec, make_batch(0, 100, 6, 64));
+    submit(&t, make_batch(0, 100, 6, 64));
     int64_t end = sf_now_ms() + 5000;
     while (sf_now_ms() < end && rec_n_delivered(&t.rec) < 2) {
         usleep(5000);

@@ -185,7 +185,7 @@ static char *hec_text(const struct sf_hec_mapping *map,
     struct sf_loggroup_list list = {.groups = &group, .n_groups = 1, .n_logs_total = 3};
     struct sf_buf out;
     sf_buf_init(&out, SIZE_MAX);
-    SF_CHECK_ERR(sf_hec_events_append_filtered(map, filter, &list, 0, &out, n_done, n_filtered),
+    SF_CHECK_ERR(sf_hec_events_append_from(map, filter, NULL, &list, 0, &out, n_done, n_filtered),
                  SF_OK);
     char *text = test_malloc(out.len + 1);
     memcpy(text, out.ptr, out.len);
@@ -272,7 +272,7 @@ static void hec_renames_grow_within_the_bound_in_both_forms(void **state)
             sf_buf_init(&out, max);
             size_t n_done, n_filtered;
             SF_CHECK_ERR(
-                sf_hec_events_append_filtered(map, filter, &list, 0, &out, &n_done, &n_filtered),
+                sf_hec_events_append_from(map, filter, NULL, &list, 0, &out, &n_done, &n_filtered),
                 SF_OK);
             assert_int_equal(out.len, exact);
             assert_memory_equal(out.ptr, want[form], exact);
