@@ -60,6 +60,7 @@ static bool get(CURL *easy, struct curl_slist *headers, const char *url, struct 
         fprintf(stderr, "floor: GET %s: %s, status %ld\n", url, curl_easy_strerror(rc), status);
         return false;
     }
+    floor_buf_reserve(&r->body, 1); /* an empty body may not have allocated yet */
     r->body.ptr[r->body.len] = '\0';
     return true;
 }
@@ -70,11 +71,14 @@ static bool add_body(struct floor_bodies *out, const struct reply *r)
         fprintf(stderr, "floor: a pull without x-log-bodyrawsize\n");
         return false;
     }
-    if ((out->n & (out->n - 1)) == 0) {
+    if ((out->n & (out->n - 1)) == 0) { /* 0, 1, 2, 4, ...: double */
         out->items = realloc(out->items, (out->n ? out->n * 2 : 1) * sizeof(*out->items));
     }
-    struct floor_body *b = &out->items[out->n++];
-    b->lz4 = malloc(r->body.len + FLOOR_SLACK);
+    struct floor_body *b = out->items ? &out->items[out->n++] : NULL;
+    if (!b || !(b->lz4 = malloc(r->body.len + FLOOR_SLACK))) {
+        fprintf(stderr, "floor: out of memory\n");
+        return false;
+    }
     memcpy(b->lz4, r->body.ptr, r->body.len);
     b->lz4_len = r->body.len;
     b->raw_len = (size_t)r->raw;
