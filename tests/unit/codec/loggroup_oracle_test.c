@@ -178,6 +178,53 @@ static void random_lists_packed_by_protobuf_c_decode_field_for_field(void **stat
     sf_arena_cleanup(&dec);
 }
 
+/* Groups of more Logs and LogTags than the decoder gathers on its stack (256 and 64) outgrow
+ * it into the arena, once or several times: every Log and tag still arrives, in order. */
+static void large_groups_decode_field_for_field(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {255, 256, 257, 600, 2100};
+    struct sf_arena gen, dec;
+    sf_arena_init(&gen, 1 << 20);
+    sf_arena_init(&dec, 1 << 16);
+    rng_state = 7;
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        LogGroupList list = LOG_GROUP_LIST__INIT;
+        list.n_loggroups = 2;
+        list.loggroups = arena_array(&gen, 2, sizeof(*list.loggroups));
+        for (size_t g = 0; g < 2; g++) {
+            LogGroup *group = random_group(&gen);
+            group->n_logs = sizes[k];
+            group->logs = arena_array(&gen, group->n_logs, sizeof(*group->logs));
+            for (size_t i = 0; i < group->n_logs; i++) {
+                group->logs[i] = random_log(&gen);
+            }
+            group->n_logtags = sizes[k] / 4;
+            group->logtags = arena_array(&gen, group->n_logtags, sizeof(*group->logtags));
+            for (size_t i = 0; i < group->n_logtags; i++) {
+                LogTag *t = sf_arena_alloc(&gen, sizeof(*t));
+                log_tag__init(t);
+                t->key = random_string(&gen);
+                t->value = random_string(&gen);
+                group->logtags[i] = t;
+            }
+            list.loggroups[g] = group;
+        }
+        size_t len = log_group_list__get_packed_size(&list);
+        uint8_t *packed = sf_xmalloc(len);
+        assert_int_equal(log_group_list__pack(&list, packed), len);
+        struct sf_loggroup_list out;
+        SF_CHECK_ERR(sf_loggroup_decode(packed, len, &dec, &out), SF_OK);
+        sf_loggroup_list_assert_within(&out, packed, len);
+        assert_same_list(&out, &list);
+        free(packed);
+        sf_arena_reset(&gen);
+        sf_arena_reset(&dec);
+    }
+    sf_arena_cleanup(&gen);
+    sf_arena_cleanup(&dec);
+}
+
 /* Bytes flipped at random: both decoders may reject, but when both accept they must agree.
  * (Acceptance may differ at the edges: protobuf-c truncates a Time above 32 bits, we reject it.) */
 static void mutated_inputs_decode_alike_whenever_both_accept(void **state)
@@ -254,6 +301,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(random_lists_packed_by_protobuf_c_decode_field_for_field),
+        cmocka_unit_test(large_groups_decode_field_for_field),
         cmocka_unit_test(mutated_inputs_decode_alike_whenever_both_accept),
         cmocka_unit_test(golden_inputs_match_protobuf_c),
     };
