@@ -104,8 +104,7 @@ YAML
         printf "RESULT bench=e2e data=%s gzip=%s events=%d raw_mb=%.1f cpu_s=%.2f raw_mb_per_cpu_s=%.1f peak_rss_mb=%.1f wall_s=%.2f events_per_s=%.0f raw_mb_per_s=%.1f shards=%d",
                k, g, n, mb, cpu, mb / cpu, rss / 1024, w, n / w, mb / w, sh;
         if (floor > 0) printf " floor_raw_mb_per_s=%.1f floor_ratio=%.2f", floor, mb / cpu / floor;
-        printf "
-" }'
+        printf "\n" }'
 }
 
 for gzip in off on; do
