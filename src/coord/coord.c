@@ -84,27 +84,15 @@ sf_err sf_coord_client_new(const struct sf_config_source *cfg,
                            size_t errbuf_size)
 {
     *out = NULL;
-    struct sf_cred_config cred_cfg;
-    struct sf_proxy sts_proxy;
-    sf_err err = sf_credentials_config(cfg, &cred_cfg, &sts_proxy, errbuf, errbuf_size);
+    struct sf_cred *cred = NULL;
+    sf_err err = sf_credentials_resolve(cfg, &cred, errbuf, errbuf_size);
     if (err) {
         return err;
     }
-    struct sf_cred *cred = NULL;
     struct sf_cred_value *creds = sf_xcalloc(1, sizeof(*creds));
-    char why[1024];
-    err = sf_cred_new(&cred_cfg, &cred, why, sizeof(why));
-    explicit_bzero(&sts_proxy, sizeof(sts_proxy));
-    if (!err) {
-        err = sf_cred_resolve(cred, why, sizeof(why));
-    }
-    if (err) {
-        snprintf(errbuf, errbuf_size, "source %s: no usable credentials: %s", cfg->name, why);
-    } else {
-        sf_cred_current(cred, creds);
-        sf_cred_status(cred, cred_status);
-        err = client_new(cfg, creds, timeout_ms, user_agent, NULL, out, errbuf, errbuf_size);
-    }
+    sf_cred_current(cred, creds);
+    sf_cred_status(cred, cred_status);
+    err = client_new(cfg, creds, timeout_ms, user_agent, NULL, out, errbuf, errbuf_size);
     sf_cred_free(cred);
     sf_free_secret(creds, sizeof(*creds));
     return err;
@@ -213,7 +201,7 @@ sf_err sf_coord_new(const struct sf_config *config,
         sf_backoff_init(&source->shard_list_backoff, 5000, 300000);
         log_proxy(source->config);
         long control_ms = sf_coord_control_timeout_ms(source->config);
-        err = sf_credentials_open(source, errbuf, errbuf_size);
+        err = sf_credentials_resolve(source->config, &source->cred, errbuf, errbuf_size);
         /* Commits are not cancelled: the stop's final commits are what spares duplicates. */
         if (!err) {
             err = new_client(source, control_ms, NULL, &source->sls, errbuf, errbuf_size);

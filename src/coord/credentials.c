@@ -27,11 +27,14 @@ static void sts_url(const struct sf_config_source *cfg, char *out, size_t size)
     snprintf(out, size, "%s%s", has_scheme ? "" : "https://", endpoint);
 }
 
-sf_err sf_credentials_config(const struct sf_config_source *cfg,
-                             struct sf_cred_config *out,
-                             struct sf_proxy *sts_proxy,
-                             char *errbuf,
-                             size_t errbuf_size)
+/* The cred module's view of |cfg|'s keys. Strings are borrowed from |cfg| and |sts_proxy|,
+ * which receives the proxy for STS: `sls.proxy`, else the environment as for the STS URL
+ * (util/proxy.h). SF_ERR_CONFIG with |errbuf| naming the source and the key at fault. */
+static sf_err cred_config(const struct sf_config_source *cfg,
+                          struct sf_cred_config *out,
+                          struct sf_proxy *sts_proxy,
+                          char *errbuf,
+                          size_t errbuf_size)
 {
     char url[512], why[512];
     sts_url(cfg, url, sizeof(url));
@@ -75,26 +78,30 @@ sf_err sf_credentials_config(const struct sf_config_source *cfg,
     return SF_OK;
 }
 
-sf_err sf_credentials_open(struct sf_source *source, char *errbuf, size_t errbuf_size)
+sf_err sf_credentials_resolve(const struct sf_config_source *cfg,
+                              struct sf_cred **out,
+                              char *errbuf,
+                              size_t errbuf_size)
 {
-    const struct sf_config_source *cfg = source->config;
+    *out = NULL;
     struct sf_cred_config cred_cfg;
     struct sf_proxy sts_proxy;
-    sf_err err = sf_credentials_config(cfg, &cred_cfg, &sts_proxy, errbuf, errbuf_size);
+    sf_err err = cred_config(cfg, &cred_cfg, &sts_proxy, errbuf, errbuf_size);
     if (err) {
         return err;
     }
     char why[1024];
-    err = sf_cred_new(&cred_cfg, &source->cred, why, sizeof(why));
+    err = sf_cred_new(&cred_cfg, out, why, sizeof(why));
     explicit_bzero(&sts_proxy, sizeof(sts_proxy)); /* its URL may hold a password */
     if (!err) {
-        err = sf_cred_resolve(source->cred, why, sizeof(why));
+        err = sf_cred_resolve(*out, why, sizeof(why));
     }
     if (err) {
         snprintf(errbuf, errbuf_size, "source %s: no usable credentials: %s", cfg->name, why);
-        return err;
+        sf_cred_free(*out);
+        *out = NULL;
     }
-    return SF_OK;
+    return err;
 }
 
 /* Refresher thread: every client of the source signs its next attempt with |fresh|. */

@@ -9,17 +9,13 @@
 #include "coord/coord_int.h"
 #include "util/proxy.h"
 
-/* The cred module's view of |cfg|'s keys. Strings are borrowed from |cfg| and |sts_proxy|,
- * which receives the proxy for STS: `sls.proxy`, else the environment as for the STS URL
- * (util/proxy.h). SF_ERR_CONFIG with |errbuf| naming the source and the key at fault. */
-sf_err sf_credentials_config(const struct sf_config_source *cfg,
-                             struct sf_cred_config *out,
-                             struct sf_proxy *sts_proxy,
-                             char *errbuf,
-                             size_t errbuf_size);
-/* Resolves |source|'s credentials (blocking: STS or the metadata service may be asked).
- * Coordinator construction; on failure |errbuf| names the source and what was tried. */
-sf_err sf_credentials_open(struct sf_source *source, char *errbuf, size_t errbuf_size);
+/* Resolves |cfg|'s credentials into a new *|out| (blocking: STS or the metadata service may
+ * be asked): for the engine's sources and for one-shot commands. On failure *|out| is NULL
+ * and |errbuf| names the source and what was tried. */
+sf_err sf_credentials_resolve(const struct sf_config_source *cfg,
+                              struct sf_cred **out,
+                              char *errbuf,
+                              size_t errbuf_size);
 /* Starts the refresher once every client of |source| exists. */
 sf_err sf_credentials_start(struct sf_source *source, char *errbuf, size_t errbuf_size);
 /* An SLS call of |source| failed with |err|: when SLS refused the credentials (expired or
