@@ -109,7 +109,7 @@ YAML
     cpu=$(awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$fwd/stat")
     stats=$(curl -s "http://127.0.0.1:$hec_port/_receiver/stats")
     local wire
-    wire=$(curl -s "http://127.0.0.1:$mport/metrics" | awk '$1 ~ /^slsfwd_bytes_in_total\{.*kind="wire"/ {s += $2} END {printf "%d", s}')
+    wire=$(curl -s "http://127.0.0.1:$mport/metrics" | awk '$1 ~ /^slsfwd_pulled_bytes_total\{.*kind="wire"/ {s += $2} END {printf "%d", s}')
     LAST_OUT=$(jq .events.accepted <<<"$stats")
     kill -TERM "$fwd"
     wait "$fwd" || true

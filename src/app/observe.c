@@ -24,37 +24,47 @@ struct family {
 };
 
 static const struct family source_families[] = {
-    {"slsfwd_events_in_total", "counter", "Logs pulled from SLS."},
-    {"slsfwd_events_out_total", "counter", "Logs the sink confirmed."},
-    {"slsfwd_bytes_in_total", "counter", "Bytes pulled from SLS (kind=raw: decompressed)."},
-    {"slsfwd_pulls_total", "counter", "PullLogs calls."},
-    {"slsfwd_pull_errors_total", "counter", "Failed PullLogs calls by error; each is retried."},
-    {"slsfwd_checkpoint_commits_total", "counter", "Checkpoints committed."},
+    {"slsfwd_events_in_total", "counter", "Logs pulled from SLS. Unit: logs."},
+    {"slsfwd_events_out_total", "counter",
+     "Logs the outputs confirmed (every configured output). Unit: logs."},
+    {"slsfwd_pulled_bytes_total", "counter",
+     "Log data pulled from SLS (kind=raw: decompressed, kind=wire: as received). Unit: bytes."},
+    {"slsfwd_pulls_total", "counter", "PullLogs calls. Unit: calls."},
+    {"slsfwd_pull_errors_total", "counter",
+     "Failed PullLogs calls by error; each is retried. Unit: calls."},
+    {"slsfwd_checkpoint_commits_total", "counter", "Checkpoints committed. Unit: commits."},
     {"slsfwd_cursor_resets_total", "counter",
-     "Checkpoints that pointed into expired data (data lost to retention)."},
-    {"slsfwd_rebalances_total", "counter", "Shards granted or revoked."},
-    {"slsfwd_heartbeats_total", "counter", "Consumer-group heartbeats sent."},
-    {"slsfwd_heartbeat_failures_total", "counter", "Heartbeats that failed."},
-    {"slsfwd_source_joined", "gauge", "1 when the source is in its consumer group."},
+     "Checkpoints that pointed into expired data (data lost to retention). Unit: resets."},
+    {"slsfwd_rebalances_total", "counter", "Shards granted or revoked. Unit: shards."},
+    {"slsfwd_heartbeats_total", "counter", "Consumer-group heartbeats sent. Unit: heartbeats."},
+    {"slsfwd_heartbeat_failures_total", "counter", "Heartbeats that failed. Unit: heartbeats."},
+    {"slsfwd_source_joined", "gauge",
+     "1 when the source is in its consumer group, else 0. Unit: boolean."},
     {"slsfwd_credentials_info", "gauge",
      "1, with the credential provider in use (static, env, oidc_role_arn, profile, file, "
-     "ecs_ram_role, ram_role_arn)."},
+     "ecs_ram_role, ram_role_arn). Unit: constant 1."},
     {"slsfwd_credentials_expiry_timestamp_seconds", "gauge",
-     "Unix time at which the current credentials expire; 0 when they do not."},
+     "Unix time at which the current credentials expire; 0 when they do not. Unit: seconds "
+     "since the epoch."},
     {"slsfwd_credentials_refreshes_total", "counter",
-     "Credential fetches after the first, by result (ok, error)."},
+     "Credential fetches after the first, by result (ok, error). Unit: fetches."},
     {"slsfwd_credentials_refresh_failing", "gauge",
-     "1 while the last credential refresh failed (the previous credentials are kept)."},
+     "1 while the last credential refresh failed (the previous credentials are kept), else 0. "
+     "Unit: boolean."},
     {"slsfwd_events_filtered_total", "counter",
      "Logs the source's client-side filters dropped (filters.keep_if, filters.drop_if): counted "
-     "in events_in, never sent, delivered for the checkpoint."},
-    {"slsfwd_shard_events_out_total", "counter", "Logs confirmed per shard since it was granted."},
-    {"slsfwd_shard_bytes_in_total", "counter",
-     "Decompressed bytes pulled per shard since it was granted."},
+     "in events_in, never sent, delivered for the checkpoint. Unit: logs."},
+    {"slsfwd_shard_events_out_total", "counter",
+     "Logs confirmed per shard since it was granted. Unit: logs."},
+    {"slsfwd_shard_pulled_bytes_total", "counter",
+     "Log data pulled per shard since it was granted, decompressed. Unit: bytes."},
     {"slsfwd_shard_lag_seconds", "gauge",
-     "Age of the newest confirmed log of the shard; 0 when caught up, -1 when unknown."},
-    {"slsfwd_shard_checkpoint_age_seconds", "gauge", "Time since the shard's last commit."},
-    {"slsfwd_shard_in_flight_batches", "gauge", "Batches of the shard waiting for the sink."},
+     "Age of the newest confirmed log of the shard; 0 when caught up, -1 when unknown. Unit: "
+     "seconds."},
+    {"slsfwd_shard_checkpoint_age_seconds", "gauge",
+     "Time since the shard's last commit. Unit: seconds."},
+    {"slsfwd_shard_in_flight_batches", "gauge",
+     "Batches of the shard waiting for the outputs. Unit: batches."},
 };
 
 #define FIRST_SHARD_FAMILY 16 /* rows from here on have one sample per shard */
@@ -176,11 +186,11 @@ static void memory_samples(const struct sf_budget *budget, struct sf_buf *out)
 {
     sf_metrics_family(out, "slsfwd_memory_budget_bytes", "gauge",
                       "limits.max_buffered_bytes: what everything that grows with data or "
-                      "shards is charged to.");
+                      "shards is charged to. Unit: bytes.");
     sf_metrics_sample(out, "slsfwd_memory_budget_bytes", "", (double)sf_budget_limit(budget));
     sf_metrics_family(out, "slsfwd_memory_charged_bytes", "gauge",
                       "Bytes charged to the memory budget now, by category; the sum never "
-                      "exceeds slsfwd_memory_budget_bytes.");
+                      "exceeds slsfwd_memory_budget_bytes. Unit: bytes.");
     for (int c = 0; c < SF_BUDGET__COUNT; c++) {
         char labels[64];
         snprintf(labels, sizeof(labels), "category=\"%s\"",
@@ -188,11 +198,12 @@ static void memory_samples(const struct sf_budget *budget, struct sf_buf *out)
         sf_metrics_sample(out, "slsfwd_memory_charged_bytes", labels,
                           (double)sf_budget_charged(budget, (enum sf_budget_category)c));
     }
-    sf_metrics_family(out, "slsfwd_memory_charged_bytes_peak", "gauge",
-                      "Highest sum of slsfwd_memory_charged_bytes since the start.");
-    sf_metrics_sample(out, "slsfwd_memory_charged_bytes_peak", "", (double)sf_budget_peak(budget));
-    sf_metrics_family(out, "slsfwd_memory_budget_waits_total", "counter",
-                      "Charges that had to wait for room (pulls held back by the budget).");
+    sf_metrics_family(out, "slsfwd_memory_charged_peak_bytes", "gauge",
+                      "Highest sum of slsfwd_memory_charged_bytes since the start. Unit: bytes.");
+    sf_metrics_sample(out, "slsfwd_memory_charged_peak_bytes", "", (double)sf_budget_peak(budget));
+    sf_metrics_family(
+        out, "slsfwd_memory_budget_waits_total", "counter",
+        "Charges that had to wait for room (pulls held back by the budget). Unit: waits.");
     sf_metrics_sample(out, "slsfwd_memory_budget_waits_total", "", (double)sf_budget_waits(budget));
 }
 
@@ -208,10 +219,11 @@ void sf_observe_collect(struct sf_coord *coord, struct sf_buf *out)
     struct sf_coord_stats stats;
     sf_coord_get_stats(coord, &stats);
     sf_metrics_family(out, "slsfwd_buffered_bytes", "gauge",
-                      "Bytes held in memory against limits.max_buffered_bytes.");
+                      "Log data held in memory against limits.max_buffered_bytes. Unit: bytes.");
     sf_metrics_sample(out, "slsfwd_buffered_bytes", "", (double)stats.buffered_bytes);
-    sf_metrics_family(out, "slsfwd_buffered_bytes_peak", "gauge", "Peak of slsfwd_buffered_bytes.");
-    sf_metrics_sample(out, "slsfwd_buffered_bytes_peak", "", (double)stats.max_buffered_bytes);
+    sf_metrics_family(out, "slsfwd_buffered_peak_bytes", "gauge",
+                      "Highest slsfwd_buffered_bytes since the start. Unit: bytes.");
+    sf_metrics_sample(out, "slsfwd_buffered_peak_bytes", "", (double)stats.max_buffered_bytes);
     memory_samples(sf_coord_budget(coord), out);
 }
 
@@ -246,24 +258,26 @@ struct hec_ep_metric {
 #define EP_FIELD(f) offsetof(struct sf_hec_endpoint_stats, f)
 static const struct hec_ep_metric hec_ep_metrics[] = {
     {"slsfwd_hec_endpoint_requests_total", "counter",
-     "Data requests sent to the endpoint, every attempt.", EP_FIELD(requests)},
+     "Data requests sent to the endpoint, every attempt. Unit: requests.", EP_FIELD(requests)},
     {"slsfwd_hec_endpoint_resends_total", "counter",
      "Requests the endpoint did not confirm (failed, or taken out before their ack), sent "
-     "again.",
+     "again. Unit: requests.",
      EP_FIELD(resends)},
     {"slsfwd_hec_endpoint_resent_events_total", "counter",
-     "Events of those requests: possible duplicates when the endpoint had answered 200.",
+     "Events of those requests: possible duplicates when the endpoint had answered 200. Unit: "
+     "events.",
      EP_FIELD(resent_events)},
     {"slsfwd_hec_endpoint_takeouts_total", "counter",
-     "Times the endpoint was taken out after a failure.", EP_FIELD(takeouts)},
+     "Times the endpoint was taken out after a failure. Unit: takeouts.", EP_FIELD(takeouts)},
     {"slsfwd_hec_endpoint_probes_total", "counter",
-     "Health checks of the endpoint while it was out.", EP_FIELD(probes)},
-    {"slsfwd_hec_endpoint_healthy", "gauge", "1 while the endpoint gets requests, 0 while out.",
-     SIZE_MAX},
-    {"slsfwd_hec_endpoint_outstanding", "gauge", "Data requests on the wire to the endpoint.",
-     EP_FIELD(outstanding)},
+     "Health checks of the endpoint while it was out. Unit: probes.", EP_FIELD(probes)},
+    {"slsfwd_hec_endpoint_healthy", "gauge",
+     "1 while the endpoint gets requests, 0 while out. Unit: boolean.", SIZE_MAX},
+    {"slsfwd_hec_endpoint_outstanding", "gauge",
+     "Data requests on the wire to the endpoint. Unit: requests.", EP_FIELD(outstanding)},
     {"slsfwd_hec_endpoint_ack_pending", "gauge",
-     "The endpoint's requests waiting for their indexer ack.", EP_FIELD(ack_pending)},
+     "The endpoint's requests waiting for their indexer ack. Unit: requests.",
+     EP_FIELD(ack_pending)},
 };
 
 static void hec_endpoints_collect(struct sf_sink *sink, struct sf_buf *out)
@@ -288,9 +302,11 @@ static void hec_endpoints_collect(struct sf_sink *sink, struct sf_buf *out)
         }
     }
     const char *name = "slsfwd_hec_endpoint_errors_total";
-    sf_metrics_family(out, name, "counter",
-                      "Failed data requests and ack queries by class: transport (no answer), "
-                      "throttled (429, 503), server (other 5xx), other (408, unexplained 4xx).");
+    sf_metrics_family(
+        out, name, "counter",
+        "Failed data requests and ack queries by class: transport (no answer), "
+        "throttled (429, 503), server (other 5xx), other (408, unexplained 4xx). Unit: "
+        "requests.");
     for (size_t i = 0; i < n; i++) {
         char with_class[480];
         static const char *const classes[] = {"transport", "throttled", "server", "other"};
@@ -311,7 +327,7 @@ static void hec_collect(struct sf_sink *sink, struct sf_buf *out)
     struct sf_hec_sink_stats s;
     sf_hec_sink_get_stats(sink, &s);
     const char *name = "slsfwd_hec_requests_total";
-    sf_metrics_family(out, name, "counter", "HEC requests by outcome.");
+    sf_metrics_family(out, name, "counter", "HEC requests by outcome. Unit: requests.");
     sf_metrics_sample(out, name, "outcome=\"ok\"", (double)s.requests_ok);
     sf_metrics_sample(out, name, "outcome=\"retried\"", (double)s.requests_retried);
     sf_metrics_sample(out, name, "outcome=\"throttled\"", (double)s.requests_throttled);
@@ -321,38 +337,44 @@ static void hec_collect(struct sf_sink *sink, struct sf_buf *out)
     sf_metrics_sample(out, name, "outcome=\"partial\"", (double)s.requests_partial);
     sf_metrics_sample(out, name, "outcome=\"rejected\"", (double)s.requests_rejected);
     sf_metrics_sample(out, name, "outcome=\"refused\"", (double)s.requests_refused);
-    counter(out, "slsfwd_hec_retries_total", "Attempts beyond a request's first.", s.retries);
-    counter(out, "slsfwd_hec_events_sent_total", "Events put on the wire, every attempt.",
-            s.events_sent);
-    counter(out, "slsfwd_hec_events_confirmed_total", "Events HEC confirmed.", s.events_confirmed);
+    counter(out, "slsfwd_hec_retries_total", "Attempts beyond a request's first. Unit: attempts.",
+            s.retries);
+    counter(out, "slsfwd_hec_events_sent_total",
+            "Events put on the wire, every attempt. Unit: events.", s.events_sent);
+    counter(out, "slsfwd_hec_events_confirmed_total", "Events HEC confirmed. Unit: events.",
+            s.events_confirmed);
     counter(out, "slsfwd_hec_events_dead_lettered_total",
-            "Events HEC refused as invalid, written to the dead-letter file.",
+            "Events HEC refused as invalid, written to the dead-letter file. Unit: events.",
             s.events_dead_lettered);
     sf_metrics_family(out, "slsfwd_hec_bytes_total", "counter",
-                      "Request body bytes (stage=raw before gzip, stage=wire after).");
+                      "HEC request bodies (stage=raw before gzip, stage=wire after). Unit: bytes.");
     sf_metrics_sample(out, "slsfwd_hec_bytes_total", "stage=\"raw\"", (double)s.bytes_raw);
     sf_metrics_sample(out, "slsfwd_hec_bytes_total", "stage=\"wire\"", (double)s.bytes_sent);
-    counter(out, "slsfwd_hec_ack_queries_total", "Indexer acknowledgement queries.", s.ack_queries);
-    counter(out, "slsfwd_hec_ack_timeouts_total", "Requests sent again for want of an ack.",
-            s.ack_timeouts);
+    counter(out, "slsfwd_hec_ack_queries_total", "Indexer acknowledgement queries. Unit: queries.",
+            s.ack_queries);
+    counter(out, "slsfwd_hec_ack_timeouts_total",
+            "Requests sent again for want of an ack. Unit: requests.", s.ack_timeouts);
     counter(out, "slsfwd_hec_ack_id_repeats_total",
             "AckIds HEC gave out again while a request held them (restart, or a channel spread "
-            "over several indexers).",
+            "over several indexers). Unit: ack ids.",
             s.ack_id_repeats);
     counter(out, "slsfwd_hec_ack_resent_events_total",
             "Events sent again because their ack timed out, was ambiguous or was given up: "
-            "possible duplicates.",
+            "possible duplicates. Unit: events.",
             s.ack_resent_events);
-    gauge(out, "slsfwd_hec_in_flight", "HEC requests on the wire now.", (double)s.in_flight);
+    gauge(out, "slsfwd_hec_in_flight", "HEC requests on the wire now. Unit: requests.",
+          (double)s.in_flight);
     const char *latency = "slsfwd_hec_request_duration_seconds";
-    sf_metrics_family(out, latency, "summary", "HEC request durations, connect to last byte.");
+    sf_metrics_family(out, latency, "summary",
+                      "HEC request durations, connect to last byte. Unit: seconds.");
     sf_metrics_sample(out, "slsfwd_hec_request_duration_seconds_sum", "",
                       (double)s.request_us_total / 1e6);
     sf_metrics_sample(out, "slsfwd_hec_request_duration_seconds_count", "",
                       (double)s.requests_done);
-    gauge(out, "slsfwd_hec_ack_pending", "Requests waiting for their indexer ack.",
+    gauge(out, "slsfwd_hec_ack_pending", "Requests waiting for their indexer ack. Unit: requests.",
           (double)s.ack_pending);
-    gauge(out, "slsfwd_hec_paused", "1 while HEC refuses the token or the configuration.",
+    gauge(out, "slsfwd_hec_paused",
+          "1 while HEC refuses the token or the configuration, else 0. Unit: boolean.",
           s.is_paused ? 1 : 0);
     hec_endpoints_collect(sink, out);
 }
@@ -362,22 +384,26 @@ static void syslog_collect(struct sf_sink *sink, struct sf_buf *out)
 {
     struct sf_syslog_sink_stats s;
     sf_syslog_sink_get_stats(sink, &s);
-    counter(out, "slsfwd_syslog_bytes_written_total", "Bytes written to the syslog receiver.",
-            s.bytes_written);
+    counter(out, "slsfwd_syslog_written_bytes_total",
+            "Syslog messages written to the receiver. Unit: bytes.", s.bytes_written);
     counter(out, "slsfwd_syslog_batches_delivered_total",
-            "Batches whose bytes the receiver's kernel acknowledged.", s.batches_delivered);
-    counter(out, "slsfwd_syslog_reconnects_total", "Connections lost or refused after being up.",
-            s.reconnects);
-    counter(out, "slsfwd_syslog_connect_errors_total", "Failed connection attempts.",
-            s.connect_errors);
+            "Batches whose bytes the receiver's kernel acknowledged. Unit: batches.",
+            s.batches_delivered);
+    counter(out, "slsfwd_syslog_reconnects_total",
+            "Connections lost or refused after being up. Unit: reconnects.", s.reconnects);
+    counter(out, "slsfwd_syslog_connect_errors_total",
+            "Failed connection attempts. Unit: attempts.", s.connect_errors);
     counter(out, "slsfwd_syslog_resent_batches_total",
-            "Batches written again after a reconnect (possible duplicates).", s.resent_batches);
+            "Batches written again after a reconnect (possible duplicates). Unit: batches.",
+            s.resent_batches);
     counter(out, "slsfwd_syslog_truncated_messages_total",
-            "Messages cut to fit output.syslog.max_message_size (marked, logged).",
+            "Messages cut to fit output.syslog.max_message_size (marked, logged). Unit: messages.",
             sf_syslog_output_truncated_total());
-    gauge(out, "slsfwd_syslog_unconfirmed_bytes", "Bytes written but not yet acknowledged.",
+    gauge(out, "slsfwd_syslog_unconfirmed_bytes",
+          "Syslog data written but not yet acknowledged. Unit: bytes.",
           (double)s.unconfirmed_bytes);
-    gauge(out, "slsfwd_syslog_connected", "1 while connected to the syslog receiver.",
+    gauge(out, "slsfwd_syslog_connected",
+          "1 while connected to the syslog receiver, else 0. Unit: boolean.",
           s.is_connected ? 1 : 0);
 }
 

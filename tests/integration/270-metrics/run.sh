@@ -13,14 +13,16 @@ wait_for 60 "2000 events" bash -c "[ \$(curl -sf $RCV/stats | jq .events.accepte
 wait_for 20 "ready" curl -sf "http://127.0.0.1:$mport/healthz" -o /dev/null
 sleep 2
 curl -sf "http://127.0.0.1:$mport/metrics" >"$T/metrics.txt"
-for name in slsfwd_events_in_total slsfwd_events_out_total slsfwd_bytes_in_total slsfwd_pulls_total \
+for name in slsfwd_events_in_total slsfwd_events_out_total slsfwd_pulled_bytes_total slsfwd_pulls_total \
     slsfwd_shard_lag_seconds slsfwd_shard_checkpoint_age_seconds slsfwd_checkpoint_commits_total \
     slsfwd_heartbeats_total slsfwd_rebalances_total slsfwd_buffered_bytes slsfwd_source_joined \
     slsfwd_hec_requests_total slsfwd_hec_in_flight slsfwd_hec_events_dead_lettered_total \
-    slsfwd_hec_request_duration_seconds_count slsfwd_shard_bytes_in_total \
+    slsfwd_hec_request_duration_seconds_count slsfwd_shard_pulled_bytes_total \
     slsfwd_hec_ack_resent_events_total slsfwd_hec_ack_id_repeats_total; do
     grep -q "^$name" "$T/metrics.txt" || fail "metric $name missing"
 done
+# HELP and TYPE for every family, counters in _total, units at the end (docs/operations.md).
+bash "$SF_TESTS/tools/check_exposition.sh" "$T/metrics.txt" || fail "metric names break the rules"
 out=$(awk '/^slsfwd_events_out_total\{source="demo\/nginx"\}/ {print $2}' "$T/metrics.txt")
 [ "${out%.*}" -eq 2000 ] || fail "slsfwd_events_out_total is $out, expected 2000"
 stop_slsfwd a
