@@ -12,6 +12,7 @@ packages=(
     libcmocka-dev
     lz4 zstd openssl curl procps jq tinyproxy-bin
     rsyslog rsyslog-openssl
+    prometheus
     libivykis0 libjson-c5 libnet1 libpcre3 libwrap0 libglib2.0-0 libcap2
 )
 
