@@ -3,9 +3,11 @@
 # its parser takes the exposition, and every metric family the Grafana dashboard
 # (packaging/grafana/slsfwd-dashboard.json) and the alert rules
 # (packaging/prometheus/slsfwd-rules.yaml) use has series in it. Every dashboard query must
-# also be valid PromQL, and the scrape must keep the naming rules (tools/check_exposition.sh).
+# also be valid PromQL, and the scrape must keep the naming rules (tools/check_exposition.sh,
+# promtool check metrics).
 source "$SF_TESTS/lib.sh"
-command -v prometheus >/dev/null || fail "prometheus is not installed (scripts/install-deps.sh installs it)"
+command -v prometheus >/dev/null && command -v promtool >/dev/null ||
+    fail "prometheus is not installed (scripts/install-deps.sh installs it)"
 command -v jq >/dev/null || fail "jq is not installed (scripts/install-deps.sh installs it)"
 REPO=$(cd "$SF_TESTS/../.." && pwd)
 DASHBOARD=$REPO/packaging/grafana/slsfwd-dashboard.json
@@ -56,6 +58,8 @@ wait_for 60 "2000 events at HEC" bash -c "[ \$(curl -sf $RCV/stats | jq .events.
 wait_for 60 "2000 events at syslog" lines_at_least 2000 "$T/syslog.ndjson"
 curl -sf "http://127.0.0.1:$mport/metrics" >"$T/metrics.txt"
 bash "$SF_TESTS/tools/check_exposition.sh" "$T/metrics.txt" || fail "metric names break the rules"
+promtool check metrics <"$T/metrics.txt" >"$T/promtool.out" 2>&1 ||
+    fail "promtool check metrics: $(cat "$T/promtool.out")"
 while read -r name; do
     grep -q "^$name[{ ]" "$T/metrics.txt" || echo "$name" >>"$T/missing-in-metrics"
 done <"$T/families"
