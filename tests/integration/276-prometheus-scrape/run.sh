@@ -66,8 +66,8 @@ done <"$T/families"
 [ ! -s "$T/missing-in-metrics" ] ||
     fail "used by the dashboard or the rules but not in slsfwd's /metrics: $(tr '\n' ' ' <"$T/missing-in-metrics")"
 
-# Prometheus scrapes every second; its port is picked free, its data stays in $T.
-pport=$(free_port 1)
+# Prometheus scrapes every second; its data stays in $T. Its port is picked free; should
+# another process take it first, prometheus exits at once and the next port is tried.
 cat >"$T/prometheus.yml" <<CONF
 global:
   scrape_interval: 1s
@@ -77,16 +77,31 @@ scrape_configs:
     static_configs:
       - targets: ["127.0.0.1:$mport"]
 CONF
-prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/prometheus-data" \
-    --web.listen-address="127.0.0.1:$pport" --log.level=warn >"$T/prometheus.log" 2>&1 &
-PROM_PID=$!
-PIDS+=("$PROM_PID")
-PROM=http://127.0.0.1:$pport
 prom_ready() {
-    kill -0 "$PROM_PID" 2>/dev/null || fail "prometheus exited: $(tail -5 "$T/prometheus.log")"
-    curl -sf "$PROM/-/ready" -o /dev/null
+    kill -0 "$PROM_PID" 2>/dev/null || return 2
+    curl -sf "$PROM/-/ready" -o /dev/null || return 1
 }
-wait_for 40 "prometheus to be ready" prom_ready
+for attempt in 1 2 3; do
+    pport=$(free_port 1)
+    prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/prometheus-data" \
+        --web.listen-address="127.0.0.1:$pport" --log.level=warn >"$T/prometheus.log" 2>&1 &
+    PROM_PID=$!
+    PIDS+=("$PROM_PID")
+    PROM=http://127.0.0.1:$pport
+    deadline=$((SECONDS + 40))
+    rc=1
+    while [ $SECONDS -lt $deadline ]; do
+        rc=0
+        prom_ready || rc=$?
+        [ $rc -eq 1 ] || break
+        sleep 0.2
+    done
+    [ $rc -eq 0 ] && break
+    [ $rc -eq 2 ] && grep -q 'address already in use' "$T/prometheus.log" && continue
+    [ $rc -eq 2 ] && fail "prometheus exited: $(tail -5 "$T/prometheus.log")"
+    fail "prometheus was not ready after 40 s: $(tail -5 "$T/prometheus.log")"
+done
+[ $rc -eq 0 ] || fail "prometheus found no free port in 3 attempts: $(tail -5 "$T/prometheus.log")"
 target_up() {
     curl -sf "$PROM/api/v1/targets" -o "$T/targets.json" &&
         jq -e '[.data.activeTargets[] | select(.health == "up")] | length == 1' "$T/targets.json" >/dev/null
