@@ -17,8 +17,17 @@ set(CMAKE_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS
 
 install(TARGETS slsfwd RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT slsfwd)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/CONFIGURATION.md
-  ${CMAKE_SOURCE_DIR}/docs/packaging.md
+  ${CMAKE_SOURCE_DIR}/docs/packaging.md ${CMAKE_SOURCE_DIR}/docs/operations.md
   DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT slsfwd)
+# Monitoring, for the operator to copy into Prometheus and Grafana (docs/operations.md):
+# /usr/share/slsfwd/prometheus/slsfwd-rules.yaml and every dashboard in packaging/grafana/.
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/prometheus/slsfwd-rules.yaml
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/slsfwd/prometheus COMPONENT slsfwd)
+file(GLOB sf_grafana_dashboards ${CMAKE_SOURCE_DIR}/packaging/grafana/*.json)
+if(sf_grafana_dashboards)
+  install(FILES ${sf_grafana_dashboards}
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/slsfwd/grafana COMPONENT slsfwd)
+endif()
 install(FILES ${CMAKE_SOURCE_DIR}/etc/slsfwd.example.yaml
   DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples COMPONENT slsfwd)
 # Configuration and units: their paths depend on the prefix chosen at install time.

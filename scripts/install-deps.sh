@@ -11,8 +11,8 @@ packages=(
     libyaml-dev libjansson-dev libmicrohttpd-dev libprotobuf-c-dev protobuf-c-compiler
     libcmocka-dev
     lz4 zstd openssl curl procps jq tinyproxy-bin
+    prometheus                      # promtool: tests of packaging/prometheus (ctest -L prometheus)
     rsyslog rsyslog-openssl
-    prometheus
     libivykis0 libjson-c5 libnet1 libpcre3 libwrap0 libglib2.0-0 libcap2
 )
 

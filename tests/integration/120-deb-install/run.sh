@@ -2,7 +2,8 @@
 # The Debian package and `make install` (docs/packaging.md):
 #   1. cpack builds the .deb from $SF_BUILD into a temporary directory;
 #   2. dpkg-deb -I/-c: control fields, Depends from dpkg-shlibdeps, the conffile, maintainer
-#      scripts, and exactly the expected files (no test tools), with their modes;
+#      scripts, and exactly the expected files (no test tools), with their modes: among them
+#      the Prometheus rules and every packaging/grafana/*.json under /usr/share/slsfwd/;
 #   3. the units: ExecStart, user, stop timeout and every hardening directive; then
 #      systemd-analyze verify when it is installed;
 #   4. dpkg-deb -x into a throwaway root, and the extracted slsfwd prints the package version;
@@ -88,8 +89,18 @@ sort >"$T/files.want" <<EOF
 -rw-r--r-- root/root ./usr/share/doc/slsfwd/CONFIGURATION.md
 -rw-r--r-- root/root ./usr/share/doc/slsfwd/README.md
 -rw-r--r-- root/root ./usr/share/doc/slsfwd/examples/slsfwd.example.yaml
+-rw-r--r-- root/root ./usr/share/doc/slsfwd/operations.md
 -rw-r--r-- root/root ./usr/share/doc/slsfwd/packaging.md
+-rw-r--r-- root/root ./usr/share/slsfwd/prometheus/slsfwd-rules.yaml
 EOF
+# Every Grafana dashboard of the source tree ships too (none is also fine).
+SRC=$(cd "$SF_TESTS/../.." && pwd)
+shopt -s nullglob
+dashboards=("$SRC"/packaging/grafana/*.json)
+shopt -u nullglob
+for f in "${dashboards[@]}"; do
+    echo "-rw-r--r-- root/root ./usr/share/slsfwd/grafana/$(basename "$f")"
+done | sort -o "$T/files.want" - "$T/files.want"
 diff -u "$T/files.want" "$T/files.txt" >"$T/files-diff.log" ||
     fail "package files differ from the expected list: $(cat "$T/files-diff.log")"
 ! grep -Eq 'sls-emulator|hec-receiver|syslog-recorder|seqcheck|fuzz|bench' "$T/contents.log" ||
@@ -97,6 +108,13 @@ diff -u "$T/files.want" "$T/files.txt" >"$T/files-diff.log" ||
 
 # --- 3. the units ---
 dpkg-deb -x "$DEB" "$T/root"
+# The monitoring files are the source's, byte for byte (docs/operations.md points at them).
+cmp -s "$SRC/packaging/prometheus/slsfwd-rules.yaml" "$T/root/usr/share/slsfwd/prometheus/slsfwd-rules.yaml" ||
+    fail "the packaged slsfwd-rules.yaml differs from packaging/prometheus/slsfwd-rules.yaml"
+for f in "${dashboards[@]}"; do
+    cmp -s "$f" "$T/root/usr/share/slsfwd/grafana/$(basename "$f")" ||
+        fail "the packaged $(basename "$f") differs from packaging/grafana/$(basename "$f")"
+done
 units="$T/root/lib/systemd/system"
 hardening=(
     Type=notify NotifyAccess=main User=slsfwd Group=slsfwd LogsDirectory=slsfwd
@@ -147,6 +165,12 @@ DESTDIR="$dest" cmake --install "$SF_BUILD" --prefix /usr/local --component slsf
 [ "$(stat -c %a "$dest/usr/local/etc/slsfwd/slsfwd.yaml")" = 640 ] ||
     fail "make install: /usr/local/etc/slsfwd/slsfwd.yaml is not 0640"
 [ -f "$dest/usr/local/share/doc/slsfwd/CONFIGURATION.md" ] || fail "make install: no docs"
+[ -f "$dest/usr/local/share/slsfwd/prometheus/slsfwd-rules.yaml" ] ||
+    fail "make install: no /usr/local/share/slsfwd/prometheus/slsfwd-rules.yaml"
+for f in "${dashboards[@]}"; do
+    [ -f "$dest/usr/local/share/slsfwd/grafana/$(basename "$f")" ] ||
+        fail "make install: no /usr/local/share/slsfwd/grafana/$(basename "$f")"
+done
 grep -qxF "ExecStart=/usr/local/bin/slsfwd run -c /usr/local/etc/slsfwd/slsfwd.yaml" \
     "$dest/usr/local/lib/systemd/system/slsfwd.service" || fail "make install: unit ExecStart"
 grep -qxF "ExecStart=/usr/local/bin/slsfwd run -c /usr/local/etc/slsfwd/%i.yaml" \
@@ -217,6 +241,11 @@ IFS=: read -r _ _ uid _ _ home shell < <(getent passwd slsfwd) || fail "postinst
 runuser -u slsfwd -- head -c1 /etc/slsfwd/slsfwd.yaml >/dev/null || fail "slsfwd cannot read its config"
 ! runuser -u nobody -- head -c1 /etc/slsfwd/slsfwd.yaml >/dev/null 2>&1 || fail "nobody can read the config"
 runuser -u slsfwd -- /usr/bin/slsfwd version >/dev/null || fail "slsfwd version as slsfwd"
+# The installed rules are what docs/operations.md tells the operator to load.
+command -v promtool >/dev/null ||
+    fail "promtool is not installed (Debian package prometheus; scripts/install-deps.sh installs it)"
+promtool check rules /usr/share/slsfwd/prometheus/slsfwd-rules.yaml >"$T/promtool.log" 2>&1 ||
+    fail "promtool check rules on the installed rules: $(cat "$T/promtool.log")"
 [ ! -e /var/lib/slsfwd ] || [ "${HAD_DIR[/var/lib/slsfwd]}" = 1 ] || fail "postinst made /var/lib/slsfwd"
 
 # Installed but neither enabled nor started.
