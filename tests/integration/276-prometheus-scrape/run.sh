@@ -26,9 +26,11 @@ jq -e '[.panels[] | select(.type != "row") | .targets[]? | .datasource.uid] | al
 jq -r '.panels[] | select(.type != "row") | .targets[]? | .expr' "$DASHBOARD" >"$T/dashboard.exprs"
 [ -s "$T/dashboard.exprs" ] || fail "$DASHBOARD has no queries"
 
-# Metric names: every slsfwd_* word; from the rules, less the names the rules record themselves.
+# Metric names: every slsfwd_* word outside YAML comment lines (the rules' header talks about
+# "slsfwd_* metrics"); from the rules, less the names the rules record themselves.
 metric_names() {
-    grep -o 'slsfwd_[a-zA-Z0-9_:]*' "$1" | grep -v ':' | sort -u
+    grep -v '^[[:space:]]*#' "$1" | grep -o 'slsfwd_[a-zA-Z0-9_:]*[a-zA-Z0-9]' | grep -v ':' |
+        sort -u
 }
 metric_names "$DASHBOARD" >"$T/families"
 if [ -f "$RULES" ]; then
