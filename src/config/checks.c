@@ -105,6 +105,13 @@ static char *const *string_list(const struct sf_option *opt, const void *base, s
     return *(char *const *const *)sf_option_cfield(opt, base);
 }
 
+/* |item| is <left><sep><right> with a non-empty left, and with |needs_right| a non-empty right. */
+static bool is_pair(const char *item, char sep, bool needs_right)
+{
+    const char *at = strchr(item, sep);
+    return at && at != item && (!needs_right || at[1]);
+}
+
 static bool is_http_url(const char *url)
 {
     return (strncmp(url, "http://", 7) == 0 && url[7]) ||
@@ -185,8 +192,7 @@ bool sf_config_check_json_fields(const struct sf_option *opt,
     size_t n;
     char *const *items = string_list(opt, base, &n);
     for (size_t i = 0; i < n; i++) {
-        const char *colon = strchr(items[i], ':');
-        if (!colon || colon == items[i] || !colon[1]) {
+        if (!is_pair(items[i], ':', true)) {
             snprintf(why, why_size,
                      "entry \"%.64s\" is not <topic>:<field> (such as "
                      "actiontrail_audit_event:event)",
@@ -218,8 +224,7 @@ bool sf_config_check_fields(const struct sf_option *opt,
     size_t n;
     char *const *items = string_list(opt, base, &n);
     for (size_t i = 0; i < n; i++) {
-        const char *eq = strchr(items[i], '=');
-        if (!eq || eq == items[i]) {
+        if (!is_pair(items[i], '=', false)) {
             snprintf(why, why_size, "entry \"%.64s\" is not name=value (such as env=prod)",
                      items[i]);
             return false;
@@ -292,9 +297,7 @@ bool sf_config_check_proxy_credentials(const struct sf_option *opt,
                                        char *why,
                                        size_t why_size)
 {
-    const char *value = string_value(opt, base);
-    const char *colon = strchr(value, ':');
-    if (!colon || colon == value) {
+    if (!is_pair(string_value(opt, base), ':', false)) {
         /* Not "expected …": that would append the value, a secret, to the message. */
         return reject(why, why_size, "must be user:password (a user name, a colon, a password)");
     }
@@ -362,8 +365,7 @@ bool sf_config_check_filter_renames(const struct sf_option *opt,
     size_t n;
     char *const *items = string_list(opt, base, &n);
     for (size_t i = 0; i < n; i++) {
-        const char *eq = strchr(items[i], '=');
-        if (!eq || eq == items[i] || eq[1] == '\0') {
+        if (!is_pair(items[i], '=', true)) {
             snprintf(why, why_size,
                      "entry %zu \"%.64s\" is not old=new (such as __tag__:__hostname__=host)",
                      i + 1, items[i]);
