@@ -12,13 +12,16 @@
 #   make install   release build, then cmake --install into PREFIX (default /usr/local) under
 #                  DESTDIR; docs/packaging.md
 #   make deb    release build, then build/slsfwd_<version>_<arch>.deb (cpack -G DEB)
+# The test and fuzz builds are the presets of CMakePresets.json (release, asan, tsan, fuzz): the
+# same cache settings, compiler and test environment from an IDE or by hand, e.g.
+# `cmake --preset asan && cmake --build --preset asan && ctest --preset asan`.
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 PREFIX ?= /usr/local
 # Twice the cores: most scenarios wait on sockets and timers, not the CPU (the credential
 # rotation alone idles through 3 minutes); the long ones carry a COST so they start first.
 CTEST_JOBS ?= $(shell echo $$(( $(JOBS) * 2 )))
-CTEST = ctest --output-on-failure -j$(CTEST_JOBS)
+CTEST_FLAGS = -j$(CTEST_JOBS)
 
 .PHONY: all build deps check test test-release test-asan test-tsan fuzz bench demo clean install deb
 
@@ -36,29 +39,32 @@ check: deps
 
 test: deps check test-release test-asan test-tsan
 
+# Preset release: gcc -Werror into build/.
 test-release:
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSF_WERROR=ON >/dev/null
-	cmake --build build -j$(JOBS)
-	cd build && $(CTEST)
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j$(JOBS)
+	ctest --preset release $(CTEST_FLAGS)
 
+# Preset asan: clang ASan+UBSan into build-asan/; its test preset sets
+# ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 and UBSAN_OPTIONS=print_stacktrace=1.
 test-asan:
-	CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSF_WERROR=ON -DSF_SANITIZE=ON >/dev/null
-	cmake --build build-asan -j$(JOBS)
-	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 $(CTEST)
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j$(JOBS)
+	ctest --preset asan $(CTEST_FLAGS)
 
+# Preset tsan: clang ThreadSanitizer into build-tsan/; its test preset runs the labels unit|tsan
+# with TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=tests/tsan.supp.
 # halt_on_error: the first report ends the process, so a race fails its test even where the
 # test does not check the exit code (tests/integration/lib.sh also fails on report files).
 # scripts/tsan-run.sh turns address randomization off when the kernel's is too wide for TSan.
-TSAN_OPTIONS_CI = halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp
-
 test-tsan:
-	CC=clang cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSF_WERROR=ON -DSF_TSAN=ON >/dev/null
-	cmake --build build-tsan -j$(JOBS)
-	cd build-tsan && TSAN_OPTIONS=$(TSAN_OPTIONS_CI) bash ../scripts/tsan-run.sh . $(CTEST) -L 'unit|tsan'
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j$(JOBS)
+	bash scripts/tsan-run.sh build-tsan ctest --preset tsan $(CTEST_FLAGS)
 
 fuzz: deps
-	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSF_FUZZ=ON >/dev/null
-	cmake --build build-fuzz -j$(JOBS)
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j$(JOBS)
 	bash scripts/run-fuzzers.sh build-fuzz $(FUZZ_SECONDS)
 
 bench: deps build

@@ -47,6 +47,77 @@ static bool reject(char *why, size_t why_size, const char *text)
     return false;
 }
 
+/* The rule of one kind of name, for is_name(), and the message when a value breaks it. */
+struct name_rule {
+    const char *extra;
+    size_t min;
+    size_t max;
+    bool is_edged;
+    const char *expected;
+};
+
+static const struct name_rule project_rule = {
+    .extra = "-",
+    .min = 1,
+    .max = 63,
+    .is_edged = true,
+    .expected = "expected a project name: up to 63 characters of a-z, 0-9 and -, starting and "
+                "ending with a letter or digit"};
+static const struct name_rule logstore_rule = {
+    .extra = "-_",
+    .min = 1,
+    .max = 63,
+    .expected = "expected a logstore name: up to 63 characters of a-z, 0-9, _ and -"};
+/* SLS does not document the rule; an invalid name fails later as a puzzling 405 on the
+ * heartbeat (spec §10, §12.7), so check it here. */
+static const struct name_rule group_rule = {
+    .extra = "-_",
+    .min = 2,
+    .max = 64,
+    .is_edged = true,
+    .expected = "expected a consumer group name: 2 to 64 characters of a-z, 0-9, _ and -, "
+                "starting and ending with a letter or digit"};
+static const struct name_rule region_rule = {.extra = "-",
+                                             .min = 1,
+                                             .max = 63,
+                                             .is_edged = true,
+                                             .expected = "expected a region such as cn-hangzhou"};
+static const struct name_rule debug_modules_rule = {
+    .extra = "_,",
+    .min = 1,
+    .max = 200,
+    .expected = "expected module names such as coord,sls, or all"};
+
+static bool check_name(const struct sf_option *opt,
+                       const void *base,
+                       const struct name_rule *rule,
+                       char *why,
+                       size_t why_size)
+{
+    return is_name(string_value(opt, base), rule->extra, rule->min, rule->max, rule->is_edged) ||
+           reject(why, why_size, rule->expected);
+}
+
+/* A LIST option's entries; their count is in the companion field. */
+static char *const *string_list(const struct sf_option *opt, const void *base, size_t *n)
+{
+    *n = *(const size_t *)((const char *)base + opt->aux_offset);
+    return *(char *const *const *)sf_option_cfield(opt, base);
+}
+
+/* |item| is <left><sep><right> with a non-empty left, and with |needs_right| a non-empty right. */
+static bool is_pair(const char *item, char sep, bool needs_right)
+{
+    const char *at = strchr(item, sep);
+    return at && at != item && (!needs_right || at[1]);
+}
+
+static bool is_http_url(const char *url)
+{
+    return (strncmp(url, "http://", 7) == 0 && url[7]) ||
+           (strncmp(url, "https://", 8) == 0 && url[8]);
+}
+
 bool sf_config_check_endpoint(const struct sf_option *opt,
                               const void *base,
                               char *why,
@@ -71,10 +142,7 @@ bool sf_config_check_project(const struct sf_option *opt,
                              char *why,
                              size_t why_size)
 {
-    return is_name(string_value(opt, base), "-", 1, 63, true) ||
-           reject(why, why_size,
-                  "expected a project name: up to 63 characters of a-z, 0-9 and -, starting "
-                  "and ending with a letter or digit");
+    return check_name(opt, base, &project_rule, why, why_size);
 }
 
 bool sf_config_check_logstore(const struct sf_option *opt,
@@ -82,9 +150,7 @@ bool sf_config_check_logstore(const struct sf_option *opt,
                               char *why,
                               size_t why_size)
 {
-    return is_name(string_value(opt, base), "-_", 1, 63, false) ||
-           reject(why, why_size,
-                  "expected a logstore name: up to 63 characters of a-z, 0-9, _ and -");
+    return check_name(opt, base, &logstore_rule, why, why_size);
 }
 
 bool sf_config_check_group(const struct sf_option *opt,
@@ -92,12 +158,7 @@ bool sf_config_check_group(const struct sf_option *opt,
                            char *why,
                            size_t why_size)
 {
-    /* SLS does not document the rule; an invalid name fails later as a puzzling 405 on the
-     * heartbeat (spec §10, §12.7), so check it here. */
-    return is_name(string_value(opt, base), "-_", 2, 64, true) ||
-           reject(why, why_size,
-                  "expected a consumer group name: 2 to 64 characters of a-z, 0-9, _ and -, "
-                  "starting and ending with a letter or digit");
+    return check_name(opt, base, &group_rule, why, why_size);
 }
 
 bool sf_config_check_consumer(const struct sf_option *opt,
@@ -120,8 +181,7 @@ bool sf_config_check_region(const struct sf_option *opt,
                             char *why,
                             size_t why_size)
 {
-    return is_name(string_value(opt, base), "-", 1, 63, true) ||
-           reject(why, why_size, "expected a region such as cn-hangzhou");
+    return check_name(opt, base, &region_rule, why, why_size);
 }
 
 bool sf_config_check_json_fields(const struct sf_option *opt,
@@ -129,11 +189,10 @@ bool sf_config_check_json_fields(const struct sf_option *opt,
                                  char *why,
                                  size_t why_size)
 {
-    char *const *items = *(char *const *const *)sf_option_cfield(opt, base);
-    size_t n = *(const size_t *)((const char *)base + opt->aux_offset);
+    size_t n;
+    char *const *items = string_list(opt, base, &n);
     for (size_t i = 0; i < n; i++) {
-        const char *colon = strchr(items[i], ':');
-        if (!colon || colon == items[i] || !colon[1]) {
+        if (!is_pair(items[i], ':', true)) {
             snprintf(why, why_size,
                      "entry \"%.64s\" is not <topic>:<field> (such as "
                      "actiontrail_audit_event:event)",
@@ -162,11 +221,10 @@ bool sf_config_check_fields(const struct sf_option *opt,
                             char *why,
                             size_t why_size)
 {
-    char *const *items = *(char *const *const *)sf_option_cfield(opt, base);
-    size_t n = *(const size_t *)((const char *)base + opt->aux_offset);
+    size_t n;
+    char *const *items = string_list(opt, base, &n);
     for (size_t i = 0; i < n; i++) {
-        const char *eq = strchr(items[i], '=');
-        if (!eq || eq == items[i]) {
+        if (!is_pair(items[i], '=', false)) {
             snprintf(why, why_size, "entry \"%.64s\" is not name=value (such as env=prod)",
                      items[i]);
             return false;
@@ -180,10 +238,8 @@ bool sf_config_check_hec_url(const struct sf_option *opt,
                              char *why,
                              size_t why_size)
 {
-    const char *url = string_value(opt, base);
-    bool is_http = strncmp(url, "http://", 7) == 0 && url[7];
-    bool is_https = strncmp(url, "https://", 8) == 0 && url[8];
-    return is_http || is_https || reject(why, why_size, "expected an http:// or https:// URL");
+    return is_http_url(string_value(opt, base)) ||
+           reject(why, why_size, "expected an http:// or https:// URL");
 }
 
 bool sf_config_check_hec_urls(const struct sf_option *opt,
@@ -191,14 +247,11 @@ bool sf_config_check_hec_urls(const struct sf_option *opt,
                               char *why,
                               size_t why_size)
 {
-    char *const *items = *(char *const *const *)sf_option_cfield(opt, base);
-    size_t n = *(const size_t *)((const char *)base + opt->aux_offset);
+    size_t n;
+    char *const *items = string_list(opt, base, &n);
     for (size_t i = 0; i < n; i++) {
-        const char *url = items[i];
-        bool is_http = strncmp(url, "http://", 7) == 0 && url[7];
-        bool is_https = strncmp(url, "https://", 8) == 0 && url[8];
-        if (!is_http && !is_https) {
-            char *shown = sf_url_redact_dup(url);
+        if (!is_http_url(items[i])) {
+            char *shown = sf_url_redact_dup(items[i]);
             snprintf(why, why_size, "entry %zu (\"%.100s\"): expected an http:// or https:// URL",
                      i + 1, shown);
             free(shown);
@@ -213,8 +266,7 @@ bool sf_config_check_debug_modules(const struct sf_option *opt,
                                    char *why,
                                    size_t why_size)
 {
-    return is_name(string_value(opt, base), "_,", 1, 200, false) ||
-           reject(why, why_size, "expected module names such as coord,sls, or all");
+    return check_name(opt, base, &debug_modules_rule, why, why_size);
 }
 
 bool sf_config_check_readable(const struct sf_option *opt,
@@ -245,9 +297,7 @@ bool sf_config_check_proxy_credentials(const struct sf_option *opt,
                                        char *why,
                                        size_t why_size)
 {
-    const char *value = string_value(opt, base);
-    const char *colon = strchr(value, ':');
-    if (!colon || colon == value) {
+    if (!is_pair(string_value(opt, base), ':', false)) {
         /* Not "expected …": that would append the value, a secret, to the message. */
         return reject(why, why_size, "must be user:password (a user name, a colon, a password)");
     }
@@ -293,8 +343,8 @@ bool sf_config_check_filter_rules(const struct sf_option *opt,
                                   char *why,
                                   size_t why_size)
 {
-    char *const *items = *(char *const *const *)sf_option_cfield(opt, base);
-    size_t n = *(const size_t *)((const char *)base + opt->aux_offset);
+    size_t n;
+    char *const *items = string_list(opt, base, &n);
     for (size_t i = 0; i < n; i++) {
         struct sf_match_rule rule;
         char detail[320];
@@ -312,11 +362,10 @@ bool sf_config_check_filter_renames(const struct sf_option *opt,
                                     char *why,
                                     size_t why_size)
 {
-    char *const *items = *(char *const *const *)sf_option_cfield(opt, base);
-    size_t n = *(const size_t *)((const char *)base + opt->aux_offset);
+    size_t n;
+    char *const *items = string_list(opt, base, &n);
     for (size_t i = 0; i < n; i++) {
-        const char *eq = strchr(items[i], '=');
-        if (!eq || eq == items[i] || eq[1] == '\0') {
+        if (!is_pair(items[i], '=', true)) {
             snprintf(why, why_size,
                      "entry %zu \"%.64s\" is not old=new (such as __tag__:__hostname__=host)",
                      i + 1, items[i]);

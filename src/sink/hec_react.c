@@ -116,6 +116,25 @@ static void describe(const struct sf_hec_slot *slot,
     snprintf(out, out_size, "status=%ld body=\"%s\"", status, body);
 }
 
+/* The opening of a reaction's log line: log_allowed() for this answer (a transfer error is
+ * keyed by its negated curl code) and, when a line is allowed, |what| (DESCRIBE_MAX bytes)
+ * describes the answer. */
+static bool may_log(struct sf_hec_sink *hs,
+                    const struct sf_hec_slot *slot,
+                    CURLcode cc,
+                    long status,
+                    const struct sf_hec_reply *reply,
+                    int64_t now_ms,
+                    char *what,
+                    unsigned *n_suppressed)
+{
+    if (!log_allowed(hs, cc ? -(long)cc : status, reply->code, now_ms, n_suppressed)) {
+        return false;
+    }
+    describe(slot, cc, status, reply, what, DESCRIBE_MAX);
+    return true;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Flow control: backoff gate and concurrency limit (§1.12, §1.13)                           */
 
@@ -360,9 +379,8 @@ static void on_retry(struct sf_hec_sink *hs,
     }
     sf_hec_queue_push_front(&hs->retry, req);
     unsigned n_suppressed;
-    if (log_allowed(hs, cc ? -(long)cc : status, reply->code, now_ms, &n_suppressed)) {
-        char what[DESCRIBE_MAX];
-        describe(slot, cc, status, reply, what, sizeof(what));
+    char what[DESCRIBE_MAX];
+    if (may_log(hs, slot, cc, status, reply, now_ms, what, &n_suppressed)) {
         if (hs->is_multi) {
             SF_LOG_WARN("msg=\"HEC request failed\" url=\"%s\" request=%llu events=%zu %s "
                         "retry_after_ms=%lld next=\"sending it to another endpoint\" "
@@ -400,9 +418,8 @@ static void on_split(struct sf_hec_sink *hs,
                     req->raw_len, hs->max_body);
     }
     unsigned n_suppressed;
-    if (log_allowed(hs, status, reply->code, now_ms, &n_suppressed)) {
-        char what[DESCRIBE_MAX];
-        describe(slot, CURLE_OK, status, reply, what, sizeof(what));
+    char what[DESCRIBE_MAX];
+    if (may_log(hs, slot, CURLE_OK, status, reply, now_ms, what, &n_suppressed)) {
         SF_LOG_WARN("msg=\"%s\" url=\"%s\" request=%llu events=%zu %s "
                     "next=\"split into requests of %zu and %zu events\" repeated=%u",
                     status == 413 ? "HEC request too large"
@@ -426,9 +443,8 @@ static void on_split_at(struct sf_hec_sink *hs,
     size_t k = (size_t)reply->invalid_event;
     size_t n_rest = req->n_events - k - 1;
     unsigned n_suppressed;
-    if (log_allowed(hs, status, reply->code, now_ms, &n_suppressed)) {
-        char what[DESCRIBE_MAX];
-        describe(slot, CURLE_OK, status, reply, what, sizeof(what));
+    char what[DESCRIBE_MAX];
+    if (may_log(hs, slot, CURLE_OK, status, reply, now_ms, what, &n_suppressed)) {
         SF_LOG_ERROR("msg=\"HEC refused one event\" url=\"%s\" request=%llu events=%zu %s "
                      "invalid_event=%zu path=\"%s\" next=\"confirmed %zu, dead-lettered 1 "
                      "event, resending %zu\" repeated=%u",
@@ -455,9 +471,8 @@ static void on_dead_letter(struct sf_hec_sink *hs,
 {
     SF_HEC_STAT_ADD(hs, requests_rejected, 1);
     unsigned n_suppressed;
-    if (log_allowed(hs, status, reply->code, now_ms, &n_suppressed)) {
-        char what[DESCRIBE_MAX];
-        describe(slot, CURLE_OK, status, reply, what, sizeof(what));
+    char what[DESCRIBE_MAX];
+    if (may_log(hs, slot, CURLE_OK, status, reply, now_ms, what, &n_suppressed)) {
         SF_LOG_ERROR("msg=\"HEC refused a request for good\" url=\"%s\" request=%llu "
                      "events=%zu %s path=\"%s\" next=\"dead-lettered %zu events\" repeated=%u",
                      slot->ep->url, (unsigned long long)req->id, req->n_events, what,

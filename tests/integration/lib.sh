@@ -215,3 +215,59 @@ seqcheck() {
 emu_logs() {
     emu GET /_emulator/stats | jq "[.projects[] | select(.name==\"demo\") | .logstores[] | select(.name==\"$1\") | .shards[].logs] | add"
 }
+
+# syslog_output FILE LINE...: replaces the output block write_config wrote in FILE with
+# output.syslog holding LINE... ("address: 127.0.0.1:5514", "protocol: tcp").
+syslog_output() {
+    local file=$1
+    shift
+    sed -i '/^output:/,/^metrics:/{/^metrics:/!d}' "$file"
+    { echo "output:"; echo "  syslog:"; printf '    %s\n' "$@"; } >>"$file"
+}
+
+# run_syslog_mode NAME PROTOCOL FRAMING PORT PARSED TOTAL: slsfwd NAME ($T/NAME.yaml, consumer
+# group cg-NAME, logstores nginx and audit) sends to the syslog server on 127.0.0.1:PORT
+# (hostname sls-demo, app_name slsfwd; TLS against the test CA as "localhost") until the
+# server's file PARSED holds TOTAL lines; then slsfwd stops. PARSED is emptied first.
+run_syslog_mode() {
+    local name=$1 protocol=$2 framing=$3 port=$4 parsed=$5 total=$6
+    : >"$parsed"
+    CG="cg-${name/_/-}" write_config "$T/$name.yaml" "$T/unused" nginx audit
+    syslog_output "$T/$name.yaml" "address: 127.0.0.1:$port" "protocol: $protocol" \
+        "framing: $framing" "hostname: sls-demo" "app_name: slsfwd" \
+        "ca_file: $SF_TESTS/../data/tls/ca.pem" "server_name: localhost"
+    start_slsfwd "$name" "$T/$name.yaml"
+    wait_for 60 "$total messages at the syslog server ($name)" lines_at_least "$total" "$parsed"
+    sleep 1
+    stop_slsfwd "$name"
+}
+
+# rsyslog_msg_config DIR PORT: DIR/rsyslog.conf for an unprivileged rsyslog that takes plain TCP
+# on 127.0.0.1:PORT and writes each message's MSG to DIR/parsed.log as a line {"msg": ...}.
+rsyslog_msg_config() {
+    local dir=$1 port=$2
+    mkdir -p "$dir/work"
+    cat >"$dir/rsyslog.conf" <<CONF
+global(workDirectory="$dir/work" maxMessageSize="256k")
+module(load="imtcp")
+input(type="imtcp" address="127.0.0.1" port="$port" ruleset="out")
+template(name="json" type="list" option.jsonf="on") {
+  property(outname="msg" name="msg" format="jsonf")
+}
+ruleset(name="out") { action(type="omfile" file="$dir/parsed.log" template="json") }
+CONF
+}
+
+# start_rsyslog DIR: runs rsyslogd on DIR/rsyslog.conf (output in $T/rsyslog.log); sets RS_PID.
+start_rsyslog() {
+    rsyslogd -n -f "$1/rsyslog.conf" -i "$1/rsyslogd.pid" >>"$T/rsyslog.log" 2>&1 &
+    RS_PID=$!
+    PIDS+=("$RS_PID")
+    sleep 1
+}
+
+# rsyslog_events FILE: the logs in an rsyslog_msg_config file as seqcheck's {"event": {...}}
+# lines (each MSG is the log as JSON after a UTF-8 BOM).
+rsyslog_events() {
+    jq -c '{event: (.msg | ltrimstr("\ufeff") | fromjson)}' "$1"
+}

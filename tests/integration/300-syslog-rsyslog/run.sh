@@ -33,9 +33,7 @@ ruleset(name="out") {
 }
 CONF
 rsyslogd -N1 -f "$R/rsyslog.conf" >"$T/rsyslog-check.log" 2>&1 || fail "rsyslog config: $(cat "$T/rsyslog-check.log")"
-rsyslogd -n -f "$R/rsyslog.conf" -i "$R/rsyslogd.pid" >"$T/rsyslog.log" 2>&1 &
-PIDS+=($!)
-sleep 1
+start_rsyslog "$R"
 
 start_emulator --project demo --logstore nginx --shards 2 --generate nginx:1500 \
     --logstore audit --shards 1 --generate actiontrail:200
@@ -43,27 +41,8 @@ total=1700
 
 run_mode() { # run_mode NAME PROTOCOL FRAMING PORT
     local name=$1
-    : >"$R/parsed.log"
-    CG="cg-${name/_/-}" write_config "$T/$name.yaml" "$T/unused" nginx audit
-    # Replace the file output with syslog.
-    sed -i '/^output:/,/^metrics:/{/^metrics:/!d}' "$T/$name.yaml"
-    cat >>"$T/$name.yaml" <<YAML
-output:
-  syslog:
-    address: 127.0.0.1:$4
-    protocol: $2
-    framing: $3
-    hostname: sls-demo
-    app_name: slsfwd
-    ca_file: $SF_TESTS/../data/tls/ca.pem
-    server_name: localhost
-YAML
-    start_slsfwd "$name" "$T/$name.yaml"
-    wait_for 60 "$total messages at rsyslog ($name)" lines_at_least $total "$R/parsed.log"
-    sleep 1
-    stop_slsfwd "$name"
-    # The MSG is the log as JSON after a UTF-8 BOM; seqcheck wants {"event": {...}} lines.
-    jq -c '{event: (.msg | ltrimstr("\ufeff") | fromjson)}' "$R/parsed.log" >"$T/$name.events"
+    run_syslog_mode "$name" "$2" "$3" "$4" "$R/parsed.log" $total
+    rsyslog_events "$R/parsed.log" >"$T/$name.events"
     seqcheck --expect $total --max-dup 0 "$T/$name.events"
     jq -e -s 'all(.[]; .host == "sls-demo" and .app == "slsfwd" and .pri == "14"
         and (.sd | startswith("[sls@32473 project=\"demo\" logstore=\""))

@@ -6,20 +6,9 @@ source "$SF_TESTS/lib.sh"
 command -v rsyslogd >/dev/null || fail "rsyslogd is not installed (scripts/install-deps.sh installs it)"
 
 R=$T/rsyslog
-mkdir -p "$R/work"
 port=$(free_port 1)
-cat >"$R/rsyslog.conf" <<CONF
-global(workDirectory="$R/work" maxMessageSize="256k")
-module(load="imtcp")
-input(type="imtcp" address="127.0.0.1" port="$port" ruleset="out")
-template(name="json" type="list" option.jsonf="on") {
-  property(outname="msg" name="msg" format="jsonf")
-}
-ruleset(name="out") { action(type="omfile" file="$R/parsed.log" template="json") }
-CONF
-rsyslogd -n -f "$R/rsyslog.conf" -i "$R/rsyslogd.pid" >"$T/rsyslog.log" 2>&1 &
-PIDS+=($!)
-sleep 1
+rsyslog_msg_config "$R" "$port"
+start_rsyslog "$R"
 
 start_emulator --project demo --logstore nginx --shards 2 --generate nginx:3000
 start_receiver
@@ -27,9 +16,6 @@ write_config "$T/a.yaml" "$T/out" nginx
 printf '  syslog:\n    address: 127.0.0.1:%s\n' "$port" >"$T/syslog-block"
 sed -i "/^  hec:/e cat $T/syslog-block" "$T/a.yaml"
 grep -q '^  syslog:' "$T/a.yaml" || fail "config: no syslog block"
-syslog_events() {
-    jq -c '{event: (.msg | ltrimstr("\ufeff") | fromjson)}' "$R/parsed.log" 2>/dev/null
-}
 start_slsfwd a "$T/a.yaml"
 wait_for 60 "3000 at HEC" bash -c "[ \$(curl -sf $RCV/stats | jq .events.accepted) -ge 3000 ]"
 wait_for 60 "3000 at rsyslog" lines_at_least 3000 "$R/parsed.log"
@@ -56,6 +42,6 @@ grep -qE '^slsfwd_syslog_connected 1' "$T/metrics.txt" || fail "syslog not conne
 grep -qE '^slsfwd_hec_events_confirmed_total [1-9]' "$T/metrics.txt" || fail "no HEC metrics"
 stop_slsfwd a
 seqcheck --expect 5000 "$T/received.ndjson"
-syslog_events >"$T/syslog.events"
+rsyslog_events "$R/parsed.log" 2>/dev/null >"$T/syslog.events"
 seqcheck --expect 5000 "$T/syslog.events"
 echo "PASS"

@@ -37,24 +37,7 @@ total=1700
 
 run_mode() { # run_mode NAME PROTOCOL FRAMING PORT
     local name=$1
-    : >"$D/parsed.log"
-    CG="cg-${name/_/-}" write_config "$T/$name.yaml" "$T/unused" nginx audit
-    sed -i '/^output:/,/^metrics:/{/^metrics:/!d}' "$T/$name.yaml"
-    cat >>"$T/$name.yaml" <<YAML
-output:
-  syslog:
-    address: 127.0.0.1:$4
-    protocol: $2
-    framing: $3
-    hostname: sls-demo
-    app_name: slsfwd
-    ca_file: $tls/ca.pem
-    server_name: localhost
-YAML
-    start_slsfwd "$name" "$T/$name.yaml"
-    wait_for 60 "$total messages at syslog-ng ($name)" lines_at_least $total "$D/parsed.log"
-    sleep 1
-    stop_slsfwd "$name"
+    run_syslog_mode "$name" "$2" "$3" "$4" "$D/parsed.log" $total
     jq -c '{event: (.MESSAGE | fromjson)}' "$D/parsed.log" >"$T/$name.events" ||
         fail "$name: a MESSAGE is not the log's JSON"
     seqcheck --expect $total --max-dup 0 "$T/$name.events"

@@ -3,100 +3,27 @@
  * next pull is paced (on what SLS scanned, as the SDKs pace). */
 #include "sf_test.h"
 
-#include "../sls/test_server.h"
-#include "coord/coord_int.h"
+#include "pull_fixture.h"
 #include "util/clock.h"
 
 #define QUERY "* | where cast(status as bigint) >= 400"
 
-struct fixture {
-    struct ts_server *ts;
-    struct sf_sls_client *sls;
-    struct sf_config config;
-    struct sf_config_source cfg;
-    struct sf_source source;
-    struct sf_coord coord;
-    struct sf_worker worker;
-    struct sf_shard *shard;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = test_calloc(1, sizeof(*f));
-    f->ts = ts_start(NULL, NULL);
-    char endpoint[64];
-    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", ts_port(f->ts));
-    struct sf_sls_client_config client = {.endpoint = endpoint,
-                                          .project = "prod",
-                                          .creds = {"LTAI5tTestKeyId0001", "secret", NULL},
-                                          .timeout_ms = 10000};
-    char errbuf[256];
-    SF_CHECK_ERR(sf_sls_client_new(&client, &f->sls, errbuf, sizeof(errbuf)), SF_OK);
-
-    f->config.max_buffered_bytes = (size_t)256 << 20;
-    f->cfg = (struct sf_config_source){.name = "nginx",
-                                       .logstore = "nginx-access",
-                                       .consumer_group = "siem",
-                                       .consumer_name = "siem-host-1",
-                                       .compress = "none",
-                                       .query = QUERY,
-                                       .pull_count = 1000,
-                                       .fetch_interval_ms = 1000,
-                                       .checkpoint_interval_s = 10,
-                                       .group_timeout_s = 60};
-    f->coord.config = &f->config;
-    f->coord.sources = &f->source;
-    f->coord.n_sources = 1;
-    f->coord.workers = &f->worker;
-    f->coord.n_workers = 1;
-    pthread_mutex_init(&f->coord.lock, NULL);
-    pthread_cond_init(&f->coord.wake, NULL);
-    f->coord.budget = sf_budget_new(f->config.max_buffered_bytes);
-    sf_memory_init(&f->coord);
-    f->source.config = &f->cfg;
-    f->source.coord = &f->coord;
-    f->source.sls = f->sls; /* commits */
-    f->worker.coord = &f->coord;
-    f->worker.sls = &f->sls; /* pulls */
-    sf_sls_pull_result_init(&f->worker.result, (size_t)64 << 20, (size_t)64 << 20);
-
-    f->shard = sf_shard_new(&f->source, 0);
-    f->source.shards = f->shard;
-    f->shard->state = SF_SHARD_RUNNING;
-    snprintf(f->shard->cursor, sizeof(f->shard->cursor), "c0");
-    snprintf(f->shard->deliverable, sizeof(f->shard->deliverable), "c0");
-    snprintf(f->shard->committed, sizeof(f->shard->committed), "c0");
+    struct pull_fixture *f = pull_fixture_new(QUERY);
+    f->a = pull_fixture_add_shard(f, 0);
     *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    for (struct sf_shard *shard = f->source.shards, *next; shard; shard = next) {
-        next = shard->next;
-        sf_shard_free(shard);
-    }
-    while (f->coord.free_batches) {
-        struct sf_batch *batch = f->coord.free_batches;
-        f->coord.free_batches = batch->pool_next;
-        sf_memory_batch_freed(&f->coord, batch);
-        sf_batch_free(batch);
-    }
-    sf_memory_release_worker(&f->worker);
-    assert_int_equal(sf_budget_total(f->coord.budget), 0); /* every charge was given back */
-    sf_budget_free(f->coord.budget);
-    sf_sls_pull_result_cleanup(&f->worker.result);
-    pthread_cond_destroy(&f->coord.wake);
-    pthread_mutex_destroy(&f->coord.lock);
-    sf_sls_client_free(f->sls);
-    ts_stop(f->ts);
-    test_free(f);
+    pull_fixture_free(*state);
     return 0;
 }
 
 /* A PullLogs answer that kept no LogGroup of the |scanned_groups| (|scanned_bytes|) read. */
-static void push_filtered(struct fixture *f,
+static void push_filtered(struct pull_fixture *f,
                           const char *next_cursor,
                           const char *scanned_groups,
                           const char *scanned_bytes)
@@ -114,11 +41,11 @@ static void push_filtered(struct fixture *f,
 
 /* Runs one pull as a worker does (lock held around it) and returns when it was made. The
  * scripted replies are queued up front: the server repeats its last one. */
-static int64_t pull(struct fixture *f)
+static int64_t pull(struct pull_fixture *f)
 {
     int64_t before = sf_now_ms();
     pthread_mutex_lock(&f->coord.lock);
-    struct sf_batch *batch = sf_fetch_pull(&f->worker, f->shard);
+    struct sf_batch *batch = sf_fetch_pull(&f->worker, f->a);
     pthread_mutex_unlock(&f->coord.lock);
     assert_null(batch); /* nothing for the sinks: the statement kept nothing */
     return before;
@@ -128,7 +55,7 @@ static int64_t pull(struct fixture *f)
  * the move is committed like delivered data, so a restart does not read it again. */
 static void a_pull_that_keeps_nothing_moves_the_checkpoint(void **state)
 {
-    struct fixture *f = *state;
+    struct pull_fixture *f = *state;
     push_filtered(f, "c1", "16", "40000");
     struct ts_reply committed = {.status = 200};
     ts_push(f->ts, &committed);
@@ -139,10 +66,10 @@ static void a_pull_that_keeps_nothing_moves_the_checkpoint(void **state)
     assert_non_null(strstr(
         req->query, "&query=%2A%20%7C%20where%20cast%28status%20as%20bigint%29%20%3E%3D%20400"
                     "&pullMode=scan_on_stream"));
-    assert_string_equal(f->shard->cursor, "c1");
-    assert_string_equal(f->shard->deliverable, "c1");
-    assert_int_equal(f->shard->n_inflight, 0);
-    assert_false(f->shard->is_caught_up);
+    assert_string_equal(f->a->cursor, "c1");
+    assert_string_equal(f->a->deliverable, "c1");
+    assert_int_equal(f->a->n_inflight, 0);
+    assert_false(f->a->is_caught_up);
     assert_int_equal(f->source.stats.events_fetched, 0);
 
     sf_checkpoint_tick(&f->source, sf_now_ms(), true);
@@ -150,56 +77,56 @@ static void a_pull_that_keeps_nothing_moves_the_checkpoint(void **state)
     assert_non_null(req);
     assert_string_equal(req->path, "/logstores/nginx-access/consumergroups/siem");
     assert_non_null(strstr((const char *)req->body, "\"checkpoint\":\"c1\""));
-    assert_string_equal(f->shard->committed, "c1");
+    assert_string_equal(f->a->committed, "c1");
 }
 
 /* The same cursor back and nothing kept: caught up, nothing to commit. */
 static void a_pull_that_does_not_move_is_caught_up(void **state)
 {
-    struct fixture *f = *state;
+    struct pull_fixture *f = *state;
     push_filtered(f, "c0", "0", "0");
     pull(f);
-    assert_true(f->shard->is_caught_up);
-    assert_string_equal(f->shard->deliverable, "c0");
-    assert_int_equal(f->shard->n_inflight, 0);
+    assert_true(f->a->is_caught_up);
+    assert_string_equal(f->a->deliverable, "c0");
+    assert_int_equal(f->a->n_inflight, 0);
 }
 
 /* Pacing and the next count follow what SLS scanned (x-log-rawdatacount/-size), not the
  * LogGroups the statement kept: a statement that drops 99 % reads at full speed. */
 static void pacing_follows_what_sls_scanned(void **state)
 {
-    struct fixture *f = *state;
+    struct pull_fixture *f = *state;
     push_filtered(f, "c1", "16", "40000");
     push_filtered(f, "c2", "20", "4194304");
     push_filtered(f, "c3", "3", "9000");
     push_filtered(f, "c4", "1000", "4194304");
     /* A full read (all 16 LogGroups asked for, none kept): pull again at once, ask for more. */
     int64_t before = pull(f);
-    assert_true(f->shard->next_pull_ms <= before + 50);
-    assert_int_equal(f->shard->pull_count, 32);
+    assert_true(f->a->next_pull_ms <= before + 50);
+    assert_int_equal(f->a->pull_count, 32);
 
     /* 4 MiB scanned: at once, whatever the count. */
     before = pull(f);
-    assert_true(f->shard->next_pull_ms <= before + 50);
-    assert_int_equal(f->shard->pull_count, 64);
+    assert_true(f->a->next_pull_ms <= before + 50);
+    assert_int_equal(f->a->pull_count, 64);
 
     /* Little scanned (a shard near its end): the SDKs' 500 ms. */
     before = pull(f);
-    assert_true(f->shard->next_pull_ms >= before + 450);
-    assert_int_equal(f->shard->pull_count, 128);
+    assert_true(f->a->next_pull_ms >= before + 450);
+    assert_int_equal(f->a->pull_count, 128);
 
     /* Without a query the same answer paces on what arrived: nothing, so 500 ms. */
     f->cfg.query = NULL;
     before = pull(f);
-    assert_true(f->shard->next_pull_ms >= before + 450);
-    assert_int_equal(f->shard->pull_count, 128);
+    assert_true(f->a->next_pull_ms >= before + 450);
+    assert_int_equal(f->a->pull_count, 128);
     assert_null(strstr(ts_request(f->ts, 3)->query, "query="));
 }
 
 /* A statement SLS refuses: the shard waits 30 s before trying again and nothing moves. */
 static void a_refused_statement_holds_the_shard(void **state)
 {
-    struct fixture *f = *state;
+    struct pull_fixture *f = *state;
     const char *body = "{\"errorCode\":\"ParameterInvalid\",\"errorMessage\":\"invalid query\"}";
     struct ts_reply reply = {.status = 400,
                              .headers = {{"Content-Type", "application/json"}},
@@ -208,13 +135,13 @@ static void a_refused_statement_holds_the_shard(void **state)
     ts_push(f->ts, &reply);
     int64_t before = sf_now_ms();
     pthread_mutex_lock(&f->coord.lock);
-    assert_null(sf_fetch_pull(&f->worker, f->shard));
+    assert_null(sf_fetch_pull(&f->worker, f->a));
     pthread_mutex_unlock(&f->coord.lock);
-    assert_true(f->shard->next_pull_ms >= before + 30000);
-    assert_string_equal(f->shard->cursor, "c0");
-    assert_string_equal(f->shard->deliverable, "c0");
+    assert_true(f->a->next_pull_ms >= before + 30000);
+    assert_string_equal(f->a->cursor, "c0");
+    assert_string_equal(f->a->deliverable, "c0");
     assert_int_equal(f->source.stats.pull_errors, 1);
-    assert_int_equal(f->shard->state, SF_SHARD_RUNNING);
+    assert_int_equal(f->a->state, SF_SHARD_RUNNING);
 }
 
 int main(void)

@@ -4,111 +4,33 @@
  * Drives sf_fetch_pull against a scripted SLS on 127.0.0.1, as a fetch worker does. */
 #include "sf_test.h"
 
-#include "../sls/test_server.h"
-#include "coord/coord_int.h"
+#include "pull_fixture.h"
 #include "util/clock.h"
 
 /* sls.query set, so a pull that keeps nothing still reads as what SLS scanned (fetch.c): a
  * "full" read needs no LogGroup body. */
 #define QUERY "* | where status = '500'"
 
-struct fixture {
-    struct ts_server *ts;
-    struct sf_sls_client *sls;
-    struct sf_config config;
-    struct sf_config_source cfg;
-    struct sf_source source;
-    struct sf_coord coord;
-    struct sf_worker worker;
-    struct sf_shard *a, *b; /* shards 0 and 1 of the source */
-};
-
-static struct sf_shard *running_shard(struct fixture *f, int id)
-{
-    struct sf_shard *shard = sf_shard_new(&f->source, id);
-    shard->state = SF_SHARD_RUNNING;
-    snprintf(shard->cursor, sizeof(shard->cursor), "c0");
-    snprintf(shard->deliverable, sizeof(shard->deliverable), "c0");
-    snprintf(shard->committed, sizeof(shard->committed), "c0");
-    shard->next = f->source.shards;
-    f->source.shards = shard;
-    return shard;
-}
-
 static int setup(void **state)
 {
-    struct fixture *f = test_calloc(1, sizeof(*f));
-    f->ts = ts_start(NULL, NULL);
-    char endpoint[64];
-    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", ts_port(f->ts));
-    struct sf_sls_client_config client = {.endpoint = endpoint,
-                                          .project = "prod",
-                                          .creds = {"LTAI5tTestKeyId0001", "secret", NULL},
-                                          .timeout_ms = 10000};
-    char errbuf[256];
-    SF_CHECK_ERR(sf_sls_client_new(&client, &f->sls, errbuf, sizeof(errbuf)), SF_OK);
-    f->config.max_buffered_bytes = (size_t)256 << 20;
-    f->cfg = (struct sf_config_source){.name = "nginx",
-                                       .logstore = "nginx-access",
-                                       .consumer_group = "siem",
-                                       .consumer_name = "siem-host-1",
-                                       .compress = "none",
-                                       .query = QUERY,
-                                       .pull_count = 1000,
-                                       .fetch_interval_ms = 1000,
-                                       .idle_fetch_interval_ms = 4000,
-                                       .checkpoint_interval_s = 10,
-                                       .group_timeout_s = 60};
-    f->coord.config = &f->config;
-    f->coord.sources = &f->source;
-    f->coord.n_sources = 1;
-    f->coord.workers = &f->worker;
-    f->coord.n_workers = 1;
-    pthread_mutex_init(&f->coord.lock, NULL);
-    pthread_cond_init(&f->coord.wake, NULL);
-    f->coord.budget = sf_budget_new(f->config.max_buffered_bytes);
-    sf_memory_init(&f->coord);
-    f->source.config = &f->cfg;
-    f->source.coord = &f->coord;
-    f->source.sls = f->sls;
-    f->worker.coord = &f->coord;
-    f->worker.sls = &f->sls;
-    sf_sls_pull_result_init(&f->worker.result, (size_t)64 << 20, (size_t)64 << 20);
-    f->a = running_shard(f, 0);
-    f->b = running_shard(f, 1);
+    struct pull_fixture *f = pull_fixture_new(QUERY);
+    f->cfg.idle_fetch_interval_ms = 4000;
+    f->a = pull_fixture_add_shard(f, 0);
+    f->b = pull_fixture_add_shard(f, 1);
     *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    for (struct sf_shard *shard = f->source.shards, *next; shard; shard = next) {
-        next = shard->next;
-        sf_shard_free(shard);
-    }
-    while (f->coord.free_batches) {
-        struct sf_batch *batch = f->coord.free_batches;
-        f->coord.free_batches = batch->pool_next;
-        sf_memory_batch_freed(&f->coord, batch);
-        sf_batch_free(batch);
-    }
-    sf_memory_release_worker(&f->worker);
-    assert_int_equal(sf_budget_total(f->coord.budget), 0); /* every charge was given back */
-    sf_budget_free(f->coord.budget);
-    sf_sls_pull_result_cleanup(&f->worker.result);
-    pthread_cond_destroy(&f->coord.wake);
-    pthread_mutex_destroy(&f->coord.lock);
-    sf_sls_client_free(f->sls);
-    ts_stop(f->ts);
-    test_free(f);
+    pull_fixture_free(*state);
     return 0;
 }
 
 /* Queues |n| answers: the cursor stays where it is (caught up), or moves to |next| after SLS
  * scanned |scanned| LogGroups (16 = as many as a fresh shard asks for: a full read). The
  * server answers in queue order and repeats the last, so a scenario queues all up front. */
-static void push_answer(struct fixture *f, int n, const char *next, const char *scanned)
+static void push_answer(struct pull_fixture *f, int n, const char *next, const char *scanned)
 {
     struct ts_reply reply = {
         .status = 200,
@@ -125,7 +47,7 @@ static void push_answer(struct fixture *f, int n, const char *next, const char *
 }
 
 /* One pull of |shard| as a worker makes it; returns the wait it was given before the next. */
-static int64_t pull(struct fixture *f, struct sf_shard *shard)
+static int64_t pull(struct pull_fixture *f, struct sf_shard *shard)
 {
     pthread_mutex_lock(&f->coord.lock);
     assert_null(sf_fetch_pull(&f->worker, shard));
@@ -138,7 +60,7 @@ static int64_t pull(struct fixture *f, struct sf_shard *shard)
  * it stays. Data (a full read) makes the shard due at once. */
 static void idle_wait_grows_to_the_bound_and_data_resets_it(void **state)
 {
-    struct fixture *f = *state;
+    struct pull_fixture *f = *state;
     push_answer(f, 9, "c0", "0");
     push_answer(f, 1, "c1", "16");
     push_answer(f, 1, "c1", "0");
@@ -163,7 +85,7 @@ static void idle_wait_grows_to_the_bound_and_data_resets_it(void **state)
  * that just ran dry is not pulled five times in its first second of silence. */
 static void after_a_short_read_the_backoff_goes_on_from_its_wait(void **state)
 {
-    struct fixture *f = *state;
+    struct pull_fixture *f = *state;
     push_answer(f, 1, "c1", "3"); /* 3 of the 16 LogGroups asked for */
     push_answer(f, 4, "c1", "0");
     int64_t wait = pull(f, f->a);
@@ -179,7 +101,7 @@ static void after_a_short_read_the_backoff_goes_on_from_its_wait(void **state)
 /* idle_fetch_interval below fetch_interval: fetch_interval is the bound (never less). */
 static void the_bound_is_never_below_fetch_interval(void **state)
 {
-    struct fixture *f = *state;
+    struct pull_fixture *f = *state;
     f->cfg.fetch_interval_ms = 300;
     f->cfg.idle_fetch_interval_ms = 100;
     push_answer(f, 1, "c0", "0");
@@ -195,7 +117,7 @@ static void the_bound_is_never_below_fetch_interval(void **state)
  * per source. */
 static void data_after_a_quiet_spell_wakes_the_idle_siblings(void **state)
 {
-    struct fixture *f = *state;
+    struct pull_fixture *f = *state;
     push_answer(f, 14, "c0", "0"); /* a and b, in turn */
     push_answer(f, 1, "c1", "16"); /* a */
     push_answer(f, 1, "c0", "0");  /* b */
@@ -230,7 +152,7 @@ static void data_after_a_quiet_spell_wakes_the_idle_siblings(void **state)
  * data comes back: a pause that short is ordinary. */
 static void data_after_a_short_pause_wakes_nobody(void **state)
 {
-    struct fixture *f = *state;
+    struct pull_fixture *f = *state;
     push_answer(f, 10, "c0", "0");
     push_answer(f, 1, "c1", "16");
     for (int i = 0; i < 7; i++) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -202,6 +203,40 @@ int fakes_count_in_file(const char *path, const char *needle)
     }
     fclose(f);
     return n;
+}
+
+char fake_log_path[256];
+static const char *logs_dir;
+static int n_logs;
+
+bool fakes_logs_begin(char *dir)
+{
+    logs_dir = mkdtemp(dir);
+    return logs_dir != NULL;
+}
+
+int fakes_log_setup(void **state)
+{
+    (void)state;
+    fakes_reset();
+    snprintf(fake_log_path, sizeof(fake_log_path), "%s/log%d", logs_dir, ++n_logs);
+    fakes_capture_log(fake_log_path);
+    return 0;
+}
+
+int fakes_logs_end(int failed)
+{
+    for (int i = 1; i <= n_logs; i++) {
+        snprintf(fake_log_path, sizeof(fake_log_path), "%s/log%d", logs_dir, i);
+        if (fakes_count_in_file(fake_log_path, "SECRET-") ||
+            fakes_count_in_file(fake_log_path, "TOKEN-")) {
+            fprintf(stderr, "a secret reached the log %s\n", fake_log_path);
+            return 1;
+        }
+        unlink(fake_log_path);
+    }
+    rmdir(logs_dir);
+    return failed;
 }
 
 void fakes_write_file(const char *path, const char *text)

@@ -51,6 +51,16 @@ void fakes_capture_log(const char *path);
 /* Lines of |path| containing |needle|. */
 int fakes_count_in_file(const char *path, const char *needle);
 
+/* One log file per test in a directory of its own, for suites whose counts must see only one
+ * test's lines. fakes_logs_begin makes |dir| (a mkdtemp template, rewritten in place);
+ * fakes_log_setup, a cmocka setup, resets the fakes and sends the log to a new file,
+ * fake_log_path; fakes_logs_end checks that no file holds a fake secret ("SECRET-", "TOKEN-"),
+ * removes them and |dir| (which must be empty by then), and returns |failed|, or 1 on a leak. */
+extern char fake_log_path[256];
+bool fakes_logs_begin(char *dir);
+int fakes_log_setup(void **state);
+int fakes_logs_end(int failed);
+
 /* Writes |text| to |path| (0600). */
 void fakes_write_file(const char *path, const char *text);
 /* Polls |cond(ctx)| every 10 ms for up to |timeout_ms|; true when it became true. */

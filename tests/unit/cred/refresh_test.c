@@ -11,7 +11,6 @@
 #include "util/clock.h"
 
 static char dir[] = "/tmp/sf-cred-refresh.XXXXXX";
-static char log_path[256];
 static char errbuf[1024];
 
 struct heard {
@@ -153,9 +152,10 @@ static void failed_refresh_keeps_old_credentials_backs_off_and_recovers(void **s
     assert_true(fake_call_ms(&fake_oidc, 3) - fake_call_ms(&fake_oidc, 2) >= 2000);
     assert_int_equal(heard_n(&heard), 0);
     /* Logged once per reason: two lines for three failures. */
-    assert_int_equal(fakes_count_in_file(log_path, "error=\"connect to sts.example failed\""), 1);
-    assert_int_equal(fakes_count_in_file(log_path, "error=\"STS: NoPermission\""), 1);
-    assert_int_equal(fakes_count_in_file(log_path, "level=warn"), 2);
+    assert_int_equal(fakes_count_in_file(fake_log_path, "error=\"connect to sts.example failed\""),
+                     1);
+    assert_int_equal(fakes_count_in_file(fake_log_path, "error=\"STS: NoPermission\""), 1);
+    assert_int_equal(fakes_count_in_file(fake_log_path, "level=warn"), 2);
 
     fake_script(&fake_oidc, SF_OK, NULL, 3600);
     assert_true(fakes_wait_for(recovered, cred, 30000));
@@ -166,7 +166,7 @@ static void failed_refresh_keeps_old_credentials_backs_off_and_recovers(void **s
     assert_true(status.failures >= 3);
     assert_true(status.next_refresh >= status.expiration - 376);
     assert_true(heard_n(&heard) >= 1);
-    assert_int_equal(fakes_count_in_file(log_path, "msg=\"credentials refreshed\""), 1);
+    assert_int_equal(fakes_count_in_file(fake_log_path, "msg=\"credentials refreshed\""), 1);
     sf_cred_free(cred);
 }
 
@@ -189,38 +189,17 @@ static void retry_is_not_planned_after_the_credentials_expire(void **state)
     sf_cred_free(cred);
 }
 
-static int n_logs;
-
-/* One log file per test, so counts see only that test's lines. */
-static int setup(void **state)
-{
-    (void)state;
-    fakes_reset();
-    snprintf(log_path, sizeof(log_path), "%s/log%d", dir, ++n_logs);
-    fakes_capture_log(log_path);
-    return 0;
-}
-
 int main(void)
 {
-    if (!mkdtemp(dir)) {
+    if (!fakes_logs_begin(dir)) {
         return 1;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(plan_follows_margin_and_jitter, setup),
-        cmocka_unit_test_setup(refreshes_before_expiry_with_a_3s_lifetime, setup),
-        cmocka_unit_test_setup(failed_refresh_keeps_old_credentials_backs_off_and_recovers, setup),
-        cmocka_unit_test_setup(retry_is_not_planned_after_the_credentials_expire, setup),
+        cmocka_unit_test_setup(plan_follows_margin_and_jitter, fakes_log_setup),
+        cmocka_unit_test_setup(refreshes_before_expiry_with_a_3s_lifetime, fakes_log_setup),
+        cmocka_unit_test_setup(failed_refresh_keeps_old_credentials_backs_off_and_recovers,
+                               fakes_log_setup),
+        cmocka_unit_test_setup(retry_is_not_planned_after_the_credentials_expire, fakes_log_setup),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    for (int i = 1; i <= n_logs; i++) {
-        snprintf(log_path, sizeof(log_path), "%s/log%d", dir, i);
-        if (fakes_count_in_file(log_path, "SECRET-") || fakes_count_in_file(log_path, "TOKEN-")) {
-            fprintf(stderr, "a secret reached the log %s\n", log_path);
-            return 1;
-        }
-        unlink(log_path);
-    }
-    rmdir(dir);
-    return failed;
+    return fakes_logs_end(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -10,9 +10,7 @@
 #include "util/clock.h"
 
 static char dir[] = "/tmp/sf-cred-refused.XXXXXX";
-static char log_path[256];
 static char errbuf[1024];
-static int n_logs;
 
 struct heard {
     pthread_mutex_t lock;
@@ -89,8 +87,8 @@ static void refusal_refreshes_at_once_and_is_coalesced(void **state)
         struct sf_cred_value value;
         sf_cred_current(cred, &value);
         assert_string_equal(value.access_key_id, "STS.ecs-2");
-        assert_int_equal(fakes_count_in_file(log_path, "refreshing now"), 1);
-        assert_int_equal(fakes_count_in_file(log_path, "code=SecurityTokenExpired"), 1);
+        assert_int_equal(fakes_count_in_file(fake_log_path, "refreshing now"), 1);
+        assert_int_equal(fakes_count_in_file(fake_log_path, "code=SecurityTokenExpired"), 1);
     } else {
         print_message("machine too slow to check the second drop\n");
     }
@@ -106,9 +104,9 @@ static void static_keys_log_one_refusal_and_start_no_thread(void **state)
         sf_cred_report_refused(cred, "InvalidAccessKeyId");
         sf_sleep_ms(20);
     }
-    assert_int_equal(fakes_count_in_file(log_path, "credentials refused by SLS: "
-                                                   "InvalidAccessKeyId; static keys cannot be "
-                                                   "refreshed"),
+    assert_int_equal(fakes_count_in_file(fake_log_path, "credentials refused by SLS: "
+                                                        "InvalidAccessKeyId; static keys cannot be "
+                                                        "refreshed"),
                      1);
     struct sf_cred_status status;
     sf_cred_status(cred, &status);
@@ -172,35 +170,16 @@ static void free_stops_the_refresher_promptly(void **state)
     assert_true(sf_now_ms() - before_ms < 1000);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    fakes_reset();
-    snprintf(log_path, sizeof(log_path), "%s/log%d", dir, ++n_logs);
-    fakes_capture_log(log_path);
-    return 0;
-}
-
 int main(void)
 {
-    if (!mkdtemp(dir)) {
+    if (!fakes_logs_begin(dir)) {
         return 1;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(refusal_refreshes_at_once_and_is_coalesced, setup),
-        cmocka_unit_test_setup(static_keys_log_one_refusal_and_start_no_thread, setup),
-        cmocka_unit_test_setup(refusal_rereads_a_credentials_file, setup),
-        cmocka_unit_test_setup(free_stops_the_refresher_promptly, setup),
+        cmocka_unit_test_setup(refusal_refreshes_at_once_and_is_coalesced, fakes_log_setup),
+        cmocka_unit_test_setup(static_keys_log_one_refusal_and_start_no_thread, fakes_log_setup),
+        cmocka_unit_test_setup(refusal_rereads_a_credentials_file, fakes_log_setup),
+        cmocka_unit_test_setup(free_stops_the_refresher_promptly, fakes_log_setup),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    for (int i = 1; i <= n_logs; i++) {
-        snprintf(log_path, sizeof(log_path), "%s/log%d", dir, i);
-        if (fakes_count_in_file(log_path, "SECRET-") || fakes_count_in_file(log_path, "TOKEN-")) {
-            fprintf(stderr, "a secret reached the log %s\n", log_path);
-            return 1;
-        }
-        unlink(log_path);
-    }
-    rmdir(dir);
-    return failed;
+    return fakes_logs_end(cmocka_run_group_tests(tests, NULL, NULL));
 }

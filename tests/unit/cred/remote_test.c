@@ -249,6 +249,19 @@ static void assert_new_value(const struct sf_cred_value *v)
     assert_int_equal(v->expiration, NEW_EXP);
 }
 
+/* |text| contains each of the strings that follow, up to a NULL. */
+__attribute__((sentinel)) static void assert_mentions(const char *text, ...)
+{
+    va_list ap;
+    va_start(ap, text);
+    for (const char *part; (part = va_arg(ap, const char *));) {
+        if (!strstr(text, part)) {
+            fail_msg("\"%s\" does not mention \"%s\"", text, part);
+        }
+    }
+    va_end(ap);
+}
+
 static void assert_no_secret(const char *text)
 {
     assert_null(strstr(text, AK_SECRET));
@@ -442,12 +455,8 @@ static void test_assume_role_sts_error(void **state)
     struct sf_cred_value v;
     char errbuf[512] = "";
     SF_CHECK_ERR(sf_cred_fetch_ram_role_arn(&config, &v, errbuf, sizeof(errbuf)), SF_ERR_AUTH);
-    assert_non_null(strstr(errbuf, "AssumeRole"));
-    assert_non_null(strstr(errbuf, "HTTP 400"));
-    assert_non_null(strstr(errbuf, "SignatureDoesNotMatch"));
-    assert_non_null(strstr(errbuf, "Specified signature is not matched"));
-    assert_non_null(strstr(errbuf, "7A1E7F1B-REQ"));
-    assert_non_null(strstr(errbuf, "127.0.0.1"));
+    assert_mentions(errbuf, "AssumeRole", "HTTP 400", "SignatureDoesNotMatch",
+                    "Specified signature is not matched", "7A1E7F1B-REQ", "127.0.0.1", NULL);
     assert_no_secret(errbuf);
 
     /* A token quoted outside a string-to-sign is redacted too. */
@@ -458,8 +467,7 @@ static void test_assume_role_sts_error(void **state)
          " may not assume\"}",
          0);
     SF_CHECK_ERR(sf_cred_fetch_ram_role_arn(&config, &v, errbuf, sizeof(errbuf)), SF_ERR_AUTH);
-    assert_non_null(strstr(errbuf, "NoPermission"));
-    assert_non_null(strstr(errbuf, "<redacted>"));
+    assert_mentions(errbuf, "NoPermission", "<redacted>", NULL);
     assert_no_secret(errbuf);
 }
 
@@ -518,8 +526,7 @@ static void test_sts_timeout(void **state)
     struct sf_cred_value v;
     char errbuf[512] = "";
     SF_CHECK_ERR(sf_cred_fetch_ram_role_arn(&config, &v, errbuf, sizeof(errbuf)), SF_ERR_TIMEOUT);
-    assert_non_null(strstr(errbuf, "no answer within 300 ms"));
-    assert_non_null(strstr(errbuf, "POST http://127.0.0.1:"));
+    assert_mentions(errbuf, "no answer within 300 ms", "POST http://127.0.0.1:", NULL);
     assert_no_secret(errbuf);
 }
 
@@ -693,11 +700,8 @@ static void test_oidc_errors(void **state)
          "\"Message\":\"The OIDC token eyJhbGciOiJSUzI1NiJ9.secret-token-body.sig has expired\"}",
          0);
     SF_CHECK_ERR(sf_cred_fetch_oidc(&config, &v, errbuf, sizeof(errbuf)), SF_ERR_AUTH);
-    assert_non_null(strstr(errbuf, "AssumeRoleWithOIDC"));
-    assert_non_null(strstr(errbuf, "HTTP 400"));
-    assert_non_null(strstr(errbuf, "AuthenticationFail.OIDCToken.Invalid"));
-    assert_non_null(strstr(errbuf, "C0FFEE-REQ"));
-    assert_non_null(strstr(errbuf, "has expired"));
+    assert_mentions(errbuf, "AssumeRoleWithOIDC", "HTTP 400",
+                    "AuthenticationFail.OIDCToken.Invalid", "C0FFEE-REQ", "has expired", NULL);
     assert_null(strstr(errbuf, "secret-token-body"));
 }
 
@@ -808,9 +812,7 @@ static void test_ecs_imdsv1_disabled_no_fallback(void **state)
     struct sf_cred_value v;
     char errbuf[512] = "";
     SF_CHECK_ERR(sf_cred_fetch_ecs(&config, &v, errbuf, sizeof(errbuf)), SF_ERR_AUTH);
-    assert_non_null(strstr(errbuf, "IMDSv1 is disabled"));
-    assert_non_null(strstr(errbuf, "/latest/api/token"));
-    assert_non_null(strstr(errbuf, "HTTP 403"));
+    assert_mentions(errbuf, "IMDSv1 is disabled", "/latest/api/token", "HTTP 403", NULL);
     assert_int_equal(ts_n_requests(server), 1);
 
     /* The same through the environment variable. */

@@ -57,6 +57,15 @@ static void count_all(struct accept_log *acc, const struct hsv_request *req)
     pthread_mutex_unlock(&acc->lock);
 }
 
+/* HEC's answer to a request it took whole: every event counted as accepted. */
+static void
+accept_all(struct accept_log *acc, const struct hsv_request *req, struct hsv_reply *reply)
+{
+    count_all(acc, req);
+    reply->status = 200;
+    reply->body = "{\"text\":\"Success\",\"code\":0}";
+}
+
 static void accept_handler(void *ctx, const struct hsv_request *req, struct hsv_reply *reply)
 {
     struct accept_log *acc = ctx;
@@ -65,19 +74,23 @@ static void accept_handler(void *ctx, const struct hsv_request *req, struct hsv_
         reply->body = acc->body_when_refusing;
         return;
     }
-    count_all(acc, req);
-    reply->status = 200;
-    reply->body = "{\"text\":\"Success\",\"code\":0}";
+    accept_all(acc, req, reply);
     reply->delay_ms = acc->delay_ms;
 }
 
-static void world_init(struct world *w, const char *name)
+/* A server answering through |handler| (with &w->acc; NULL: the scripted replies the test
+ * pushes) and the sink configuration for it, dead letters in a file named after |name|. */
+static struct sf_config_hec world_init(struct world *w, const char *name, hsv_handler_fn handler)
 {
     memset(w, 0, sizeof(*w));
     pthread_mutex_init(&w->acc.lock, NULL);
     rec_init(&w->rec);
     w->srv = hsv_start(NULL, NULL, NULL);
     dl_path(w->dl, sizeof(w->dl), name);
+    if (handler) {
+        hsv_set_handler(w->srv, handler, &w->acc);
+    }
+    return test_cfg(hsv_port(w->srv), w->dl);
 }
 
 static void world_sink(struct world *w, const struct sf_config_hec *cfg)
@@ -87,11 +100,17 @@ static void world_sink(struct world *w, const struct sf_config_hec *cfg)
     SF_CHECK_ERR(sf_sink_start(w->sink), SF_OK);
 }
 
+/* Submits |batch|; world_free checks that it came back exactly once. */
+static void world_add(struct world *w, struct sf_batch *batch)
+{
+    w->batches[w->n_batches++] = batch;
+    rec_submit(w->sink, &w->rec, batch);
+}
+
 static struct sf_batch *world_submit(struct world *w, size_t first_id, size_t n, size_t line_len)
 {
     struct sf_batch *batch = make_batch((int)w->n_batches, first_id, n, line_len);
-    w->batches[w->n_batches++] = batch;
-    rec_submit(w->sink, &w->rec, batch);
+    world_add(w, batch);
     return batch;
 }
 
@@ -167,10 +186,8 @@ static void delivers_every_event_once_over_keepalive_connections(void **state)
 {
     (void)state;
     struct world w;
-    world_init(&w, "keepalive");
+    struct sf_config_hec cfg = world_init(&w, "keepalive", accept_handler);
     w.acc.delay_ms = 10;
-    hsv_set_handler(w.srv, accept_handler, &w.acc);
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), w.dl);
     cfg.max_body_bytes = 16384;
     world_sink(&w, &cfg);
     for (size_t b = 0; b < 40; b++) {
@@ -215,9 +232,7 @@ static void packs_lines_of_several_batches_and_caps_events(void **state)
 {
     (void)state;
     struct world w;
-    world_init(&w, "span");
-    hsv_set_handler(w.srv, accept_handler, &w.acc);
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), w.dl);
+    struct sf_config_hec cfg = world_init(&w, "span", accept_handler);
     cfg.max_events = 7;
     cfg.linger_ms = 200;
     cfg.max_in_flight = 1;
@@ -244,9 +259,7 @@ static void lingers_for_a_partial_request_then_sends_it(void **state)
 {
     (void)state;
     struct world w;
-    world_init(&w, "linger");
-    hsv_set_handler(w.srv, accept_handler, &w.acc);
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), w.dl);
+    struct sf_config_hec cfg = world_init(&w, "linger", accept_handler);
     cfg.linger_ms = 300;
     world_sink(&w, &cfg);
     int64_t t0 = sf_now_ms();
@@ -263,9 +276,7 @@ static void flushes_a_partial_request_at_stop(void **state)
 {
     (void)state;
     struct world w;
-    world_init(&w, "flush");
-    hsv_set_handler(w.srv, accept_handler, &w.acc);
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), w.dl);
+    struct sf_config_hec cfg = world_init(&w, "flush", accept_handler);
     cfg.linger_ms = 60000;
     world_sink(&w, &cfg);
     world_submit(&w, 0, 3, 50);
@@ -284,9 +295,7 @@ static void gzips_bodies_above_the_threshold(void **state)
 {
     (void)state;
     struct world w;
-    world_init(&w, "gzip");
-    hsv_set_handler(w.srv, accept_handler, &w.acc);
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), w.dl);
+    struct sf_config_hec cfg = world_init(&w, "gzip", accept_handler);
     cfg.gzip = true;
     cfg.gzip_min_bytes = 1500;
     cfg.max_body_bytes = 65536;
@@ -336,9 +345,7 @@ static void flaky_handler(void *ctx, const struct hsv_request *req, struct hsv_r
         reply->drop = true;
         break;
     default:
-        count_all(acc, req);
-        reply->status = 200;
-        reply->body = "{\"text\":\"Success\",\"code\":0}";
+        accept_all(acc, req, reply);
         return;
     }
     pthread_mutex_lock(&acc->lock);
@@ -350,9 +357,7 @@ static void retries_throttling_and_server_errors_then_delivers_once(void **state
 {
     (void)state;
     struct world w;
-    world_init(&w, "retry");
-    hsv_set_handler(w.srv, flaky_handler, &w.acc);
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), w.dl);
+    struct sf_config_hec cfg = world_init(&w, "retry", flaky_handler);
     world_sink(&w, &cfg);
     world_submit(&w, 0, 50, 100);
     assert_true(wait_delivered(&w, 1, 10000));
@@ -382,23 +387,18 @@ static void small_limit_handler(void *ctx, const struct hsv_request *req, struct
         reply->body = "<html><head><title>413 Request Entity Too Large</title></head></html>";
         return;
     }
-    count_all(ctx, req);
-    reply->status = 200;
-    reply->body = "{\"text\":\"Success\",\"code\":0}";
+    accept_all(ctx, req, reply);
 }
 
 static void splits_on_413_down_to_a_dead_lettered_event(void **state)
 {
     (void)state;
     struct world w;
-    world_init(&w, "split");
-    hsv_set_handler(w.srv, small_limit_handler, &w.acc);
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), w.dl);
+    struct sf_config_hec cfg = world_init(&w, "split", small_limit_handler);
     world_sink(&w, &cfg);
     struct sf_batch *batch = make_batch(3, 0, 16, 100);
     tag_event(batch, 9, "BIGBIG");
-    w.batches[w.n_batches++] = batch;
-    rec_submit(w.sink, &w.rec, batch);
+    world_add(&w, batch);
     assert_true(wait_delivered(&w, 1, 10000));
     size_t skip[] = {9};
     check_once(&w, 0, 16, skip, 1);
@@ -425,9 +425,7 @@ static void partial_handler(void *ctx, const struct hsv_request *req, struct hsv
     size_t k = 0;
     const char *bad = strstr(p, "BADBAD");
     if (!bad) {
-        count_all(acc, req);
-        reply->status = 200;
-        reply->body = "{\"text\":\"Success\",\"code\":0}";
+        accept_all(acc, req, reply);
         return;
     }
     pthread_mutex_lock(&acc->lock);
@@ -452,16 +450,13 @@ static void cuts_a_request_at_the_invalid_event_number(void **state)
 {
     (void)state;
     struct world w;
-    world_init(&w, "invalid");
-    hsv_set_handler(w.srv, partial_handler, &w.acc);
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), w.dl);
+    struct sf_config_hec cfg = world_init(&w, "invalid", partial_handler);
     cfg.max_in_flight = 1;
     world_sink(&w, &cfg);
     struct sf_batch *batch = make_batch(1, 0, 10, 100);
     tag_event(batch, 3, "BADBAD");
     tag_event(batch, 7, "BADBAD");
-    w.batches[w.n_batches++] = batch;
-    rec_submit(w.sink, &w.rec, batch);
+    world_add(&w, batch);
     assert_true(wait_delivered(&w, 1, 5000));
     size_t skip[] = {3, 7};
     check_once(&w, 0, 10, skip, 2);             /* 0..2 not resent, nothing duplicated */
@@ -496,13 +491,12 @@ static void retries_requests_a_proxy_refused_without_dead_lettering(void **state
 {
     (void)state;
     struct world w;
-    world_init(&w, "proxy");
+    struct sf_config_hec cfg = world_init(&w, "proxy", NULL);
     hsv_push(w.srv, &(struct hsv_reply){.status = 400, .body = "<html>400 Bad Request</html>"});
     hsv_push(w.srv, &(struct hsv_reply){.status = 403, .body = "<html>403 Forbidden</html>"});
     hsv_push(w.srv, &(struct hsv_reply){.status = 400, .body = "{\"text\":\"?\",\"code\":99}"});
     hsv_push(w.srv,
              &(struct hsv_reply){.status = 200, .body = "{\"text\":\"Success\",\"code\":0}"});
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), w.dl);
     world_sink(&w, &cfg);
     world_submit(&w, 0, 5, 100);
     assert_true(wait_delivered(&w, 1, 10000));
@@ -524,12 +518,10 @@ static void pauses_on_a_refused_token_until_it_is_accepted(void **state)
 {
     (void)state;
     struct world w;
-    world_init(&w, "pause");
+    struct sf_config_hec cfg = world_init(&w, "pause", accept_handler);
     atomic_store(&w.acc.is_refusing, true);
     w.acc.status_when_refusing = 403;
     w.acc.body_when_refusing = "{\"text\":\"Invalid token\",\"code\":4}";
-    hsv_set_handler(w.srv, accept_handler, &w.acc);
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), w.dl);
     world_sink(&w, &cfg);
     for (size_t b = 0; b < 3; b++) {
         world_submit(&w, b * 20, 20, 100);
@@ -555,11 +547,10 @@ static void pauses_on_a_redirect_without_following_it(void **state)
 {
     (void)state;
     struct world w;
-    world_init(&w, "redirect");
+    struct sf_config_hec cfg = world_init(&w, "redirect", NULL);
     hsv_push(w.srv, &(struct hsv_reply){.status = 303,
                                         .body = "<html>Splunk Web</html>",
                                         .headers = {{"Location", "/en-US/account/login"}}});
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), w.dl);
     world_sink(&w, &cfg);
     world_submit(&w, 0, 5, 100);
     usleep(600 * 1000);
@@ -577,9 +568,8 @@ static void hands_back_unconfirmed_batches_exactly_once_at_stop(void **state)
 {
     (void)state;
     struct world w;
-    world_init(&w, "stop");
+    struct sf_config_hec cfg = world_init(&w, "stop", NULL);
     hsv_push(w.srv, &(struct hsv_reply){.status = 503, .body = "{\"code\":9}", .delay_ms = 50});
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), w.dl);
     world_sink(&w, &cfg);
     for (size_t b = 0; b < 3; b++) {
         world_submit(&w, b * 10, 10, 100);
@@ -603,20 +593,18 @@ static void retries_a_failed_dead_letter_write_until_it_succeeds(void **state)
 {
     (void)state;
     struct world w;
-    world_init(&w, "dlfail");
-    hsv_set_handler(w.srv, partial_handler, &w.acc);
+    struct sf_config_hec cfg = world_init(&w, "dlfail", partial_handler);
     char dir[256], path[300];
     snprintf(dir, sizeof(dir), "/tmp/slsfwd-hec-test-%d-dldir", (int)getpid());
     snprintf(path, sizeof(path), "%s/dead.ndjson", dir);
     unlink(path);
     rmdir(dir);
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), path);
+    cfg.dead_letter_path = path;
     cfg.max_in_flight = 1;
     world_sink(&w, &cfg);
     struct sf_batch *batch = make_batch(1, 0, 3, 100);
     tag_event(batch, 1, "BADBAD");
-    w.batches[w.n_batches++] = batch;
-    rec_submit(w.sink, &w.rec, batch);
+    world_add(&w, batch);
     usleep(600 * 1000);
     assert_int_equal(rec_n_delivered(&w.rec), 0); /* e1 is not on disk: not confirmed */
     assert_int_equal(mkdir(dir, 0700), 0);
@@ -638,18 +626,14 @@ static void gzip415_handler(void *ctx, const struct hsv_request *req, struct hsv
         reply->body = "<html>Unsupported Media Type</html>";
         return;
     }
-    count_all(ctx, req);
-    reply->status = 200;
-    reply->body = "{\"text\":\"Success\",\"code\":0}";
+    accept_all(ctx, req, reply);
 }
 
 static void turns_gzip_off_when_the_encoding_is_refused(void **state)
 {
     (void)state;
     struct world w;
-    world_init(&w, "415");
-    hsv_set_handler(w.srv, gzip415_handler, &w.acc);
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), w.dl);
+    struct sf_config_hec cfg = world_init(&w, "415", gzip415_handler);
     cfg.gzip = true;
     cfg.gzip_min_bytes = 0;
     world_sink(&w, &cfg);
@@ -672,9 +656,7 @@ static void pauses_when_the_index_is_refused_for_every_event(void **state)
 {
     (void)state;
     struct world w;
-    world_init(&w, "index");
-    hsv_set_handler(w.srv, index_handler, &w.acc);
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), w.dl);
+    struct sf_config_hec cfg = world_init(&w, "index", index_handler);
     cfg.max_in_flight = 1;
     world_sink(&w, &cfg);
     world_submit(&w, 0, 10, 100);
@@ -705,9 +687,7 @@ static void script_handler(void *ctx, const struct hsv_request *req, struct hsv_
         *reply = script[req->index];
         return;
     }
-    count_all(ctx, req);
-    reply->status = 200;
-    reply->body = "{\"text\":\"Success\",\"code\":0}";
+    accept_all(ctx, req, reply);
 }
 
 static void never_logs_the_token(void **state)
@@ -720,9 +700,7 @@ static void never_logs_the_token(void **state)
     dup2(log_fd, STDERR_FILENO);
     sf_log_set_debug_modules("all");
     struct world w;
-    world_init(&w, "token");
-    hsv_set_handler(w.srv, script_handler, &w.acc);
-    struct sf_config_hec cfg = test_cfg(hsv_port(w.srv), w.dl);
+    struct sf_config_hec cfg = world_init(&w, "token", script_handler);
     cfg.token = "s3cr3t-0000-4000-8000-t0ken";
     cfg.health_check = true;
     cfg.auth_retry_ms = 50;
