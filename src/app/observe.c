@@ -305,7 +305,7 @@ static void hec_endpoints_collect(struct sf_sink *sink, struct sf_buf *out)
     free(eps);
 }
 
-/* The HEC sink's counters (spec siem-outputs §1.13 "Metrics"). */
+/* The HEC sink's counters (docs/protocol/hec.md §Sender design "Metrics"). */
 static void hec_collect(struct sf_sink *sink, struct sf_buf *out)
 {
     struct sf_hec_sink_stats s;

@@ -93,7 +93,8 @@ bool sf_config_check_group(const struct sf_option *opt,
                            size_t why_size)
 {
     /* SLS does not document the rule; an invalid name fails later as a puzzling 405 on the
-     * heartbeat (spec §10, §12.7), so check it here. */
+     * heartbeat (docs/protocol/sls-api.md §Limits; sls-consumer-group.md §Known pitfalls, item 7),
+     * so check it here. */
     return is_name(string_value(opt, base), "-_", 2, 64, true) ||
            reject(why, why_size,
                   "expected a consumer group name: 2 to 64 characters of a-z, 0-9, _ and -, "

@@ -1,4 +1,4 @@
-/* The Splunk HTTP Event Collector sink (spec siem-outputs §1): batches' NDJSON lines become
+/* The Splunk HTTP Event Collector sink (docs/protocol/hec.md): batches' NDJSON lines become
  * POSTs of whole events, sent by one thread over a pool of keep-alive connections, with gzip,
  * retries that never give up on transient errors, splitting on 413 and invalid-event-number,
  * a dead-letter file for events Splunk refuses, a pause while the token is refused, and
