@@ -171,7 +171,7 @@ static void visit(void *ctx, const struct sf_coord_source_view *src)
     }
 }
 
-/* The memory budget and who holds it (pipeline/budget.h, docs/internals/memory.md). */
+/* The memory budget and who holds it (pipeline/budget.h, docs/internals/pipeline.md). */
 static void memory_samples(const struct sf_budget *budget, struct sf_buf *out)
 {
     sf_metrics_family(out, "slsfwd_memory_budget_bytes", "gauge",

@@ -8,7 +8,7 @@
  * retry, split, dead-letter, pause hec_endpoint.c  several endpoints: which one gets a request;
  * take out, probe, put back hec_sink.c      the sink thread: intake, request slots on a curl multi
  * handle, stop dead_letter.c   the NDJSON file of events Splunk refused Everything here runs on the
- * sink thread unless a comment says otherwise. docs/internals/hec.md describes the design. */
+ * sink thread unless a comment says otherwise. docs/internals/sink.md describes the design. */
 #ifndef SF_SINK_HEC_INT_H
 #define SF_SINK_HEC_INT_H
 

@@ -1,9 +1,9 @@
 /* What the sink does with each HEC answer (docs/protocol/hec.md §Retry classes, normative;
- * reactions table in docs/internals/hec.md). The classification is pure (hec_response.c); this file
- * applies it: confirm lines, resend with backoff, halve on 413, cut at invalid-event-number, write
- * dead letters, pause on a refused token, run the indexer-ack protocol. Nothing here ever drops a
- * line: every path ends in confirmed, dead-lettered (on disk), or queued again. Every non-2xx
- * is logged, at most once per status and code per 10 s, with what happens next. */
+ * reactions table in docs/internals/sink.md). The classification is pure (hec_response.c); this
+ * file applies it: confirm lines, resend with backoff, halve on 413, cut at invalid-event-number,
+ * write dead letters, pause on a refused token, run the indexer-ack protocol. Nothing here ever
+ * drops a line: every path ends in confirmed, dead-lettered (on disk), or queued again. Every
+ * non-2xx is logged, at most once per status and code per 10 s, with what happens next. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
