@@ -83,7 +83,8 @@ static uint8_t *read_file(const char *path, size_t *len)
     return data;
 }
 
-/* ---- a minimal protobuf writer for the re-encoding (spec §5 tag bytes) ---- */
+/* ---- a minimal protobuf writer for the re-encoding (docs/protocol/sls-loggroup.md §Schema tag
+ * bytes) ---- */
 
 static void pb_varint(struct sf_buf *b, uint64_t v)
 {

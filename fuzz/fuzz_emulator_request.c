@@ -5,7 +5,7 @@
  * In the target, "$B" and "$E" stand for the begin and end cursors of shard 0 of logstore
  * "l" (percent-encoded), so mutations reach past cursor validation into PullLogs.
  * Properties: never crash or leak; every answer carries x-log-requestid; every error answer
- * is a JSON object with a string errorCode (spec §9.1). */
+ * is a JSON object with a string errorCode (docs/protocol/sls-api.md §Errors). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,8 @@
 /* libFuzzer target: what Splunk — or a proxy in front of it — answers is untrusted. The first
  * byte picks an HTTP status and a request size, the rest is the body. Parsing, classifying, the
  * ack answer, Retry-After, the health advice and the log excerpt must never crash, hang or
- * overrun, and their results must stay within their contracts (spec siem-outputs §1.7–§1.12). */
+ * overrun, and their results must stay within their contracts (docs/protocol/hec.md §Responses to
+ * §Retry classes). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fails when a module includes a header of a module it may not depend on (DESIGN.md modules
-# table; STYLE-ANCHORS §3.1). The emulators must not share the code they test.
+# Fails when a module includes a header of a module it may not depend on (docs/CODE_STYLE.md
+# §Layout, the table of allowed dependencies). The emulators must not share the code they test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

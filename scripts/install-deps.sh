@@ -17,7 +17,8 @@ packages=(
 )
 
 # syslog-ng-core conflicts with rsyslog as a Debian package (both provide system-log-daemon),
-# so the tests run it unpacked from its .deb, beside the installed rsyslog (spec §5.2).
+# so the tests run it unpacked from its .deb, beside the installed rsyslog
+# (docs/protocol/syslog.md §Test receivers).
 SYSLOG_NG_ROOT=/opt/slsfwd-test/syslog-ng
 install_syslog_ng() {
     [ -x "$SYSLOG_NG_ROOT/usr/sbin/syslog-ng" ] && return 0

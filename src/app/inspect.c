@@ -56,7 +56,8 @@ static void print_error(const char *what, const struct sf_sls_error *detail, sf_
     print_result(false, what, sf_sls_error_format(detail, err, text, sizeof(text)));
 }
 
-/* The group exists, or can be created: fewer than 30 groups on the logstore (spec §10). */
+/* The group exists, or can be created: fewer than 30 groups on the logstore
+ * (docs/protocol/sls-api.md §Limits). */
 static bool
 check_group(struct sf_sls_client *sls, const struct sf_config_source *cfg, const char *what)
 {
@@ -128,7 +129,8 @@ static bool check_query(struct sf_sls_client *sls, const struct sf_config_source
         return false;
     }
     struct sf_sls_pull_result res;
-    /* One LogGroup is at most 5 MiB raw (spec §10); the wire size of a 1-count pull is less. */
+    /* One LogGroup is at most 5 MB raw (docs/protocol/sls-api.md §Limits); the wire size of a
+     * 1-count pull is less. */
     sf_sls_pull_result_init(&res, (size_t)64 << 20, (size_t)64 << 20);
     err = sf_sls_pull(sls, cfg->logstore, shard, cursor, 1, NULL, cfg->query, SF_COMPRESS_LZ4, &res,
                       &detail);
@@ -294,7 +296,8 @@ find_checkpoint(const struct sf_sls_checkpoint *cps, size_t n, int shard)
     return NULL;
 }
 
-/* One row: checkpoint time and newest data time come from GetCursorTime (spec §13 lag). */
+/* One row: checkpoint time and newest data time come from GetCursorTime (docs/protocol/sls-api.md
+ * §GetCursor: lag). */
 static bool status_shard(struct sf_sls_client *sls,
                          const struct sf_config_source *cfg,
                          const struct sf_sls_shard *shard,

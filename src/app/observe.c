@@ -181,7 +181,7 @@ static void visit(void *ctx, const struct sf_coord_source_view *src)
     }
 }
 
-/* The memory budget and who holds it (pipeline/budget.h, docs/internals/memory.md). */
+/* The memory budget and who holds it (pipeline/budget.h, docs/internals/pipeline.md). */
 static void memory_samples(const struct sf_budget *budget, struct sf_buf *out)
 {
     sf_metrics_family(out, "slsfwd_memory_budget_bytes", "gauge",
@@ -321,7 +321,7 @@ static void hec_endpoints_collect(struct sf_sink *sink, struct sf_buf *out)
     free(eps);
 }
 
-/* The HEC sink's counters (spec siem-outputs §1.13 "Metrics"). */
+/* The HEC sink's counters (docs/protocol/hec.md §Sender design "Metrics"). */
 static void hec_collect(struct sf_sink *sink, struct sf_buf *out)
 {
     struct sf_hec_sink_stats s;

@@ -54,8 +54,8 @@ const char *sf_compress_name(enum sf_compress type)
     }
 }
 
-/* Spec §6: a raw block, decoded straight into a buffer of exactly |raw_len| bytes. The Go SDK
- * also insists that the result fills it. */
+/* docs/protocol/sls-loggroup.md §Compression: a raw block, decoded straight into a buffer of
+ * exactly |raw_len| bytes. The Go SDK also insists that the result fills it. */
 static sf_err decode_lz4(const uint8_t *src, size_t src_len, uint8_t *dst, size_t raw_len)
 {
     int n = LZ4_decompress_safe((const char *)src, (char *)dst, (int)src_len, (int)raw_len);
@@ -122,9 +122,9 @@ inflate_into(z_stream *strm, const uint8_t *src, size_t src_len, uint8_t *dst, s
     return inflate(strm, Z_FINISH);
 }
 
-/* Spec §6: Python sends zlib (RFC 1950) and the doc mentions RFC 1951, so windowBits 15+32
- * accepts zlib or gzip headers, and a header error (a stream failing before any output) is
- * retried as raw deflate. Bytes after the end of the stream are rejected. */
+/* docs/protocol/sls-loggroup.md §Compression: Python sends zlib (RFC 1950) and the doc mentions RFC
+ * 1951, so windowBits 15+32 accepts zlib or gzip headers, and a header error (a stream failing
+ * before any output) is retried as raw deflate. Bytes after the end of the stream are rejected. */
 static sf_err decode_deflate(const uint8_t *src, size_t src_len, uint8_t *dst, size_t raw_len)
 {
     z_stream strm;

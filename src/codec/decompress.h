@@ -1,7 +1,8 @@
-/* Decompression of PullLogs bodies (spec §6): raw LZ4 block, zstd frame, zlib/gzip/raw deflate,
- * or none. The output size is always known up front (x-log-bodyrawsize) and enforced exactly:
- * no codec may write past it, and a body that decodes to any other length is rejected.
- * Stateless apart from a per-thread zstd context; any thread may call these functions. */
+/* Decompression of PullLogs bodies (docs/protocol/sls-loggroup.md §Compression): raw LZ4 block,
+ * zstd frame, zlib/gzip/raw deflate, or none. The output size is always known up front
+ * (x-log-bodyrawsize) and enforced exactly: no codec may write past it, and a body that decodes to
+ * any other length is rejected. Stateless apart from a per-thread zstd context; any thread may call
+ * these functions. */
 #ifndef SF_CODEC_DECOMPRESS_H
 #define SF_CODEC_DECOMPRESS_H
 
@@ -31,7 +32,8 @@ const char *sf_compress_name(enum sf_compress type);
  * |raw_len| bytes (x-log-bodyrawsize). The caller owns |out| and reuses it across batches.
  * - raw_len > max_raw_len, or more than |out|->max or a codec's own limit → SF_ERR_TOO_BIG,
  *   checked before anything is allocated.
- * - raw_len == 0 → SF_OK with out->len == 0, without looking at |src| (spec §6: skip).
+ * - raw_len == 0 → SF_OK with out->len == 0, without looking at |src|
+ * (docs/protocol/sls-loggroup.md §Compression: skip).
  * - NONE: |src_len| must equal |raw_len|; the bytes are copied.
  * - corrupt input, trailing bytes after the stream, or output of any length other than
  *   |raw_len| → SF_ERR_INVALID (out->len is 0 then).

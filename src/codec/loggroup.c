@@ -6,7 +6,7 @@
 
 #include "util/banned.h" /* last: poisons what the project does not use */
 
-/* Field numbers from spec §5. */
+/* Field numbers from docs/protocol/sls-loggroup.md §Schema. */
 enum {
     LIST_GROUPS = 1,
     GROUP_LOGS = 1,
@@ -28,7 +28,8 @@ enum {
 #define TAG_LEN(number) ((uint8_t)((number) << 3 | PB_WIRE_LEN))
 #define MAX_COUNTED     16 /* field numbers that fit a one-byte tag */
 
-/* Absent optional strings read as "" (spec §5) and still point somewhere valid. */
+/* Absent optional strings read as "" (docs/protocol/sls-loggroup.md §Decoder rules) and still point
+ * somewhere valid. */
 static const struct sf_str empty_str = {.ptr = "", .len = 0};
 
 static struct sf_str str_of(const uint8_t *ptr, size_t len)
@@ -238,7 +239,7 @@ static sf_err apply_group_field(const struct pb_field *f, struct sf_loggroup *gr
         dst = &group->machine_uuid;
         break;
     case GROUP_RESERVED:
-        dst = NULL; /* internal to SLS; spec §5 says ignore */
+        dst = NULL; /* internal to SLS: ignore (sls-loggroup.md §Schema) */
         break;
     default:
         return SF_OK;

@@ -1,8 +1,8 @@
-/* Zero-copy decoder of the SLS LogGroupList protobuf (spec §5), the body of a PullLogs response
- * after decompression. Keys and values are views into the input; the arrays that hold them come
- * from a caller's arena (one bump per log and per group, no malloc once the arena is warm). It
- * does not flatten, sanitise UTF-8 or interpret tags: that is transform's job. Not thread-safe
- * per arena; distinct arenas may be used from distinct threads. */
+/* Zero-copy decoder of the SLS LogGroupList protobuf (docs/protocol/sls-loggroup.md §Schema), the
+ * body of a PullLogs response after decompression. Keys and values are views into the input; the
+ * arrays that hold them come from a caller's arena (one bump per log and per group, no malloc once
+ * the arena is warm). It does not flatten, sanitise UTF-8 or interpret tags: that is transform's
+ * job. Not thread-safe per arena; distinct arenas may be used from distinct threads. */
 #ifndef SF_CODEC_LOGGROUP_H
 #define SF_CODEC_LOGGROUP_H
 
@@ -14,7 +14,8 @@
 #include "util/err.h"
 #include "util/str.h"
 
-/* Log.Content or LogTag: raw bytes, not guaranteed to be UTF-8 (spec §5). */
+/* Log.Content or LogTag: raw bytes, not guaranteed to be UTF-8 (docs/protocol/sls-loggroup.md
+ * §Decoder rules). */
 struct sf_log_kv {
     struct sf_str key;
     struct sf_str value;
@@ -48,7 +49,8 @@ struct sf_loggroup_list {
  * |arena| (sf_arena_reset it between batches to reuse the memory); every non-empty string is a
  * view into |data|, which must outlive |out|. Absent strings are "" (never NULL).
  * Any malformed or truncated input → SF_ERR_INVALID with *out zeroed (the arena may hold some
- * garbage until its next reset). Never reads outside |data|. Rules, per spec §5 and proto2:
+ * garbage until its next reset). Never reads outside |data|. Rules, per
+ * docs/protocol/sls-loggroup.md §Decoder rules and proto2:
  * - unknown fields of wire types 0, 1, 2 and 5 are skipped wherever they appear, and fields may
  *   come in any order (for repeated fields, one after another keeps the wire order; for single
  *   fields, the last one wins);

@@ -69,7 +69,8 @@ static const struct name_rule logstore_rule = {
     .max = 63,
     .expected = "expected a logstore name: up to 63 characters of a-z, 0-9, _ and -"};
 /* SLS does not document the rule; an invalid name fails later as a puzzling 405 on the
- * heartbeat (spec §10, §12.7), so check it here. */
+ * heartbeat (docs/protocol/sls-api.md §Limits; sls-consumer-group.md §Known pitfalls, item 7),
+ * so check it here. */
 static const struct name_rule group_rule = {
     .extra = "-_",
     .min = 2,

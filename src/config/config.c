@@ -1,6 +1,6 @@
 /* Loading: defaults, then the file, then the environment, then the command line, each layer
- * overriding the one before (STYLE-ANCHORS §3.5); then derived values, credentials and
- * validation. Every step reports through sf_config_fail, so messages share one shape:
+ * overriding the one before (docs/CODE_STYLE.md §Configuration); then derived values, credentials
+ * and validation. Every step reports through sf_config_fail, so messages share one shape:
  * "<file>:<line>: <key>: <what was expected>". */
 #include <errno.h>
 #include <fcntl.h>

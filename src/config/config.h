@@ -124,7 +124,7 @@ enum sf_config_sink_kind {
     SF_CONFIG_SINK_SYSLOG,
 };
 
-/* How one SLS log becomes one HEC event (DESIGN.md "Event mapping"). */
+/* How one SLS log becomes one HEC event (docs/internals/transform.md). */
 struct sf_config_mapping {
     char *sourcetype;     /* NULL: omitted */
     char *index;          /* NULL: omitted */
@@ -142,7 +142,7 @@ struct sf_config_mapping {
     bool position_fields;
 };
 
-/* Splunk HTTP Event Collector output (spec siem-outputs §1). */
+/* Splunk HTTP Event Collector output (docs/protocol/hec.md). */
 struct sf_config_hec {
     /* Full URL of the event endpoint. Set directly, or built from host/port/https (the
      * reference program's settings); a URL without a path gets /services/collector/event. */
@@ -179,7 +179,7 @@ struct sf_config_hec {
         *dead_letter_path; /* events Splunk refuses as invalid; default slsfwd-dead-letter.ndjson */
 };
 
-/* Syslog output (spec siem-outputs §4): RFC 5424 (or 3164) over TCP, TLS or UDP. */
+/* Syslog output (docs/protocol/syslog.md): RFC 5424 (or 3164) over TCP, TLS or UDP. */
 struct sf_config_syslog {
     char *address;           /* "host:port" */
     char *protocol;          /* "tcp" (default), "tls", "udp" */

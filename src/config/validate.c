@@ -78,7 +78,7 @@ static sf_err check_required(struct sf_config_loader *loader, int source_index)
 }
 
 /* SLS hands a consumer's shards away after group_timeout without a heartbeat, so one late
- * heartbeat must not reach it (spec §8.8). */
+ * heartbeat must not reach it (docs/protocol/sls-consumer-group.md §Defaults). */
 static sf_err check_timing(struct sf_config_loader *loader, int source_index)
 {
     const struct sf_config_source *source = &loader->config->sources[source_index];

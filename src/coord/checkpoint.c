@@ -1,9 +1,9 @@
-/* Checkpoint commits for one source (spec §8.6): per shard, the highest contiguous delivered
- * cursor, every checkpoint_interval, promptly at a shard's end and before a release, and
- * never beyond undelivered data. Also retires shard records whose work is done. Coordinator
- * thread; network calls run without coord->lock. A commit refused for another reason than
- * ownership (RAM policy) is an error line naming the permission, at most one a minute per
- * source, and never holds a revoked shard back from its next owner. */
+/* Checkpoint commits for one source (docs/protocol/sls-consumer-group.md §Checkpoints): per shard,
+ * the highest contiguous delivered cursor, every checkpoint_interval, promptly at a shard's end and
+ * before a release, and never beyond undelivered data. Also retires shard records whose work is
+ * done. Coordinator thread; network calls run without coord->lock. A commit refused for another
+ * reason than ownership (RAM policy) is an error line naming the permission, at most one a minute
+ * per source, and never holds a revoked shard back from its next owner. */
 #include <stdio.h>
 #include <string.h>
 
@@ -63,7 +63,8 @@ static void commit_one(struct sf_source *source, struct commit *c, int64_t now)
     sf_sls_error_format(&detail, err, text, sizeof(text));
     if (err == SF_ERR_SLS_NOT_OWNER || err == SF_ERR_SLS_CONSUMER_GONE ||
         err == SF_ERR_SLS_SHARD_GONE) {
-        /* Another consumer owns it now: stop at once, do not retry (spec §8.6). */
+        /* Another consumer owns it now: stop at once, do not retry
+         * (docs/protocol/sls-consumer-group.md §Checkpoints). */
         sf_shard_set_state(shard, SF_SHARD_DROPPED);
         pthread_mutex_unlock(&coord->lock);
         SF_LOG_WARN("msg=\"checkpoint refused: shard no longer ours\" source=%s %s", cfg->name,
@@ -128,7 +129,8 @@ static bool retire_shards(struct sf_source *source)
                             shard->is_commit_abandoned ||
                             (shard->state == SF_SHARD_RELEASING && source->is_commit_refused);
         if (shard->state == SF_SHARD_FINISHED && shard->is_readonly && is_idle && is_committed) {
-            sf_shard_set_state(shard, SF_SHARD_RELEASING); /* over: hand it back (spec §8.5) */
+            /* over: hand it back (docs/protocol/sls-consumer-group.md §End of shard) */
+            sf_shard_set_state(shard, SF_SHARD_RELEASING);
         }
         bool done = (shard->state == SF_SHARD_RELEASING && is_idle && is_committed) ||
                     (shard->state == SF_SHARD_DROPPED && is_idle);

@@ -1,6 +1,7 @@
-/* The consumer-group engine (spec §8): joins each source's consumer group, heartbeats, turns
- * the server's assignment into shard consumers, pulls (fetch workers), hands batches to the
- * sinks through |submit|, and commits each shard's highest contiguous delivered cursor.
+/* The consumer-group engine (docs/protocol/sls-consumer-group.md): joins each source's consumer
+ * group, heartbeats, turns the server's assignment into shard consumers, pulls (fetch workers),
+ * hands batches to the sinks through |submit|, and commits each shard's highest contiguous
+ * delivered cursor.
  *
  * Threads: sf_coord_run runs the coordinator on the caller's thread (membership, checkpoint
  * commits, shard start/stop) and starts the fetch workers. A batch comes back from the sinks

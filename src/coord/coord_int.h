@@ -200,7 +200,8 @@ void sf_membership_drop_all(struct sf_source *source, const char *why);
 /* heartbeat.c: one membership thread per source. */
 sf_err sf_heartbeat_start(struct sf_coord *coord);
 void sf_heartbeat_stop(struct sf_coord *coord);
-/* Lock held: heartbeat now (a released shard left the heart set, spec §8.2). */
+/* Lock held: heartbeat now (a released shard left the heart set,
+ * docs/protocol/sls-consumer-group.md §Heartbeat). */
 void sf_heartbeat_soon(struct sf_source *source, int64_t now_ms);
 /* The limit on one control call (heartbeat, commit, GetCheckPoint, ListShards, group calls). */
 long sf_coord_control_timeout_ms(const struct sf_config_source *cfg);

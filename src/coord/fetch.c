@@ -1,7 +1,8 @@
 /* Fetch workers: pick a due shard, PullLogs (decompress + decode happen in sf_sls_pull), build
- * the batch through the app's hook, hand it to the sinks, and pace the shard (spec §8.7).
- * Several workers overlap pulling with delivery; a shard is pulled by one worker at a time,
- * and at most SF_COORD_PREFETCH of its batches are in flight. */
+ * the batch through the app's hook, hand it to the sinks, and pace the shard
+ * (docs/protocol/sls-consumer-group.md §Fetch pacing). Several workers overlap pulling with
+ * delivery; a shard is pulled by one worker at a time, and at most SF_COORD_PREFETCH of its batches
+ * are in flight. */
 #include <string.h>
 
 #include "coord/coord_int.h"
@@ -128,7 +129,8 @@ static int next_pull_count(const struct sf_coord *coord,
     return count < (size_t)max ? (int)count : max;
 }
 
-/* Delay before the next pull after a successful one (spec §8.7, capped by fetch_interval). */
+/* Delay before the next pull after a successful one
+ * (docs/protocol/sls-consumer-group.md §Fetch pacing, capped by fetch_interval). */
 static int64_t pull_delay_ms(const struct sf_shard *shard, const struct sf_sls_pull_result *res)
 {
     const struct sf_config_source *config = shard->source->config;
@@ -251,7 +253,8 @@ static void pull_once(struct sf_worker *worker,
         return;
     }
     if (out->err == SF_ERR_SLS_CURSOR) {
-        /* The checkpoint points into data the logstore no longer keeps (spec §8.6). */
+        /* The checkpoint points into data the logstore no longer keeps
+         * (docs/protocol/sls-consumer-group.md §Checkpoints). */
         struct sf_sls_error detail;
         if (sf_sls_get_cursor(sls, config->logstore, shard->shard_id, "begin", out->reset_cursor,
                               &detail) != SF_OK) {
@@ -298,7 +301,8 @@ static void pull_once(struct sf_worker *worker,
     out->batch = batch;
 }
 
-/* spec §9.2 for PullLogs: what happens to the shard after a failed pull. Lock held. */
+/* docs/protocol/sls-api.md §Error reactions for PullLogs: what happens to the shard after a failed
+ * pull. Lock held. */
 static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int64_t now)
 {
     const char *name = shard->source->config->name;
@@ -374,7 +378,7 @@ static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int
         return;
     }
     if (out->err == SF_ERR_THROTTLED && delay < 1000) {
-        delay = 1000; /* read quota: SDKs wait 5 s; start at 1 s and grow (spec §9.2) */
+        delay = 1000; /* read quota (sls-api.md §Error reactions): from 1 s, growing */
     }
     if (sf_err_class(out->err) == SF_ERRCLASS_FATAL && delay < 30000) {
         delay = 30000; /* a human must act; policies can be fixed live, so keep trying slowly */
@@ -414,8 +418,9 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord,
             return NULL; /* dropped or revoked during the pull: it stays so, never FINISHED */
         }
         if (at_end_cursor || shard->is_readonly) {
-            /* spec §8.5: the end of a read-only shard (or of the configured time range) is
-             * final; its checkpoint is committed promptly, then the shard is released. */
+            /* docs/protocol/sls-consumer-group.md §End of shard: the end of a read-only shard (or
+             * of the configured time range) is final; its checkpoint is committed promptly, then
+             * the shard is released. */
             sf_shard_set_state(shard, SF_SHARD_FINISHED);
             return NULL;
         }

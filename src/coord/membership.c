@@ -1,8 +1,9 @@
-/* Consumer-group membership for one source (spec §8.1–§8.3): bootstrap the group, heartbeat
- * held ∪ releasing shards, turn the server's answer into granted and revoked shards, and
- * rejoin with [] after expiry (the membership thread, heartbeat.c); start granted shards at
- * their checkpoint and learn which are read-only (the coordinator thread). Network calls run
- * without coord->lock; the membership fields of sf_source are read and written under it. */
+/* Consumer-group membership for one source (docs/protocol/sls-consumer-group.md §Model, §Heartbeat,
+ * §Shard worker): bootstrap the group, heartbeat held ∪ releasing shards, turn the server's answer
+ * into granted and revoked shards, and rejoin with [] after expiry (the membership thread,
+ * heartbeat.c); start granted shards at their checkpoint and learn which are read-only (the
+ * coordinator thread). Network calls run without coord->lock; the membership fields of sf_source
+ * are read and written under it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +69,8 @@ static sf_err ensure_group(struct sf_source *source, struct sf_sls_error *detail
                         cfg->order ? "true" : "false");
         }
         free(groups);
-        /* Another consumer created it first: the normal race (spec §4). */
+        /* Another consumer created it first: the normal race (docs/protocol/sls-api.md
+         * §CreateConsumerGroup and ListConsumerGroup). */
         return err == SF_ERR_SLS_GROUP_EXISTS ? SF_OK : err;
     }
     if (found->timeout_s != cfg->group_timeout_s || found->order != cfg->order) {
@@ -132,7 +134,8 @@ static void bootstrap(struct sf_source *source, int64_t now)
     log_sls_error(SF_LOG_LEVEL_WARN, source, "cannot join the consumer group", err, &detail, delay);
 }
 
-/* Shards to report: held ∪ releasing (spec §8.2), never the dropped ones. Lock held. */
+/* Shards to report: held ∪ releasing (docs/protocol/sls-consumer-group.md §Heartbeat), never the
+ * dropped ones. Lock held. */
 static size_t heart_set(struct sf_source *source, int *ids, size_t max)
 {
     size_t n = 0;
@@ -167,8 +170,8 @@ static struct sf_shard *find_live(struct sf_source *source, int id)
     return NULL;
 }
 
-/* B − A: start; A − B: release (spec §8.2). While stopping nothing new is started. Lock
- * held. */
+/* B − A: start; A − B: release (docs/protocol/sls-consumer-group.md §Heartbeat). While stopping
+ * nothing new is started. Lock held. */
 static void apply_assignment(struct sf_source *source, const int *assigned, size_t n)
 {
     bool is_stopping = atomic_load(&source->coord->stop_requested);
@@ -235,7 +238,8 @@ static void heartbeat_failed(struct sf_source *source,
         source->next_bootstrap_ms = now;
         return;
     }
-    /* One quick retry so a blip does not cost a rebalance (spec §9.2), then the schedule. */
+    /* One quick retry so a blip does not cost a rebalance
+     * (docs/protocol/sls-api.md §Error reactions), then the schedule. */
     bool was_ok_last_time = source->next_heartbeat_ms - source->last_heartbeat_ok_ms <=
                             (int64_t)cfg->heartbeat_interval_s * 1000;
     int64_t delay = was_ok_last_time ? 1000 : (int64_t)cfg->heartbeat_interval_s * 1000;
@@ -282,7 +286,7 @@ static void heartbeat(struct sf_source *source, int64_t now)
     free(assigned);
 }
 
-/* "from" for GetCursor: begin, end or unix seconds (spec §4 GetCursor). */
+/* "from" for GetCursor: begin, end or unix seconds (docs/protocol/sls-api.md §GetCursor). */
 static void start_position(const struct sf_config_source *cfg, char *from, size_t size)
 {
     switch (cfg->start) {
@@ -299,7 +303,8 @@ static void start_position(const struct sf_config_source *cfg, char *from, size_
 }
 
 /* Finds where a granted shard starts: the server checkpoint wins over the configured
- * position (spec §8.3). Network calls; the shard is STARTING, which only this thread touches. */
+ * position (docs/protocol/sls-consumer-group.md §Shard worker). Network calls; the shard is
+ * STARTING, which only this thread touches. */
 static sf_err find_start(struct sf_source *source,
                          struct sf_shard *shard,
                          char *cursor,
@@ -433,7 +438,8 @@ static void shard_list_failed(struct sf_source *source,
     }
 }
 
-/* ListShards tells which shards are read-only: their end is final (spec §8.5). */
+/* ListShards tells which shards are read-only: their end is final
+ * (docs/protocol/sls-consumer-group.md §End of shard). */
 static void refresh_shard_list(struct sf_source *source, int64_t now)
 {
     pthread_mutex_lock(&source->coord->lock);

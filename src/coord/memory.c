@@ -1,4 +1,4 @@
-/* The engine's share of the memory budget (pipeline/budget.h, docs/internals/memory.md).
+/* The engine's share of the memory budget (pipeline/budget.h, docs/internals/pipeline.md).
  *
  * A fetch worker's pull buffers are charged before the pull is sent, for the most the pull
  * may use: the wire and raw buffers' limits are set to what is charged, so a response that

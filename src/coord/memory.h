@@ -1,4 +1,4 @@
-/* The engine's charges to the memory budget (memory.c; docs/internals/memory.md). Fetch
+/* The engine's charges to the memory budget (memory.c; docs/internals/pipeline.md). Fetch
  * worker functions run on the worker that owns |worker|, without the engine lock; the pool
  * functions with coord->lock held. */
 #ifndef SF_COORD_MEMORY_H

@@ -1,6 +1,6 @@
 /* struct sf_budget: the one memory budget (limits.max_buffered_bytes) that everything which
  * grows with data or shard count is charged to before it is allocated, and released to when
- * it is freed or trimmed (docs/internals/memory.md says who charges what, and when).
+ * it is freed or trimmed (docs/internals/pipeline.md says who charges what, and when).
  *
  * Charges are counted per category, so /metrics can say who holds the memory. The sum of all
  * categories never exceeds the limit: a charge that does not fit fails (sf_budget_try_charge)

@@ -1,7 +1,8 @@
-/* The dead-letter file: events Splunk refuses for good (spec §1.9, §1.12) are appended here as
- * NDJSON with the reason and where they came from, so nothing is dropped silently (DESIGN.md)
- * and an operator can fix and replay them. The file is opened on first use (most runs never
- * need it), appended to, and fsync'ed before the events count as confirmed. */
+/* The dead-letter file: events Splunk refuses for good (docs/protocol/hec.md §Partial acceptance,
+ * §Retry classes) are appended here as NDJSON with the reason and where they came from, so nothing
+ * is dropped silently (docs/README.md §Promises) and an operator can fix and replay them. The file
+ * is opened on first use (most runs never need it), appended to, and fsync'ed before the events
+ * count as confirmed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>

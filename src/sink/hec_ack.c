@@ -1,8 +1,10 @@
-/* Requests waiting for their indexer acknowledgement (spec §1.10): a set keyed by ackId, kept
- * as an array sorted by id. An id held by two requests is held by neither (see
- * sf_hec_acks_add). Splunk hands ids out per channel from 0 upwards, so a new id almost
- * always goes at the end; lookups are binary searches; taking leaves a hole that is compacted
- * once holes make up half the array, so answering thousands of ids at once stays linear. */
+/* Requests waiting for their indexer acknowledgement
+ * (docs/protocol/hec.md §Indexer acknowledgement): a set keyed by ackId, kept as an array sorted by
+ * id. An id held by two requests is held by neither (see sf_hec_acks_add). Splunk hands ids out per
+ * channel from 0 upwards, so a new id almost always goes at the end; lookups are binary searches;
+ * taking leaves a hole that is compacted once holes make up half the array, so answering thousands
+ * of ids at once stays linear.
+ */
 #include <string.h>
 
 #include "sink/hec_int.h"

@@ -1,9 +1,9 @@
-/* Lines → requests, and the bookkeeping that makes "delivered" exact (docs/internals/hec.md).
+/* Lines → requests, and the bookkeeping that makes "delivered" exact (docs/internals/sink.md).
  * A batch's payload is NDJSON, one HEC event per line (pipeline/batch.h); it is indexed once (the
  * end of each line) so every cut afterwards — filling a request up to a byte limit, halving on
  * 413, cutting at invalid-event-number k — is a binary search, never a rescan. A request is a
  * list of (batch, first line, line count) segments, so it can be resent, sliced or settled
- * without copying any payload. An event is never split (spec §1.5). */
+ * without copying any payload. An event is never split (docs/protocol/hec.md §Batching). */
 #include <string.h>
 
 #include "sink/hec_int.h"

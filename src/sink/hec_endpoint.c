@@ -1,4 +1,4 @@
-/* Several HEC endpoints (output.hec.urls; docs/internals/hec.md "Several endpoints"): which
+/* Several HEC endpoints (output.hec.urls; docs/internals/sink.md "Several endpoints"): which
  * endpoint gets the next request — the healthy one with the fewest requests on the wire, ties
  * in turn — and the take-out state machine of hec_int.h: a failing endpoint is taken out,
  * its health endpoint probed after a doubling wait, and it is put back once it answers

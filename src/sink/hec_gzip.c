@@ -1,8 +1,9 @@
-/* gzip of request bodies with ISA-L igzip (Content-Encoding: gzip, spec §1.3: Splunk takes
- * gzip, not deflate). Level 1 with one reused level buffer: igzip's level 1 runs several times
- * faster than zlib's level 1 at a similar ratio on JSON, which is what keeps gzip affordable
- * at hundreds of MB per CPU-second. The input may be scattered over several batches' payloads:
- * it is streamed in without being copied together first. */
+/* gzip of request bodies with ISA-L igzip (Content-Encoding: gzip,
+ * docs/protocol/hec.md §Request headers: Splunk takes gzip, not deflate). Level 1 with one reused
+ * level buffer: igzip's level 1 runs several times faster than zlib's level 1 at a similar ratio on
+ * JSON, which is what keeps gzip affordable at hundreds of MB per CPU-second. The input may be
+ * scattered over several batches' payloads: it is streamed in without being copied together first.
+ */
 #include <string.h>
 
 #include "sink/hec_int.h"

@@ -1,8 +1,9 @@
-/* The start-up check (spec §1.1, §1.13): GET /services/collector/health/1.0 with the token, and
- * one clear sentence for each usual mistake — wrong port, http against https and back,
- * untrusted certificate, bad token, Splunk Web instead of HEC (§3: fluent-bit#6484,
- * splunk-ansible#373, home-assistant#11151). Advice only: delivery retries or pauses by itself,
- * and some Splunk builds answer 200 to a bad token here, so it never decides anything. */
+/* The start-up check (docs/protocol/hec.md §Endpoints, §Sender design): GET
+ * /services/collector/health/1.0 with the token, and one clear sentence for each usual mistake —
+ * wrong port, http against https and back, untrusted certificate, bad token, Splunk Web instead of
+ * HEC (docs/protocol/hec.md §Lessons from other senders: fluent-bit#6484, splunk-ansible#373,
+ * home-assistant#11151). Advice only: delivery retries or pauses by itself, and some Splunk builds
+ * answer 200 to a bad token here, so it never decides anything. */
 #include <stdio.h>
 #include <string.h>
 

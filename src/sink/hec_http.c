@@ -1,7 +1,8 @@
 /* What every HEC request has in common: the URLs derived from the configured one, the channel
  * GUID, the headers (the only place the token lives), the curl options (TLS on by default,
  * never a redirect, HTTP/1.1 keep-alive) and the advice a transfer failure deserves. Spec
- * siem-outputs §1.1–§1.3, §1.13; the bugs of others it avoids are in §3. */
+ * docs/protocol/hec.md §Endpoints, §Authentication, §Request headers, §Sender design; the bugs of
+ * others it avoids are in §Lessons from other senders. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -115,7 +116,7 @@ struct curl_slist *sf_hec_http_headers(const char *token, const char *channel, b
     list = curl_slist_append(list, line);
     list = curl_slist_append(list, "Content-Type: application/json");
     /* libcurl asks "Expect: 100-continue" for bodies over 1 KiB: a round trip lost per request,
-     * and some proxies stall on it (§1.3). */
+     * and some proxies stall on it (docs/protocol/hec.md §Request headers). */
     list = curl_slist_append(list, "Expect:");
     if (is_gzip) {
         list = curl_slist_append(list, "Content-Encoding: gzip");
@@ -224,7 +225,8 @@ static size_t collect(char *data, size_t size, size_t nmemb, void *userdata)
     size_t len = size * nmemb;
     size_t room = resp->max - resp->len;
     /* Beyond the cap the answer is read and dropped: a huge error page must neither fail the
-     * transfer nor grow memory (§3, fluent-bit#4723). */
+     * transfer nor grow memory (docs/protocol/hec.md §Lessons from other senders, fluent-bit#4723).
+     */
     (void)sf_buf_append(resp, data, len < room ? len : room);
     return len;
 }
@@ -243,7 +245,8 @@ void sf_hec_http_setup(const struct sf_hec_sink *hs,
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, hs->connect_timeout_ms);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, hs->timeout_ms);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "slsfwd/0.1");
-    /* Both or neither: clearing only VERIFYPEER still checks the name (§3, centreon#310). */
+    /* Both or neither: clearing only VERIFYPEER still checks the name (docs/protocol/hec.md
+     * §Lessons from other senders, centreon#310). */
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, hs->ssl_verify ? 1L : 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, hs->ssl_verify ? 2L : 0L);
     if (hs->ca_file) {

@@ -1,16 +1,14 @@
 /* Internals of the Splunk HEC sink (hec_sink.h), shared by its files and its unit tests:
- *   hec_response.c  HEC answers → reactions (pure: spec siem-outputs §1.7–§1.12)
- *   hec_batcher.c   queued batches → requests of whole lines, and which lines each request holds
- *   hec_gzip.c      gzip of a request body with ISA-L
- *   hec_ack.c       indexer-acknowledgement bookkeeping (§1.10)
- *   hec_health.c    the start-up probe of /services/collector/health/1.0 and its advice
- *   hec_http.c      URLs, channel GUID, the curl options every HEC request shares
- *   hec_react.c     what the sink does with each answer: confirm, retry, split, dead-letter, pause
- *   hec_endpoint.c  several endpoints: which one gets a request; take out, probe, put back
- *   hec_sink.c      the sink thread: intake, request slots on a curl multi handle, stop
- *   dead_letter.c   the NDJSON file of events Splunk refused
- * Everything here runs on the sink thread unless a comment says otherwise.
- * docs/internals/hec.md describes the design. */
+ *   hec_response.c  HEC answers → reactions (pure: docs/protocol/hec.md §Responses to
+ * §Retry classes) hec_batcher.c   queued batches → requests of whole lines, and which lines each
+ * request holds hec_gzip.c      gzip of a request body with ISA-L hec_ack.c indexer-acknowledgement
+ * bookkeeping (docs/protocol/hec.md §Indexer acknowledgement) hec_health.c    the start-up probe of
+ * /services/collector/health/1.0 and its advice hec_http.c      URLs, channel GUID, the curl
+ * options every HEC request shares hec_react.c     what the sink does with each answer: confirm,
+ * retry, split, dead-letter, pause hec_endpoint.c  several endpoints: which one gets a request;
+ * take out, probe, put back hec_sink.c      the sink thread: intake, request slots on a curl multi
+ * handle, stop dead_letter.c   the NDJSON file of events Splunk refused Everything here runs on the
+ * sink thread unless a comment says otherwise. docs/internals/sink.md describes the design. */
 #ifndef SF_SINK_HEC_INT_H
 #define SF_SINK_HEC_INT_H
 
@@ -38,7 +36,7 @@
 struct sf_dead_letter;
 
 #define SF_HEC_TEXT_MAX        128        /* bytes kept of a HEC "text" */
-#define SF_HEC_RESP_MAX        (64 << 10) /* bytes kept of a data answer (spec §3: 64 KiB) */
+#define SF_HEC_RESP_MAX        (64 << 10) /* bytes kept of a data answer (hec.md §Responses) */
 #define SF_HEC_ACK_RESP_MAX    (8 << 20)  /* bytes kept of an ack answer: ~12 bytes per id */
 #define SF_HEC_ACK_QUERY_MAX   100000     /* ids per ack query; the rest wait for the next tick */
 #define SF_HEC_BODY_EXCERPT    512        /* bytes of a non-JSON answer that go into the log */
@@ -53,7 +51,7 @@ struct sf_dead_letter;
 /* ---------------------------------------------------------------------------------------- */
 /* hec_response.c: answers (pure functions; any thread)                                      */
 
-/* The fields of a HEC JSON answer (§1.7). Absent fields read -1 / "". */
+/* The fields of a HEC JSON answer (docs/protocol/hec.md §Responses). Absent fields read -1 / "". */
 struct sf_hec_reply {
     bool is_json;            /* the body was one JSON object */
     int code;                /* "code" */
@@ -65,7 +63,8 @@ struct sf_hec_reply {
 /* Parses at most the first SF_HEC_RESP_MAX bytes of |body|; never fails (is_json false). */
 void sf_hec_reply_parse(const uint8_t *body, size_t len, struct sf_hec_reply *out);
 
-/* What to do with a request after an answer (§1.12, the normative table). */
+/* What to do with a request after an answer (docs/protocol/hec.md §Retry classes, the normative
+ * table). */
 enum sf_hec_action {
     SF_HEC_CONFIRM,      /* 2xx: delivered, or waiting for its indexer ack */
     SF_HEC_RETRY,        /* transient or throttled: the same request again after a backoff */
@@ -80,17 +79,18 @@ enum sf_hec_action {
 /* Reaction to HTTP |status| with |reply| for a request of |n_events| events. */
 enum sf_hec_action sf_hec_classify(long status, const struct sf_hec_reply *reply, size_t n_events);
 /* Reaction to a transfer that got no HTTP answer: TLS verification and unusable TLS files
- * pause (a human must act, §1.12); everything else is transient. */
+ * pause (a human must act, docs/protocol/hec.md §Retry classes); everything else is transient. */
 enum sf_hec_action sf_hec_classify_transport(CURLcode cc);
 const char *sf_hec_action_name(enum sf_hec_action action);
-/* Splunk's text for HEC |code| 0..27 (§1.8), or NULL. */
+/* Splunk's text for HEC |code| 0..27 (docs/protocol/hec.md §Status codes), or NULL. */
 const char *sf_hec_code_text(int code);
 /* A Retry-After value in ms when it is an integer number of seconds (HTTP dates are not
  * honoured), capped at SF_HEC_RETRY_AFTER_MAX; -1 when absent or not an integer. */
 int64_t sf_hec_retry_after_ms(const char *value);
 
-/* Calls |fn| for each id of an ack answer {"acks":{"<id>":true|false,...}} (§1.10). False when
- * the body is not such an object (then |fn| was not called). */
+/* Calls |fn| for each id of an ack answer {"acks":{"<id>":true|false,...}} (docs/protocol/hec.md
+ * §Indexer acknowledgement). False when the body is not such an object (then |fn| was not called).
+ */
 typedef void (*sf_hec_ack_fn)(void *ctx, uint64_t ack_id, bool is_indexed);
 bool sf_hec_ack_reply_parse(const uint8_t *body, size_t len, sf_hec_ack_fn fn, void *ctx);
 
@@ -510,9 +510,9 @@ struct sf_hec_sink {
     int64_t dl_retry_ms;      /* 0: none scheduled */
     unsigned dl_failures;
 
-    /* flow control (§1.12, §1.13): on a failure the gate closes for a backoff and the
-     * concurrency limit drops to 1 (a probe); each success sent after the failure reopens one
-     * more slot. */
+    /* flow control (docs/protocol/hec.md §Retry classes, §Sender design): on a failure the gate
+     * closes for a backoff and the concurrency limit drops to 1 (a probe); each success sent after
+     * the failure reopens one more slot. */
     int limit;
     int max_limit; /* max_in_flight for each endpoint */
     int64_t gate_ms;
@@ -537,8 +537,9 @@ struct sf_hec_sink {
     atomic_fetch_add_explicit(&(hs)->stats.field, (n), memory_order_relaxed)
 
 /* hec_http.c */
-/* The ack and health URLs of |url| (§1.1): its path from "/services/collector" on (or the whole
- * path when it has none) replaced; query dropped. Also "host:port" and the scheme. */
+/* The ack and health URLs of |url| (docs/protocol/hec.md §Endpoints): its path from
+ * "/services/collector" on (or the whole path when it has none) replaced; query dropped. Also
+ * "host:port" and the scheme. */
 sf_err sf_hec_http_urls(const char *url,
                         char **ack_url,
                         char **health_url,
@@ -575,7 +576,8 @@ void sf_hec_http_proxy_explain(const struct sf_hec_endpoint *ep,
                                CURL *easy,
                                CURLcode cc,
                                char *errbuf);
-/* A sentence on what a transfer failure usually means (§3: clear errors), "" when none. */
+/* A sentence on what a transfer failure usually means
+ * (docs/protocol/hec.md §Lessons from other senders: clear errors), "" when none. */
 const char *sf_hec_http_hint(CURLcode cc, const char *curl_error, bool is_https);
 
 /* hec_react.c */

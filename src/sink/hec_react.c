@@ -1,9 +1,9 @@
-/* What the sink does with each HEC answer (spec siem-outputs §1.12, normative; reactions table
- * in docs/internals/hec.md). The classification is pure (hec_response.c); this file applies
- * it: confirm lines, resend with backoff, halve on 413, cut at invalid-event-number, write dead
- * letters, pause on a refused token, run the indexer-ack protocol. Nothing here ever drops a
- * line: every path ends in confirmed, dead-lettered (on disk), or queued again. Every non-2xx
- * is logged, at most once per status and code per 10 s, with what happens next. */
+/* What the sink does with each HEC answer (docs/protocol/hec.md §Retry classes, normative;
+ * reactions table in docs/internals/sink.md). The classification is pure (hec_response.c); this
+ * file applies it: confirm lines, resend with backoff, halve on 413, cut at invalid-event-number,
+ * write dead letters, pause on a refused token, run the indexer-ack protocol. Nothing here ever
+ * drops a line: every path ends in confirmed, dead-lettered (on disk), or queued again. Every
+ * non-2xx is logged, at most once per status and code per 10 s, with what happens next. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -136,7 +136,7 @@ static bool may_log(struct sf_hec_sink *hs,
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* Flow control: backoff gate and concurrency limit (§1.12, §1.13)                           */
+/* Flow control: backoff gate and concurrency limit (hec.md §Retry classes, §Sender design) */
 
 /* A failure seen on a request sent after the previous failure is news: back off further and
  * fall back to one request at a time. Answers to requests that were already on the wire say
@@ -208,7 +208,7 @@ void sf_hec_react_flush_dead(struct sf_hec_sink *hs, int64_t now_ms)
     hs->dl_failures = 0;
     struct sf_hec_request *req;
     while ((req = sf_hec_queue_pop(&hs->dead))) {
-        /* on disk: the lines count as confirmed (DESIGN.md: nothing dropped silently) */
+        /* on disk: the lines count as confirmed (docs/README.md §Promises) */
         SF_HEC_STAT_ADD(hs, events_dead_lettered, req->n_events);
         sf_hec_batcher_settle(&hs->batcher, req, 0, req->n_events, sf_hec_react_delivered, hs);
         sf_hec_request_free(&hs->batcher, req);
@@ -244,9 +244,10 @@ static void dead_letter(struct sf_hec_sink *hs,
 /* Reactions                                                                                 */
 
 /* Gives up indexer acknowledgement for good (code 14, or the ack endpoint keeps refusing, or
- * the channel is spread over several indexers): 200 answers are final from now on (§1.10
- * item 9). The requests still waiting were accepted but nothing says they were indexed, so
- * they are sent again (counted) rather than confirmed by an answer about something else. */
+ * the channel is spread over several indexers): 200 answers are final from now on
+ * (docs/protocol/hec.md §Indexer acknowledgement item 9). The requests still waiting were accepted
+ * but nothing says they were indexed, so they are sent again (counted) rather than confirmed by an
+ * answer about something else. */
 static void ack_off(struct sf_hec_sink *hs)
 {
     hs->is_ack_on = false;
@@ -263,9 +264,9 @@ static void ack_off(struct sf_hec_sink *hs)
  * load balancer without stickiness spreads the channel over several indexers (an ack query
  * reaches any of them, and a "true" for the id may be the other request's): Splunk's own
  * advice is sticky sessions with ack (docs: "Load balancing configurations for Splunk Connect
- * for Kafka"; spec §1.10 item 8). Neither request is confirmed by that id. The first time,
- * every pending request is sent again (after a restart they would only time out); a repeat
- * again within ack_timeout means the channel is spread: ack is given up. */
+ * for Kafka"; docs/protocol/hec.md §Indexer acknowledgement, item 8). Neither request is confirmed
+ * by that id. The first time, every pending request is sent again (after a restart they would only
+ * time out); a repeat again within ack_timeout means the channel is spread: ack is given up. */
 static void on_ack_id_repeat(struct sf_hec_sink *hs,
                              struct sf_hec_endpoint *ep,
                              struct sf_hec_request *req,
@@ -315,7 +316,7 @@ static void on_confirm(struct sf_hec_sink *hs,
                     ep->url);
     }
     if (reply->code == 24 || reply->code == 25) {
-        hs->limit = hs->limit > 1 ? hs->limit / 2 : 1; /* §1.12: near capacity, ease off */
+        hs->limit = hs->limit > 1 ? hs->limit / 2 : 1; /* near capacity (hec.md §Retry classes) */
     }
     if (hs->is_ack_on && reply->ack_id >= 0) {
         if (ep->health.phase != SF_HEC_EP_UP) {
@@ -411,7 +412,7 @@ static void on_split(struct sf_hec_sink *hs,
     sf_hec_queue_push_front(&hs->retry, a);
     size_t learned = req->raw_len / 2 > SF_HEC_MIN_LEARNED ? req->raw_len / 2 : SF_HEC_MIN_LEARNED;
     if (status == 413 && learned < hs->max_body) {
-        hs->max_body = learned; /* §1.12: learn the server's limit down */
+        hs->max_body = learned; /* hec.md §Retry classes: learn the server's limit down */
         SF_HEC_STAT_SET(hs, max_body_bytes, hs->max_body);
         SF_LOG_WARN("msg=\"HEC refused a body as too large (413): requests are now at most "
                     "max_body_bytes\" refused_bytes=%zu max_body_bytes=%zu",
@@ -430,8 +431,9 @@ static void on_split(struct sf_hec_sink *hs,
     sf_hec_request_free(&hs->batcher, req);
 }
 
-/* §1.9: events 0..k-1 are in Splunk's pipeline (confirmed: resending them would duplicate
- * them), k is refused for good (dead letter), k+1.. were never looked at (a new request). */
+/* docs/protocol/hec.md §Partial acceptance: events 0..k-1 are in Splunk's pipeline (confirmed:
+ * resending them would duplicate them), k is refused for good (dead letter), k+1.. were never
+ * looked at (a new request). */
 static void on_split_at(struct sf_hec_sink *hs,
                         struct sf_hec_slot *slot,
                         struct sf_hec_request *req,
@@ -522,7 +524,8 @@ static void on_pause(struct sf_hec_sink *hs,
         atomic_store(&hs->stats.is_paused, true);
     }
     /* One probe every auth_retry_ms; nothing is confirmed meanwhile, so checkpoints freeze and
-     * the engine stops reading once its budget is full (§1.12: never drop). */
+     * the engine stops reading once its budget is full (docs/protocol/hec.md §Retry classes: never
+     * drop). */
     hs->gate_ms = now_ms + hs->auth_retry_ms;
     hs->limit = 1;
     hs->last_fail_ms = now_ms;
@@ -573,7 +576,8 @@ static void on_retry_slow(struct sf_hec_sink *hs,
     char what[DESCRIBE_MAX];
     describe(slot, CURLE_OK, status, reply, what, sizeof(what));
     if (slot->is_gzip && hs->is_gzip_on) {
-        /* §1.12: 415 = the encoding is refused (a proxy, or deflate); plain JSON always works */
+        /* docs/protocol/hec.md §Retry classes: 415 = the encoding is refused (a proxy, or deflate);
+         * plain JSON always works */
         hs->is_gzip_on = false;
         atomic_store(&hs->stats.is_gzip_on, false);
         SF_LOG_ERROR("msg=\"HEC refused gzip bodies (415): sending uncompressed from now on\" "
@@ -593,9 +597,9 @@ static void on_retry_slow(struct sf_hec_sink *hs,
     }
 }
 
-/* Context the pure table cannot know (spec §1.8 code 7: "PAUSE if all fail"; our events all
- * carry the configured index, so a refused index at event 0, three times running, is a
- * configuration problem, not a bad event). */
+/* Context the pure table cannot know (docs/protocol/hec.md §Status codes, code 7: "PAUSE if all
+ * fail"; our events all carry the configured index, so a refused index at event 0, three times
+ * running, is a configuration problem, not a bad event). */
 static enum sf_hec_action
 adjust(struct sf_hec_sink *hs, enum sf_hec_action action, const struct sf_hec_reply *reply)
 {
@@ -669,7 +673,7 @@ void sf_hec_react_done(struct sf_hec_sink *hs, struct sf_hec_slot *slot, CURLcod
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* Indexer acknowledgement (§1.10)                                                            */
+/* Indexer acknowledgement (docs/protocol/hec.md §Indexer acknowledgement)                     */
 
 static void on_ack(void *ctx, uint64_t ack_id, bool is_indexed)
 {
@@ -767,10 +771,11 @@ void sf_hec_react_ack_done(struct sf_hec_sink *hs, struct sf_hec_endpoint *ep, C
     }
     char what[DESCRIBE_MAX];
     describe(slot, cc, status, &reply, what, sizeof(what));
-    /* §1.10 item 9: a 4xx means ack is unusable. Code 14 says so for certain; any other 4xx
-     * (a proxy's page, a path a load balancer does not route) may pass, so it takes
-     * SF_HEC_ACK_STRIKES in a row. 401/403 from HEC itself keep the ids: the data path pauses
-     * on the same token. Either way no answer about the query confirms a request. */
+    /* docs/protocol/hec.md §Indexer acknowledgement, item 9: a 4xx means ack is unusable. Code 14
+     * says so for certain; any other 4xx (a proxy's page, a path a load balancer does not route)
+     * may pass, so it takes SF_HEC_ACK_STRIKES in a row. 401/403 from HEC itself keep the ids: the
+     * data path pauses on the same token. Either way no answer about the query confirms a request.
+     */
     bool is_hec = reply.is_json && reply.code >= 0;
     bool is_4xx = cc == CURLE_OK && status >= 400 && status <= 499 && status != 408 &&
                   status != 429 && !(is_hec && (status == 401 || status == 403));

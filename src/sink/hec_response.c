@@ -1,5 +1,6 @@
-/* HEC answers → reactions. Pure functions: the normative table is spec siem-outputs §1.12, the
- * codes §1.8, partial acceptance §1.9, the ack answer §1.10. Bodies come from the network (or
+/* HEC answers → reactions. Pure functions: the normative table is
+ * docs/protocol/hec.md §Retry classes, the codes §Status codes, partial acceptance
+ * §Partial acceptance, the ack answer §Indexer acknowledgement. Bodies come from the network (or
  * from a proxy in front of Splunk, which answers HTML): everything is bounded and optional. */
 #include <jansson.h>
 #include <limits.h>
@@ -105,10 +106,11 @@ static bool is_hec_answer(const struct sf_hec_reply *reply)
     return reply->is_json && reply->code >= 0;
 }
 
-/* 4xx other than the statuses with a fixed meaning: the HEC code decides (§1.8). Only HEC
- * refusing events by a per-event code condemns them (issue 10 §6): a 4xx HEC does not explain,
- * or one that is not HEC's at all (a proxy's or WAF's page in front of Splunk), may pass and is
- * retried with backoff; the shard waits, nothing is dead-lettered on a stranger's word. */
+/* 4xx other than the statuses with a fixed meaning: the HEC code decides (docs/protocol/hec.md
+ * §Status codes). Only HEC refusing events by a per-event code condemns them (issue 10 §6): a 4xx
+ * HEC does not explain, or one that is not HEC's at all (a proxy's or WAF's page in front of
+ * Splunk), may pass and is retried with backoff; the shard waits, nothing is dead-lettered on a
+ * stranger's word. */
 static enum sf_hec_action classify_4xx(const struct sf_hec_reply *reply, size_t n_events)
 {
     if (!is_hec_answer(reply)) {
@@ -132,9 +134,9 @@ static enum sf_hec_action classify_4xx(const struct sf_hec_reply *reply, size_t 
     case 12: /* event field required */
     case 13: /* event field blank */
     case 15: /* indexed fields */
-        /* §1.9: events 0..k-1 are already in Splunk's pipeline, k failed, the rest were not
-         * looked at. Without a k inside the request the bad event is not named: halve the
-         * request until it is alone (then it is the one HEC refused). */
+        /* docs/protocol/hec.md §Partial acceptance: events 0..k-1 are already in Splunk's pipeline,
+         * k failed, the rest were not looked at. Without a k inside the request the bad event is
+         * not named: halve the request until it is alone (then it is the one HEC refused). */
         if (reply->invalid_event >= 0 && (unsigned long long)reply->invalid_event < n_events) {
             return SF_HEC_SPLIT_AT;
         }
@@ -174,8 +176,8 @@ enum sf_hec_action sf_hec_classify(long status, const struct sf_hec_reply *reply
     if (status >= 400 && status <= 499) {
         return classify_4xx(reply, n_events);
     }
-    /* 5xx (a 503 with invalid-event-number is resent whole: §1.9's default), and anything
-     * that is not HTTP at all. */
+    /* 5xx (a 503 with invalid-event-number is resent whole, the default of docs/protocol/hec.md
+     * §Partial acceptance), and anything that is not HTTP at all. */
     return SF_HEC_RETRY;
 }
 

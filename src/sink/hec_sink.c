@@ -1,4 +1,4 @@
-/* The HEC sink's life and its thread (docs/internals/hec.md). One thread owns everything: it
+/* The HEC sink's life and its thread (docs/internals/sink.md). One thread owns everything: it
  * takes submitted batches from the inbox, cuts their lines into requests (hec_batcher.c),
  * drives up to max_in_flight transfers on one curl multi handle — each easy handle reused, so
  * each keeps its keep-alive connection — plus one ack query at a time, and hands every answer
@@ -750,7 +750,7 @@ static sf_err slot_init(struct sf_hec_sink *hs,
     curl_easy_setopt(slot->easy, CURLOPT_URL, kind == SF_HEC_SLOT_ACK ? ep->ack_url : ep->url_full);
     curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, slot);
     /* curl copies a body through its upload buffer, 64 KiB (one send(2)) at a time by default;
-     * 512 KiB chunks cut the sink thread's CPU by about a tenth (docs/internals/hec.md). */
+     * 512 KiB chunks cut the sink thread's CPU by about a tenth (docs/internals/sink.md). */
     curl_easy_setopt(slot->easy, CURLOPT_UPLOAD_BUFFERSIZE, 512L << 10);
     curl_easy_setopt(slot->easy, CURLOPT_HTTPHEADER, ep->headers);
     return SF_OK;

@@ -1,9 +1,9 @@
-/* The Splunk HTTP Event Collector sink (spec siem-outputs §1): batches' NDJSON lines become
+/* The Splunk HTTP Event Collector sink (docs/protocol/hec.md): batches' NDJSON lines become
  * POSTs of whole events, sent by one thread over a pool of keep-alive connections, with gzip,
  * retries that never give up on transient errors, splitting on 413 and invalid-event-number,
  * a dead-letter file for events Splunk refuses, a pause while the token is refused, and
  * optional indexer acknowledgement. A batch counts as delivered only when every one of its
- * events is confirmed (2xx, or ack true) or dead-lettered. docs/internals/hec.md.
+ * events is confirmed (2xx, or ack true) or dead-lettered. docs/internals/sink.md.
  * sf_hec_sink_get_stats may be called from any thread; the rest follows sink.h. */
 #ifndef SF_SINK_HEC_SINK_H
 #define SF_SINK_HEC_SINK_H
@@ -78,7 +78,7 @@ sf_err sf_hec_sink_new(const struct sf_config_hec *cfg,
                        size_t errbuf_size);
 
 /* Charges the request buffers of |sink| (from sf_hec_sink_new, not started) to |budget|
- * (category hec_requests; docs/internals/memory.md): each endpoint's first slot keeps room for
+ * (category hec_requests; docs/internals/pipeline.md): each endpoint's first slot keeps room for
  * one request for good, other slots charge theirs when they start a request and give it back
  * after IDLE_TRIM_MS idle; a slot that cannot charge waits. |budget| must outlive the sink. */
 void sf_hec_sink_set_budget(struct sf_sink *sink, struct sf_budget *budget);

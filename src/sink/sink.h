@@ -1,5 +1,5 @@
-/* The sink interface (DESIGN.md): where batches of events go, and how a sink reports that the
- * SIEM confirmed them. Every sink runs its own thread(s). The app gives a sink a hold on a
+/* The sink interface (docs/internals/sink.md): where batches of events go, and how a sink reports
+ * that the SIEM confirmed them. Every sink runs its own thread(s). The app gives a sink a hold on a
  * batch through the sink's own entry (pipeline/batch.h: sf_batch_hold) with sf_sink_submit;
  * the sink queues that entry — never the batch itself, which other sinks hold at the same
  * time through their entries — reads the batch until it is done, and then settles the entry

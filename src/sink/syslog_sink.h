@@ -1,5 +1,6 @@
-/* The syslog sink (siem-outputs.md §4.4–§4.7): sends batches whose payload is complete, framed
- * syslog messages back to back, over one persistent TCP, TLS (RFC 5425) or UDP connection.
+/* The syslog sink (docs/protocol/syslog.md §Transports and framing to §slsfwd's syslog output):
+ * sends batches whose payload is complete, framed syslog messages back to back, over one persistent
+ * TCP, TLS (RFC 5425) or UDP connection.
  *
  * A TCP write is not delivery. Every written batch stays in an ordered window, with the offset
  * where it ends in the connection's byte stream, until the kernel says the peer acknowledged it

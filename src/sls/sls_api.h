@@ -1,7 +1,8 @@
-/* Typed calls for every SLS API a consumer needs (spec §4), over the synchronous transport of
- * sls_client.h. Each call clears its out-parameters first, returns SF_OK only on HTTP 200 with a
- * well-formed body, and otherwise fills |detail| (may not be NULL) for sf_sls_error_format.
- * Responses are untrusted: every field is type- and bound-checked. One thread per client. */
+/* Typed calls for every SLS API a consumer needs (docs/protocol/sls-api.md §APIs), over the
+ * synchronous transport of sls_client.h. Each call clears its out-parameters first, returns SF_OK
+ * only on HTTP 200 with a well-formed body, and otherwise fills |detail| (may not be NULL) for
+ * sf_sls_error_format. Responses are untrusted: every field is type- and bound-checked. One thread
+ * per client. */
 #ifndef SF_SLS_API_H
 #define SF_SLS_API_H
 
@@ -67,7 +68,7 @@ sf_err sf_sls_list_shards(struct sf_sls_client *sls,
                           size_t *n_shards,
                           struct sf_sls_error *detail);
 
-/* |from|: "begin", "end" or unix seconds as decimal text (spec §4 GetCursor). */
+/* |from|: "begin", "end" or unix seconds as decimal text (docs/protocol/sls-api.md §GetCursor). */
 sf_err sf_sls_get_cursor(struct sf_sls_client *sls,
                          const char *logstore,
                          int shard,
@@ -126,7 +127,8 @@ sf_err sf_sls_delete_group(struct sf_sls_client *sls,
                            const char *group,
                            struct sf_sls_error *detail);
 
-/* Reports |held| (held ∪ releasing shards, spec §8.2) and returns the server's assignment in
+/* Reports |held| (held ∪ releasing shards, docs/protocol/sls-consumer-group.md §Heartbeat) and
+ * returns the server's assignment in
  * |*assigned| (free() it). */
 sf_err sf_sls_heartbeat(struct sf_sls_client *sls,
                         const char *logstore,

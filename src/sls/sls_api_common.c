@@ -8,8 +8,8 @@
 
 #include "util/banned.h"
 
-/* Logstore and consumer-group names are [a-z0-9_-] (spec §10); checking them here keeps a
- * configured name from adding path segments or a query to the request. */
+/* Logstore and consumer-group names are [a-z0-9_-] (docs/protocol/sls-api.md §Limits); checking
+ * them here keeps a configured name from adding path segments or a query to the request. */
 static bool is_valid_name(const char *name)
 {
     size_t len = strlen(name);

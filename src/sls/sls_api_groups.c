@@ -1,4 +1,5 @@
-/* Consumer-group calls: create/list/update/delete, heartbeat, checkpoints (spec §4, §8). */
+/* Consumer-group calls: create/list/update/delete, heartbeat, checkpoints (docs/protocol/sls-api.md
+ * §APIs; sls-consumer-group.md). */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,7 +59,8 @@ sf_err sf_sls_list_groups(struct sf_sls_client *sls,
     if (err) {
         goto out;
     }
-    /* SDKs parse a bare array; one doc page shows {"consumerGroups": [...]} (spec §4). */
+    /* SDKs parse a bare array; one doc page shows {"consumerGroups": [...]}
+     * (docs/protocol/sls-api.md §CreateConsumerGroup and ListConsumerGroup). */
     json_t *array = json_is_array(root) ? root : json_object_get(root, "consumerGroups");
     err = sf_sls_api_parse_list(array, sizeof(**groups), parse_group, (void **)groups, n_groups,
                                 "ListConsumerGroup: not a list of {name, timeout, order}", detail);
@@ -102,7 +104,7 @@ sf_err sf_sls_delete_group(struct sf_sls_client *sls,
     return err;
 }
 
-/* "[0,1]": the bare array every SDK sends (spec §4 ConsumerGroupHeartBeat). */
+/* "[0,1]": the bare array every SDK sends (docs/protocol/sls-api.md §ConsumerGroupHeartBeat). */
 static char *shard_array_json(const int *ids, size_t n)
 {
     json_t *array = json_array();
@@ -177,7 +179,8 @@ sf_err sf_sls_update_checkpoint(struct sf_sls_client *sls,
     /* With a consumer name, false: what the Java consumer library sends. The Java SDK
      * documents true as "succeed whether or not the consumer holds the shard" (Go and Python
      * send true), so true could let a consumer that lost the shard overwrite the new owner's
-     * checkpoint (spec §8.6). Lower-case, as Go and Java send and sign it (spec §2.1). */
+     * checkpoint (docs/protocol/sls-consumer-group.md §Checkpoints). Lower-case, as Go and Java
+     * send and sign it (docs/protocol/sls-api.md §Signature v1). */
     sf_sls_request_param(&req, "forceSuccess", consumer ? "false" : "true");
     sf_err err = sf_sls_api_path(&req, detail, logstore, group, NULL, -1);
     if (err) {

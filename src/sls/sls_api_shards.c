@@ -1,4 +1,5 @@
-/* Logstore-level calls: ListShards, GetCursor, GetCursorTime, PullLogs (spec §4). */
+/* Logstore-level calls: ListShards, GetCursor, GetCursorTime, PullLogs (docs/protocol/sls-api.md
+ * §APIs). */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -122,13 +123,15 @@ void sf_sls_pull_result_cleanup(struct sf_sls_pull_result *res)
     sf_sls_response_cleanup(&res->resp);
 }
 
-/* Turns a 200 PullLogs response into decoded LogGroups (spec §4 PullLogs, §6). */
+/* Turns a 200 PullLogs response into decoded LogGroups (docs/protocol/sls-api.md §PullLogs;
+ * sls-loggroup.md §Compression). */
 static sf_err decode_pull_body(struct sf_sls_pull_result *res,
                                const char *request_cursor,
                                struct sf_sls_error *detail)
 {
     const struct sf_sls_response *resp = &res->resp;
-    /* An empty x-log-cursor means "stay where you are" (Python/Java guard, spec §4). */
+    /* An empty x-log-cursor means "stay where you are" (Python/Java guard, docs/protocol/sls-api.md
+     * §PullLogs). */
     snprintf(res->next_cursor, sizeof(res->next_cursor), "%s",
              resp->has_cursor ? resp->cursor : request_cursor);
     res->wire_size = resp->body.len;
@@ -156,7 +159,7 @@ static sf_err decode_pull_body(struct sf_sls_pull_result *res,
 
     const uint8_t *raw = resp->body.ptr;
     if (raw_size == 0) {
-        raw = NULL; /* no data: the body may be empty or hold anything (spec §1.3) */
+        raw = NULL; /* no data: the body may hold anything (sls-api.md §Response headers) */
     } else if (type != SF_COMPRESS_NONE || (size_t)raw_size != resp->body.len) {
         sf_err err = sf_decompress(type, resp->body.ptr, resp->body.len, (size_t)raw_size,
                                    res->raw.max, &res->raw);

@@ -23,7 +23,7 @@ struct sf_sls_client {
     char *project;
     char *scheme;       /* "https" or "http" */
     char *connect_host; /* what the URL names: <project>.<endpoint> or the IP/localhost */
-    char *virtual_host; /* Host header: <project>.<endpoint-host>, no port (spec §1.1) */
+    char *virtual_host; /* <project>.<endpoint-host>, no port (sls-api.md §Endpoint and Host) */
     int port;           /* 0: the scheme's default */
     int sign_version;
     char region[64];
@@ -91,7 +91,7 @@ static sf_err
 parse_endpoint(struct sf_sls_client *sls, const char *endpoint, char *errbuf, size_t errbuf_size)
 {
     const char *host = endpoint;
-    const char *scheme = "https"; /* spec §1.1 recommends TLS; SDKs default to http */
+    const char *scheme = "https"; /* the SDKs default to http (sls-api.md §Endpoint and Host) */
     if (strncmp(endpoint, "https://", 8) == 0) {
         host = endpoint + 8;
     } else if (strncmp(endpoint, "http://", 7) == 0) {
@@ -475,7 +475,8 @@ static sf_err build_url(struct sf_sls_client *sls, struct sf_sls_call *call)
     if (!err) {
         err = sf_buf_append_cstr(&url, call->req.path);
     }
-    /* On the wire every value is percent-encoded; the signature uses the raw value (§2.1). */
+    /* On the wire every value is percent-encoded; the signature uses the raw value
+     * (docs/protocol/sls-api.md §Signature v1). */
     for (size_t i = 0; i < call->req.n_params && !err; i++) {
         err = sf_buf_printf(&url, "%c%s=", i == 0 ? '?' : '&', call->req.params[i].key);
         if (!err) {
@@ -539,7 +540,8 @@ static sf_err build_headers(struct sf_sls_client *sls, struct sf_sls_call *call)
 
     add_header(&set, "host", sls->virtual_host);
     add_header(&set, "x-log-apiversion", "0.6.0");
-    /* Go refuses to send a request without it; 0 is accepted for bodiless calls (§1.2). */
+    /* Go refuses to send a request without it; 0 is accepted for bodiless calls
+     * (docs/protocol/sls-api.md §Request headers). */
     snprintf(raw_size, sizeof(raw_size), "%zu", req->body_len);
     add_header(&set, "x-log-bodyrawsize", raw_size);
     if (req->body_len) {

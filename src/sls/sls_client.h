@@ -147,7 +147,8 @@ void sf_sls_request_param(struct sf_sls_request *req, const char *key, const cha
 bool sf_sls_client_target(const char *endpoint, const char *project, char *out, size_t out_size);
 
 /* Region from an endpoint such as "cn-hangzhou-intranet.log.aliyuncs.com" → "cn-hangzhou"
- * (spec §1.1); false when the endpoint is not an aliyuncs.com region host. */
+ * (docs/protocol/sls-api.md §Endpoint and Host); false when the endpoint is not an aliyuncs.com
+ * region host. */
 bool sf_sls_region_from_endpoint(const char *endpoint, char *out, size_t out_size);
 
 #endif

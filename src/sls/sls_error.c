@@ -16,7 +16,8 @@ struct code_row {
     sf_err err;
 };
 
-/* spec §9.2, code by code. HTTP status alone decides only when the code is unknown. */
+/* docs/protocol/sls-api.md §Error reactions, code by code. HTTP status alone decides only when the
+ * code is unknown. */
 static const struct code_row code_table[] = {
     {"RequestTimeTooSkewed", SF_ERR_CLOCK},
     {"RequestTimeExpired", SF_ERR_CLOCK},
@@ -155,7 +156,8 @@ sf_sls_error_parse(long http_status, const uint8_t *body, size_t len, struct sf_
     }
     json_decref(root);
     /* A non-JSON body comes from a proxy or load balancer, not from SLS: only the status
-     * tells (spec §9.1: 5xx transient, anything else needs a look at the logged body). */
+     * tells (docs/protocol/sls-api.md §Errors: 5xx transient, anything else needs a look at the
+     * logged body). */
     return sf_sls_error_classify(http_status, detail->code, detail->message);
 }
 

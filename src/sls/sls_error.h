@@ -1,6 +1,7 @@
-/* SLS error responses (spec §9): the JSON body {errorCode, errorMessage} plus x-log-requestid
- * become an sf_err whose class says how to react (spec §9.2), and a detail record whose text
- * names the API, project, logstore, shard, code and request id. Pure functions; thread-safe. */
+/* SLS error responses (docs/protocol/sls-api.md §Errors): the JSON body {errorCode, errorMessage}
+ * plus x-log-requestid become an sf_err whose class says how to react (docs/protocol/sls-api.md
+ * §Error reactions), and a detail record whose text names the API, project, logstore, shard, code
+ * and request id. Pure functions; thread-safe. */
 #ifndef SF_SLS_ERROR_H
 #define SF_SLS_ERROR_H
 
@@ -21,8 +22,9 @@ struct sf_sls_error {
     char request_id[64]; /* x-log-requestid, "" when none */
 };
 
-/* Maps an HTTP status and an errorCode/errorMessage pair to an sf_err (spec §9.2). Codes are
- * matched case-insensitively, with the service's misspellings (ConsumerNotExsit, ShardNotExsit). */
+/* Maps an HTTP status and an errorCode/errorMessage pair to an sf_err (docs/protocol/sls-api.md
+ * §Error reactions). Codes are matched case-insensitively, with the service's misspellings
+ * (ConsumerNotExsit, ShardNotExsit). */
 sf_err sf_sls_error_classify(long http_status, const char *code, const char *message);
 
 /* Parses a non-200 response body into |detail| (code, message) and returns the class-bearing

@@ -55,7 +55,8 @@ static bool starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* v1 (spec §2.1): x-log-* and x-acs-*, minus x-log-meta-* and x-log-date. */
+/* v1 (docs/protocol/sls-api.md §Signature v1): x-log-* and x-acs-*, minus x-log-meta-* and
+ * x-log-date. */
 static bool is_v1_signed_header(const char *name)
 {
     if (starts_with(name, "x-log-meta-") || strcmp(name, "x-log-date") == 0) {
@@ -64,7 +65,8 @@ static bool is_v1_signed_header(const char *name)
     return starts_with(name, "x-log-") || starts_with(name, "x-acs-");
 }
 
-/* v4 (spec §3 step 2): host, content-type, x-log-* minus x-log-meta-*, x-acs-*. */
+/* v4 (docs/protocol/sls-api.md §Signature v4, step 2): host, content-type, x-log-* minus
+ * x-log-meta-*, x-acs-*. */
 static bool is_v4_signed_header(const char *name)
 {
     if (starts_with(name, "x-log-meta-")) {
@@ -114,7 +116,7 @@ sf_err sf_sls_v1_string_to_sign(const struct sf_sls_sign_request *req, struct sf
     if (!err) {
         err = sf_buf_append_cstr(out, req->path);
     }
-    /* Query values are signed raw, not URL-encoded (spec §2.1). */
+    /* Query values are signed raw, not URL-encoded (docs/protocol/sls-api.md §Signature v1). */
     const struct sf_sls_param *params[SIGN_MAX_ITEMS];
     size_t n_params = sorted_params(req, params);
     for (size_t i = 0; i < n_params && !err; i++) {
@@ -155,7 +157,8 @@ sf_err sf_sls_v4_canonical_request(const struct sf_sls_sign_request *req, struct
 {
     sf_err err = sf_buf_printf(out, "%s\n%s\n", req->method, req->path);
 
-    /* Keys raw, values RFC 3986-encoded; an empty value yields just the key (spec §3.3). */
+    /* Keys raw, values RFC 3986-encoded; an empty value yields just the key
+     * (docs/protocol/sls-api.md §Signature v4, step 3). */
     const struct sf_sls_param *params[SIGN_MAX_ITEMS];
     size_t n_params = sorted_params(req, params);
     for (size_t i = 0; i < n_params && !err; i++) {
@@ -231,7 +234,7 @@ sf_err sf_sls_sign_v4(const struct sf_sls_credentials *creds,
         goto out;
     }
 
-    /* Key chain of spec §3 step 6. */
+    /* Key chain of docs/protocol/sls-api.md §Signature v4, step 6. */
     char secret_key[512];
     int key_len = snprintf(secret_key, sizeof(secret_key), "aliyun_v4%s", creds->access_key_secret);
     if (key_len < 0 || key_len >= (int)sizeof(secret_key)) {

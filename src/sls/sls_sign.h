@@ -1,6 +1,8 @@
-/* Request signing for the SLS API: signature v1 (HMAC-SHA1, spec §2) and v4
- * (SLS4-HMAC-SHA256, spec §3). Pure functions over a description of the request, so every
- * attempt is signed fresh (spec §12.15) and tests can check the spec's vectors. Thread-safe. */
+/* Request signing for the SLS API: signature v1 (HMAC-SHA1, docs/protocol/sls-api.md §Signature v1)
+ * and v4 (SLS4-HMAC-SHA256, docs/protocol/sls-api.md §Signature v4). Pure functions over a
+ * description of the request, so every attempt is signed fresh
+ * (docs/protocol/sls-api.md §Signing every attempt) and tests can check the vectors of those
+ * sections. Thread-safe. */
 #ifndef SF_SLS_SIGN_H
 #define SF_SLS_SIGN_H
 
@@ -42,14 +44,14 @@ struct sf_sls_credentials {
 /* Longest Authorization value either version produces, with room to spare. */
 #define SF_SLS_AUTH_MAX 256
 
-/* v1 StringToSign of spec §2.1 into |out| (appended). */
+/* v1 StringToSign of docs/protocol/sls-api.md §Signature v1 into |out| (appended). */
 sf_err sf_sls_v1_string_to_sign(const struct sf_sls_sign_request *req, struct sf_buf *out);
 /* Fills |auth| with "LOG <id>:<base64 signature>". */
 sf_err sf_sls_sign_v1(const struct sf_sls_credentials *creds,
                       const struct sf_sls_sign_request *req,
                       char auth[SF_SLS_AUTH_MAX]);
 
-/* v4 CanonicalRequest of spec §3 step 4 into |out| (appended). */
+/* v4 CanonicalRequest of docs/protocol/sls-api.md §Signature v4, step 4 into |out| (appended). */
 sf_err sf_sls_v4_canonical_request(const struct sf_sls_sign_request *req, struct sf_buf *out);
 /* Fills |auth| with "SLS4-HMAC-SHA256 Credential=<id>/<scope>,Signature=<hex>". The request
  * must carry x-log-date (YYYYMMDDTHHMMSSZ) and x-log-content-sha256 headers. */

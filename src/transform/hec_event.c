@@ -268,10 +268,10 @@ static size_t format_u32(char *d, uint32_t v)
     return n;
 }
 
-/* {"time":<seconds>[.<ms>]. siem-outputs.md §1.4: never a double; the milliseconds are Time_ns
- * truncated (rounding could carry into the next second). Time_ns 0 reads as absent, as the
- * reference program's "__time_ns_part__ only if non-zero"; a Time_ns of a second or more is
- * not a fraction of a second and is ignored. */
+/* {"time":<seconds>[.<ms>]. docs/protocol/hec.md §Event envelope: never a double; the milliseconds
+ * are Time_ns truncated (rounding could carry into the next second). Time_ns 0 reads as absent, as
+ * the reference program's "__time_ns_part__ only if non-zero"; a Time_ns of a second or more is not
+ * a fraction of a second and is ignored. */
 static ALWAYS_INLINE void put_time(struct wr *w, const bool measure, const struct sf_log *log)
 {
     char buf[TIME_BOUND];
@@ -304,10 +304,11 @@ static size_t format_u64(char *d, uint64_t v)
 
 /* ,"fields":{…,"sls_shard":"3","sls_position":"<project>/<logstore>/<shard>/<seq>/<offset>"}
  * The position names the log by the sequence number of its LogGroup in the shard (the
- * LogGroup's own cursor, decoded: spec §4.1) and its offset in that group. Both are properties
- * of the stored data, not of the pull that read it, so a redelivery after a crash or a
- * rebalance (which pulls again from a committed cursor, always a LogGroup boundary) writes the
- * same key. Without a decodable cursor the cursor text stands in, with the group's index. */
+ * LogGroup's own cursor, decoded: docs/protocol/sls-api.md §Cursors) and its offset in that group.
+ * Both are properties of the stored data, not of the pull that read it, so a redelivery after a
+ * crash or a rebalance (which pulls again from a committed cursor, always a LogGroup boundary)
+ * writes the same key. Without a decodable cursor the cursor text stands in, with the group's
+ * index. */
 static ALWAYS_INLINE void put_position(struct wr *w, const bool measure, const struct event *ev)
 {
     const struct origin *org = ev->g->origin;
@@ -1020,7 +1021,8 @@ sf_err sf_hec_event_append(const struct sf_hec_mapping *map,
     return write_event(&g, log, 0, out);
 }
 
-/* "MTc0OTU0MjQwMDAwMDAwMDAwMA==" → 1749542400000000000 (spec §4.1); false for anything else. */
+/* "MTc0OTU0MjQwMDAwMDAwMDAwMA==" → 1749542400000000000 (docs/protocol/sls-api.md §Cursors); false
+ * for anything else. */
 static bool cursor_seq(const char *cursor, int64_t *seq)
 {
     uint8_t digits[64];

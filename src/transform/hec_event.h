@@ -1,9 +1,9 @@
-/* transform: decoded SLS logs → Splunk HEC /event envelopes (siem-outputs.md §1.4), appended to
- * a bounded buffer as newline-delimited JSON ready to be a request body (§1.5). The output is
- * valid JSON and valid UTF-8 whatever bytes the logs hold (json.h gives the policy). It does not
- * compress, send or decide batch sizes: that is the sink's job. A mapping is immutable once
- * made, so any number of threads may share one; each thread brings its own buffer.
- * The full contract, and where it differs from the reference Python program on purpose, is in
+/* transform: decoded SLS logs → Splunk HEC /event envelopes (docs/protocol/hec.md §Event envelope),
+ * appended to a bounded buffer as newline-delimited JSON ready to be a request body (§Batching).
+ * The output is valid JSON and valid UTF-8 whatever bytes the logs hold (json.h gives the policy).
+ * It does not compress, send or decide batch sizes: that is the sink's job. A mapping is immutable
+ * once made, so any number of threads may share one; each thread brings its own buffer. The full
+ * contract, and where it differs from the reference Python program on purpose, is in
  * docs/internals/transform.md. */
 #ifndef SF_TRANSFORM_HEC_EVENT_H
 #define SF_TRANSFORM_HEC_EVENT_H
@@ -59,7 +59,7 @@ struct sf_hec_origin {
     const char *logstore;
     int shard;
     /* The PullLogs request's cursor: where list->groups[0] starts. Base64 of the group's
-     * decimal sequence number (sls-consumer-protocol.md §4.1); each following group of the
+     * decimal sequence number (docs/protocol/sls-api.md §Cursors); each following group of the
      * list takes the next number, so group i of the list is sequence cursor + i. NULL: no
      * position fields. */
     const char *cursor;

@@ -16,7 +16,7 @@
 
 #include "util/banned.h"
 
-/* How a message is built (docs/internals/syslog.md):
+/* How a message is built (docs/internals/transform.md):
  * 1. The header and STRUCTURED-DATA go to a stack buffer (their size is bounded by the option
  *    caps below, checked against max_message_size when the mapping is made).
  * 2. When a cheap upper bound of the MSG fits both max_message_size and |out|, the MSG is

@@ -1,9 +1,9 @@
 /* transform: one decoded SLS log → one complete, framed syslog message (RFC 5424 by default,
- * RFC 3164 for old receivers; siem-outputs.md §4), appended to a bounded buffer. The output is
+ * RFC 3164 for old receivers; docs/protocol/syslog.md), appended to a bounded buffer. The output is
  * what a syslog sink writes as is: octet-counted (RFC 6587 §3.4.1), LF-terminated (§3.4.2) or
  * bare (one UDP datagram). It does not send anything, choose batch sizes or split a log. A
  * mapping is immutable once made, so any number of threads may share one; each brings its own
- * buffer. The full contract is in docs/internals/syslog.md. */
+ * buffer. The full contract is in docs/internals/transform.md. */
 #ifndef SF_TRANSFORM_SYSLOG_LINE_H
 #define SF_TRANSFORM_SYSLOG_LINE_H
 

@@ -1,4 +1,4 @@
-/* SF_ASSERT: for bugs, not errors. Stays on in every build (STYLE-ANCHORS §3.3.4). */
+/* SF_ASSERT: for bugs, not errors. Stays on in every build (docs/CODE_STYLE.md §Errors). */
 #ifndef SF_UTIL_ASSERT_H
 #define SF_UTIL_ASSERT_H
 

@@ -17,7 +17,8 @@ void sf_backoff_init(struct sf_backoff *backoff, int64_t base_ms, int64_t cap_ms
 /* Delay before the next attempt: uniform in [d/2, d] where d = min(cap, base * 2^attempt). */
 int64_t sf_backoff_next_ms(struct sf_backoff *backoff);
 /* Full jitter: uniform in [0, d], at least |floor_ms| — for senders that many others may be
- * retrying against at once (HEC, spec siem-outputs §1.13). Advances like sf_backoff_next_ms. */
+ * retrying against at once (HEC, docs/protocol/hec.md §Sender design). Advances like
+ * sf_backoff_next_ms. */
 int64_t sf_backoff_next_full_ms(struct sf_backoff *backoff, int64_t floor_ms);
 /* After a success: the next failure starts from |base_ms| again. */
 void sf_backoff_reset(struct sf_backoff *backoff);

@@ -1,4 +1,4 @@
-/* A FIFO of intrusive nodes between threads (STYLE-ANCHORS §3.1: stages pass batches over
+/* A FIFO of intrusive nodes between threads (docs/CODE_STYLE.md §Layout: stages pass batches over
  * queues). Unbounded by count: callers bound what enters by the engine's byte budget.
  * Thread-safe. */
 #ifndef SF_UTIL_BQUEUE_H

@@ -208,7 +208,7 @@ static void consumer_groups_assign_balance_and_guard_checkpoints(void **state)
     assert_int_equal(groups[0].timeout_s, 8);
     free(groups);
 
-    /* A non-empty first heartbeat is refused (spec §8.2). */
+    /* A non-empty first heartbeat is refused (docs/protocol/sls-consumer-group.md §Heartbeat). */
     int held[4] = {0};
     int *a = NULL, *b = NULL;
     size_t n_a = 0, n_b = 0;

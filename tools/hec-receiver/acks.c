@@ -222,7 +222,7 @@ bool hec_acks_query(struct hec_acks *acks, const char *channel, uint64_t ack_id,
     if (e->id != ack_id || e->is_done || e->is_lost || now_ms < e->ready_at_ms) {
         return false;
     }
-    e->is_done = true; /* spec §1.10 item 5: forgotten once reported true */
+    e->is_done = true; /* hec.md §Indexer acknowledgement, item 5: forgotten once reported true */
     ch->n_pending--;
     acks->n_pending--;
     while (ch->head < ch->n && ch->entries[ch->head].is_done) {

@@ -1,8 +1,8 @@
-/* Indexer acknowledgement state (spec §1.10): per channel, ackIds from 0, one per accepted
- * request; an id turns true once its request is "indexed" (after the configured delay), is
- * forgotten once reported true, and reads false forever when lost or unknown. Idle channels
- * lose their state after |idle_ms|, like Splunk's maxIdleTime. Not thread-safe: callers hold
- * srv->lock. */
+/* Indexer acknowledgement state (docs/protocol/hec.md §Indexer acknowledgement): per channel,
+ * ackIds from 0, one per accepted request; an id turns true once its request is "indexed" (after
+ * the configured delay), is forgotten once reported true, and reads false forever when lost or
+ * unknown. Idle channels lose their state after |idle_ms|, like Splunk's maxIdleTime. Not
+ * thread-safe: callers hold srv->lock. */
 #ifndef HEC_ACKS_H
 #define HEC_ACKS_H
 

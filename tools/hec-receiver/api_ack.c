@@ -1,5 +1,6 @@
 /* POST /services/collector/ack: {"acks":[0,1,2]} → {"acks":{"0":true,"1":false,"2":true}}
- * (spec §1.10). The router has checked the token has useACK and the channel is a GUID. */
+ * (docs/protocol/hec.md §Indexer acknowledgement). The router has checked the token has useACK and
+ * the channel is a GUID. */
 #include <stdio.h>
 
 #include "acks.h"

@@ -1,6 +1,7 @@
 /* POST /services/collector[/event[/1.0]]: concatenated envelopes, checked in order; the
- * first bad one stops the request (spec §1.9). Events before it are accepted and recorded,
- * the answer names it with invalid-event-number, and nothing after it is looked at. */
+ * first bad one stops the request (docs/protocol/hec.md §Partial acceptance). Events before it are
+ * accepted and recorded, the answer names it with invalid-event-number, and nothing after it is
+ * looked at. */
 #include "envelope.h"
 #include "handler.h"
 #include "record.h"
@@ -22,7 +23,7 @@ static int check_one(struct hec_ctx *ctx,
 {
     size_t len = obj->end - obj->start;
     if (ctx->srv->max_event_size && len > ctx->srv->max_event_size) {
-        return 6; /* inputs.conf maxEventSize: a parse error (spec §1.11) */
+        return 6; /* inputs.conf maxEventSize: a parse error (hec.md §Server limits) */
     }
     if (ctx->srv->is_count_only) {
         return !obj->has_event ? 12 : obj->is_event_blank ? 13 : 0;

@@ -1,5 +1,5 @@
-/* GET /services/collector/health[/1.0] (spec §1.1): no authentication needed; a token in
- * the Authorization header or ?token= is checked too (400 code 21 unknown, 22 disabled).
+/* GET /services/collector/health[/1.0] (docs/protocol/hec.md §Endpoints): no authentication needed;
+ * a token in the Authorization header or ?token= is checked too (400 code 21 unknown, 22 disabled).
  * Unhealthy states come from `unhealthy` fault rules (503 codes 18-20). */
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* POST /services/collector/raw[/1.0]: the body is text; each line is an event (Splunk's
  * default LINE_BREAKER ([\r\n]+), so blank lines vanish). Metadata comes only from the query
- * (channel, host, source, sourcetype, index; spec §1.6). */
+ * (channel, host, source, sourcetype, index; docs/protocol/hec.md §Raw endpoint). */
 #include <string.h>
 
 #include "envelope.h"

@@ -1,5 +1,6 @@
-/* The HEC credential in an Authorization header (spec §1.2): `Splunk <token>`, or HTTP Basic
- * with any user name and the token as password. Pure functions, any thread. */
+/* The HEC credential in an Authorization header (docs/protocol/hec.md §Authentication): `Splunk
+ * <token>`, or HTTP Basic with any user name and the token as password. Pure functions, any thread.
+ */
 #ifndef HEC_AUTH_H
 #define HEC_AUTH_H
 

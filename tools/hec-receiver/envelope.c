@@ -77,8 +77,8 @@ static int check_time(json_t *time, const struct hec_envelope_rules *rules)
     return 0;
 }
 
-/* Indexed fields (spec §1.4): a flat object whose values are strings, numbers, or arrays of
- * strings (multi-value). Anything nested is code 15. */
+/* Indexed fields (docs/protocol/hec.md §Event envelope): a flat object whose values are strings,
+ * numbers, or arrays of strings (multi-value). Anything nested is code 15. */
 static int check_fields(json_t *fields)
 {
     if (!json_is_object(fields)) {

@@ -1,6 +1,6 @@
-/* Checks one /event envelope the way Splunk does (spec §1.4): `event` present and not blank,
- * `time` in epoch seconds, metadata keys are strings, `index` allowed, `fields` flat.
- * Pure functions, any thread. */
+/* Checks one /event envelope the way Splunk does (docs/protocol/hec.md §Event envelope): `event`
+ * present and not blank, `time` in epoch seconds, metadata keys are strings, `index` allowed,
+ * `fields` flat. Pure functions, any thread. */
 #ifndef HEC_ENVELOPE_H
 #define HEC_ENVELOPE_H
 
@@ -14,7 +14,8 @@ struct hec_envelope_rules {
 };
 
 /* Largest `time` accepted unless lenient: 1e11 s is the year 5138, so anything larger is a
- * milliseconds (or finer) value sent by mistake (spec §3, OTel #36571). */
+ * milliseconds (or finer) value sent by mistake (docs/protocol/hec.md §Lessons from other senders,
+ * OTel #36571). */
 #define HEC_MAX_TIME_S 1e11
 
 /* 0 when the |len| bytes at |p| (one JSON object) are a valid envelope, otherwise the HEC

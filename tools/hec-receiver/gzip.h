@@ -1,6 +1,6 @@
-/* Bounded gzip decoding of request bodies (Content-Encoding: gzip, spec §1.3). The limit
- * applies to the decoded size, so a small "gzip bomb" cannot make the receiver hold more
- * than max_content_length. Pure functions, any thread. */
+/* Bounded gzip decoding of request bodies (Content-Encoding: gzip,
+ * docs/protocol/hec.md §Request headers). The limit applies to the decoded size, so a small "gzip
+ * bomb" cannot make the receiver hold more than max_content_length. Pure functions, any thread. */
 #ifndef HEC_GZIP_H
 #define HEC_GZIP_H
 

@@ -1,6 +1,6 @@
 /* Per-request context shared by the router, the endpoint handlers and the control plane, and
- * the helpers that build Splunk-style answers ({"text":..,"code":..}, spec §1.7). A context
- * lives for one hec_handle() call; its strings come from |arena|. */
+ * the helpers that build Splunk-style answers ({"text":..,"code":..}, docs/protocol/hec.md
+ * §Responses). A context lives for one hec_handle() call; its strings come from |arena|. */
 #ifndef HEC_HANDLER_H
 #define HEC_HANDLER_H
 
@@ -58,7 +58,7 @@ void hec_resp_header(struct hec_response *resp, const char *name, const char *fm
     __attribute__((format(printf, 3, 4)));
 /* The table's status and {"text","code"} for |code|. */
 void hec_reply_code(struct hec_response *resp, int code);
-/* The same with "invalid-event-number": |k| (spec §1.9). */
+/* The same with "invalid-event-number": |k| (docs/protocol/hec.md §Partial acceptance). */
 void hec_reply_code_at(struct hec_response *resp, int code, uint64_t k);
 /* 200 {"text","code"[,"ackId"]}: |code| 0, or 24/25 (accepted, with a warning). */
 void hec_reply_success(struct hec_response *resp, int code, bool has_ack_id, uint64_t ack_id);

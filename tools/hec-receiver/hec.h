@@ -1,7 +1,8 @@
 /* hec-receiver: the state of a Splunk-HEC-compatible receiver (tokens, faults, indexer
  * acknowledgement, counters) and the request/response types the HTTP layer and the fuzzer
  * hand to hec_handle(). Mutable state lives in struct hec_server behind its mutex |lock|;
- * request bodies are parsed without it. Spec: shared/spec/siem-outputs.md §1 and §5.1. */
+ * request bodies are parsed without it. Protocol: docs/protocol/hec.md, and §Test receiver for why
+ * this exists. */
 #ifndef HEC_H
 #define HEC_H
 
@@ -23,7 +24,7 @@
 #define HEC_DEFAULT_MAX_EVENT   ((size_t)5242880)   /* inputs.conf maxEventSize */
 
 /* ---------------------------------------------------------------------------------------- */
-/* HEC answer codes (spec §1.8): code, HTTP status, text exactly as Splunk writes it.         */
+/* HEC answer codes (hec.md §Status codes): code, HTTP status, text exactly as Splunk writes it */
 
 #define HEC_CODE_LIST(X)                                                        \
     X(0, 200, "Success")                                                        \

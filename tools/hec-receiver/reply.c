@@ -1,5 +1,6 @@
 /* Answers as Splunk writes them: compact JSON, "text" before "code", then
- * "invalid-event-number" or "ackId" (spec §1.7), Content-Type application/json. */
+ * "invalid-event-number" or "ackId" (docs/protocol/hec.md §Responses), Content-Type
+ * application/json. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,7 +202,8 @@ void hec_reply_fault(struct hec_ctx *ctx)
         break;
     }
     default:
-        /* Busy answers carry invalid-event-number on /event (spec §1.9, k8s#555). */
+        /* Busy answers carry invalid-event-number on /event
+         * (docs/protocol/hec.md §Partial acceptance, k8s#555). */
         if (rule->code == 9 && resp->endpoint == HEC_EP_EVENT) {
             hec_reply_code_at(resp, 9, 0);
         } else {

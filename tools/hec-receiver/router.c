@@ -1,8 +1,9 @@
 /* hec_handle(): one request from raw parts to an answer, in the order a HEC listener applies
- * its checks: route and method → body size (the HTTP layer's max_content_length, spec
- * §1.11) → authentication (§1.2) → channel (§1.10) → injected faults → Content-Encoding and
- * gzip (§1.3) → the endpoint itself. Everything it needs from the HTTP layer is in struct
- * hec_request, so the fuzzer drives it without sockets. */
+ * its checks: route and method → body size (the HTTP layer's max_content_length,
+ * docs/protocol/hec.md §Server limits) → authentication (§Authentication) → channel (
+ * §Indexer acknowledgement) → injected faults → Content-Encoding and gzip (§Request headers) → the
+ * endpoint itself. Everything it needs from the HTTP layer is in struct hec_request, so the fuzzer
+ * drives it without sockets. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -104,7 +105,8 @@ static bool authenticate(struct hec_ctx *ctx)
     return true;
 }
 
-/* X-Splunk-Request-Channel or ?channel= (spec §1.3): GUID-shaped whenever present. */
+/* X-Splunk-Request-Channel or ?channel= (docs/protocol/hec.md §Request headers): GUID-shaped
+ * whenever present. */
 static bool check_channel(struct hec_ctx *ctx, bool is_required)
 {
     const char *channel = hec_request_header(ctx->req, "X-Splunk-Request-Channel");
@@ -280,7 +282,7 @@ bool hec_ctx_ack_room(struct hec_ctx *ctx)
     pthread_mutex_lock(&ctx->srv->lock);
     bool has_room = hec_acks_has_room(hec_ctx_acks(ctx), ctx->channel, sf_now_ms());
     pthread_mutex_unlock(&ctx->srv->lock);
-    if (!has_room) { /* pending-ack limit reached: "server busy" (spec §1.10 item 7) */
+    if (!has_room) { /* too many pending acks: busy (hec.md §Indexer acknowledgement, item 7) */
         if (ctx->resp->endpoint == HEC_EP_EVENT) {
             hec_reply_code_at(ctx->resp, 9, 0);
         } else {

@@ -1,7 +1,7 @@
 /* A fast scanner over a /event body: concatenated JSON objects with optional whitespace
- * between them (spec §1.5). It finds where each object ends and notes the top-level "event"
- * key, without building anything, so --count-only never allocates per event; the full check
- * of an envelope is envelope.h's job. Pure functions, any thread. */
+ * between them (docs/protocol/hec.md §Batching). It finds where each object ends and notes the
+ * top-level "event" key, without building anything, so --count-only never allocates per event; the
+ * full check of an envelope is envelope.h's job. Pure functions, any thread. */
 #ifndef HEC_SCAN_H
 #define HEC_SCAN_H
 

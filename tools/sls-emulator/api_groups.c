@@ -1,6 +1,6 @@
-/* Consumer-group APIs (spec §4): create/list/update/delete, heartbeat, checkpoint update and
- * read. Request bodies are JSON; malformed ones get 400 JsonInfoInvalid. Assignment logic
- * lives in assign.c. */
+/* Consumer-group APIs (docs/protocol/sls-api.md §APIs): create/list/update/delete, heartbeat,
+ * checkpoint update and read. Request bodies are JSON; malformed ones get 400 JsonInfoInvalid.
+ * Assignment logic lives in assign.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +27,8 @@ json_t *emu_ctx_json_body(struct emu_ctx *ctx)
     return root;
 }
 
-/* Group names: 2..128 of [a-z0-9_-], alphanumeric at both ends (spec §10). */
+/* Group names: 2..128 of [a-z0-9_-], alphanumeric at both ends (docs/protocol/sls-api.md §Limits).
+ */
 static bool valid_group_name(const char *name)
 {
     size_t len = strlen(name);
@@ -202,7 +203,8 @@ static const char *consumer_param(struct emu_ctx *ctx, bool is_required)
     return consumer ? consumer : "";
 }
 
-/* The heartbeat body: a bare JSON array of shard ids (spec §4). */
+/* The heartbeat body: a bare JSON array of shard ids (docs/protocol/sls-api.md
+ * §ConsumerGroupHeartBeat). */
 static bool parse_held(struct emu_ctx *ctx, json_t *root, int *held, size_t *n_held)
 {
     *n_held = 0;
@@ -265,9 +267,9 @@ void emu_api_heartbeat(struct emu_ctx *ctx, struct emu_logstore *ls, const char 
     emu_reply_json(ctx->resp, list);
 }
 
-/* forceSuccess: Go/Java send "true"/"false", Python "True" (spec §2.1). Absent or anything
- * else is not forced: the strict reading, so a client that omits it cannot rely on a bypass
- * the service may not grant. */
+/* forceSuccess: Go/Java send "true"/"false", Python "True"
+ * (docs/protocol/sls-api.md §Signature v1). Absent or anything else is not forced: the strict
+ * reading, so a client that omits it cannot rely on a bypass the service may not grant. */
 static bool parse_force(const char *value)
 {
     return value && strcasecmp(value, "true") == 0;

@@ -1,9 +1,9 @@
-/* PullLogs (spec §4, §6): the hot path. Under the lock it only validates the cursor, picks
- * the LogGroups and takes references; the body is then built without the lock, so pulls on
- * different shards and connections run in parallel: LZ4 by splicing the LogGroups'
- * pre-compressed blocks, no compression by concatenating the pre-framed LogGroups, zstd and
- * deflate by compressing once and caching the result. With an SPL `query` the LogGroups are
- * decoded, filtered and re-encoded instead (spl_pull.h), never cached. */
+/* PullLogs (docs/protocol/sls-api.md §PullLogs; sls-loggroup.md §Compression): the hot path. Under
+ * the lock it only validates the cursor, picks the LogGroups and takes references; the body is then
+ * built without the lock, so pulls on different shards and connections run in parallel: LZ4 by
+ * splicing the LogGroups' pre-compressed blocks, no compression by concatenating the pre-framed
+ * LogGroups, zstd and deflate by compressing once and caching the result. With an SPL `query` the
+ * LogGroups are decoded, filtered and re-encoded instead (spl_pull.h), never cached. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* Read APIs (spec §4): ListLogStores, GetLogStore, ListShards, GetCursor, GetCursorTime.
- * PullLogs is in api_pull.c. */
+/* Read APIs (docs/protocol/sls-api.md §APIs): ListLogStores, GetLogStore, ListShards, GetCursor,
+ * GetCursorTime. PullLogs is in api_pull.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -73,7 +73,7 @@ emu_api_shard_lookup(struct emu_ctx *ctx, struct emu_logstore *ls, const char *s
 }
 
 /* begin = oldest retained, end = after the newest, a unix time = the first LogGroup received
- * at or after it (spec §4 GetCursor). */
+ * at or after it (docs/protocol/sls-api.md §GetCursor). */
 static void get_cursor(struct emu_ctx *ctx, struct emu_shard *shard)
 {
     const char *from = emu_ctx_param_value(ctx, "from");

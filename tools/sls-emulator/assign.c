@@ -1,13 +1,15 @@
 /* Shard assignment for consumer groups. Ownership is the only stored state (owner index and
  * a transfer mark); `wait` and `over` are derived from shard status and checkpoints each time,
- * so moving an `over` shard's checkpoint back re-opens it (spec §8.1) with no extra logic.
+ * so moving an `over` shard's checkpoint back re-opens it (docs/protocol/sls-consumer-group.md
+ * §Model) with no extra logic.
  *
  * Balancing runs on every heartbeat: with n assignable shards and k live consumers, the
  * consumers already holding the most keep ceil(n/k), the rest floor(n/k). A consumer above
  * its quota gets its surplus marked `transfer`: it keeps ownership (and may still commit
  * checkpoints) but the shard leaves its heartbeat answer; only when its heartbeat stops
  * listing the shard, or it expires, is the shard free for the next consumer. That is the
- * hand-off the SDKs implement with their "heart set" (spec §8.2). */
+ * hand-off the SDKs implement with their "heart set" (docs/protocol/sls-consumer-group.md
+ * §Heartbeat). */
 #include "assign.h"
 
 #include <stdio.h>
@@ -23,7 +25,8 @@ const char *emu_assign_state_name(enum emu_cg_state state)
     return (unsigned)state <= EMU_CG_OVER ? names[state] : "unknown";
 }
 
-/* A read-only shard is over once the group's checkpoint reaches its end (spec §8.5). */
+/* A read-only shard is over once the group's checkpoint reaches its end
+ * (docs/protocol/sls-consumer-group.md §End of shard). */
 static bool is_over(const struct emu_logstore *ls, const struct emu_group *group, int shard_id)
 {
     const struct emu_shard *shard = ls->shards[shard_id];

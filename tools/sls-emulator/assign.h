@@ -1,8 +1,8 @@
-/* Consumer-group membership and shard assignment (spec §8.1-8.5): heartbeats, expiry after
- * `timeout` seconds of silence, balancing so live consumers' shard counts differ by at most
- * one, the transfer hand-off (a shard moves only after its old owner stops reporting it or
- * expires), `order` (children wait until every parent is `over`), and checkpoint ownership.
- * Every function needs srv->lock held. */
+/* Consumer-group membership and shard assignment (docs/protocol/sls-consumer-group.md §Model to
+ * §End of shard): heartbeats, expiry after `timeout` seconds of silence, balancing so live
+ * consumers' shard counts differ by at most one, the transfer hand-off (a shard moves only after
+ * its old owner stops reporting it or expires), `order` (children wait until every parent is
+ * `over`), and checkpoint ownership. Every function needs srv->lock held. */
 #ifndef EMU_ASSIGN_H
 #define EMU_ASSIGN_H
 
@@ -42,7 +42,8 @@ enum emu_commit_result emu_assign_may_commit(const struct emu_group *group,
 
 enum emu_heartbeat_result {
     EMU_HEARTBEAT_OK,
-    EMU_HEARTBEAT_NOT_EXIST_WITH_BODY, /* unknown consumer reported shards (spec §8.2) */
+    /* an unknown consumer reported shards (docs/protocol/sls-consumer-group.md §Heartbeat) */
+    EMU_HEARTBEAT_NOT_EXIST_WITH_BODY,
     EMU_HEARTBEAT_TOO_MANY_CONSUMERS,
 };
 

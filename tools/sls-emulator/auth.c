@@ -1,7 +1,8 @@
 /* Signature verification for SLS v1 (HMAC-SHA1, and the HMAC-SHA256 variant the newer
  * OpenAPI SDKs select with x-log-signaturemethod: hmac-sha256) and v4 (SLS4-HMAC-SHA256).
- * Each canonical form is rebuilt from what the request carries, exactly as spec §2/§3 say a
- * client builds it, and the signatures are compared in constant time. */
+ * Each canonical form is rebuilt from what the request carries, exactly as docs/protocol/sls-api.md
+ * §Signature v1 and §Signature v4 say a client builds it, and the signatures are compared in
+ * constant time. */
 #include "auth.h"
 
 #include <ctype.h>
@@ -62,8 +63,10 @@ static void trim(const char *value, const char **out, size_t *out_len)
 }
 
 /* Headers the scheme signs, lower-cased and sorted. v1: x-log-* and x-acs-*, minus
- * x-log-date (the server reads it as the DATE line instead, spec §1.2) and x-log-meta-*.
- * v4 adds host and content-type and keeps x-log-date. Caller frees *out. */
+ * x-log-date (the server reads it as the DATE line instead,
+ * docs/protocol/sls-api.md §Request headers) and x-log-meta-*. v4 adds host and content-type and
+ * keeps x-log-date. Caller frees *out.
+ */
 static size_t
 collect_headers(const struct emu_auth_input *in, bool is_v4, struct canon_header **out)
 {
@@ -142,7 +145,7 @@ sf_err emu_auth_v1_string_to_sign(const struct emu_auth_input *in, struct sf_buf
     }
     const struct emu_auth_param **params = sorted_params(in);
     for (size_t i = 0; i < in->n_params && !err; i++) {
-        /* Raw, decoded values (spec §2.1): "==" not "%3D%3D". */
+        /* Raw, decoded values (docs/protocol/sls-api.md §Signature v1): "==" not "%3D%3D". */
         err = sf_buf_printf(out, "%c%s%s%s", i == 0 ? '?' : '&', params[i]->key,
                             params[i]->has_eq ? "=" : "", params[i]->value);
     }
@@ -178,7 +181,8 @@ sf_err emu_auth_v4_canonical_request(const struct emu_auth_input *in,
         if (!err) {
             err = v4_encode(out, params[i]->key, is_tilde_encoded);
         }
-        /* An empty value is signed as the bare key (spec §3 step 3). */
+        /* An empty value is signed as the bare key (docs/protocol/sls-api.md §Signature v4, step
+         * 3). */
         if (!err && params[i]->value[0]) {
             err = sf_buf_append_cstr(out, "=");
             if (!err) {

@@ -1,7 +1,7 @@
-/* Request signature verification, written from the spec (§2 v1 HMAC-SHA1, §3 v4
- * SLS4-HMAC-SHA256) and independent of slsfwd's signer, so the emulator can catch its bugs.
- * The builders are exposed for the unit tests, which check them against the spec vectors.
- * Pure functions; thread-safe. */
+/* Request signature verification, written from docs/protocol/sls-api.md (§Signature v1: HMAC-SHA1,
+ * §Signature v4: SLS4-HMAC-SHA256) and independent of slsfwd's signer, so the emulator can catch
+ * its bugs. The builders are exposed for the unit tests, which check them against the vectors of
+ * docs/protocol/sls-api.md. Pure functions; thread-safe. */
 #ifndef EMU_AUTH_H
 #define EMU_AUTH_H
 
@@ -30,20 +30,22 @@ struct emu_auth_input {
 /* First header named |name| (case-insensitive), or NULL. */
 const char *emu_auth_header(const struct emu_auth_input *in, const char *name);
 
-/* v1 StringToSign (spec §2.1). The DATE line is x-log-date when present, else Date. */
+/* v1 StringToSign (docs/protocol/sls-api.md §Signature v1). The DATE line is x-log-date when
+ * present, else Date. */
 sf_err emu_auth_v1_string_to_sign(const struct emu_auth_input *in, struct sf_buf *out);
 /* base64(HMAC-SHA1 or HMAC-SHA256(secret, msg)) into |out| (>= 48 bytes). */
 void emu_auth_v1_signature(
     const char *secret, const char *msg, size_t len, bool is_sha256, char *out);
 
-/* v4 CanonicalRequest (spec §3 steps 2-4) with |payload_hash| as the last line. With
- * |is_tilde_encoded| the query encoder turns '~' into %7E (the Python SDK does; RFC 3986
- * keeps it), so the verifier can accept either client. */
+/* v4 CanonicalRequest (docs/protocol/sls-api.md §Signature v4, steps 2-4) with |payload_hash| as
+ * the last line. With |is_tilde_encoded| the query encoder turns '~' into %7E (the Python SDK does;
+ * RFC 3986 keeps it), so the verifier can accept either client. */
 sf_err emu_auth_v4_canonical_request(const struct emu_auth_input *in,
                                      const char *payload_hash,
                                      bool is_tilde_encoded,
                                      struct sf_buf *out);
-/* Lower-hex signature of spec §3 steps 5-6 into |out| (>= 65 bytes). |date8| is YYYYMMDD. */
+/* Lower-hex signature of docs/protocol/sls-api.md §Signature v4, steps 5-6, into |out| (>= 65
+ * bytes). |date8| is YYYYMMDD. */
 void emu_auth_v4_signature(const char *secret,
                            const char *region,
                            const char *date8,
@@ -81,7 +83,7 @@ struct emu_auth_config {
     struct emu_creds *creds; /* NULL: no issued credentials; else also looked up (creds.h) */
     const char *region;      /* NULL: any region in the v4 scope */
     int64_t now_s;
-    int64_t max_skew_s; /* 900: the 15 minutes of spec §1.2 */
+    int64_t max_skew_s; /* 900: the 15 minutes of sls-api.md §Request headers */
 };
 
 /* Verifies the Authorization of one request: headers required by the scheme, clock skew,

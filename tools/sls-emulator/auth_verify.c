@@ -1,6 +1,7 @@
 /* The service's authentication policy: which header is required by which scheme, the 15-minute
  * clock window, key and STS token lookup, body digests, and the error code for each failure
- * (spec §1.2, §2, §3, §9.2; codes and messages of the SLS "common error codes" page). */
+ * (docs/protocol/sls-api.md §Request headers, §Signature v1, §Signature v4, §Error reactions; codes
+ * and messages of the SLS "common error codes" page). */
 #include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>

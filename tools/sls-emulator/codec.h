@@ -1,6 +1,7 @@
-/* Body compression of spec §6: raw LZ4 block, zstd frame, zlib stream ("deflate", and "gzip",
- * which SDKs decode as a zlib stream too; requests may send either zlib or gzip framing).
- * Used for PullLogs responses and compressed PostLogStoreLogs bodies. Thread-safe. */
+/* Body compression of docs/protocol/sls-loggroup.md §Compression: raw LZ4 block, zstd frame, zlib
+ * stream ("deflate", and "gzip", which SDKs decode as a zlib stream too; requests may send either
+ * zlib or gzip framing). Used for PullLogs responses and compressed PostLogStoreLogs bodies.
+ * Thread-safe. */
 #ifndef EMU_CODEC_H
 #define EMU_CODEC_H
 

@@ -1,6 +1,6 @@
 /* Cursors: standard base64 of the decimal sequence number of a LogGroup in its shard
- * (spec §4.1). Opaque to clients; strictly parsed here so malformed ones get InvalidCursor.
- * Pure functions. */
+ * (docs/protocol/sls-api.md §Cursors). Opaque to clients; strictly parsed here so malformed ones
+ * get InvalidCursor. Pure functions. */
 #ifndef EMU_CURSOR_H
 #define EMU_CURSOR_H
 

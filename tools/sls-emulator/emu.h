@@ -27,7 +27,7 @@
 #define EMU_MAX_GROUPS     30   /* consumer groups per logstore: ConsumerGroupQuotaExceed past it */
 #define EMU_MAX_CONSUMERS  256  /* live consumers per consumer group */
 #define EMU_NAME_MAX       128  /* project, logstore, group and consumer names */
-#define EMU_CURSOR_MAX     64   /* base64 of a decimal int64 fits in 28; spec §4.1 says <= 64 */
+#define EMU_CURSOR_MAX     64   /* a decimal int64 in base64 is 28; sls-api.md §Cursors: <= 64 */
 #define EMU_KEY_HEX        33   /* 32 hex digits of an MD5 hash-range bound + NUL */
 #define EMU_MAX_LOGSTORES  64   /* per project */
 #define EMU_MAX_PROJECTS   64
@@ -65,7 +65,7 @@ struct emu_shard {
     int parents[2]; /* shards this one was split or merged from */
     int n_parents;
     int64_t first_seq;      /* sequence number of groups[0]; grows as retention drops data */
-    struct emu_lg **groups; /* retained LogGroups, one sequence number each (spec §4.1) */
+    struct emu_lg **groups; /* retained LogGroups, one sequence number each (sls-api.md §Cursors) */
     size_t n_groups;
     size_t cap_groups;
     uint64_t n_logs_total; /* ever appended, for stats */
@@ -77,8 +77,9 @@ static inline int64_t emu_shard_end_seq(const struct emu_shard *shard)
     return shard->first_seq + (int64_t)shard->n_groups;
 }
 
-/* Per-shard view of one consumer group (spec §8.1). The state names of the Java README are
- * derived (emu_assign_state), not stored, except ownership and the transfer mark. */
+/* Per-shard view of one consumer group (docs/protocol/sls-consumer-group.md §Model). The state
+ * names of the Java README are derived (emu_assign_state), not stored, except ownership and the
+ * transfer mark. */
 enum emu_cg_state {
     EMU_CG_NOT_ALLOC,
     EMU_CG_ALLOC,

@@ -1,7 +1,7 @@
 /* Per-request context shared by the router, the API handlers and the control plane, plus the
  * helpers that build SLS-style answers: `x-log-requestid` on everything, errors as
- * {"errorCode","errorMessage"} (spec §9.1). A context lives for one emu_handle() call; its
- * strings come from |arena|. */
+ * {"errorCode","errorMessage"} (docs/protocol/sls-api.md §Errors). A context lives for one
+ * emu_handle() call; its strings come from |arena|. */
 #ifndef EMU_HANDLER_H
 #define EMU_HANDLER_H
 

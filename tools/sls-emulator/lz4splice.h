@@ -1,6 +1,7 @@
 /* Pre-compressed LZ4 for PullLogs. Every stored LogGroup is compressed once, at ingest, into
  * its own raw LZ4 block; a PullLogs answer for any window of LogGroups is then one valid
- * raw LZ4 block (spec §6) made by splicing those blocks, at memcpy speed.
+ * raw LZ4 block (docs/protocol/sls-loggroup.md §Compression) made by splicing those blocks, at
+ * memcpy speed.
  *
  * Splicing works because a block compressed on its own never refers to bytes before its
  * start, and only its last sequence is special (literals, no match). So: drop each block's

@@ -1,5 +1,5 @@
 /* Building answers the way the service does: JSON errors with the documented codes
- * (spec §9), JSON or empty successes, extra headers. */
+ * (docs/protocol/sls-api.md §Errors), JSON or empty successes, extra headers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/* Request-target parsing. The wire carries percent-encoded values (spec §2.1: a cursor
+/* Request-target parsing. The wire carries percent-encoded values (docs/protocol/sls-api.md
+ * §Signature v1: a cursor
  * "...MA==" travels as "%3D%3D"); handlers and the v1 signature want them decoded, v4 wants
  * them re-encoded by its own rule, so both forms are derived here from the raw target. */
 #include <string.h>

@@ -1,7 +1,8 @@
 /* emu_handle(): one request from raw parts to an answer, in the order the service applies its
- * checks: project from Host (spec §1.1) → authentication → body framing and decompression →
- * API route and logstore → injected faults → the API itself. Everything it needs from the
- * HTTP layer is in struct emu_request, so the fuzzer drives it without sockets. */
+ * checks: project from Host (docs/protocol/sls-api.md §Endpoint and Host) → authentication → body
+ * framing and decompression → API route and logstore → injected faults → the API itself. Everything
+ * it needs from the HTTP layer is in struct emu_request, so the fuzzer drives it without sockets.
+ */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -106,10 +107,10 @@ static bool authenticate(struct emu_ctx *ctx)
     return false;
 }
 
-/* x-log-bodyrawsize and x-log-compresstype (spec §1.2, common error codes). Leaves the
- * decompressed body in ctx->body. Chunked bodies without Content-Length are accepted: the
- * official OpenAPI SDKs (@alicloud/sls20201230 and its gateway) stream JSON bodies that way,
- * so the service evidently takes them. */
+/* x-log-bodyrawsize and x-log-compresstype (docs/protocol/sls-api.md §Request headers, common error
+ * codes). Leaves the decompressed body in ctx->body. Chunked bodies without Content-Length are
+ * accepted: the official OpenAPI SDKs (@alicloud/sls20201230 and its gateway) stream JSON bodies
+ * that way, so the service evidently takes them. */
 static bool prepare_body(struct emu_ctx *ctx)
 {
     const struct emu_request *req = ctx->req;
@@ -206,7 +207,8 @@ static bool route_group(struct emu_ctx *ctx, struct route *r)
     return true;
 }
 
-/* Maps method and path to an API (spec §4 table, plus PutLogs and two logstore reads). */
+/* Maps method and path to an API (docs/protocol/sls-api.md §APIs table, plus PutLogs and two
+ * logstore reads). */
 static bool route(struct emu_ctx *ctx, struct route *r)
 {
     const char *const *seg = ctx->segs;

@@ -1,6 +1,6 @@
 /* Projects, logstores and shards: creation, appending LogGroups, hash-key routing, split and
- * merge (spec §8.4), retention, and time lookups for GetCursor. Every function needs
- * srv->lock held (or runs before the server starts). */
+ * merge (docs/protocol/sls-consumer-group.md §Order, split and merge), retention, and time lookups
+ * for GetCursor. Every function needs srv->lock held (or runs before the server starts). */
 #ifndef EMU_STORE_H
 #define EMU_STORE_H
 

@@ -24,7 +24,7 @@ stop_slsfwd a
 seqcheck --expect 30000 --max-dup 0 "$T/a.ndjson"
 peak=$(sed -n 's/.*peak_buffered_bytes=\([0-9]*\).*/\1/p' "$T/a.log" | tail -1)
 limit=$((16 * 1024 * 1024))
-# Everything is charged before it is allocated (docs/internals/memory.md): never over.
+# Everything is charged before it is allocated (docs/internals/pipeline.md): never over.
 [ "$peak" -le "$limit" ] || fail "peak buffered $peak bytes, budget $limit"
 echo "peak buffered bytes $peak (budget $limit)"
 echo "PASS"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One memory budget that is honest (limits.max_buffered_bytes, docs/internals/memory.md): 64
+# One memory budget that is honest (limits.max_buffered_bytes, docs/internals/pipeline.md): 64
 # shards, HEC answering 503 to everything for a while, then up. Sampled from /metrics all
 # along: the charged bytes never exceed the budget, the budget does fill (so the bound is
 # tested, not idle), pulls wait for room; slsfwd's peak RSS stays under the budget plus a

@@ -1,5 +1,6 @@
-/* sf_decompress and the codec names: the spec §6 vectors, round trips through each library,
- * and the failure modes (corruption, truncation, wrong or oversized raw lengths). */
+/* sf_decompress and the codec names: the vectors of
+ * docs/protocol/sls-loggroup.md §Compression test vectors, round trips through each library, and
+ * the failure modes (corruption, truncation, wrong or oversized raw lengths). */
 #include "sf_test.h"
 
 #include <pthread.h>

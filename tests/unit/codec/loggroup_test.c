@@ -1,5 +1,6 @@
-/* sf_loggroup_decode on hand-made inputs: the spec's vectors, every truncation, and each rule of
- * the decoder contract (unknown fields, order, required fields, malformed wire data). */
+/* sf_loggroup_decode on hand-made inputs: the vectors of docs/protocol/sls-loggroup.md, every
+ * truncation, and each rule of the decoder contract (unknown fields, order, required fields,
+ * malformed wire data). */
 #include "sf_test.h"
 
 #include "codec/loggroup.h"
@@ -8,8 +9,8 @@
 
 #include "util/banned.h" /* last: poisons what the project does not use */
 
-/* LogGroupList{LogGroup{Log{Time=1, Content{"lvl", "warn"}}}}, encoded by hand (STYLE-ANCHORS
- * snippet 6). */
+/* LogGroupList{LogGroup{Log{Time=1, Content{"lvl", "warn"}}}}, encoded by hand (tag bytes:
+ * docs/protocol/sls-loggroup.md §Schema). */
 static const uint8_t one_log[] = {
     0x0a, 0x11,                     /* LogGroupList.logGroupList: 17 bytes */
     0x0a, 0x0f,                     /* LogGroup.Logs: 15 bytes */

@@ -1,4 +1,5 @@
-/* Test vectors copied from spec/sls-consumer-protocol.md §5 (PB1, PB2) and §6 (PB2 compressed). */
+/* Test vectors copied from docs/protocol/sls-loggroup.md §Test vectors (PB1, PB2) and
+ * §Compression test vectors (PB2 compressed). */
 #ifndef SF_TEST_CODEC_VECTORS_H
 #define SF_TEST_CODEC_VECTORS_H
 

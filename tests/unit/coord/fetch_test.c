@@ -51,8 +51,9 @@ static int64_t pull(struct pull_fixture *f)
     return before;
 }
 
-/* spec §8.5 / go-sdk PR #296: a pull whose logs were all filtered out still moves the cursor;
- * the move is committed like delivered data, so a restart does not read it again. */
+/* docs/protocol/sls-consumer-group.md §End of shard / go-sdk PR #296: a pull whose logs were all
+ * filtered out still moves the cursor; the move is committed like delivered data, so a restart does
+ * not read it again. */
 static void a_pull_that_keeps_nothing_moves_the_checkpoint(void **state)
 {
     struct pull_fixture *f = *state;

@@ -1,8 +1,8 @@
-/* Indexer acknowledgement (spec siem-outputs §1.10) against a scripted ack-enabled HEC: ids
- * asked for in one query, batches delivered only on true, a lost ack resent after the
- * timeout, code 14 and a 200 without ackId falling back to trusting 200s (pending requests
- * resent), an ack query that fails being asked again, a channel spread over two indexers by a
- * non-sticky load balancer, a proxy's 404 on the ack endpoint. */
+/* Indexer acknowledgement (docs/protocol/hec.md §Indexer acknowledgement) against a scripted
+ * ack-enabled HEC: ids asked for in one query, batches delivered only on true, a lost ack resent
+ * after the timeout, code 14 and a 200 without ackId falling back to trusting 200s (pending
+ * requests resent), an ack query that fails being asked again, a channel spread over two indexers
+ * by a non-sticky load balancer, a proxy's 404 on the ack endpoint. */
 #include "hec_test.h"
 
 #include <jansson.h>
@@ -116,7 +116,7 @@ answer_ack_query(struct ack_server *as, const struct hsv_request *req, struct hs
                                                     : true;
         if (as->mode == ACK_TWO_INDEXERS || as->mode == ACK_PROXY_ONCE) {
             /* the indexer this query reaches answers for its own ids only, and forgets an id
-             * once it said true (§1.10 item 5) */
+             * once it said true (docs/protocol/hec.md §Indexer acknowledgement, item 5) */
             size_t ix = as->mode == ACK_TWO_INDEXERS ? as->n_routed++ % 2 : 0;
             int64_t *ready = id < MAX_IDS ? &as->ready_ms[ix][id] : NULL;
             is_true = ready && *ready && *ready <= sf_now_ms();

@@ -1,5 +1,6 @@
-/* The HEC answer table (spec siem-outputs §1.8, §1.12): every row, codes 0–27, the body parser
- * on good and hostile input, Retry-After, ack answers, and the health-check advice. Pure. */
+/* The HEC answer table (docs/protocol/hec.md §Status codes, §Retry classes): every row, codes 0–27,
+ * the body parser on good and hostile input, Retry-After, ack answers, and the health-check advice.
+ * Pure. */
 #include "sf_test.h"
 
 #include "sink/hec_int.h"
@@ -71,7 +72,7 @@ static void keeps_a_long_text_bounded(void **state)
 static void follows_the_retry_classification_table(void **state)
 {
     (void)state;
-    /* §1.12 row by row */
+    /* docs/protocol/hec.md §Retry classes row by row */
     assert_int_equal(act(200, "{\"text\":\"Success\",\"code\":0}", 5), SF_HEC_CONFIRM);
     assert_int_equal(act(200, "{\"code\":24}", 5), SF_HEC_CONFIRM);
     assert_int_equal(act(200, "{\"code\":25}", 5), SF_HEC_CONFIRM);
@@ -142,7 +143,7 @@ static void retries_4xx_answers_that_are_not_hec_verdicts(void **state)
     assert_int_equal(act(451, "", 1), SF_HEC_RETRY);
 }
 
-/* Every code of §1.8 with the HTTP status Splunk sends it with. */
+/* Every code of docs/protocol/hec.md §Status codes with the HTTP status Splunk sends it with. */
 static void maps_every_hec_code_with_its_status(void **state)
 {
     (void)state;

@@ -1,5 +1,5 @@
 /* The HEC sink end to end against a scripted HEC server on 127.0.0.1: batching, keep-alive and
- * concurrency, gzip on the wire, every reaction of spec siem-outputs §1.12 (retry with
+ * concurrency, gzip on the wire, every reaction of docs/protocol/hec.md §Retry classes (retry with
  * Retry-After, 413 split, invalid-event-number, dead letters, pause on a refused token or a
  * redirect, 415), and stop with a deadline. Each test checks that every event was accepted
  * exactly once or dead-lettered, and that each batch came back exactly once. */
@@ -417,7 +417,8 @@ static void splits_on_413_down_to_a_dead_lettered_event(void **state)
     world_free(&w);
 }
 
-/* Splunk's partial acceptance (§1.9): lines before the first BADBAD are in, it is refused. */
+/* Splunk's partial acceptance (docs/protocol/hec.md §Partial acceptance): lines before the first
+ * BADBAD are in, it is refused. */
 static void partial_handler(void *ctx, const struct hsv_request *req, struct hsv_reply *reply)
 {
     struct accept_log *acc = ctx;

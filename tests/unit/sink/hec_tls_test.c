@@ -73,7 +73,7 @@ static void run_case(const struct tls_case *c)
     struct sf_hec_sink_stats s;
     sf_hec_sink_get_stats(sink, &s);
     if (!c->is_delivered) {
-        assert_true(s.is_paused); /* §1.12: verification failures pause, never downgrade */
+        assert_true(s.is_paused); /* pause, never downgrade (hec.md §Retry classes) */
         assert_int_equal(hsv_n_requests(srv), 0);
     }
     sf_sink_free(sink);

@@ -396,7 +396,8 @@ static void test_tcp_in_order(void **state)
  * batches go into a dead connection (the write succeeds, the reset follows) or find it closed;
  * either way every batch arrives whole at least once and is confirmed exactly once. The cut is
  * at a point the receiver read completely: bytes its kernel acknowledged but the program
- * discarded are the loss only RELP could avoid (siem-outputs.md §4.4). */
+ * discarded are the loss only RELP could avoid (docs/protocol/syslog.md §Transports and framing).
+ */
 static void test_tcp_peer_closes(void **state)
 {
     (void)state;

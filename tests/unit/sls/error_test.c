@@ -1,4 +1,5 @@
-/* spec §9.2, row by row: each errorCode maps to the class of reaction the table asks for. */
+/* docs/protocol/sls-api.md §Error reactions, row by row: each errorCode maps to the class of
+ * reaction the table asks for. */
 #include "sf_test.h"
 
 #include "sls/sls_error.h"

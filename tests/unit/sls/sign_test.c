@@ -1,4 +1,5 @@
-/* Every signature vector of spec §2.2 and §3, plus the Go SDK's signature_v4_test.go cases. */
+/* Every signature vector of docs/protocol/sls-api.md §Signature v1 test vectors and
+ * §Signature v4 test vectors, plus the Go SDK's signature_v4_test.go cases. */
 #include "sf_test.h"
 
 #include "sls/sls_sign.h"

@@ -6,7 +6,8 @@
 #include "codec/loggroup.h"
 #include "transform/hec_event.h"
 
-/* spec §5 PB1: one group, topic nginx, one log with Time_ns. */
+/* docs/protocol/sls-loggroup.md §Test vectors, PB1: one group, topic nginx, one log with Time_ns.
+ */
 #define PB1                                                                                        \
     "0a520a280880cc9fc206120d0a056c6576656c1204494e464f120c0a036d7367120568656c6c6f2515cd5b071a05" \
     "6e67696e78220831302e302e302e3132150a0c5f5f686f73746e616d655f5f12057765622d31"

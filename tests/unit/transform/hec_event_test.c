@@ -1,4 +1,4 @@
-/* transform/hec_event.h on hand-built logs: exact bytes for the spec's vector, every mapping
+/* transform/hec_event.h on hand-built logs: exact bytes for the PB1 vector, every mapping
  * rule, hostile bytes, the bounded-buffer contract, and random logs against a model of the
  * reference program's dict (built naively here, parsed back with jansson). */
 #include "xform_test.h"
@@ -9,7 +9,7 @@
 #include "util/arena.h"
 #include "util/banned.h"
 
-/* spec/sls-consumer-protocol.md §5, test vector PB1. */
+/* docs/protocol/sls-loggroup.md §Test vectors, PB1. */
 #define PB1_HEX                                                                                    \
     "0a520a280880cc9fc206120d0a056c6576656c1204494e464f120c0a036d7367120568656c6c6f2515cd5b071a05" \
     "6e67696e78220831302e302e302e3132150a0c5f5f686f73746e616d655f5f12057765622d31"

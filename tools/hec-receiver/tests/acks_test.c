@@ -1,4 +1,5 @@
-/* Indexer acknowledgement state (spec §1.10) with a clock the test controls. */
+/* Indexer acknowledgement state (docs/protocol/hec.md §Indexer acknowledgement) with a clock the
+ * test controls. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Authorization header forms (spec §1.2). */
+/* Authorization header forms (docs/protocol/hec.md §Authentication). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
-/* Envelope checks (spec §1.4): each refusal gets Splunk's code; what senders really send is
- * accepted. */
+/* Envelope checks (docs/protocol/hec.md §Event envelope): each refusal gets Splunk's code; what
+ * senders really send is accepted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

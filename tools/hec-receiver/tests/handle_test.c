@@ -234,7 +234,8 @@ static void authenticates_as_spec_1_2(void **state)
     fixture_free(f);
 }
 
-/* Spec §1.9: events before the bad one are accepted and recorded, nothing after it. */
+/* docs/protocol/hec.md §Partial acceptance: events before the bad one are accepted and recorded,
+ * nothing after it. */
 static void accepts_the_events_before_the_first_bad_one(void **state)
 {
     (void)state;

@@ -1,6 +1,6 @@
-/* Consumer-group assignment (spec §8.1-8.4): balance, the transfer hand-off, expiry, the
- * first-heartbeat rule, and `order` across a split. Drives assign.c directly with a clock
- * the test controls. */
+/* Consumer-group assignment (docs/protocol/sls-consumer-group.md §Model to
+ * §Order, split and merge): balance, the transfer hand-off, expiry, the first-heartbeat rule, and
+ * `order` across a split. Drives assign.c directly with a clock the test controls. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

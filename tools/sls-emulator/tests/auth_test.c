@@ -1,5 +1,6 @@
-/* The emulator's signature verifier against the vectors of spec §2.2 (v1: the Go SDK's
- * official vector, V1-A/B/C) and §3 (v4: Go SDK case 2, the PullLogs vector), plus the
+/* The emulator's signature verifier against the vectors of
+ * docs/protocol/sls-api.md §Signature v1 test vectors (v1: the Go SDK's official vector, V1-A/B/C)
+ * and docs/protocol/sls-api.md §Signature v4 (v4: Go SDK case 2, the PullLogs vector), plus the
  * policy checks around them (skew, unknown key, STS token, body digests). */
 #include <setjmp.h>
 #include <stdarg.h>

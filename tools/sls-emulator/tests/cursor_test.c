@@ -1,4 +1,5 @@
-/* Cursors are base64 of a decimal sequence number (spec §4.1); anything else is refused. */
+/* Cursors are base64 of a decimal sequence number (docs/protocol/sls-api.md §Cursors); anything
+ * else is refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

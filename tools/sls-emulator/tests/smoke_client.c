@@ -226,7 +226,8 @@ static bool decompress(const char *codec, const struct sf_buf *in, uint8_t *out,
     }
     z_stream zs;
     memset(&zs, 0, sizeof(zs));
-    /* deflate is a zlib stream (spec §6), gzip a gzip member: 15+32 reads both. */
+    /* deflate is a zlib stream (docs/protocol/sls-loggroup.md §Compression), gzip a gzip member:
+     * 15+32 reads both. */
     inflateInit2(&zs, 15 + 32);
     zs.next_in = in->ptr;
     zs.avail_in = (uInt)in->len;
