@@ -111,9 +111,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct fuzz_http_input in;
     fuzz_http_input_parse(data + 1, size - 1, &in);
-    struct emu_header headers[FUZZ_HTTP_MAX_HEADERS];
+    struct tc_header headers[FUZZ_HTTP_MAX_HEADERS];
     for (size_t i = 0; i < in.n_headers; i++) {
-        headers[i] = (struct emu_header){in.names[i], in.values[i]};
+        headers[i] = (struct tc_header){in.names[i], in.values[i]};
     }
     char *expanded = expand_target(srv, in.target);
     struct emu_request req = {

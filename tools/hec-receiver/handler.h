@@ -15,18 +15,13 @@
 #define HEC_MAX_PARAMS   32
 #define HEC_MAX_SEGMENTS 8
 
-struct hec_param {
-    const char *key;   /* percent-decoded, NUL-terminated */
-    const char *value; /* percent-decoded; "" when absent */
-};
-
 struct hec_ctx {
     struct hec_server *srv;
     const struct hec_request *req;
     struct hec_response *resp;
     struct sf_arena *arena;
     const char *path; /* raw path, without the query */
-    struct hec_param params[HEC_MAX_PARAMS];
+    struct tc_param params[HEC_MAX_PARAMS];
     size_t n_params;
     const char *segs[HEC_MAX_SEGMENTS]; /* control plane: decoded path segments */
     size_t n_segs;

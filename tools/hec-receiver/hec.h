@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/url.h"
+
 #define HEC_VERSION "0.1.0"
 
 #define HEC_MAX_TOKENS          64
@@ -233,15 +235,10 @@ void hec_server_cleanup(struct hec_server *srv);
 /* ---------------------------------------------------------------------------------------- */
 /* One HTTP exchange, without sockets (http.c builds these; so does the fuzzer).             */
 
-struct hec_header {
-    const char *name;
-    const char *value;
-};
-
 struct hec_request {
     const char *method;
     const char *target; /* request-target as received: path and optional "?query", encoded */
-    const struct hec_header *headers;
+    const struct tc_header *headers;
     size_t n_headers;
     const uint8_t *body; /* as received: still gzip when Content-Encoding says so */
     size_t body_len;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "common/url.h"
 #include "lz4splice.h"
 
 /* Shards: the service caps them per project (400, raised on request up to 800: "Basic
@@ -271,15 +272,10 @@ struct emu_group *emu_group_find(struct emu_logstore *ls, const char *name, size
 /* ---------------------------------------------------------------------------------------- */
 /* One HTTP exchange, without sockets (http.c builds these; the fuzzer does too).            */
 
-struct emu_header {
-    const char *name;
-    const char *value;
-};
-
 struct emu_request {
     const char *method;
     const char *target; /* request-target as received: path and optional "?query", encoded */
-    const struct emu_header *headers;
+    const struct tc_header *headers;
     size_t n_headers;
     const uint8_t *body;
     size_t body_len;

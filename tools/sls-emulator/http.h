@@ -1,7 +1,7 @@
-/* The HTTP front: libmicrohttpd, one thread per connection (keep-alive clients, injected
+/* The HTTP front (common/http.h), one thread per connection (keep-alive clients, injected
  * latency that must not stall other connections). Turns each exchange into an emu_request,
- * calls emu_handle(), and sends the answer, carrying out drop/truncate/latency faults.
- * Call start/stop from one thread. */
+ * calls the listener's handler, and sends the answer, carrying out drop/truncate/latency
+ * faults. Call start/stop from one thread. */
 #ifndef EMU_HTTP_H
 #define EMU_HTTP_H
 
