@@ -97,29 +97,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2) {
         return 0;
     }
-    if (has_servers && ++n_inputs % REBUILD_EVERY == 0) {
-        emu_server_cleanup(&servers[0]);
-        emu_server_cleanup(&servers[1]);
-        has_servers = false;
-    }
-    if (!has_servers) {
+    bool is_stale;
+    if (fuzz_http_servers_due(&has_servers, &n_inputs, REBUILD_EVERY, &is_stale)) {
+        if (is_stale) {
+            emu_server_cleanup(&servers[0]);
+            emu_server_cleanup(&servers[1]);
+        }
         build(&servers[0], true);
         build(&servers[1], false);
-        has_servers = true;
     }
     struct emu_server *srv = &servers[data[0] & 1];
 
     struct fuzz_http_input in;
     fuzz_http_input_parse(data + 1, size - 1, &in);
-    struct tc_header headers[FUZZ_HTTP_MAX_HEADERS];
-    for (size_t i = 0; i < in.n_headers; i++) {
-        headers[i] = (struct tc_header){in.names[i], in.values[i]};
-    }
     char *expanded = expand_target(srv, in.target);
     struct emu_request req = {
         .method = in.method,
         .target = expanded,
-        .headers = headers,
+        .headers = in.headers,
         .n_headers = in.n_headers,
         .body = in.body,
         .body_len = in.body_len,

@@ -100,29 +100,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2) {
         return 0;
     }
-    if (has_servers && ++n_inputs % REBUILD_EVERY == 0) {
-        hec_server_cleanup(&servers[0]);
-        hec_server_cleanup(&servers[1]);
-        has_servers = false;
-    }
-    if (!has_servers) {
+    bool is_stale;
+    if (fuzz_http_servers_due(&has_servers, &n_inputs, REBUILD_EVERY, &is_stale)) {
+        if (is_stale) {
+            hec_server_cleanup(&servers[0]);
+            hec_server_cleanup(&servers[1]);
+        }
         build(&servers[0], false);
         build(&servers[1], true);
-        has_servers = true;
     }
     struct hec_server *srv = &servers[data[0] & 1];
     bool is_too_large = (data[0] & 2) != 0;
 
     struct fuzz_http_input in;
     fuzz_http_input_parse(data + 1, size - 1, &in);
-    struct tc_header headers[FUZZ_HTTP_MAX_HEADERS];
-    for (size_t i = 0; i < in.n_headers; i++) {
-        headers[i] = (struct tc_header){in.names[i], in.values[i]};
-    }
     struct hec_request req = {
         .method = in.method,
         .target = in.target,
-        .headers = headers,
+        .headers = in.headers,
         .n_headers = in.n_headers,
         .body = in.body,
         .body_len = is_too_large ? 0 : in.body_len,

@@ -4,10 +4,12 @@
 #ifndef SF_FUZZ_HTTP_INPUT_H
 #define SF_FUZZ_HTTP_INPUT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/url.h"
 #include "util/alloc.h"
 
 #define FUZZ_HTTP_MAX_HEADERS 64
@@ -15,9 +17,8 @@
 struct fuzz_http_input {
     char *text; /* the head, cut into NUL-terminated strings; owns method, target, headers */
     const char *method;
-    const char *target; /* "" when absent */
-    const char *names[FUZZ_HTTP_MAX_HEADERS];
-    const char *values[FUZZ_HTTP_MAX_HEADERS];
+    const char *target;                              /* "" when absent */
+    struct tc_header headers[FUZZ_HTTP_MAX_HEADERS]; /* strings point into |text| */
     size_t n_headers;
     uint8_t *body; /* heap copy at its exact size, so ASan sees any overread; NULL when empty */
     size_t body_len;
@@ -64,8 +65,7 @@ fuzz_http_input_parse(const uint8_t *data, size_t size, struct fuzz_http_input *
             while (*value == ' ') {
                 value++;
             }
-            in->names[in->n_headers] = line;
-            in->values[in->n_headers++] = value;
+            in->headers[in->n_headers++] = (struct tc_header){line, value};
         }
         line = next;
     }
@@ -79,6 +79,20 @@ static inline void fuzz_http_input_free(struct fuzz_http_input *in)
 {
     free(in->body);
     free(in->text);
+}
+
+/* A target's servers are built at the first input and rebuilt every |every| inputs, so their
+ * state cannot grow without bound. True when the caller must build them now; then
+ * |*is_stale| says whether it must clean up the old ones first. */
+static inline bool
+fuzz_http_servers_due(bool *is_built, unsigned *n_inputs, unsigned every, bool *is_stale)
+{
+    *is_stale = *is_built && ++*n_inputs % every == 0;
+    if (*is_built && !*is_stale) {
+        return false;
+    }
+    *is_built = true;
+    return true;
 }
 
 #endif
