@@ -111,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fuzz_http_input in;
     fuzz_http_input_parse(data + 1, size - 1, &in);
     char *expanded = expand_target(srv, in.target);
-    struct emu_request req = {
+    struct tc_request req = {
         .method = in.method,
         .target = expanded,
         .headers = in.headers,

@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct fuzz_http_input in;
     fuzz_http_input_parse(data + 1, size - 1, &in);
-    struct hec_request req = {
+    struct tc_request req = {
         .method = in.method,
         .target = in.target,
         .headers = in.headers,

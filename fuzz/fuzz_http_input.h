@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/url.h"
+#include "common/request.h"
 #include "util/alloc.h"
 
 #define FUZZ_HTTP_MAX_HEADERS 64

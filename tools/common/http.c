@@ -214,7 +214,7 @@ answer(struct tc_http *http, struct MHD_Connection *conn, const char *method, st
     struct header_list *headers = sf_xmalloc(sizeof(*headers));
     headers->n = 0;
     MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, headers);
-    struct tc_http_request req = {
+    struct tc_request req = {
         .method = method,
         .target = ex->target,
         .headers = headers->items,

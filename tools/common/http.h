@@ -11,21 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/url.h"
+#include "common/request.h"
 
 struct tc_http;
-
-/* One exchange as received. Every pointer is valid during the |serve| call only. */
-struct tc_http_request {
-    const char *method;
-    const char *target; /* request-target as received: path and optional "?query", encoded */
-    const struct tc_header *headers;
-    size_t n_headers;
-    const uint8_t *body; /* buffered body; NULL or partial when |is_body_too_large| */
-    size_t body_len;
-    bool is_body_too_large; /* past the body limit: the bytes were counted and dropped */
-    uint64_t wire_len;      /* body bytes seen (or declared, if more), buffered or not */
-};
 
 enum tc_http_action {
     TC_HTTP_ANSWER,   /* send the answer */
@@ -54,10 +42,11 @@ struct tc_http_reply {
 /* The exchange being answered; opaque to the tool. */
 struct tc_http_exchange;
 
-/* Answers |req|: builds a reply and calls tc_http_send() exactly once before returning (not
- * calling it closes the connection without an answer). Runs on connection threads. */
+/* Answers |req| (its pointers are valid during the call only): builds a reply and calls
+ * tc_http_send() exactly once before returning (not calling it closes the connection without an
+ * answer). Runs on connection threads. */
 typedef void (*tc_http_serve_fn)(void *cls,
-                                 const struct tc_http_request *req,
+                                 const struct tc_request *req,
                                  struct tc_http_exchange *ex);
 
 /* Carries out |reply| (see enum tc_http_action). */

@@ -17,7 +17,7 @@
 
 struct hec_ctx {
     struct hec_server *srv;
-    const struct hec_request *req;
+    const struct tc_request *req;
     struct hec_response *resp;
     struct sf_arena *arena;
     const char *path; /* raw path, without the query */
@@ -47,7 +47,7 @@ bool hec_ctx_split_path(struct hec_ctx *ctx);
 /* First query parameter |key|, or NULL. */
 const char *hec_ctx_param(const struct hec_ctx *ctx, const char *key);
 /* First request header |name| (ASCII case-insensitive), or NULL. */
-const char *hec_request_header(const struct hec_request *req, const char *name);
+const char *hec_request_header(const struct tc_request *req, const char *name);
 
 void hec_resp_header(struct hec_response *resp, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/url.h"
+#include "common/request.h"
 
 #define HEC_VERSION "0.1.0"
 
@@ -233,18 +233,7 @@ void hec_server_init(struct hec_server *srv, const struct hec_server_options *op
 void hec_server_cleanup(struct hec_server *srv);
 
 /* ---------------------------------------------------------------------------------------- */
-/* One HTTP exchange, without sockets (http.c builds these; so does the fuzzer).             */
-
-struct hec_request {
-    const char *method;
-    const char *target; /* request-target as received: path and optional "?query", encoded */
-    const struct tc_header *headers;
-    size_t n_headers;
-    const uint8_t *body; /* as received: still gzip when Content-Encoding says so */
-    size_t body_len;
-    bool is_body_too_large; /* the HTTP layer stopped buffering past max_content_length */
-    uint64_t wire_len;      /* body bytes seen, buffered or not */
-};
+/* One HTTP exchange: struct tc_request (common/request.h) in, hec_response out.             */
 
 enum hec_action {
     HEC_ACTION_NONE,
@@ -273,7 +262,7 @@ struct hec_response {
 /* Serves one request: fills |resp|. Never fails; any input, however malformed, gets a
  * HEC-style answer. Accepted events are appended to the out file before it returns.
  * Thread-safe. */
-void hec_handle(struct hec_server *srv, const struct hec_request *req, struct hec_response *resp);
+void hec_handle(struct hec_server *srv, const struct tc_request *req, struct hec_response *resp);
 void hec_response_cleanup(struct hec_response *resp);
 /* Response header |name| (case-insensitive) or NULL. */
 const char *hec_response_header(const struct hec_response *resp, const char *name);

@@ -15,20 +15,10 @@ static size_t max_body(void *cls)
     return atomic_load(&srv->max_content_length);
 }
 
-static void serve(void *cls, const struct tc_http_request *req, struct tc_http_exchange *ex)
+static void serve(void *cls, const struct tc_request *req, struct tc_http_exchange *ex)
 {
-    struct hec_request hreq = {
-        .method = req->method,
-        .target = req->target,
-        .headers = req->headers,
-        .n_headers = req->n_headers,
-        .body = req->body,
-        .body_len = req->body_len,
-        .is_body_too_large = req->is_body_too_large,
-        .wire_len = req->wire_len,
-    };
     struct hec_response resp;
-    hec_handle(cls, &hreq, &resp);
+    hec_handle(cls, req, &resp);
     struct tc_http_reply reply = {
         .status = resp.status,
         .action = resp.action == HEC_ACTION_RESET   ? TC_HTTP_RESET

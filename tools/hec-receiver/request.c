@@ -51,7 +51,7 @@ const char *hec_ctx_param(const struct hec_ctx *ctx, const char *key)
     return param ? param->value : NULL;
 }
 
-const char *hec_request_header(const struct hec_request *req, const char *name)
+const char *hec_request_header(const struct tc_request *req, const char *name)
 {
     return tc_header_find(req->headers, req->n_headers, name);
 }

@@ -16,7 +16,7 @@
 
 struct emu_ctx {
     struct emu_server *srv;
-    const struct emu_request *req;
+    const struct tc_request *req;
     struct emu_response *resp;
     struct sf_arena *arena;
     const char *raw_path;               /* as sent, NUL-terminated: what v1/v4 sign */
@@ -37,7 +37,7 @@ bool emu_ctx_parse_target(struct emu_ctx *ctx);
 const struct tc_param *emu_ctx_param(const struct emu_ctx *ctx, const char *key);
 const char *emu_ctx_param_value(const struct emu_ctx *ctx, const char *key);
 /* First request header named |name| (ASCII case-insensitive), or NULL. */
-const char *emu_request_header(const struct emu_request *req, const char *name);
+const char *emu_request_header(const struct tc_request *req, const char *name);
 
 void emu_resp_header(struct emu_response *resp, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

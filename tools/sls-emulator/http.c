@@ -31,20 +31,11 @@ static void release_body(void *cls)
     emu_body_unref(cls);
 }
 
-static void serve(void *cls, const struct tc_http_request *req, struct tc_http_exchange *ex)
+static void serve(void *cls, const struct tc_request *req, struct tc_http_exchange *ex)
 {
     struct emu_http *http = cls;
-    struct emu_request ereq = {
-        .method = req->method,
-        .target = req->target,
-        .headers = req->headers,
-        .n_headers = req->n_headers,
-        .body = req->body,
-        .body_len = req->body_len,
-        .is_body_too_large = req->is_body_too_large,
-    };
     struct emu_response resp;
-    http->handler(http->srv, &ereq, &resp);
+    http->handler(http->srv, req, &resp);
     struct emu_body *body = resp.body;
     resp.body = NULL; /* the front owns the reference from here */
     struct tc_http_reply reply = {

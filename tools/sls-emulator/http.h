@@ -14,7 +14,7 @@ struct emu_http;
 /* What answers the requests of one listener: emu_handle (SLS and the control plane),
  * emu_sts_handle or emu_metadata_handle. */
 typedef void (*emu_http_handler)(struct emu_server *srv,
-                                 const struct emu_request *req,
+                                 const struct tc_request *req,
                                  struct emu_response *resp);
 
 /* Listens on |host| (IPv4 literal or "localhost") and |port| (0 = any free port, reported in

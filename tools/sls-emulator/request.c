@@ -59,7 +59,7 @@ const char *emu_ctx_param_value(const struct emu_ctx *ctx, const char *key)
     return param ? param->value : NULL;
 }
 
-const char *emu_request_header(const struct emu_request *req, const char *name)
+const char *emu_request_header(const struct tc_request *req, const char *name)
 {
     return tc_header_find(req->headers, req->n_headers, name);
 }

@@ -107,7 +107,7 @@ static void call_full(struct fixture *f,
         line = nl + 1;
     }
     size_t body_len = len < 0 ? (body ? strlen(body) : 0) : (size_t)len;
-    struct hec_request req = {
+    struct tc_request req = {
         .method = method,
         .target = target,
         .headers = list,

@@ -1,17 +1,31 @@
-/* Request-target pieces both tools parse the same way: percent-decoding, the query string,
- * path segments, header lookup. Decoded strings come from the caller's arena. NUL bytes and
- * broken escapes are refused: no parameter of either protocol holds them. */
-#ifndef TC_URL_H
-#define TC_URL_H
+/* One HTTP exchange as both tools' handlers see it (the HTTP front builds it; so do the
+ * fuzzers and the handler tests, without sockets), and the request-target pieces both parse
+ * the same way: percent-decoding, the query string, path segments, header lookup. Decoded
+ * strings come from the caller's arena. NUL bytes and broken escapes are refused: no
+ * parameter of either protocol holds them. */
+#ifndef TC_REQUEST_H
+#define TC_REQUEST_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/arena.h"
 
 struct tc_header {
     const char *name;
     const char *value;
+};
+
+struct tc_request {
+    const char *method;
+    const char *target; /* request-target as received: path and optional "?query", encoded */
+    const struct tc_header *headers;
+    size_t n_headers;
+    const uint8_t *body; /* as received (still compressed when the encoding says so) */
+    size_t body_len;
+    bool is_body_too_large; /* the HTTP front stopped buffering past its limit */
+    uint64_t wire_len;      /* body bytes seen (or declared, if more), buffered or not */
 };
 
 struct tc_param {

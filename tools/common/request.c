@@ -1,4 +1,4 @@
-#include "common/url.h"
+#include "common/request.h"
 
 #include <string.h>
 #include <strings.h>
