@@ -4,8 +4,8 @@
  * Drives sf_fetch_pull against a scripted SLS on 127.0.0.1, as a fetch worker does. */
 #include "sf_test.h"
 
-#include "../sls/test_server.h"
 #include "coord/coord_int.h"
+#include "http_server.h"
 #include "util/clock.h"
 
 /* sls.query set, so a pull that keeps nothing still reads as what SLS scanned (fetch.c): a
@@ -13,7 +13,7 @@
 #define QUERY "* | where status = '500'"
 
 struct fixture {
-    struct ts_server *ts;
+    struct hsv_server *ts;
     struct sf_sls_client *sls;
     struct sf_config config;
     struct sf_config_source cfg;
@@ -38,9 +38,9 @@ static struct sf_shard *running_shard(struct fixture *f, int id)
 static int setup(void **state)
 {
     struct fixture *f = test_calloc(1, sizeof(*f));
-    f->ts = ts_start(NULL, NULL);
+    f->ts = hsv_start_bare(NULL, NULL);
     char endpoint[64];
-    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", ts_port(f->ts));
+    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", hsv_port(f->ts));
     struct sf_sls_client_config client = {.endpoint = endpoint,
                                           .project = "prod",
                                           .creds = {"LTAI5tTestKeyId0001", "secret", NULL},
@@ -100,7 +100,7 @@ static int teardown(void **state)
     pthread_cond_destroy(&f->coord.wake);
     pthread_mutex_destroy(&f->coord.lock);
     sf_sls_client_free(f->sls);
-    ts_stop(f->ts);
+    hsv_stop(f->ts);
     test_free(f);
     return 0;
 }
@@ -110,7 +110,7 @@ static int teardown(void **state)
  * server answers in queue order and repeats the last, so a scenario queues all up front. */
 static void push_answer(struct fixture *f, int n, const char *next, const char *scanned)
 {
-    struct ts_reply reply = {
+    struct hsv_reply reply = {
         .status = 200,
         .headers = {{"x-log-cursor", next},
                     {"x-log-count", "0"},
@@ -120,7 +120,7 @@ static void push_answer(struct fixture *f, int n, const char *next, const char *
                     {"x-log-rawdatalines", "0"},
                     {"x-log-resultlines", "0"}}};
     for (int i = 0; i < n; i++) {
-        ts_push(f->ts, &reply);
+        hsv_push(f->ts, &reply);
     }
 }
 
