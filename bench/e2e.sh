@@ -22,9 +22,7 @@ dir=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
 
-wait_line() { # wait_line FILE PATTERN
-    until grep -q "$2" "$1" 2>/dev/null; do sleep 0.1; done
-}
+. "$(dirname "$0")/../tests/support/tool.sh" # tool_port
 
 run_one() { # run_one KIND LOGS GZIP
     local kind=$1 logs=$2 gzip=$3
@@ -39,11 +37,9 @@ run_one() { # run_one KIND LOGS GZIP
         >"$dir/hec.out" 2>/dev/null &
     local hec=$!
     pids+=($hec)
-    wait_line "$dir/emu.out" listening
-    wait_line "$dir/hec.out" listening
     local emu_port hec_port
-    emu_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.out")
-    hec_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/hec.out")
+    emu_port=$(tool_port sls-emulator "$dir/emu.out" "$emu" 3000)
+    hec_port=$(tool_port hec-receiver "$dir/hec.out" "$hec" 3000)
     local raw_bytes
     raw_bytes=$(curl -s "http://127.0.0.1:$emu_port/_emulator/stats" |
         jq '[.projects[].logstores[].shards[].raw_bytes_total] | add')

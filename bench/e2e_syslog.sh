@@ -8,6 +8,7 @@
 # bench: bench/e2e_syslog.sh $BUILD 1000000
 # bench-smoke: bench/e2e_syslog.sh $BUILD 20000
 set -euo pipefail
+. "$(dirname "$0")/../tests/support/tool.sh" # tool_port
 build=${1:-build}
 logs=${2:-1000000}
 dir=$(mktemp -d)
@@ -15,14 +16,13 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
 "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo --logstore nginx \
     --shards 4 --generate "nginx:$logs" >"$dir/emu.out" 2>/dev/null &
-pids+=($!)
+emu=$!
+pids+=($emu)
 "$build/bench/tcp_sink" >"$dir/sink.out" 2>"$dir/sink.err" &
-pids+=($!)
-until grep -q listening "$dir/emu.out" 2>/dev/null && grep -q listening "$dir/sink.out" 2>/dev/null; do
-    sleep 0.1
-done
-emu_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.out")
-sink_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/sink.out")
+sink=$!
+pids+=($sink)
+emu_port=$(tool_port sls-emulator "$dir/emu.out" "$emu" 3000)
+sink_port=$(tool_port tcp_sink "$dir/sink.out" "$sink" 3000)
 raw_bytes=$(curl -s "http://127.0.0.1:$emu_port/_emulator/stats" |
     jq '[.projects[].logstores[].shards[].raw_bytes_total] | add')
 cat >"$dir/slsfwd.yaml" <<YAML

@@ -22,9 +22,7 @@ dir=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
 
-wait_line() { # wait_line FILE PATTERN
-    until grep -q "$2" "$1" 2>/dev/null; do sleep 0.1; done
-}
+. "$(dirname "$0")/../tests/support/tool.sh" # tool_port
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
@@ -35,10 +33,8 @@ pids+=($emu)
     >"$dir/hec.out" 2>/dev/null &
 hec=$!
 pids+=($hec)
-wait_line "$dir/emu.out" listening
-wait_line "$dir/hec.out" listening
-emu_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.out")
-hec_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/hec.out")
+emu_port=$(tool_port sls-emulator "$dir/emu.out" "$emu" 3000)
+hec_port=$(tool_port hec-receiver "$dir/hec.out" "$hec" 3000)
 stats() { curl -s "http://127.0.0.1:$emu_port/_emulator/stats"; }
 
 cat >"$dir/slsfwd.yaml" <<YAML

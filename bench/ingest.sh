@@ -25,6 +25,7 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev
 wait_line() { # wait_line FILE PATTERN
     until grep -q "$2" "$1" 2>/dev/null; do sleep 0.1; done
 }
+. "$(dirname "$0")/../tests/support/tool.sh" # tool_port
 
 filters_of() { # filters_of KIND FILTER: the source's filters block, or its SPL query
     if [ "$2" = spl ]; then
@@ -61,11 +62,9 @@ run_one() { # run_one KIND LOGS FILTER [EXPECTED_OUT]: sets LAST_OUT
         >"$dir/hec.out" 2>/dev/null &
     local hec=$!
     pids+=($hec)
-    wait_line "$dir/emu.out" listening
-    wait_line "$dir/hec.out" listening
     local emu_port hec_port
-    emu_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.out")
-    hec_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/hec.out")
+    emu_port=$(tool_port sls-emulator "$dir/emu.out" "$emu" 3000)
+    hec_port=$(tool_port hec-receiver "$dir/hec.out" "$hec" 3000)
     local raw_bytes
     raw_bytes=$(curl -s "http://127.0.0.1:$emu_port/_emulator/stats" |
         jq '[.projects[].logstores[].shards[].raw_bytes_total] | add')

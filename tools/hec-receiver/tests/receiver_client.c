@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "check.h"
+#include "spawn.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -34,25 +36,12 @@
 
 static const char *receiver_path;
 static const char *tls_dir;
-static int n_passed, n_failed;
-
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        if (cond) {                                              \
-            n_passed++;                                          \
-        } else {                                                 \
-            n_failed++;                                          \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fputc('\n', stderr);                                 \
-        }                                                        \
-    } while (0)
 
 /* ---------------------------------------------------------------------------------------- */
 /* The receiver process                                                                      */
 
 struct receiver {
-    pid_t pid;
+    struct tool_proc proc;
     int port;
     bool is_tls;
     char out_path[256];
@@ -66,10 +55,6 @@ static bool receiver_start(struct receiver *r, const char *const *args, bool is_
     r->is_tls = is_tls;
     snprintf(r->out_path, sizeof(r->out_path), "/tmp/hec_receiver_test_%d_%ld.ndjson",
              (int)getpid(), (long)sf_now_ms());
-    int fds[2];
-    if (pipe(fds) != 0) {
-        return false;
-    }
     const char *argv[40];
     int n = 0;
     argv[n++] = receiver_path;
@@ -82,50 +67,17 @@ static bool receiver_start(struct receiver *r, const char *const *args, bool is_
         argv[n++] = args[i];
     }
     argv[n] = NULL;
-    r->pid = fork();
-    if (r->pid == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execv(receiver_path, (char *const *)argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    char line[128] = "";
-    size_t len = 0;
-    struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-    while (len < sizeof(line) - 1 && !strchr(line, '\n') && poll(&pfd, 1, 10000) > 0) {
-        ssize_t got = read(fds[0], line + len, sizeof(line) - 1 - len);
-        if (got <= 0) {
-            break;
-        }
-        len += (size_t)got;
-        line[len] = '\0';
-    }
-    close(fds[0]);
-    if (sscanf(line, "hec-receiver listening on 127.0.0.1:%d\n", &r->port) != 1) {
-        fprintf(stderr, "receiver did not start: '%s'\n", line);
-        kill(r->pid, SIGKILL);
-        waitpid(r->pid, NULL, 0);
+    if (!tool_spawn(argv, "hec-receiver", -1, &r->proc)) {
         return false;
     }
+    r->port = r->proc.port;
     return true;
 }
 
 /* SIGTERM; returns the exit status (-1 if it did not exit by itself). */
 static int receiver_stop(struct receiver *r)
 {
-    kill(r->pid, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 100; i++) {
-        if (waitpid(r->pid, &status, WNOHANG) == r->pid) {
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        }
-        sf_sleep_ms(50);
-    }
-    kill(r->pid, SIGKILL);
-    waitpid(r->pid, NULL, 0);
-    return -1;
+    return tool_stop(&r->proc);
 }
 
 static size_t out_lines(const struct receiver *r, struct sf_buf *text)

@@ -17,6 +17,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "check.h"
 #include "emu_logs.pb-c.h"
 #include "test_signer.h"
 #include "util/alloc.h"
@@ -25,21 +26,8 @@
 #include "util/banned.h"
 
 static int port;
-static int n_passed, n_failed;
 static CURL *curl;
 static bool is_fresh_connect; /* libcurl silently retries a dropped reused connection */
-
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        if (cond) {                                              \
-            n_passed++;                                          \
-        } else {                                                 \
-            n_failed++;                                          \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fputc('\n', stderr);                                 \
-        }                                                        \
-    } while (0)
 
 struct result {
     CURLcode rc;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <zstd.h>
 
+#include "check.h"
 #include "emu_logs.pb-c.h"
 #include "test_signer.h"
 #include "util/alloc.h"
@@ -23,20 +24,7 @@
 #include "util/banned.h"
 
 static int port;
-static int n_passed, n_failed;
 static CURL *curl;
-
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        if (cond) {                                              \
-            n_passed++;                                          \
-        } else {                                                 \
-            n_failed++;                                          \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fputc('\n', stderr);                                 \
-        }                                                        \
-    } while (0)
 
 struct result {
     long status;
