@@ -200,8 +200,8 @@ void tc_http_send(struct tc_http_exchange *ex, const struct tc_http_reply *reply
     if (reply->content_type) {
         MHD_add_response_header(mhd, "Content-Type", reply->content_type);
     }
-    for (size_t i = 0; i < reply->n_headers; i++) {
-        MHD_add_response_header(mhd, reply->headers[i].name, reply->headers[i].value);
+    for (size_t i = 0; reply->headers && i < reply->headers->n; i++) {
+        MHD_add_response_header(mhd, reply->headers->items[i].name, reply->headers->items[i].value);
     }
     MHD_add_response_header(mhd, "Server", ex->http->opts.server);
     ex->result = MHD_queue_response(ex->conn, (unsigned)reply->status, mhd);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/reply.h"
 #include "common/request.h"
 
 struct tc_http;
@@ -22,8 +23,6 @@ enum tc_http_action {
     TC_HTTP_TRUNCATE, /* announce the whole body, send the first half, close */
 };
 
-#define TC_HTTP_MAX_REPLY_HEADERS 16
-
 /* What the tool answers. Header strings are copied by tc_http_send; the body is handed over:
  * |body_free|(|body_cls|) runs once the front is done with it (also when it is not sent). */
 struct tc_http_reply {
@@ -31,9 +30,8 @@ struct tc_http_reply {
     enum tc_http_action action;
     int delay_ms; /* sleep before acting */
     const char *content_type;
-    struct tc_header headers[TC_HTTP_MAX_REPLY_HEADERS];
-    size_t n_headers;
-    const void *body; /* NULL or |body_len| 0: empty */
+    const struct tc_reply_headers *headers; /* NULL: none */
+    const void *body;                       /* NULL or |body_len| 0: empty */
     size_t body_len;
     void (*body_free)(void *body_cls); /* NULL: nothing to free */
     void *body_cls;

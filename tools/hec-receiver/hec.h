@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/reply.h"
 #include "common/request.h"
 
 #define HEC_VERSION "0.1.0"
@@ -241,17 +242,11 @@ enum hec_action {
     HEC_ACTION_CLOSE, /* close the connection (FIN), no answer */
 };
 
-#define HEC_RESP_MAX_HEADERS 8
-
 struct hec_response {
     int status;
     int code; /* HEC code of the body, -1 when the body carries none */
     enum hec_endpoint endpoint;
-    size_t n_headers;
-    struct {
-        char name[32];
-        char value[128];
-    } headers[HEC_RESP_MAX_HEADERS];
+    struct tc_reply_headers headers;
     const char *content_type; /* static string or NULL */
     char *body;               /* heap, owned; NULL for an empty body */
     size_t body_len;

@@ -26,15 +26,12 @@ static void serve(void *cls, const struct tc_request *req, struct tc_http_exchan
                                                     : TC_HTTP_ANSWER,
         .delay_ms = resp.delay_ms,
         .content_type = resp.content_type,
-        .n_headers = resp.n_headers,
+        .headers = &resp.headers,
         .body = resp.body,
         .body_len = resp.body_len,
         .body_free = free,
         .body_cls = resp.body,
     };
-    for (size_t i = 0; i < resp.n_headers; i++) {
-        reply.headers[i] = (struct tc_header){resp.headers[i].name, resp.headers[i].value};
-    }
     resp.body = NULL; /* the front frees it */
     tc_http_send(ex, &reply);
     hec_response_cleanup(&resp);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "common/reply.h"
 #include "common/request.h"
 #include "lz4splice.h"
 
@@ -291,16 +292,10 @@ enum emu_action {
     EMU_ACTION_TRUNCATE, /* announce the full length, send half, close */
 };
 
-#define EMU_RESP_MAX_HEADERS 16
-
 struct emu_response {
     int status;
     enum emu_api api;
-    size_t n_headers;
-    struct {
-        char name[32];
-        char value[96];
-    } headers[EMU_RESP_MAX_HEADERS];
+    struct tc_reply_headers headers;
     const char *content_type; /* static string or NULL */
     struct emu_body *body;    /* owned reference, or NULL for an empty body */
     enum emu_action action;

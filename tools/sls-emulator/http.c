@@ -45,15 +45,12 @@ static void serve(void *cls, const struct tc_request *req, struct tc_http_exchan
                                                        : TC_HTTP_ANSWER,
         .delay_ms = resp.delay_ms,
         .content_type = resp.content_type,
-        .n_headers = resp.n_headers,
+        .headers = &resp.headers,
         .body = body ? body->data : NULL,
         .body_len = body ? body->len : 0,
         .body_free = release_body,
         .body_cls = body,
     };
-    for (size_t i = 0; i < resp.n_headers; i++) {
-        reply.headers[i] = (struct tc_header){resp.headers[i].name, resp.headers[i].value};
-    }
     tc_http_send(ex, &reply);
     emu_response_cleanup(&resp);
 }
