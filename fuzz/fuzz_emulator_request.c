@@ -25,8 +25,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct emu_server servers[2];
-static bool has_servers;
-static unsigned n_inputs;
 
 static void build(struct emu_server *srv, bool is_no_auth)
 {
@@ -92,24 +90,24 @@ static void check_response(const struct emu_response *resp)
     json_decref(root);
 }
 
+static void rebuild(bool is_stale)
+{
+    if (is_stale) {
+        emu_server_cleanup(&servers[0]);
+        emu_server_cleanup(&servers[1]);
+    }
+    build(&servers[0], true);
+    build(&servers[1], false);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 2) {
+    struct fuzz_http_input in;
+    if (!fuzz_http_begin(data, size, REBUILD_EVERY, rebuild, &in)) {
         return 0;
-    }
-    bool is_stale;
-    if (fuzz_http_servers_due(&has_servers, &n_inputs, REBUILD_EVERY, &is_stale)) {
-        if (is_stale) {
-            emu_server_cleanup(&servers[0]);
-            emu_server_cleanup(&servers[1]);
-        }
-        build(&servers[0], true);
-        build(&servers[1], false);
     }
     struct emu_server *srv = &servers[data[0] & 1];
 
-    struct fuzz_http_input in;
-    fuzz_http_input_parse(data + 1, size - 1, &in);
     char *expanded = expand_target(srv, in.target);
     struct tc_request req = {
         .method = in.method,

@@ -25,8 +25,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct hec_server servers[2];
-static bool has_servers;
-static unsigned n_inputs;
 static int devnull = -1;
 
 static void build(struct hec_server *srv, bool is_count_only)
@@ -95,25 +93,25 @@ static void check_response(const struct hec_response *resp)
     json_decref(root);
 }
 
+static void rebuild(bool is_stale)
+{
+    if (is_stale) {
+        hec_server_cleanup(&servers[0]);
+        hec_server_cleanup(&servers[1]);
+    }
+    build(&servers[0], false);
+    build(&servers[1], true);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 2) {
+    struct fuzz_http_input in;
+    if (!fuzz_http_begin(data, size, REBUILD_EVERY, rebuild, &in)) {
         return 0;
-    }
-    bool is_stale;
-    if (fuzz_http_servers_due(&has_servers, &n_inputs, REBUILD_EVERY, &is_stale)) {
-        if (is_stale) {
-            hec_server_cleanup(&servers[0]);
-            hec_server_cleanup(&servers[1]);
-        }
-        build(&servers[0], false);
-        build(&servers[1], true);
     }
     struct hec_server *srv = &servers[data[0] & 1];
     bool is_too_large = (data[0] & 2) != 0;
 
-    struct fuzz_http_input in;
-    fuzz_http_input_parse(data + 1, size - 1, &in);
     struct tc_request req = {
         .method = in.method,
         .target = in.target,

@@ -81,17 +81,27 @@ static inline void fuzz_http_input_free(struct fuzz_http_input *in)
     free(in->text);
 }
 
-/* A target's servers are built at the first input and rebuilt every |every| inputs, so their
- * state cannot grow without bound. True when the caller must build them now; then
- * |*is_stale| says whether it must clean up the old ones first. */
-static inline bool
-fuzz_http_servers_due(bool *is_built, unsigned *n_inputs, unsigned every, bool *is_stale)
+/* The start of both targets' LLVMFuzzerTestOneInput: inputs shorter than 2 bytes are skipped
+ * (false); otherwise |rebuild| runs when the target's servers must be built — at the first
+ * input, then every |every| inputs with |is_stale| true (clean up the old ones first), so
+ * their state cannot grow without bound — and |in| gets the request after the first byte
+ * (which stays the target's own: the server to use and other switches). */
+static inline bool fuzz_http_begin(const uint8_t *data,
+                                   size_t size,
+                                   unsigned every,
+                                   void (*rebuild)(bool is_stale),
+                                   struct fuzz_http_input *in)
 {
-    *is_stale = *is_built && ++*n_inputs % every == 0;
-    if (*is_built && !*is_stale) {
+    static bool is_built;
+    static unsigned n_inputs;
+    if (size < 2) {
         return false;
     }
-    *is_built = true;
+    if (!is_built || ++n_inputs % every == 0) {
+        rebuild(is_built);
+        is_built = true;
+    }
+    fuzz_http_input_parse(data + 1, size - 1, in);
     return true;
 }
 
