@@ -24,7 +24,7 @@ dir=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
 
-. "$(dirname "$0")/../tests/support/tool.sh" # tool_port
+. "$(dirname "$0")/lib.sh" # bench_emulator, bench_receiver, emu_raw_bytes
 
 charged_sum() { # charged_sum PORT: sum of slsfwd_memory_charged_bytes (0 before it exists)
     curl -s --max-time 2 "http://127.0.0.1:$1/metrics" 2>/dev/null |
@@ -33,22 +33,14 @@ charged_sum() { # charged_sum PORT: sum of slsfwd_memory_charged_bytes (0 before
 
 run_one() { # run_one SHARDS up|down
     local shards=$1 sink=$2
-    "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
-        --logstore nginx --shards "$shards" --generate "nginx:$logs" >"$dir/emu.out" 2>"$dir/emu.err" &
-    local emu=$!
-    pids+=($emu)
-    local emu_port hec_port
-    if ! emu_port=$(tool_port sls-emulator "$dir/emu.out" "$emu" 3000); then
+    if ! bench_emulator --logstore nginx --shards "$shards" --generate "nginx:$logs"; then
         echo "SKIP bench=memory shards=$shards: the emulator refused it: $(head -c 300 "$dir/emu.err")"
         return 2
     fi
     local fault=()
     [ "$sink" = down ] && fault=(--fault type=503)
-    "$build/hec-receiver" --listen 127.0.0.1:0 --token bench-token --count-only --quiet \
-        "${fault[@]}" >"$dir/hec.out" 2>/dev/null &
-    local hec=$!
-    pids+=($hec)
-    hec_port=$(tool_port hec-receiver "$dir/hec.out" "$hec" 3000)
+    bench_receiver "${fault[@]}"
+    local emu=$EMU_PID hec=$HEC_PID emu_port=$EMU_PORT hec_port=$HEC_PORT
     local metrics_port=$((20000 + RANDOM % 20000))
     cat >"$dir/slsfwd.yaml" <<YAML
 sls:

@@ -27,6 +27,24 @@ tool_port() {
     return 1
 }
 
+# tool_start NAME OUT ERR COMMAND...: runs COMMAND in the background with stdout to OUT (removed
+# first: a previous run's file still names its port) and stderr to ERR, waits for its port
+# like tool_port (TOOL_TRIES tries, 600 by default), and sets TOOL_PID and TOOL_PORT. When it
+# does not start: kills it and returns 1.
+tool_start() {
+    _tst_name=$1
+    _tst_out=$2
+    _tst_err=$3
+    shift 3
+    rm -f "$_tst_out"
+    "$@" >"$_tst_out" 2>"$_tst_err" &
+    TOOL_PID=$!
+    if ! TOOL_PORT=$(tool_port "$_tst_name" "$_tst_out" "$TOOL_PID" "${TOOL_TRIES:-600}"); then
+        kill "$TOOL_PID" 2>/dev/null
+        return 1
+    fi
+}
+
 # tool_stop NAME PID ERRFILE: SIGTERM, waits, and returns 0 when PID exited with 0; otherwise
 # says so on stderr with ERRFILE (the tool's stderr) and returns 1.
 tool_stop() {

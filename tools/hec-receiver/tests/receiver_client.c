@@ -26,6 +26,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "wire.h"
 
 #include "util/banned.h"
 
@@ -132,12 +133,6 @@ struct call {
 
 static CURL *curl;
 
-static size_t on_data(char *data, size_t size, size_t n, void *cls)
-{
-    sf_buf_append(cls, data, size * n);
-    return size * n;
-}
-
 struct body_reader {
     const uint8_t *p;
     size_t left;
@@ -163,8 +158,6 @@ static void result_free(struct result *r)
 static void perform(const struct receiver *rcv, const struct call *c, struct result *r)
 {
     memset(r, 0, sizeof(*r));
-    sf_buf_init(&r->body, 16 << 20);
-    sf_buf_init(&r->headers, 1 << 20);
     char url[1024];
     snprintf(url, sizeof(url), "%s://%s:%d%s",
              rcv->is_tls && !c->is_plain_to_tls ? "https" : "http",
@@ -179,16 +172,7 @@ static void perform(const struct receiver *rcv, const struct call *c, struct res
     if (c->is_chunked) {
         list = curl_slist_append(list, "Transfer-Encoding: chunked");
     }
-    curl_easy_reset(curl);
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, c->method);
-    curl_easy_setopt(curl, CURLOPT_NOBODY, strcmp(c->method, "HEAD") == 0 ? 1L : 0L);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r->body);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_data);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r->headers);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+    wire_prepare(curl, c->method, url, list, 30L, 16 << 20, &r->body, &r->headers);
     curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, c->is_fresh ? 1L : 0L);
     if (rcv->is_tls) {
         char ca[512];
@@ -211,12 +195,8 @@ static void perform(const struct receiver *rcv, const struct call *c, struct res
             curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
         }
     }
-    r->rc = curl_easy_perform(curl);
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
-    curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &r->seconds);
+    r->rc = wire_perform(curl, &r->status, &r->seconds, &r->body, &r->headers);
     curl_slist_free_all(list);
-    sf_buf_terminate(&r->body);
-    sf_buf_terminate(&r->headers);
     r->json = json_loadb((const char *)r->body.ptr, r->body.len, JSON_DECODE_ANY, NULL);
 }
 
@@ -229,21 +209,7 @@ static long json_int(json_t *root, const char *key)
 /* Response header value into |out|; false when absent. */
 static bool header(const struct result *r, const char *name, char *out, size_t size)
 {
-    const char *p = (const char *)r->headers.ptr;
-    size_t len = strlen(name);
-    while (p && *p) {
-        if (strncasecmp(p, name, len) == 0 && p[len] == ':') {
-            p += len + 1;
-            while (*p == ' ') {
-                p++;
-            }
-            snprintf(out, size, "%.*s", (int)strcspn(p, "\r\n"), p);
-            return true;
-        }
-        p = strchr(p, '\n');
-        p = p ? p + 1 : NULL;
-    }
-    return false;
+    return wire_header(&r->headers, name, out, size);
 }
 
 /* Sends |c| and checks status, HEC code and invalid-event-number (-1: must be absent).
