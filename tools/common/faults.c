@@ -40,7 +40,7 @@ bool tc_fault_fields(const char *spec,
     return true;
 }
 
-static bool parse_long(const char *value, long min, long max, long *out)
+bool tc_fault_parse_long(const char *value, long min, long max, long *out)
 {
     char *end = NULL;
     long v = strtol(value, &end, 10);
@@ -68,12 +68,12 @@ enum tc_fault_key tc_fault_shared_key(const char *key,
             return TC_FAULT_KEY_BAD;
         }
     } else if (strcmp(key, "count") == 0) {
-        if (!parse_long(value, 1, 1L << 40, remaining)) {
+        if (!tc_fault_parse_long(value, 1, 1L << 40, remaining)) {
             snprintf(why, why_size, "count must be a positive integer");
             return TC_FAULT_KEY_BAD;
         }
     } else if (strcmp(key, "ms") == 0) {
-        if (!parse_long(value, 0, 600000, &v)) {
+        if (!tc_fault_parse_long(value, 0, 600000, &v)) {
             snprintf(why, why_size, "ms must be in 0..600000");
             return TC_FAULT_KEY_BAD;
         }

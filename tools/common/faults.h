@@ -23,6 +23,9 @@ bool tc_fault_fields(const char *spec,
                      char *why,
                      size_t why_size);
 
+/* A decimal integer in |min|..|max|, nothing else. */
+bool tc_fault_parse_long(const char *value, long min, long max, long *out);
+
 enum tc_fault_key {
     TC_FAULT_KEY_OTHER, /* not a shared key: the tool's own */
     TC_FAULT_KEY_OK,    /* read into |*rate|, |*remaining| or |*latency_ms| */

@@ -64,17 +64,6 @@ static bool parse_endpoints(const char *value, unsigned *out)
     return mask != 0;
 }
 
-static bool parse_long(const char *value, long min, long max, long *out)
-{
-    char *end = NULL;
-    long v = strtol(value, &end, 10);
-    if (end == value || *end || v < min || v > max) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 /* One key=value of a rule whose type= is already applied (it is skipped here). */
 static bool parse_field(void *cls, const char *key, const char *value, char *why, size_t why_size)
 {
@@ -95,25 +84,25 @@ static bool parse_field(void *cls, const char *key, const char *value, char *why
             return false;
         }
     } else if (strcmp(key, "code") == 0) {
-        if (!parse_long(value, 0, HEC_CODE_MAX, &v)) {
+        if (!tc_fault_parse_long(value, 0, HEC_CODE_MAX, &v)) {
             snprintf(why, why_size, "code must be a HEC code 0..%d", HEC_CODE_MAX);
             return false;
         }
         rule->code = (int)v;
     } else if (strcmp(key, "status") == 0) {
-        if (!parse_long(value, 200, 599, &v)) {
+        if (!tc_fault_parse_long(value, 200, 599, &v)) {
             snprintf(why, why_size, "status must be in 200..599");
             return false;
         }
         rule->status = (int)v;
     } else if (strcmp(key, "retry_after") == 0) {
-        if (!parse_long(value, 0, 86400, &v)) {
+        if (!tc_fault_parse_long(value, 0, 86400, &v)) {
             snprintf(why, why_size, "retry_after must be in 0..86400 seconds");
             return false;
         }
         rule->retry_after_s = (int)v;
     } else if (strcmp(key, "k") == 0) {
-        if (!parse_long(value, 0, 1L << 40, &rule->k)) {
+        if (!tc_fault_parse_long(value, 0, 1L << 40, &rule->k)) {
             snprintf(why, why_size, "k must be a non-negative integer");
             return false;
         }
