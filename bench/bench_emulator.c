@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spawn.h"
 #include "test_signer.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -69,35 +70,19 @@ static void pin_to(int cpu)
 /* Starts the emulator; returns its pid and sets |port| from its "listening" line. */
 static pid_t start_emulator(const struct options *opt)
 {
-    int fds[2];
-    if (pipe(fds) != 0) {
-        return -1;
-    }
     char shards[16], logs[48];
     snprintf(shards, sizeof(shards), "%d", opt->n_shards);
     snprintf(logs, sizeof(logs), "nginx:%ld", opt->n_logs);
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (opt->is_pinned) {
-            pin_to(0);
-        }
-        dup2(fds[1], 1);
-        close(fds[0]);
-        execl(opt->emulator, opt->emulator, "--listen", "127.0.0.1:0", "--access-key", "AK:SK",
-              "--project", "bench", "--logstore", "nginx", "--shards", shards, "--generate", logs,
-              "--cache-mb", "4096", "--quiet", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    FILE *out = fdopen(fds[0], "r");
-    char line[256] = "";
-    if (!out || !fgets(line, sizeof(line), out) ||
-        sscanf(line, "sls-emulator listening on 127.0.0.1:%d", &port) != 1) {
-        fprintf(stderr, "bench: emulator did not start (%s)\n", line);
-        kill(pid, SIGTERM);
+    const char *argv[] = {opt->emulator, "--listen",   "127.0.0.1:0", "--access-key", "AK:SK",
+                          "--project",   "bench",      "--logstore",  "nginx",        "--shards",
+                          shards,        "--generate", logs,          "--cache-mb",   "4096",
+                          "--quiet",     NULL};
+    struct tool_proc proc;
+    if (!tool_spawn(argv, "sls-emulator", opt->is_pinned ? 0 : -1, &proc)) {
         return -1;
     }
-    return pid;
+    port = proc.port;
+    return proc.pid;
 }
 
 static size_t discard(char *data, size_t size, size_t n, void *cls)

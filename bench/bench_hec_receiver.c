@@ -12,7 +12,6 @@
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "spawn.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -62,50 +62,21 @@ static void pin_to(int cpu)
 /* Starts the receiver; returns its pid and sets |*port|. */
 static pid_t start_receiver(const struct options *opt, bool is_count_only, int *port)
 {
-    int fds[2];
-    if (pipe(fds) != 0) {
-        return -1;
-    }
     char threads[16];
     snprintf(threads, sizeof(threads), "%d", opt->threads);
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (opt->is_pinned) {
-            pin_to(0);
-        }
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        if (is_count_only) {
-            execl(opt->receiver, opt->receiver, "--listen", "127.0.0.1:0", "--token", TOKEN,
-                  "--count-only", "--threads", threads, "--quiet", (char *)NULL);
-        } else {
-            execl(opt->receiver, opt->receiver, "--listen", "127.0.0.1:0", "--token", TOKEN,
-                  "--threads", threads, "--out", "/tmp/bench_hec_receiver.ndjson", "--quiet",
-                  (char *)NULL);
-        }
-        _exit(127);
-    }
-    close(fds[1]);
-    char line[128] = "";
-    size_t len = 0;
-    struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-    while (len < sizeof(line) - 1 && !strchr(line, '\n') && poll(&pfd, 1, 10000) > 0) {
-        ssize_t got = read(fds[0], line + len, sizeof(line) - 1 - len);
-        if (got <= 0) {
-            break;
-        }
-        len += (size_t)got;
-        line[len] = '\0';
-    }
-    close(fds[0]);
-    if (sscanf(line, "hec-receiver listening on 127.0.0.1:%d", port) != 1) {
-        fprintf(stderr, "bench: receiver did not start (%s)\n", opt->receiver);
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
+    const char *count_only[] = {opt->receiver,  "--listen",  "127.0.0.1:0", "--token", TOKEN,
+                                "--count-only", "--threads", threads,       "--quiet", NULL};
+    const char *recording[] = {opt->receiver, "--listen", "127.0.0.1:0",
+                               "--token",     TOKEN,      "--threads",
+                               threads,       "--out",    "/tmp/bench_hec_receiver.ndjson",
+                               "--quiet",     NULL};
+    struct tool_proc proc;
+    if (!tool_spawn(is_count_only ? count_only : recording, "hec-receiver", opt->is_pinned ? 0 : -1,
+                    &proc)) {
         return -1;
     }
-    return pid;
+    *port = proc.port;
+    return proc.pid;
 }
 
 /* utime + stime of |pid| in seconds. */

@@ -8,6 +8,7 @@
 # bench: bench/e2e_file.sh $BUILD 1000000
 # bench-smoke: bench/e2e_file.sh $BUILD 20000
 set -euo pipefail
+. "$(dirname "$0")/../tests/support/tool.sh" # tool_port
 build=${1:-build}
 logs=${2:-1000000}
 dir=$(mktemp -d /dev/shm/sf-bench.XXXXXX 2>/dev/null || mktemp -d)
@@ -16,8 +17,7 @@ trap 'kill $emu_pid $fwd_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
 "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo --logstore nginx \
     --shards 4 --generate "nginx:$logs" >"$dir/emu.out" 2>"$dir/emu.log" &
 emu_pid=$!
-until grep -q listening "$dir/emu.out" 2>/dev/null; do sleep 0.2; done
-port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.out")
+port=$(tool_port sls-emulator "$dir/emu.out" "$emu_pid" 3000)
 raw_bytes=$(curl -s "http://127.0.0.1:$port/_emulator/stats" |
     jq '[.projects[].logstores[].shards[].raw_bytes_total] | add')
 

@@ -8,23 +8,18 @@
 # bench: bench/e2e_syslog.sh $BUILD 1000000
 # bench-smoke: bench/e2e_syslog.sh $BUILD 20000
 set -euo pipefail
+. "$(dirname "$0")/lib.sh" # bench_emulator, bench_receiver, emu_raw_bytes
 build=${1:-build}
 logs=${2:-1000000}
 dir=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
-"$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo --logstore nginx \
-    --shards 4 --generate "nginx:$logs" >"$dir/emu.out" 2>/dev/null &
-pids+=($!)
-"$build/bench/tcp_sink" >"$dir/sink.out" 2>"$dir/sink.err" &
-pids+=($!)
-until grep -q listening "$dir/emu.out" 2>/dev/null && grep -q listening "$dir/sink.out" 2>/dev/null; do
-    sleep 0.1
-done
-emu_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.out")
-sink_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/sink.out")
-raw_bytes=$(curl -s "http://127.0.0.1:$emu_port/_emulator/stats" |
-    jq '[.projects[].logstores[].shards[].raw_bytes_total] | add')
+bench_emulator --logstore nginx --shards 4 --generate "nginx:$logs"
+emu=$EMU_PID emu_port=$EMU_PORT
+tool_start tcp_sink "$dir/sink.out" "$dir/sink.err" "$build/bench/tcp_sink"
+sink=$TOOL_PID sink_port=$TOOL_PORT
+pids+=($sink)
+raw_bytes=$(emu_raw_bytes)
 cat >"$dir/slsfwd.yaml" <<YAML
 sls:
   endpoint: http://127.0.0.1:$emu_port

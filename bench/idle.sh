@@ -22,23 +22,12 @@ dir=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
 
-wait_line() { # wait_line FILE PATTERN
-    until grep -q "$2" "$1" 2>/dev/null; do sleep 0.1; done
-}
+. "$(dirname "$0")/lib.sh" # bench_emulator, bench_receiver, emu_raw_bytes
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-"$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
-    --logstore idle --shards "$shards" >"$dir/emu.out" 2>/dev/null &
-emu=$!
-pids+=($emu)
-"$build/hec-receiver" --listen 127.0.0.1:0 --token bench-token --count-only --quiet \
-    >"$dir/hec.out" 2>/dev/null &
-hec=$!
-pids+=($hec)
-wait_line "$dir/emu.out" listening
-wait_line "$dir/hec.out" listening
-emu_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.out")
-hec_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/hec.out")
+bench_emulator --logstore idle --shards "$shards"
+bench_receiver
+emu=$EMU_PID hec=$HEC_PID emu_port=$EMU_PORT hec_port=$HEC_PORT
 stats() { curl -s "http://127.0.0.1:$emu_port/_emulator/stats"; }
 
 cat >"$dir/slsfwd.yaml" <<YAML

@@ -25,6 +25,7 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev
 wait_line() { # wait_line FILE PATTERN
     until grep -q "$2" "$1" 2>/dev/null; do sleep 0.1; done
 }
+. "$(dirname "$0")/lib.sh" # bench_emulator, bench_receiver, emu_raw_bytes
 
 filters_of() { # filters_of KIND FILTER: the source's filters block, or its SPL query
     if [ "$2" = spl ]; then
@@ -50,25 +51,13 @@ metric() { # metric PORT NAME: the value summed over sources
 
 run_one() { # run_one KIND LOGS FILTER [EXPECTED_OUT]: sets LAST_OUT
     local kind=$1 logs=$2 filter=$3 expected=${4:-0}
-    # The previous run's files still name its ports ("listening") until the new process
-    # truncates them, which happens after `&` returns: remove them first.
-    rm -f "$dir/emu.out" "$dir/hec.out" "$dir/slsfwd.log"
-    "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
-        --logstore "$kind" --shards 4 --generate "$kind:$logs" >"$dir/emu.out" 2>/dev/null &
-    local emu=$!
-    pids+=($emu)
-    "$build/hec-receiver" --listen 127.0.0.1:0 --token bench-token --count-only --quiet \
-        >"$dir/hec.out" 2>/dev/null &
-    local hec=$!
-    pids+=($hec)
-    wait_line "$dir/emu.out" listening
-    wait_line "$dir/hec.out" listening
-    local emu_port hec_port
-    emu_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.out")
-    hec_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/hec.out")
+    # The previous run's log still says "metrics listening" (with its port): remove it first.
+    rm -f "$dir/slsfwd.log"
+    bench_emulator --logstore "$kind" --shards 4 --generate "$kind:$logs"
+    bench_receiver
+    local emu=$EMU_PID hec=$HEC_PID emu_port=$EMU_PORT hec_port=$HEC_PORT
     local raw_bytes
-    raw_bytes=$(curl -s "http://127.0.0.1:$emu_port/_emulator/stats" |
-        jq '[.projects[].logstores[].shards[].raw_bytes_total] | add')
+    raw_bytes=$(emu_raw_bytes)
     cat >"$dir/slsfwd.yaml" <<YAML
 sls:
   endpoint: http://127.0.0.1:$emu_port

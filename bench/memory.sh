@@ -24,12 +24,7 @@ dir=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
 
-wait_line() { # wait_line FILE PATTERN PID
-    until grep -q "$2" "$1" 2>/dev/null; do
-        kill -0 "$3" 2>/dev/null || return 1
-        sleep 0.1
-    done
-}
+. "$(dirname "$0")/lib.sh" # bench_emulator, bench_receiver, emu_raw_bytes
 
 charged_sum() { # charged_sum PORT: sum of slsfwd_memory_charged_bytes (0 before it exists)
     curl -s --max-time 2 "http://127.0.0.1:$1/metrics" 2>/dev/null |
@@ -38,24 +33,14 @@ charged_sum() { # charged_sum PORT: sum of slsfwd_memory_charged_bytes (0 before
 
 run_one() { # run_one SHARDS up|down
     local shards=$1 sink=$2
-    "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
-        --logstore nginx --shards "$shards" --generate "nginx:$logs" >"$dir/emu.out" 2>"$dir/emu.err" &
-    local emu=$!
-    pids+=($emu)
-    if ! wait_line "$dir/emu.out" listening "$emu"; then
+    if ! bench_emulator --logstore nginx --shards "$shards" --generate "nginx:$logs"; then
         echo "SKIP bench=memory shards=$shards: the emulator refused it: $(head -c 300 "$dir/emu.err")"
         return 2
     fi
     local fault=()
     [ "$sink" = down ] && fault=(--fault type=503)
-    "$build/hec-receiver" --listen 127.0.0.1:0 --token bench-token --count-only --quiet \
-        "${fault[@]}" >"$dir/hec.out" 2>/dev/null &
-    local hec=$!
-    pids+=($hec)
-    wait_line "$dir/hec.out" listening "$hec"
-    local emu_port hec_port
-    emu_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.out")
-    hec_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/hec.out")
+    bench_receiver "${fault[@]}"
+    local emu=$EMU_PID hec=$HEC_PID emu_port=$EMU_PORT hec_port=$HEC_PORT
     local metrics_port=$((20000 + RANDOM % 20000))
     cat >"$dir/slsfwd.yaml" <<YAML
 sls:

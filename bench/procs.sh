@@ -37,6 +37,7 @@
 # bench: bench/procs.sh $BUILD --heartbeat 2 --group-timeout 10 --checkpoint 10
 # bench-smoke: bench/procs.sh $BUILD --processes 3 --shards 12 --logs 3000 --rate 500 --after 1 --heartbeat 1 --group-timeout 2 --checkpoint 1
 set -euo pipefail
+. "$(dirname "$0")/../tests/support/tool.sh" # tool_port
 build=build
 if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then
     build=$1
@@ -83,10 +84,7 @@ start_emulator() {
     "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
         --logstore nginx --shards "$shards" --generate "nginx:$backlog" >"$dir/emu.out" 2>"$dir/emu.log" &
     emu_pid=$!
-    until grep -q listening "$dir/emu.out" 2>/dev/null; do
-        kill -0 "$emu_pid" 2>/dev/null || return 1
-        sleep 0.1
-    done
+    emu_port=$(tool_port sls-emulator "$dir/emu.out" "$emu_pid" 3000) || return 1
     pids+=("$emu_pid")
 }
 if ! start_emulator; then
@@ -96,7 +94,7 @@ if ! start_emulator; then
     shards=$allowed
     start_emulator || fail "the emulator did not start: $(cat "$dir/emu.log")"
 fi
-emu=http://127.0.0.1:$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.out")
+emu=http://127.0.0.1:$emu_port
 stats() { curl -sf "$emu/_emulator/stats"; }
 # The group's shards as seen by the emulator: "<shard> <state> <owner>" per line.
 assignment() {

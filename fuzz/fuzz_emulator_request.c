@@ -25,8 +25,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct emu_server servers[2];
-static bool has_servers;
-static unsigned n_inputs;
 
 static void build(struct emu_server *srv, bool is_no_auth)
 {
@@ -92,34 +90,29 @@ static void check_response(const struct emu_response *resp)
     json_decref(root);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void rebuild(bool is_stale)
 {
-    if (size < 2) {
-        return 0;
-    }
-    if (has_servers && ++n_inputs % REBUILD_EVERY == 0) {
+    if (is_stale) {
         emu_server_cleanup(&servers[0]);
         emu_server_cleanup(&servers[1]);
-        has_servers = false;
     }
-    if (!has_servers) {
-        build(&servers[0], true);
-        build(&servers[1], false);
-        has_servers = true;
+    build(&servers[0], true);
+    build(&servers[1], false);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct fuzz_http_input in;
+    if (!fuzz_http_begin(data, size, REBUILD_EVERY, rebuild, &in)) {
+        return 0;
     }
     struct emu_server *srv = &servers[data[0] & 1];
 
-    struct fuzz_http_input in;
-    fuzz_http_input_parse(data + 1, size - 1, &in);
-    struct emu_header headers[FUZZ_HTTP_MAX_HEADERS];
-    for (size_t i = 0; i < in.n_headers; i++) {
-        headers[i] = (struct emu_header){in.names[i], in.values[i]};
-    }
     char *expanded = expand_target(srv, in.target);
-    struct emu_request req = {
+    struct tc_request req = {
         .method = in.method,
         .target = expanded,
-        .headers = headers,
+        .headers = in.headers,
         .n_headers = in.n_headers,
         .body = in.body,
         .body_len = in.body_len,

@@ -25,8 +25,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct hec_server servers[2];
-static bool has_servers;
-static unsigned n_inputs;
 static int devnull = -1;
 
 static void build(struct hec_server *srv, bool is_count_only)
@@ -95,34 +93,29 @@ static void check_response(const struct hec_response *resp)
     json_decref(root);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void rebuild(bool is_stale)
 {
-    if (size < 2) {
-        return 0;
-    }
-    if (has_servers && ++n_inputs % REBUILD_EVERY == 0) {
+    if (is_stale) {
         hec_server_cleanup(&servers[0]);
         hec_server_cleanup(&servers[1]);
-        has_servers = false;
     }
-    if (!has_servers) {
-        build(&servers[0], false);
-        build(&servers[1], true);
-        has_servers = true;
+    build(&servers[0], false);
+    build(&servers[1], true);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct fuzz_http_input in;
+    if (!fuzz_http_begin(data, size, REBUILD_EVERY, rebuild, &in)) {
+        return 0;
     }
     struct hec_server *srv = &servers[data[0] & 1];
     bool is_too_large = (data[0] & 2) != 0;
 
-    struct fuzz_http_input in;
-    fuzz_http_input_parse(data + 1, size - 1, &in);
-    struct hec_header headers[FUZZ_HTTP_MAX_HEADERS];
-    for (size_t i = 0; i < in.n_headers; i++) {
-        headers[i] = (struct hec_header){in.names[i], in.values[i]};
-    }
-    struct hec_request req = {
+    struct tc_request req = {
         .method = in.method,
         .target = in.target,
-        .headers = headers,
+        .headers = in.headers,
         .n_headers = in.n_headers,
         .body = in.body,
         .body_len = is_too_large ? 0 : in.body_len,

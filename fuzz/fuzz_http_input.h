@@ -4,10 +4,12 @@
 #ifndef SF_FUZZ_HTTP_INPUT_H
 #define SF_FUZZ_HTTP_INPUT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/request.h"
 #include "util/alloc.h"
 
 #define FUZZ_HTTP_MAX_HEADERS 64
@@ -15,9 +17,8 @@
 struct fuzz_http_input {
     char *text; /* the head, cut into NUL-terminated strings; owns method, target, headers */
     const char *method;
-    const char *target; /* "" when absent */
-    const char *names[FUZZ_HTTP_MAX_HEADERS];
-    const char *values[FUZZ_HTTP_MAX_HEADERS];
+    const char *target;                              /* "" when absent */
+    struct tc_header headers[FUZZ_HTTP_MAX_HEADERS]; /* strings point into |text| */
     size_t n_headers;
     uint8_t *body; /* heap copy at its exact size, so ASan sees any overread; NULL when empty */
     size_t body_len;
@@ -64,8 +65,7 @@ fuzz_http_input_parse(const uint8_t *data, size_t size, struct fuzz_http_input *
             while (*value == ' ') {
                 value++;
             }
-            in->names[in->n_headers] = line;
-            in->values[in->n_headers++] = value;
+            in->headers[in->n_headers++] = (struct tc_header){line, value};
         }
         line = next;
     }
@@ -79,6 +79,30 @@ static inline void fuzz_http_input_free(struct fuzz_http_input *in)
 {
     free(in->body);
     free(in->text);
+}
+
+/* The start of both targets' LLVMFuzzerTestOneInput: inputs shorter than 2 bytes are skipped
+ * (false); otherwise |rebuild| runs when the target's servers must be built — at the first
+ * input, then every |every| inputs with |is_stale| true (clean up the old ones first), so
+ * their state cannot grow without bound — and |in| gets the request after the first byte
+ * (which stays the target's own: the server to use and other switches). */
+static inline bool fuzz_http_begin(const uint8_t *data,
+                                   size_t size,
+                                   unsigned every,
+                                   void (*rebuild)(bool is_stale),
+                                   struct fuzz_http_input *in)
+{
+    static bool is_built;
+    static unsigned n_inputs;
+    if (size < 2) {
+        return false;
+    }
+    if (!is_built || ++n_inputs % every == 0) {
+        rebuild(is_built);
+        is_built = true;
+    }
+    fuzz_http_input_parse(data + 1, size - 1, in);
+    return true;
 }
 
 #endif

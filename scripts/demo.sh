@@ -4,6 +4,7 @@
 # HTTPS, gzip, with a throwaway CA) and to a real rsyslog (RFC 5424 over TCP), then this prints
 # what arrived. No cloud account, no Splunk.
 set -euo pipefail
+. "$(dirname "$0")/../tests/support/tool.sh" # tool_port
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
 dir=$(mktemp -d /tmp/slsfwd-demo.XXXXXX)
@@ -16,8 +17,7 @@ echo "== starting the SLS emulator: project demo, logstores nginx (4 shards) and
     --logstore actiontrail --shards 2 --generate actiontrail:5000 \
     >"$dir/emulator.out" 2>"$dir/emulator.log" &
 pids+=($!)
-until grep -q listening "$dir/emulator.out" 2>/dev/null; do sleep 0.1; done
-port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emulator.out")
+port=$(tool_port sls-emulator "$dir/emulator.out" $! 3000)
 total=55000
 
 echo "== starting the Splunk HEC receiver (HTTPS with a throwaway CA, token demo-token)"
@@ -25,8 +25,7 @@ echo "== starting the Splunk HEC receiver (HTTPS with a throwaway CA, token demo
     --cert tests/data/tls/server.pem --key tests/data/tls/server.key \
     >"$dir/receiver.out" 2>"$dir/receiver.log" &
 pids+=($!)
-until grep -q listening "$dir/receiver.out" 2>/dev/null; do sleep 0.1; done
-hec_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/receiver.out")
+hec_port=$(tool_port hec-receiver "$dir/receiver.out" $! 3000)
 
 echo "== starting rsyslog (unprivileged, 127.0.0.1) as the syslog SIEM"
 syslog_port=$((20000 + RANDOM % 12000)) # below the ephemeral (outgoing) port range

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "floor.h"
+#include "spawn.h"
 
 #define MAX_PASSES 31
 
@@ -153,33 +154,17 @@ measure(const char *data, const struct floor_bodies *bodies, const char *gzip, i
 /* Starts the emulator with |kind|:|logs| generated in 4 shards; returns its pid and port. */
 static pid_t start_emulator(const char *path, const char *kind, long logs, int *port)
 {
-    int fds[2];
-    if (pipe(fds) != 0) {
-        return -1;
-    }
     char gen[64];
     snprintf(gen, sizeof(gen), "%s:%ld", kind, logs);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        execl(path, path, "--listen", "127.0.0.1:0", "--no-auth", "--quiet", "--project", "floor",
-              "--logstore", kind, "--shards", "4", "--generate", gen, (char *)NULL);
-        _exit(127);
+    const char *argv[] = {path,        "--listen",   "127.0.0.1:0", "--no-auth", "--quiet",
+                          "--project", "floor",      "--logstore",  kind,        "--shards",
+                          "4",         "--generate", gen,           NULL};
+    struct tool_proc proc;
+    if (!tool_spawn(argv, "sls-emulator", -1, &proc)) {
+        return -1;
     }
-    close(fds[1]);
-    FILE *f = fdopen(fds[0], "r");
-    char line[256] = "";
-    while (f && fgets(line, sizeof(line), f)) {
-        const char *at = strstr(line, "listening on 127.0.0.1:");
-        if (at && sscanf(at, "listening on 127.0.0.1:%d", port) == 1) {
-            fclose(f);
-            return pid;
-        }
-    }
-    fprintf(stderr, "floor: %s did not start\n", path);
-    kill(pid, SIGTERM);
-    return -1;
+    *port = proc.port;
+    return proc.pid;
 }
 
 static bool parse_args(int argc, char **argv, struct options *o)

@@ -2,6 +2,8 @@
 # wait for conditions with deadlines (never a bare sleep as the verdict), check delivered sets.
 set -euo pipefail
 : "${SF_BUILD:?SF_BUILD must point at the build directory}"
+# tool_port: read a started tool's port (shared with the tools' own tests).
+. "$(dirname "${BASH_SOURCE[0]}")/../support/tool.sh"
 T=$(mktemp -d /tmp/sf-it.XXXXXX)
 PIDS=()
 AK_ID=it-key-id
@@ -50,15 +52,9 @@ start_emulator() {
         >"$T/emulator.out" 2>"$T/emulator.log" &
     EMU_PID=$!
     PIDS+=("$EMU_PID")
-    local port=""
-    for _ in $(seq 1 100); do
-        # The child creates the file: it may not exist yet on the first look.
-        port=$(sed -n 's/^sls-emulator listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/emulator.out" 2>/dev/null || true)
-        [ -n "$port" ] && break
-        kill -0 "$EMU_PID" 2>/dev/null || fail "emulator exited: $(cat "$T/emulator.log")"
-        sleep 0.1
-    done
-    [ -n "$port" ] || fail "emulator did not start"
+    local port
+    port=$(tool_port sls-emulator "$T/emulator.out" "$EMU_PID") ||
+        fail "emulator did not start: $(cat "$T/emulator.log")"
     EMU=http://127.0.0.1:$port
 }
 
@@ -86,14 +82,9 @@ start_receiver() {
         --out "$T/received.ndjson" "$@" >"$T/receiver.out" 2>>"$T/receiver.log" &
     RCV_PID=$!
     PIDS+=("$RCV_PID")
-    local port=""
-    for _ in $(seq 1 100); do
-        port=$(sed -n 's/^hec-receiver listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/receiver.out" 2>/dev/null || true)
-        [ -n "$port" ] && break
-        kill -0 "$RCV_PID" 2>/dev/null || fail "receiver exited: $(cat "$T/receiver.log")"
-        sleep 0.1
-    done
-    [ -n "$port" ] || fail "receiver did not start"
+    local port
+    port=$(tool_port hec-receiver "$T/receiver.out" "$RCV_PID") ||
+        fail "receiver did not start: $(cat "$T/receiver.log")"
     HEC_URL=http://127.0.0.1:$port
     RCV=$HEC_URL/_receiver
 }

@@ -4,18 +4,17 @@
  * assignment, quota, checkpoint ownership, faults, split with order, retention. */
 #include "sf_test.h"
 
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sls/sls_api.h"
+#include "spawn.h"
 
 #define ID     "it-id"
 #define SECRET "it-secret-0123456789"
 #define TOKEN  "CAIS-it-token=="
 
 struct emulator {
-    pid_t pid;
+    struct tool_proc proc;
     int port;
     char base[64];
 };
@@ -24,8 +23,6 @@ static struct emulator emu;
 
 static void emulator_start(const char *const *extra)
 {
-    int out[2];
-    assert_int_equal(pipe(out), 0);
     const char *bin = getenv("SF_EMULATOR");
     assert_non_null(bin);
     const char *argv[64] = {bin,
@@ -55,26 +52,14 @@ static void emulator_start(const char *const *extra)
         argv[n++] = extra[i];
     }
     argv[n] = NULL;
-    emu.pid = fork();
-    if (emu.pid == 0) {
-        dup2(out[1], STDOUT_FILENO);
-        close(out[0]);
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    close(out[1]);
-    char line[256] = "";
-    FILE *f = fdopen(out[0], "r");
-    assert_non_null(fgets(line, sizeof(line), f));
-    fclose(f);
-    assert_int_equal(sscanf(line, "sls-emulator listening on 127.0.0.1:%d", &emu.port), 1);
+    assert_true(tool_spawn(argv, "sls-emulator", -1, &emu.proc));
+    emu.port = emu.proc.port;
     snprintf(emu.base, sizeof(emu.base), "http://127.0.0.1:%d", emu.port);
 }
 
 static void emulator_stop(void)
 {
-    kill(emu.pid, SIGTERM);
-    waitpid(emu.pid, NULL, 0);
+    tool_stop(&emu.proc);
 }
 
 static int setup(void **state)

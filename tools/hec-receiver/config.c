@@ -3,11 +3,11 @@
  * wherever they appear. */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/config.h"
 #include "faults.h"
 #include "tokens.h"
 #include "util/str.h"
@@ -50,68 +50,11 @@ const char *hec_config_usage(void)
     return usage;
 }
 
-static bool fail(char *errbuf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool fail(char *errbuf, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, size, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
-static bool parse_listen(struct hec_config *cfg, const char *arg, char *errbuf, size_t size)
-{
-    const char *colon = strrchr(arg, ':');
-    long long port;
-    if (!colon || colon == arg || (size_t)(colon - arg) >= sizeof(cfg->listen_host) ||
-        !sf_str_to_i64(sf_str_from(colon + 1), 0, 65535, &port)) {
-        return fail(errbuf, size, "--listen wants HOST:PORT, got '%s'", arg);
-    }
-    snprintf(cfg->listen_host, sizeof(cfg->listen_host), "%.*s", (int)(colon - arg), arg);
-    cfg->listen_port = (int)port;
-    return true;
-}
-
-/* An integer with an optional K, M or G (powers of 1024). */
-static bool
-parse_size(const char *flag, const char *arg, long long max, size_t *out, char *errbuf, size_t size)
-{
-    size_t len = strlen(arg);
-    long long mult = 1;
-    if (len > 1) {
-        switch (arg[len - 1]) {
-        case 'k':
-        case 'K':
-            mult = 1ll << 10;
-            break;
-        case 'm':
-        case 'M':
-            mult = 1ll << 20;
-            break;
-        case 'g':
-        case 'G':
-            mult = 1ll << 30;
-            break;
-        default:
-            break;
-        }
-    }
-    long long v;
-    if (!sf_str_to_i64((struct sf_str){arg, len - (mult > 1)}, 0, max / mult, &v)) {
-        return fail(errbuf, size, "%s wants an integer in 0..%lld, got '%s'", flag, max, arg);
-    }
-    *out = (size_t)(v * mult);
-    return true;
-}
-
 static bool
 parse_int(const char *flag, const char *arg, long long max, int64_t *out, char *errbuf, size_t size)
 {
     size_t v;
-    if (!parse_size(flag, arg, max, &v, errbuf, size)) {
+    if (!tc_parse_size(flag, arg, max, &v, errbuf, size)) {
         return false;
     }
     *out = (int64_t)v;
@@ -123,10 +66,10 @@ static bool add_fault(struct hec_config *cfg, const char *spec, char *errbuf, si
     struct hec_fault rule;
     char why[200];
     if (cfg->n_faults == HEC_MAX_FAULTS) {
-        return fail(errbuf, size, "too many --fault rules");
+        return tc_fail(errbuf, size, "too many --fault rules");
     }
     if (!hec_faults_parse(spec, &rule, why, sizeof(why))) {
-        return fail(errbuf, size, "bad --fault '%s': %s", spec, why);
+        return tc_fail(errbuf, size, "bad --fault '%s': %s", spec, why);
     }
     cfg->faults[cfg->n_faults++] = spec;
     return true;
@@ -138,7 +81,8 @@ static bool apply_value_flag(
     int64_t v = 0;
     bool is_ok = true;
     if (strcmp(flag, "--listen") == 0) {
-        return parse_listen(cfg, value, errbuf, size);
+        return tc_parse_listen(value, cfg->listen_host, sizeof(cfg->listen_host), &cfg->listen_port,
+                               errbuf, size);
     } else if (strcmp(flag, "--out") == 0) {
         cfg->out_path = value;
     } else if (strcmp(flag, "--cert") == 0) {
@@ -150,23 +94,23 @@ static bool apply_value_flag(
     } else if (strcmp(flag, "--fault") == 0) {
         return add_fault(cfg, value, errbuf, size);
     } else if (strcmp(flag, "--max-content-length") == 0) {
-        is_ok = parse_size(flag, value, 1ll << 31, &cfg->max_content_length, errbuf, size);
+        is_ok = tc_parse_size(flag, value, 1ll << 31, &cfg->max_content_length, errbuf, size);
         if (is_ok && cfg->max_content_length == 0) {
-            return fail(errbuf, size, "--max-content-length must be positive");
+            return tc_fail(errbuf, size, "--max-content-length must be positive");
         }
     } else if (strcmp(flag, "--max-event-size") == 0) {
-        is_ok = parse_size(flag, value, 1ll << 31, &cfg->max_event_size, errbuf, size);
+        is_ok = tc_parse_size(flag, value, 1ll << 31, &cfg->max_event_size, errbuf, size);
     } else if (strcmp(flag, "--ack-delay-ms") == 0) {
         is_ok = parse_int(flag, value, 86400000, &cfg->ack_delay_ms, errbuf, size);
     } else if (strcmp(flag, "--ack-idle-seconds") == 0) {
         is_ok = parse_int(flag, value, 86400 * 365, &v, errbuf, size);
         cfg->ack_idle_ms = v * 1000;
     } else if (strcmp(flag, "--ack-max-pending") == 0) {
-        is_ok = parse_size(flag, value, 1ll << 32, &cfg->ack_max_pending, errbuf, size);
+        is_ok = tc_parse_size(flag, value, 1ll << 32, &cfg->ack_max_pending, errbuf, size);
     } else if (strcmp(flag, "--indexers") == 0) {
         is_ok = parse_int(flag, value, HEC_MAX_INDEXERS, &v, errbuf, size);
         if (is_ok && v < 1) {
-            return fail(errbuf, size, "--indexers must be 1..%d", HEC_MAX_INDEXERS);
+            return tc_fail(errbuf, size, "--indexers must be 1..%d", HEC_MAX_INDEXERS);
         }
         cfg->indexers = (size_t)v;
     } else if (strcmp(flag, "--threads") == 0) {
@@ -176,7 +120,7 @@ static bool apply_value_flag(
         is_ok = parse_int(flag, value, 1ll << 62, &v, errbuf, size);
         cfg->seed = (uint64_t)v;
     } else {
-        return fail(errbuf, size, "unknown option %s (see --help)", flag);
+        return tc_fail(errbuf, size, "unknown option %s (see --help)", flag);
     }
     return is_ok;
 }
@@ -215,18 +159,18 @@ static bool parse_tokens(
         char why[200];
         if (!hec_token_parse(specs[i], i + 1, cfg->is_ack_all, cfg->is_query_token_all, token, why,
                              sizeof(why))) {
-            return fail(errbuf, size, "bad --token: %s", why);
+            return tc_fail(errbuf, size, "bad --token: %s", why);
         }
         for (int j = 0; j < cfg->n_tokens; j++) {
             if (strcmp(cfg->tokens[j].value, token->value) == 0 ||
                 strcmp(cfg->tokens[j].name, token->name) == 0) {
-                return fail(errbuf, size, "--token %s repeats a value or name", token->name);
+                return tc_fail(errbuf, size, "--token %s repeats a value or name", token->name);
             }
         }
         cfg->n_tokens++;
     }
     if (cfg->n_tokens == 0 && !cfg->wants_help && !cfg->wants_version) {
-        return fail(errbuf, size, "at least one --token is required");
+        return tc_fail(errbuf, size, "at least one --token is required");
     }
     return true;
 }
@@ -252,11 +196,11 @@ bool hec_config_from_args(struct hec_config *cfg, int argc, char **argv, char *e
         }
         const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
         if (!value) {
-            return fail(errbuf, size, "%s needs a value (or is unknown; see --help)", flag);
+            return tc_fail(errbuf, size, "%s needs a value (or is unknown; see --help)", flag);
         }
         if (strcmp(flag, "--token") == 0) {
             if (n_specs == HEC_MAX_TOKENS) {
-                return fail(errbuf, size, "too many --token flags (max %d)", HEC_MAX_TOKENS);
+                return tc_fail(errbuf, size, "too many --token flags (max %d)", HEC_MAX_TOKENS);
             }
             specs[n_specs++] = value;
         } else if (!apply_value_flag(cfg, flag, value, errbuf, size)) {
@@ -264,7 +208,7 @@ bool hec_config_from_args(struct hec_config *cfg, int argc, char **argv, char *e
         }
     }
     if (!cfg->cert_path != !cfg->key_path) {
-        return fail(errbuf, size, "--cert and --key go together");
+        return tc_fail(errbuf, size, "--cert and --key go together");
     }
     return parse_tokens(cfg, specs, n_specs, errbuf, size);
 }

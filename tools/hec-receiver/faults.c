@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/faults.h"
+
 #include "util/banned.h"
 
 static const struct {
@@ -62,71 +64,45 @@ static bool parse_endpoints(const char *value, unsigned *out)
     return mask != 0;
 }
 
-static bool parse_long(const char *value, long min, long max, long *out)
+/* One key=value of a rule whose type= is already applied (it is skipped here). */
+static bool parse_field(void *cls, const char *key, const char *value, char *why, size_t why_size)
 {
-    char *end = NULL;
-    long v = strtol(value, &end, 10);
-    if (end == value || *end || v < min || v > max) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
-static bool parse_field(struct hec_fault *rule,
-                        const char *key,
-                        const char *value,
-                        bool *has_endpoint,
-                        char *why,
-                        size_t why_size)
-{
+    struct hec_fault *rule = cls;
     long v = 0;
-    char *end = NULL;
-    if (strcmp(key, "endpoint") == 0) {
-        *has_endpoint = true;
+    enum tc_fault_key shared = tc_fault_shared_key(key, value, &rule->rate, &rule->remaining,
+                                                   &rule->latency_ms, why, why_size);
+    if (shared != TC_FAULT_KEY_OTHER) {
+        return shared == TC_FAULT_KEY_OK;
+    }
+    if (strcmp(key, "type") == 0) {
+        return true;
+    } else if (strcmp(key, "endpoint") == 0) {
         if (!parse_endpoints(value, &rule->endpoints)) {
             snprintf(why, why_size,
                      "endpoint wants event, raw, ack, health, data or *, "
                      "joined with '|'");
             return false;
         }
-    } else if (strcmp(key, "rate") == 0) {
-        rule->rate = strtod(value, &end);
-        if (end == value || *end || !(rule->rate >= 0.0 && rule->rate <= 1.0)) {
-            snprintf(why, why_size, "rate must be in [0, 1]");
-            return false;
-        }
-    } else if (strcmp(key, "count") == 0) {
-        if (!parse_long(value, 1, 1L << 40, &rule->remaining)) {
-            snprintf(why, why_size, "count must be a positive integer");
-            return false;
-        }
-    } else if (strcmp(key, "ms") == 0) {
-        if (!parse_long(value, 0, 600000, &v)) {
-            snprintf(why, why_size, "ms must be in 0..600000");
-            return false;
-        }
-        rule->latency_ms = (int)v;
     } else if (strcmp(key, "code") == 0) {
-        if (!parse_long(value, 0, HEC_CODE_MAX, &v)) {
+        if (!tc_fault_parse_long(value, 0, HEC_CODE_MAX, &v)) {
             snprintf(why, why_size, "code must be a HEC code 0..%d", HEC_CODE_MAX);
             return false;
         }
         rule->code = (int)v;
     } else if (strcmp(key, "status") == 0) {
-        if (!parse_long(value, 200, 599, &v)) {
+        if (!tc_fault_parse_long(value, 200, 599, &v)) {
             snprintf(why, why_size, "status must be in 200..599");
             return false;
         }
         rule->status = (int)v;
     } else if (strcmp(key, "retry_after") == 0) {
-        if (!parse_long(value, 0, 86400, &v)) {
+        if (!tc_fault_parse_long(value, 0, 86400, &v)) {
             snprintf(why, why_size, "retry_after must be in 0..86400 seconds");
             return false;
         }
         rule->retry_after_s = (int)v;
     } else if (strcmp(key, "k") == 0) {
-        if (!parse_long(value, 0, 1L << 40, &rule->k)) {
+        if (!tc_fault_parse_long(value, 0, 1L << 40, &rule->k)) {
             snprintf(why, why_size, "k must be a non-negative integer");
             return false;
         }
@@ -200,24 +176,8 @@ bool hec_faults_parse(const char *spec, struct hec_fault *out, char *why, size_t
     if (!parse_type(&rule, type_value, why, why_size)) {
         return false;
     }
-    bool has_endpoint = false;
-    snprintf(copy, sizeof(copy), "%s", spec);
-    for (char *field = copy; field && *field;) {
-        char *comma = strchr(field, ',');
-        if (comma) {
-            *comma++ = '\0';
-        }
-        char *eq = strchr(field, '=');
-        if (!eq) {
-            snprintf(why, why_size, "expected key=value, got '%.40s'", field);
-            return false;
-        }
-        *eq = '\0';
-        if (strcmp(field, "type") != 0 &&
-            !parse_field(&rule, field, eq + 1, &has_endpoint, why, why_size)) {
-            return false;
-        }
-        field = comma;
+    if (!tc_fault_fields(spec, HEC_SPEC_MAX, parse_field, &rule, why, why_size)) {
+        return false;
     }
     if (!validate(&rule, why, why_size)) {
         return false;
@@ -242,9 +202,7 @@ bool hec_faults_remove(struct hec_faults *faults, int id)
 {
     for (int i = 0; i < faults->n_rules; i++) {
         if (faults->rules[i].id == id) {
-            memmove(&faults->rules[i], &faults->rules[i + 1],
-                    (size_t)(faults->n_rules - i - 1) * sizeof(faults->rules[0]));
-            faults->n_rules--;
+            tc_fault_table_remove(faults->rules, sizeof(faults->rules[0]), &faults->n_rules, i);
             return true;
         }
     }
@@ -256,17 +214,6 @@ void hec_faults_clear(struct hec_faults *faults)
     faults->n_rules = 0;
 }
 
-/* xorshift64*: rates are reproducible for a given --seed and request order. */
-static double next_unit(struct hec_faults *faults)
-{
-    uint64_t x = faults->rng ? faults->rng : 0x2545F4914F6CDD1Dull;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    faults->rng = x;
-    return (double)((x * 0x2545F4914F6CDD1Dull) >> 11) / 9007199254740992.0;
-}
-
 static bool is_answer_rule(enum hec_fault_type type)
 {
     return type == HEC_FAULT_CODE || type == HEC_FAULT_RESET || type == HEC_FAULT_CLOSE ||
@@ -275,14 +222,7 @@ static bool is_answer_rule(enum hec_fault_type type)
 
 static bool roll(struct hec_faults *faults, struct hec_fault *rule)
 {
-    if (rule->rate < 1.0 && next_unit(faults) >= rule->rate) {
-        return false;
-    }
-    if (rule->remaining > 0) {
-        rule->remaining--;
-    }
-    rule->n_fired++;
-    return true;
+    return tc_fault_roll(&faults->rng, rule->rate, &rule->remaining, &rule->n_fired);
 }
 
 void hec_faults_decide(struct hec_faults *faults,

@@ -15,18 +15,13 @@
 #define HEC_MAX_PARAMS   32
 #define HEC_MAX_SEGMENTS 8
 
-struct hec_param {
-    const char *key;   /* percent-decoded, NUL-terminated */
-    const char *value; /* percent-decoded; "" when absent */
-};
-
 struct hec_ctx {
     struct hec_server *srv;
-    const struct hec_request *req;
+    const struct tc_request *req;
     struct hec_response *resp;
     struct sf_arena *arena;
     const char *path; /* raw path, without the query */
-    struct hec_param params[HEC_MAX_PARAMS];
+    struct tc_param params[HEC_MAX_PARAMS];
     size_t n_params;
     const char *segs[HEC_MAX_SEGMENTS]; /* control plane: decoded path segments */
     size_t n_segs;
@@ -52,7 +47,7 @@ bool hec_ctx_split_path(struct hec_ctx *ctx);
 /* First query parameter |key|, or NULL. */
 const char *hec_ctx_param(const struct hec_ctx *ctx, const char *key);
 /* First request header |name| (ASCII case-insensitive), or NULL. */
-const char *hec_request_header(const struct hec_request *req, const char *name);
+const char *hec_request_header(const struct tc_request *req, const char *name);
 
 void hec_resp_header(struct hec_response *resp, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/reply.h"
+#include "common/request.h"
+
 #define HEC_VERSION "0.1.0"
 
 #define HEC_MAX_TOKENS          64
@@ -232,23 +235,7 @@ void hec_server_init(struct hec_server *srv, const struct hec_server_options *op
 void hec_server_cleanup(struct hec_server *srv);
 
 /* ---------------------------------------------------------------------------------------- */
-/* One HTTP exchange, without sockets (http.c builds these; so does the fuzzer).             */
-
-struct hec_header {
-    const char *name;
-    const char *value;
-};
-
-struct hec_request {
-    const char *method;
-    const char *target; /* request-target as received: path and optional "?query", encoded */
-    const struct hec_header *headers;
-    size_t n_headers;
-    const uint8_t *body; /* as received: still gzip when Content-Encoding says so */
-    size_t body_len;
-    bool is_body_too_large; /* the HTTP layer stopped buffering past max_content_length */
-    uint64_t wire_len;      /* body bytes seen, buffered or not */
-};
+/* One HTTP exchange: struct tc_request (common/request.h) in, hec_response out.             */
 
 enum hec_action {
     HEC_ACTION_NONE,
@@ -256,17 +243,11 @@ enum hec_action {
     HEC_ACTION_CLOSE, /* close the connection (FIN), no answer */
 };
 
-#define HEC_RESP_MAX_HEADERS 8
-
 struct hec_response {
     int status;
     int code; /* HEC code of the body, -1 when the body carries none */
     enum hec_endpoint endpoint;
-    size_t n_headers;
-    struct {
-        char name[32];
-        char value[128];
-    } headers[HEC_RESP_MAX_HEADERS];
+    struct tc_reply_headers headers;
     const char *content_type; /* static string or NULL */
     char *body;               /* heap, owned; NULL for an empty body */
     size_t body_len;
@@ -277,7 +258,7 @@ struct hec_response {
 /* Serves one request: fills |resp|. Never fails; any input, however malformed, gets a
  * HEC-style answer. Accepted events are appended to the out file before it returns.
  * Thread-safe. */
-void hec_handle(struct hec_server *srv, const struct hec_request *req, struct hec_response *resp);
+void hec_handle(struct hec_server *srv, const struct tc_request *req, struct hec_response *resp);
 void hec_response_cleanup(struct hec_response *resp);
 /* Response header |name| (case-insensitive) or NULL. */
 const char *hec_response_header(const struct hec_response *resp, const char *name);

@@ -1,8 +1,8 @@
-/* The HTTP front: libmicrohttpd, plain or TLS. Turns each exchange into a hec_request, calls
- * hec_handle(), and sends the answer, carrying out latency and reset faults. Bodies over
- * max_content_length are counted and dropped, not buffered; with `Expect: 100-continue` and
- * a Content-Length over the limit the 413 goes out before the body. Call start/stop from one
- * thread. */
+/* The HTTP front (common/http.h) serving hec_handle(): plain or TLS. Turns each exchange
+ * into a hec_request and carries out the answer with its latency, close and reset faults.
+ * Bodies over max_content_length are counted and dropped, not buffered; with `Expect:
+ * 100-continue` and a Content-Length over the limit the 413 goes out before the body. Call
+ * start and tc_http_stop() from one thread. */
 #ifndef HEC_HTTP_H
 #define HEC_HTTP_H
 
@@ -10,7 +10,7 @@
 
 #include "hec.h"
 
-struct hec_http;
+struct tc_http;
 
 struct hec_http_options {
     const char *host;     /* IPv4 literal or "localhost" */
@@ -20,13 +20,12 @@ struct hec_http_options {
     const char *key_pem;
 };
 
-/* Listens; the bound port goes to |*bound_port|. NULL with a reason in |errbuf|. */
-struct hec_http *hec_http_start(struct hec_server *srv,
-                                const struct hec_http_options *opts,
-                                int *bound_port,
-                                char *errbuf,
-                                size_t errbuf_size);
-/* Stops accepting, finishes the requests in progress, frees. NULL is fine. */
-void hec_http_stop(struct hec_http *http);
+/* Listens; the bound port goes to |*bound_port|. NULL with a reason in |errbuf|. Stop it with
+ * tc_http_stop(). */
+struct tc_http *hec_http_start(struct hec_server *srv,
+                               const struct hec_http_options *opts,
+                               int *bound_port,
+                               char *errbuf,
+                               size_t errbuf_size);
 
 #endif

@@ -10,12 +10,13 @@
 #include <unistd.h>
 
 #include "acks.h"
+#include "common/http.h"
+#include "common/process.h"
 #include "config.h"
 #include "faults.h"
 #include "hec.h"
 #include "http.h"
 #include "util/clock.h"
-#include "util/file.h"
 
 #define SF_LOG_MODULE "hec-receiver"
 #include "util/log.h"
@@ -24,23 +25,18 @@
 
 #define PEM_MAX ((size_t)1 << 20)
 
-static int serve_until_signal(struct hec_server *srv, const sigset_t *stop)
+/* Once a second: forget idle ack channels. */
+static void expire_acks(void *cls)
 {
-    struct timespec tick = {.tv_sec = 1, .tv_nsec = 0};
-    for (;;) {
-        int sig = sigtimedwait(stop, NULL, &tick);
-        if (sig == SIGTERM || sig == SIGINT) {
-            return sig;
-        }
-        pthread_mutex_lock(&srv->lock);
-        size_t n = 0;
-        for (size_t i = 0; i < srv->n_indexers; i++) {
-            n += hec_acks_expire(srv->indexer_acks[i], sf_now_ms());
-        }
-        pthread_mutex_unlock(&srv->lock);
-        if (n) {
-            SF_LOG_DEBUG("msg=\"idle ack channels forgotten\" channels=%zu", n);
-        }
+    struct hec_server *srv = cls;
+    pthread_mutex_lock(&srv->lock);
+    size_t n = 0;
+    for (size_t i = 0; i < srv->n_indexers; i++) {
+        n += hec_acks_expire(srv->indexer_acks[i], sf_now_ms());
+    }
+    pthread_mutex_unlock(&srv->lock);
+    if (n) {
+        SF_LOG_DEBUG("msg=\"idle ack channels forgotten\" channels=%zu", n);
     }
 }
 
@@ -76,13 +72,8 @@ static int run(const struct hec_config *cfg, const char *cert, const char *key)
             return 1;
         }
     }
-    /* Block the stop signals before any thread exists, so only sigtimedwait sees them. */
     sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    tc_block_stop_signals(&stop);
 
     struct hec_server srv;
     struct hec_server_options opts;
@@ -99,7 +90,7 @@ static int run(const struct hec_config *cfg, const char *cert, const char *key)
     char err[256];
     int port = 0;
     int rc = 1;
-    struct hec_http *http = hec_http_start(&srv, &http_opts, &port, err, sizeof(err));
+    struct tc_http *http = hec_http_start(&srv, &http_opts, &port, err, sizeof(err));
     if (!http) {
         fprintf(stderr, "hec-receiver: %s\n", err);
         goto out;
@@ -108,8 +99,8 @@ static int run(const struct hec_config *cfg, const char *cert, const char *key)
                 cert ? "on" : "off", cfg->is_count_only ? "on" : "off", http_opts.threads);
     printf("hec-receiver listening on %s:%d\n", cfg->listen_host, port);
     fflush(stdout);
-    int sig = serve_until_signal(&srv, &stop);
-    hec_http_stop(http); /* answers (and records) what is in progress first */
+    int sig = tc_wait_signal(&stop, expire_acks, &srv);
+    tc_http_stop(http); /* answers (and records) what is in progress first */
     SF_LOG_INFO("msg=\"stopped\" signal=%d requests=%llu events=%llu", sig,
                 (unsigned long long)atomic_load(&srv.n_requests),
                 (unsigned long long)srv.stats.events_accepted);
@@ -140,12 +131,9 @@ int main(int argc, char **argv)
         sf_log_set_debug_modules("hec-receiver");
     }
     char *cert = NULL, *key = NULL;
-    size_t len;
     if (cfg.cert_path &&
-        (!sf_file_read_small(cfg.cert_path, PEM_MAX, &cert, &len, err, sizeof(err)) ||
-         !sf_file_read_small(cfg.key_path, PEM_MAX, &key, &len, err, sizeof(err)))) {
+        !tc_read_pem_pair(cfg.cert_path, cfg.key_path, PEM_MAX, &cert, &key, err, sizeof(err))) {
         fprintf(stderr, "hec-receiver: %s\n", err);
-        free(cert);
         return 2;
     }
     int rc = run(&cfg, cert, key);

@@ -36,25 +36,15 @@ const char *hec_code_text(int code)
 
 void hec_resp_header(struct hec_response *resp, const char *name, const char *fmt, ...)
 {
-    if (resp->n_headers == HEC_RESP_MAX_HEADERS) {
-        return; /* a handler bug, never input-driven: headers are fixed per answer */
-    }
-    snprintf(resp->headers[resp->n_headers].name, sizeof(resp->headers[0].name), "%s", name);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(resp->headers[resp->n_headers].value, sizeof(resp->headers[0].value), fmt, ap);
+    tc_reply_header_v(&resp->headers, name, fmt, ap);
     va_end(ap);
-    resp->n_headers++;
 }
 
 const char *hec_response_header(const struct hec_response *resp, const char *name)
 {
-    for (size_t i = 0; i < resp->n_headers; i++) {
-        if (strcasecmp(resp->headers[i].name, name) == 0) {
-            return resp->headers[i].value;
-        }
-    }
-    return NULL;
+    return tc_reply_header_find(&resp->headers, name);
 }
 
 static void set_body(struct hec_response *resp, char *body, size_t len, const char *type)

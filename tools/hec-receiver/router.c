@@ -154,7 +154,7 @@ static bool apply_faults(struct hec_ctx *ctx, enum hec_endpoint ep)
  * else is 415 (splunk/splunk-connect-for-syslog PR#2254). */
 static bool decode_body(struct hec_ctx *ctx)
 {
-    const struct hec_request *req = ctx->req;
+    const struct tc_request *req = ctx->req;
     const char *encoding = hec_request_header(req, "Content-Encoding");
     ctx->body = req->body;
     ctx->body_len = req->body_len;
@@ -320,7 +320,7 @@ void hec_ctx_count_events(struct hec_ctx *ctx,
     pthread_mutex_unlock(&ctx->srv->lock);
 }
 
-void hec_handle(struct hec_server *srv, const struct hec_request *req, struct hec_response *resp)
+void hec_handle(struct hec_server *srv, const struct tc_request *req, struct hec_response *resp)
 {
     memset(resp, 0, sizeof(*resp));
     resp->status = 200;

@@ -23,7 +23,7 @@ struct emu_auth_input {
     const char *path; /* exactly as sent */
     const struct emu_auth_param *params;
     size_t n_params;
-    const struct emu_header *headers;
+    const struct tc_header *headers;
     size_t n_headers;
 };
 

@@ -5,11 +5,11 @@
 #include "config_int.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/config.h"
 #include "faults.h"
 #include "store.h"
 #include "util/alloc.h"
@@ -57,22 +57,10 @@ const char *emu_config_usage(void)
     return usage;
 }
 
-static bool fail(char *errbuf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool fail(char *errbuf, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, size, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
 static bool add_project(struct emu_config *cfg, const char *name, char *errbuf, size_t size)
 {
     if (!emu_store_valid_name(name)) {
-        return fail(errbuf, size, "invalid project name '%s' (1-63 of [a-z0-9_-])", name);
+        return tc_fail(errbuf, size, "invalid project name '%s' (1-63 of [a-z0-9_-])", name);
     }
     for (int i = 0; i < cfg->n_projects; i++) {
         if (strcmp(cfg->projects[i], name) == 0) {
@@ -80,7 +68,7 @@ static bool add_project(struct emu_config *cfg, const char *name, char *errbuf, 
         }
     }
     if (cfg->n_projects == EMU_MAX_PROJECTS) {
-        return fail(errbuf, size, "too many projects");
+        return tc_fail(errbuf, size, "too many projects");
     }
     cfg->projects[cfg->n_projects++] = sf_xstrdup(name);
     return true;
@@ -89,10 +77,10 @@ static bool add_project(struct emu_config *cfg, const char *name, char *errbuf, 
 static bool add_logstore(struct emu_config *cfg, const char *name, char *errbuf, size_t size)
 {
     if (cfg->n_projects == 0) {
-        return fail(errbuf, size, "--logstore %s needs a --project before it", name);
+        return tc_fail(errbuf, size, "--logstore %s needs a --project before it", name);
     }
     if (!emu_store_valid_name(name) || cfg->n_logstores == EMU_CFG_MAX_LOGSTORES) {
-        return fail(errbuf, size, "invalid logstore name '%s' or too many logstores", name);
+        return tc_fail(errbuf, size, "invalid logstore name '%s' or too many logstores", name);
     }
     struct emu_cfg_logstore *ls = &cfg->logstores[cfg->n_logstores++];
     memset(ls, 0, sizeof(*ls));
@@ -113,11 +101,11 @@ add_generate(struct emu_config *cfg, const char *kind, uint64_t n_logs, char *er
     struct emu_cfg_logstore *ls = last_logstore(cfg);
     enum emu_gen_kind k;
     if (!ls) {
-        return fail(errbuf, size, "--generate needs a --logstore before it");
+        return tc_fail(errbuf, size, "--generate needs a --logstore before it");
     }
     if (!emu_gen_kind_parse(kind, &k) || n_logs == 0 || ls->n_generate == EMU_CFG_MAX_GENERATE) {
-        return fail(errbuf, size, "bad --generate %s:%llu (nginx:N or actiontrail:N, N > 0)", kind,
-                    (unsigned long long)n_logs);
+        return tc_fail(errbuf, size, "bad --generate %s:%llu (nginx:N or actiontrail:N, N > 0)",
+                       kind, (unsigned long long)n_logs);
     }
     ls->generate[ls->n_generate].kind = k;
     ls->generate[ls->n_generate].n_logs = n_logs;
@@ -133,7 +121,7 @@ static bool add_key(struct emu_config *cfg,
                     size_t size)
 {
     if (!id[0] || !secret[0] || cfg->n_keys == EMU_CFG_MAX_KEYS) {
-        return fail(errbuf, size, "bad access key (ID:SECRET[:STS_TOKEN]) or too many keys");
+        return tc_fail(errbuf, size, "bad access key (ID:SECRET[:STS_TOKEN]) or too many keys");
     }
     struct emu_key *key = &cfg->keys[cfg->n_keys++];
     key->id = sf_xstrdup(id);
@@ -148,7 +136,7 @@ static bool parse_key_arg(struct emu_config *cfg, const char *arg, char *errbuf,
     snprintf(copy, sizeof(copy), "%s", arg);
     char *secret = strchr(copy, ':');
     if (!secret) {
-        return fail(errbuf, size, "--access-key wants ID:SECRET[:STS_TOKEN]");
+        return tc_fail(errbuf, size, "--access-key wants ID:SECRET[:STS_TOKEN]");
     }
     *secret++ = '\0';
     char *token = strchr(secret, ':');
@@ -158,36 +146,12 @@ static bool parse_key_arg(struct emu_config *cfg, const char *arg, char *errbuf,
     return add_key(cfg, copy, secret, token, errbuf, size);
 }
 
-static bool parse_listen(struct emu_config *cfg, const char *arg, char *errbuf, size_t size)
-{
-    const char *colon = strrchr(arg, ':');
-    long long port;
-    if (!colon || colon == arg || (size_t)(colon - arg) >= sizeof(cfg->listen_host) ||
-        !sf_str_to_i64(sf_str_from(colon + 1), 0, 65535, &port)) {
-        return fail(errbuf, size, "--listen wants HOST:PORT, got '%s'", arg);
-    }
-    snprintf(cfg->listen_host, sizeof(cfg->listen_host), "%.*s", (int)(colon - arg), arg);
-    cfg->listen_port = (int)port;
-    return true;
-}
-
-static bool parse_u64(
-    const char *flag, const char *arg, long long max, uint64_t *out, char *errbuf, size_t size)
-{
-    long long v;
-    if (!sf_str_to_i64(sf_str_from(arg), 0, max, &v)) {
-        return fail(errbuf, size, "%s wants an integer in 0..%lld, got '%s'", flag, max, arg);
-    }
-    *out = (uint64_t)v;
-    return true;
-}
-
 static bool add_fault(struct emu_config *cfg, const char *spec, char *errbuf, size_t size)
 {
     struct emu_fault rule;
     char why[160];
     if (!emu_faults_parse(spec, &rule, why, sizeof(why)) || cfg->n_faults == EMU_CFG_MAX_FAULTS) {
-        return fail(errbuf, size, "bad --fault '%s': %s", spec, why);
+        return tc_fail(errbuf, size, "bad --fault '%s': %s", spec, why);
     }
     cfg->faults[cfg->n_faults++] = sf_xstrdup(spec);
     return true;
@@ -220,7 +184,7 @@ static bool parse_port(const char *flag, const char *arg, int *out, char *errbuf
         return true;
     }
     if (!sf_str_to_i64(sf_str_from(arg), 0, 65535, &port)) {
-        return fail(errbuf, size, "%s wants a port 0..65535 or 'any', got '%s'", flag, arg);
+        return tc_fail(errbuf, size, "%s wants a port 0..65535 or 'any', got '%s'", flag, arg);
     }
     *out = (int)port;
     return true;
@@ -267,7 +231,8 @@ static bool apply_cred_flag(struct emu_config *cfg,
         return parse_port(flag, value, &cfg->metadata_port, errbuf, size);
     } else if (strcmp(flag, "--credential-lifetime") == 0) {
         return emu_config_parse_duration(value, &cfg->creds.lifetime_cap_s) ||
-               fail(errbuf, size, "%s wants a duration like 20s, 15m or 1h, got '%s'", flag, value);
+               tc_fail(errbuf, size, "%s wants a duration like 20s, 15m or 1h, got '%s'", flag,
+                       value);
     } else if (strcmp(flag, "--sts-role-arn") == 0) {
         set_string(&cfg->sts_role_arn, value);
         return true;
@@ -283,17 +248,18 @@ static bool apply_cred_flag(struct emu_config *cfg,
     } else if (strcmp(flag, "--metadata-role") == 0) {
         bool is_ok = value[0] && !strchr(value, '/') && strlen(value) < 128;
         set_string(&cfg->metadata_role, is_ok ? value : "");
-        return is_ok || fail(errbuf, size, "--metadata-role wants a role name, got '%s'", value);
+        return is_ok || tc_fail(errbuf, size, "--metadata-role wants a role name, got '%s'", value);
     } else if (strcmp(flag, "--metadata-mode") == 0) {
         bool is_hardened = strcmp(value, "hardened") == 0;
         cfg->creds.metadata_mode = is_hardened ? EMU_METADATA_HARDENED : EMU_METADATA_OPTIONAL;
         return is_hardened || strcmp(value, "optional") == 0 ||
-               fail(errbuf, size, "--metadata-mode wants optional or hardened, got '%s'", value);
+               tc_fail(errbuf, size, "--metadata-mode wants optional or hardened, got '%s'", value);
     } else if (strcmp(flag, "--sts-fault") == 0 || strcmp(flag, "--metadata-token-fault") == 0 ||
                strcmp(flag, "--metadata-fault") == 0) {
         if (!emu_config_parse_cred_fault(value, &fault)) {
-            return fail(errbuf, size, "%s wants none, drop, denied, throttle or a status, got '%s'",
-                        flag, value);
+            return tc_fail(errbuf, size,
+                           "%s wants none, drop, denied, throttle or a status, got '%s'", flag,
+                           value);
         }
         int *slot = strcmp(flag, "--sts-fault") == 0 ? &cfg->creds.faults.sts_status
                     : strcmp(flag, "--metadata-fault") == 0
@@ -316,7 +282,8 @@ bool emu_cfg_apply_flag(
         return is_cred_ok;
     }
     if (strcmp(flag, "--listen") == 0) {
-        return parse_listen(cfg, value, errbuf, size);
+        return tc_parse_listen(value, cfg->listen_host, sizeof(cfg->listen_host), &cfg->listen_port,
+                               errbuf, size);
     } else if (strcmp(flag, "--access-key") == 0) {
         return parse_key_arg(cfg, value, errbuf, size);
     } else if (strcmp(flag, "--project") == 0) {
@@ -325,25 +292,25 @@ bool emu_cfg_apply_flag(
         return add_logstore(cfg, value, errbuf, size);
     } else if (strcmp(flag, "--shards") == 0) {
         if (!last_logstore(cfg)) {
-            return fail(errbuf, size, "--shards needs a --logstore before it");
+            return tc_fail(errbuf, size, "--shards needs a --logstore before it");
         }
-        bool is_ok = parse_u64(flag, value, EMU_MAX_NEW_SHARDS, &v, errbuf, size) && v >= 1;
+        bool is_ok = tc_parse_u64(flag, value, EMU_MAX_NEW_SHARDS, &v, errbuf, size) && v >= 1;
         last_logstore(cfg)->n_shards = (int)v;
-        return is_ok || fail(errbuf, size, "--shards wants 1..800");
+        return is_ok || tc_fail(errbuf, size, "--shards wants 1..800");
     } else if (strcmp(flag, "--generate") == 0) {
         const char *colon = strchr(value, ':');
         char kind[32];
         snprintf(kind, sizeof(kind), "%.*s", colon ? (int)(colon - value) : 0, value);
-        return colon && parse_u64(flag, colon + 1, 1ll << 40, &v, errbuf, size) &&
+        return colon && tc_parse_u64(flag, colon + 1, 1ll << 40, &v, errbuf, size) &&
                add_generate(cfg, kind, v, errbuf, size);
     } else if (strcmp(flag, "--seed") == 0) {
-        return parse_u64(flag, value, INT64_MAX, &cfg->seed, errbuf, size);
+        return tc_parse_u64(flag, value, INT64_MAX, &cfg->seed, errbuf, size);
     } else if (strcmp(flag, "--spread-seconds") == 0) {
-        bool is_ok = parse_u64(flag, value, 86400 * 30, &v, errbuf, size);
+        bool is_ok = tc_parse_u64(flag, value, 86400 * 30, &v, errbuf, size);
         cfg->spread_s = (int64_t)v;
         return is_ok;
     } else if (strcmp(flag, "--retention-seconds") == 0) {
-        bool is_ok = parse_u64(flag, value, 1ll << 32, &v, errbuf, size);
+        bool is_ok = tc_parse_u64(flag, value, 1ll << 32, &v, errbuf, size);
         cfg->retention_s = (int64_t)v;
         return is_ok;
     } else if (strcmp(flag, "--fault") == 0) {
@@ -353,19 +320,19 @@ bool emu_cfg_apply_flag(
         cfg->region = sf_xstrdup(value);
         return true;
     } else if (strcmp(flag, "--max-pull-mb") == 0) {
-        bool is_ok = parse_u64(flag, value, 1024, &v, errbuf, size) && v >= 1;
+        bool is_ok = tc_parse_u64(flag, value, 1024, &v, errbuf, size) && v >= 1;
         cfg->max_pull_bytes = (size_t)v << 20;
-        return is_ok || fail(errbuf, size, "--max-pull-mb wants 1..1024");
+        return is_ok || tc_fail(errbuf, size, "--max-pull-mb wants 1..1024");
     } else if (strcmp(flag, "--cache-mb") == 0) {
-        bool is_ok = parse_u64(flag, value, 1 << 20, &v, errbuf, size);
+        bool is_ok = tc_parse_u64(flag, value, 1 << 20, &v, errbuf, size);
         cfg->cache_bytes = (size_t)v << 20;
         return is_ok;
     } else if (strcmp(flag, "--max-generate") == 0) {
-        return parse_u64(flag, value, 1ll << 40, &cfg->max_generate, errbuf, size);
+        return tc_parse_u64(flag, value, 1ll << 40, &cfg->max_generate, errbuf, size);
     } else if (strcmp(flag, "--config") == 0) {
         return emu_cfg_load_json(cfg, value, errbuf, size);
     }
-    return fail(errbuf, size, "unknown option '%s' (try --help)", flag);
+    return tc_fail(errbuf, size, "unknown option '%s' (try --help)", flag);
 }
 
 bool emu_config_from_args(
@@ -391,16 +358,16 @@ bool emu_config_from_args(
         } else if (strcmp(flag, "--version") == 0) {
             cfg->wants_version = true;
         } else if (i + 1 >= argc) {
-            return fail(errbuf, errbuf_size, "option '%s' needs a value (try --help)", flag);
+            return tc_fail(errbuf, errbuf_size, "option '%s' needs a value (try --help)", flag);
         } else if (!emu_cfg_apply_flag(cfg, flag, argv[++i], errbuf, errbuf_size)) {
             return false;
         }
     }
     if (!cfg->sts_tls_cert != !cfg->sts_tls_key) {
-        return fail(errbuf, errbuf_size, "--sts-tls-cert and --sts-tls-key go together");
+        return tc_fail(errbuf, errbuf_size, "--sts-tls-cert and --sts-tls-key go together");
     }
     if (!cfg->is_no_auth && cfg->n_keys == 0 && !cfg->wants_help && !cfg->wants_version) {
-        return fail(errbuf, errbuf_size, "give at least one --access-key, or --no-auth");
+        return tc_fail(errbuf, errbuf_size, "give at least one --access-key, or --no-auth");
     }
     return true;
 }
@@ -455,7 +422,7 @@ bool emu_config_apply(const struct emu_config *cfg,
     const char *why = NULL;
     for (int i = 0; i < cfg->n_projects; i++) {
         if (!emu_store_add_project(srv, cfg->projects[i], &why)) {
-            return fail(errbuf, errbuf_size, "project %s: %s", cfg->projects[i], why);
+            return tc_fail(errbuf, errbuf_size, "project %s: %s", cfg->projects[i], why);
         }
     }
     for (int i = 0; i < cfg->n_logstores; i++) {
@@ -463,7 +430,7 @@ bool emu_config_apply(const struct emu_config *cfg,
         struct emu_project *project = emu_project_find(srv, c->project, strlen(c->project));
         struct emu_logstore *ls = emu_store_add_logstore(srv, project, c->name, c->n_shards, &why);
         if (!ls) {
-            return fail(errbuf, errbuf_size, "logstore %s/%s: %s", c->project, c->name, why);
+            return tc_fail(errbuf, errbuf_size, "logstore %s/%s: %s", c->project, c->name, why);
         }
         for (int g = 0; g < c->n_generate; g++) {
             emu_generate(srv, ls, c->generate[g].kind, c->generate[g].n_logs, cfg->spread_s, -1);
@@ -474,7 +441,7 @@ bool emu_config_apply(const struct emu_config *cfg,
         char reason[160];
         if (!emu_faults_parse(cfg->faults[i], &rule, reason, sizeof(reason)) ||
             emu_faults_add(&srv->faults, &rule) < 0) {
-            return fail(errbuf, errbuf_size, "fault %s: %s", cfg->faults[i], reason);
+            return tc_fail(errbuf, errbuf_size, "fault %s: %s", cfg->faults[i], reason);
         }
     }
     return true;

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "common/reply.h"
+#include "common/request.h"
 #include "lz4splice.h"
 
 /* Shards: the service caps them per project (400, raised on request up to 800: "Basic
@@ -270,22 +272,7 @@ struct emu_shard *emu_shard_find(struct emu_logstore *ls, long long id);
 struct emu_group *emu_group_find(struct emu_logstore *ls, const char *name, size_t len);
 
 /* ---------------------------------------------------------------------------------------- */
-/* One HTTP exchange, without sockets (http.c builds these; the fuzzer does too).            */
-
-struct emu_header {
-    const char *name;
-    const char *value;
-};
-
-struct emu_request {
-    const char *method;
-    const char *target; /* request-target as received: path and optional "?query", encoded */
-    const struct emu_header *headers;
-    size_t n_headers;
-    const uint8_t *body;
-    size_t body_len;
-    bool is_body_too_large; /* the HTTP layer stopped buffering past its limit */
-};
+/* One HTTP exchange: struct tc_request (common/request.h) in, emu_response out.             */
 
 /* An immutable, shareable response body (cached PullLogs bodies are handed to several
  * connections at once). */
@@ -306,16 +293,10 @@ enum emu_action {
     EMU_ACTION_TRUNCATE, /* announce the full length, send half, close */
 };
 
-#define EMU_RESP_MAX_HEADERS 16
-
 struct emu_response {
     int status;
     enum emu_api api;
-    size_t n_headers;
-    struct {
-        char name[32];
-        char value[96];
-    } headers[EMU_RESP_MAX_HEADERS];
+    struct tc_reply_headers headers;
     const char *content_type; /* static string or NULL */
     struct emu_body *body;    /* owned reference, or NULL for an empty body */
     enum emu_action action;
@@ -324,7 +305,7 @@ struct emu_response {
 
 /* Serves one request: fills |resp| (status, headers, body, fault action). Never fails; any
  * input, however malformed, gets an SLS-style answer. Thread-safe. */
-void emu_handle(struct emu_server *srv, const struct emu_request *req, struct emu_response *resp);
+void emu_handle(struct emu_server *srv, const struct tc_request *req, struct emu_response *resp);
 void emu_response_cleanup(struct emu_response *resp);
 /* The value of response header |name| (case-insensitive), or NULL. */
 const char *emu_response_header(const struct emu_response *resp, const char *name);

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/faults.h"
+
 #include "util/banned.h"
 
 static const struct {
@@ -43,14 +45,21 @@ static bool parse_type(const char *s, enum emu_fault_type *out)
     return false;
 }
 
-static bool parse_field(struct emu_fault *rule,
-                        const char *key,
-                        const char *value,
-                        bool *has_type,
-                        char *why,
-                        size_t why_size)
+/* One rule being parsed: type= is required but may come anywhere. */
+struct parsing {
+    struct emu_fault rule;
+    bool has_type;
+};
+
+static bool parse_field(void *cls, const char *key, const char *value, char *why, size_t why_size)
 {
-    char *end = NULL;
+    struct parsing *p = cls;
+    struct emu_fault *rule = &p->rule;
+    enum tc_fault_key shared = tc_fault_shared_key(key, value, &rule->rate, &rule->remaining,
+                                                   &rule->latency_ms, why, why_size);
+    if (shared != TC_FAULT_KEY_OTHER) {
+        return shared == TC_FAULT_KEY_OK;
+    }
     if (strcmp(key, "api") == 0) {
         enum emu_api api;
         if (strcmp(value, "*") != 0 && !emu_api_parse(value, &api)) {
@@ -65,26 +74,7 @@ static bool parse_field(struct emu_fault *rule,
                      value);
             return false;
         }
-        *has_type = true;
-    } else if (strcmp(key, "rate") == 0) {
-        rule->rate = strtod(value, &end);
-        if (end == value || *end || !(rule->rate >= 0.0 && rule->rate <= 1.0)) {
-            snprintf(why, why_size, "rate must be in [0, 1]");
-            return false;
-        }
-    } else if (strcmp(key, "ms") == 0) {
-        long ms = strtol(value, &end, 10);
-        if (end == value || *end || ms < 0 || ms > 600000) {
-            snprintf(why, why_size, "ms must be in 0..600000");
-            return false;
-        }
-        rule->latency_ms = (int)ms;
-    } else if (strcmp(key, "count") == 0) {
-        rule->remaining = strtol(value, &end, 10);
-        if (end == value || *end || rule->remaining < 1) {
-            snprintf(why, why_size, "count must be a positive integer");
-            return false;
-        }
+        p->has_type = true;
     } else {
         snprintf(why, why_size, "unknown key '%s' (api, type, rate, ms, count)", key);
         return false;
@@ -94,37 +84,16 @@ static bool parse_field(struct emu_fault *rule,
 
 bool emu_faults_parse(const char *spec, struct emu_fault *out, char *why, size_t why_size)
 {
-    struct emu_fault rule = {.rate = 1.0, .remaining = -1, .latency_ms = 100};
-    snprintf(rule.api, sizeof(rule.api), "*");
-    bool has_type = false;
-    char copy[256];
-    if (strlen(spec) >= sizeof(copy)) {
-        snprintf(why, why_size, "fault spec too long");
+    struct parsing p = {.rule = {.rate = 1.0, .remaining = -1, .latency_ms = 100}};
+    snprintf(p.rule.api, sizeof(p.rule.api), "*");
+    if (!tc_fault_fields(spec, 256, parse_field, &p, why, why_size)) {
         return false;
     }
-    snprintf(copy, sizeof(copy), "%s", spec);
-    char *field = copy;
-    while (field && *field) {
-        char *comma = strchr(field, ',');
-        if (comma) {
-            *comma = '\0';
-        }
-        char *eq = strchr(field, '=');
-        if (!eq) {
-            snprintf(why, why_size, "expected key=value, got '%s'", field);
-            return false;
-        }
-        *eq = '\0';
-        if (!parse_field(&rule, field, eq + 1, &has_type, why, why_size)) {
-            return false;
-        }
-        field = comma ? comma + 1 : NULL;
-    }
-    if (!has_type) {
+    if (!p.has_type) {
         snprintf(why, why_size, "type= is required");
         return false;
     }
-    *out = rule;
+    *out = p.rule;
     return true;
 }
 
@@ -144,9 +113,7 @@ bool emu_faults_remove(struct emu_faults *faults, int id)
 {
     for (int i = 0; i < faults->n_rules; i++) {
         if (faults->rules[i].id == id) {
-            memmove(&faults->rules[i], &faults->rules[i + 1],
-                    (size_t)(faults->n_rules - i - 1) * sizeof(faults->rules[0]));
-            faults->n_rules--;
+            tc_fault_table_remove(faults->rules, sizeof(faults->rules[0]), &faults->n_rules, i);
             return true;
         }
     }
@@ -158,17 +125,6 @@ void emu_faults_clear(struct emu_faults *faults)
     faults->n_rules = 0;
 }
 
-/* xorshift64*: rates are reproducible for a given --seed and request order. */
-static double next_unit(struct emu_faults *faults)
-{
-    uint64_t x = faults->rng ? faults->rng : 0x2545F4914F6CDD1Dull;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    faults->rng = x;
-    return (double)((x * 0x2545F4914F6CDD1Dull) >> 11) / 9007199254740992.0;
-}
-
 void emu_faults_decide(struct emu_faults *faults, enum emu_api api, struct emu_fault_decision *out)
 {
     out->delay_ms = 0;
@@ -177,16 +133,10 @@ void emu_faults_decide(struct emu_faults *faults, enum emu_api api, struct emu_f
         struct emu_fault *rule = &faults->rules[i];
         bool is_match = strcmp(rule->api, "*") == 0 || strcmp(rule->api, emu_api_name(api)) == 0;
         bool is_error = rule->type != EMU_FAULT_LATENCY;
-        if (!is_match || rule->remaining == 0 || (is_error && out->error)) {
+        if (!is_match || (is_error && out->error) ||
+            !tc_fault_roll(&faults->rng, rule->rate, &rule->remaining, &rule->n_fired)) {
             continue;
         }
-        if (rule->rate < 1.0 && next_unit(faults) >= rule->rate) {
-            continue;
-        }
-        if (rule->remaining > 0) {
-            rule->remaining--;
-        }
-        rule->n_fired++;
         if (is_error) {
             out->error = rule;
         } else {

@@ -14,21 +14,15 @@
 #define EMU_MAX_SEGMENTS 12
 #define EMU_MAX_PARAMS   32
 
-struct emu_param {
-    const char *key;   /* percent-decoded, NUL-terminated */
-    const char *value; /* percent-decoded; "" when absent */
-    bool has_eq;       /* "key=" (or "key=v") rather than a bare "key" */
-};
-
 struct emu_ctx {
     struct emu_server *srv;
-    const struct emu_request *req;
+    const struct tc_request *req;
     struct emu_response *resp;
     struct sf_arena *arena;
     const char *raw_path;               /* as sent, NUL-terminated: what v1/v4 sign */
     const char *segs[EMU_MAX_SEGMENTS]; /* decoded path segments */
     size_t n_segs;
-    struct emu_param params[EMU_MAX_PARAMS];
+    struct tc_param params[EMU_MAX_PARAMS];
     size_t n_params;
     const uint8_t *body; /* request body after x-log-compresstype decompression */
     size_t body_len;
@@ -40,10 +34,10 @@ struct emu_ctx {
 bool emu_ctx_parse_target(struct emu_ctx *ctx);
 
 /* First parameter named |key|, or NULL. */
-const struct emu_param *emu_ctx_param(const struct emu_ctx *ctx, const char *key);
+const struct tc_param *emu_ctx_param(const struct emu_ctx *ctx, const char *key);
 const char *emu_ctx_param_value(const struct emu_ctx *ctx, const char *key);
 /* First request header named |name| (ASCII case-insensitive), or NULL. */
-const char *emu_request_header(const struct emu_request *req, const char *name);
+const char *emu_request_header(const struct tc_request *req, const char *name);
 
 void emu_resp_header(struct emu_response *resp, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -1,7 +1,7 @@
-/* The HTTP front: libmicrohttpd, one thread per connection (keep-alive clients, injected
+/* The HTTP front (common/http.h), one thread per connection (keep-alive clients, injected
  * latency that must not stall other connections). Turns each exchange into an emu_request,
- * calls emu_handle(), and sends the answer, carrying out drop/truncate/latency faults.
- * Call start/stop from one thread. */
+ * calls the listener's handler, and sends the answer, carrying out drop/truncate/latency
+ * faults. Call start/stop from one thread. */
 #ifndef EMU_HTTP_H
 #define EMU_HTTP_H
 
@@ -14,7 +14,7 @@ struct emu_http;
 /* What answers the requests of one listener: emu_handle (SLS and the control plane),
  * emu_sts_handle or emu_metadata_handle. */
 typedef void (*emu_http_handler)(struct emu_server *srv,
-                                 const struct emu_request *req,
+                                 const struct tc_request *req,
                                  struct emu_response *resp);
 
 /* Listens on |host| (IPv4 literal or "localhost") and |port| (0 = any free port, reported in

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/process.h"
 #include "config.h"
 #include "emu.h"
 #include "http.h"
@@ -16,8 +17,6 @@
 
 #define SF_LOG_MODULE "emulator"
 #include "util/log.h"
-
-#include "util/file.h"
 
 #include "util/banned.h"
 
@@ -39,21 +38,15 @@ static uint64_t count_logs(struct emu_server *srv)
     return n;
 }
 
-/* Waits for SIGTERM/SIGINT, applying retention every second meanwhile. */
-static int serve_until_signal(struct emu_server *srv, const sigset_t *stop)
+/* Once a second: drop what retention no longer keeps. */
+static void apply_retention(void *cls)
 {
-    struct timespec tick = {.tv_sec = 1, .tv_nsec = 0};
-    for (;;) {
-        int sig = sigtimedwait(stop, NULL, &tick);
-        if (sig == SIGTERM || sig == SIGINT) {
-            return sig;
-        }
-        pthread_mutex_lock(&srv->lock);
-        uint64_t dropped = emu_store_apply_retention(srv, emu_now_s());
-        pthread_mutex_unlock(&srv->lock);
-        if (dropped) {
-            SF_LOG_DEBUG("msg=\"retention\" dropped_loggroups=%llu", (unsigned long long)dropped);
-        }
+    struct emu_server *srv = cls;
+    pthread_mutex_lock(&srv->lock);
+    uint64_t dropped = emu_store_apply_retention(srv, emu_now_s());
+    pthread_mutex_unlock(&srv->lock);
+    if (dropped) {
+        SF_LOG_DEBUG("msg=\"retention\" dropped_loggroups=%llu", (unsigned long long)dropped);
     }
 }
 
@@ -99,13 +92,8 @@ int main(int argc, char **argv)
     }
     sf_log_set_level(cfg.is_quiet ? SF_LOG_LEVEL_ERROR : SF_LOG_LEVEL_INFO);
 
-    /* Block the stop signals before any thread exists, so only sigtimedwait sees them. */
     sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    tc_block_stop_signals(&stop);
 
     struct emu_server srv;
     struct emu_server_options opts;
@@ -120,10 +108,8 @@ int main(int argc, char **argv)
     }
     /* The credential endpoints first: once the main "listening" line is out, every port a
      * test may read is already printed. */
-    size_t pem_len;
-    if (cfg.sts_tls_cert &&
-        (!sf_file_read_small(cfg.sts_tls_cert, PEM_MAX, &cert, &pem_len, err, sizeof(err)) ||
-         !sf_file_read_small(cfg.sts_tls_key, PEM_MAX, &key, &pem_len, err, sizeof(err)))) {
+    if (cfg.sts_tls_cert && !tc_read_pem_pair(cfg.sts_tls_cert, cfg.sts_tls_key, PEM_MAX, &cert,
+                                              &key, err, sizeof(err))) {
         fprintf(stderr, "sls-emulator: %s\n", err);
         goto out;
     }
@@ -143,7 +129,7 @@ int main(int argc, char **argv)
                 (unsigned long long)count_logs(&srv), cfg.is_no_auth ? "off" : "on");
     printf("sls-emulator listening on %s:%d\n", cfg.listen_host, port);
     fflush(stdout);
-    int sig = serve_until_signal(&srv, &stop);
+    int sig = tc_wait_signal(&stop, apply_retention, &srv);
     SF_LOG_INFO("msg=\"stopping\" signal=%d", sig);
     rc = 0;
 out:

@@ -40,7 +40,7 @@ static void reply_fault(struct emu_response *resp, int status)
 }
 
 static void put_token(struct emu_server *srv,
-                      const struct emu_request *req,
+                      const struct tc_request *req,
                       struct emu_response *resp,
                       const struct emu_cred_faults *faults)
 {
@@ -62,7 +62,7 @@ static void put_token(struct emu_server *srv,
 
 /* The token rule of the mode; true when the GET may proceed. */
 static bool token_allows(struct emu_server *srv,
-                         const struct emu_request *req,
+                         const struct tc_request *req,
                          struct emu_response *resp,
                          enum emu_metadata_mode mode)
 {
@@ -112,7 +112,7 @@ static void get_credentials(struct emu_server *srv,
 }
 
 void emu_metadata_handle(struct emu_server *srv,
-                         const struct emu_request *req,
+                         const struct tc_request *req,
                          struct emu_response *resp)
 {
     memset(resp, 0, sizeof(*resp));

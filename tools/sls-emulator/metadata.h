@@ -9,7 +9,7 @@
 
 /* Serves one request on the metadata port. Never fails. */
 void emu_metadata_handle(struct emu_server *srv,
-                         const struct emu_request *req,
+                         const struct tc_request *req,
                          struct emu_response *resp);
 
 #endif

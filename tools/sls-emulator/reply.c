@@ -11,25 +11,15 @@
 
 void emu_resp_header(struct emu_response *resp, const char *name, const char *fmt, ...)
 {
-    if (resp->n_headers == EMU_RESP_MAX_HEADERS) {
-        return; /* a bug in a handler, never input-driven: headers are fixed per API */
-    }
-    snprintf(resp->headers[resp->n_headers].name, sizeof(resp->headers[0].name), "%s", name);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(resp->headers[resp->n_headers].value, sizeof(resp->headers[0].value), fmt, ap);
+    tc_reply_header_v(&resp->headers, name, fmt, ap);
     va_end(ap);
-    resp->n_headers++;
 }
 
 const char *emu_response_header(const struct emu_response *resp, const char *name)
 {
-    for (size_t i = 0; i < resp->n_headers; i++) {
-        if (strcasecmp(resp->headers[i].name, name) == 0) {
-            return resp->headers[i].value;
-        }
-    }
-    return NULL;
+    return tc_reply_header_find(&resp->headers, name);
 }
 
 static void set_body(struct emu_response *resp, struct emu_body *body, const char *content_type)

@@ -1,7 +1,7 @@
 /* emu_handle(): one request from raw parts to an answer, in the order the service applies its
  * checks: project from Host (docs/protocol/sls-api.md §Endpoint and Host) → authentication → body
  * framing and decompression → API route and logstore → injected faults → the API itself. Everything
- * it needs from the HTTP layer is in struct emu_request, so the fuzzer drives it without sockets.
+ * it needs from the HTTP layer is in struct tc_request, so the fuzzer drives it without sockets.
  */
 #include <stdio.h>
 #include <string.h>
@@ -113,7 +113,7 @@ static bool authenticate(struct emu_ctx *ctx)
  * that way, so the service evidently takes them. */
 static bool prepare_body(struct emu_ctx *ctx)
 {
-    const struct emu_request *req = ctx->req;
+    const struct tc_request *req = ctx->req;
     ctx->body = req->body;
     ctx->body_len = req->body_len;
     if (req->is_body_too_large) {
@@ -382,7 +382,7 @@ static void dispatch(struct emu_ctx *ctx)
     }
 }
 
-void emu_handle(struct emu_server *srv, const struct emu_request *req, struct emu_response *resp)
+void emu_handle(struct emu_server *srv, const struct tc_request *req, struct emu_response *resp)
 {
     memset(resp, 0, sizeof(*resp));
     resp->status = 200;

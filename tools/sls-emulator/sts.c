@@ -488,9 +488,7 @@ static void make_request_id(char out[40])
     snprintf(out, 40, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
-void emu_sts_handle(struct emu_server *srv,
-                    const struct emu_request *req,
-                    struct emu_response *resp)
+void emu_sts_handle(struct emu_server *srv, const struct tc_request *req, struct emu_response *resp)
 {
     memset(resp, 0, sizeof(*resp));
     resp->status = 200;

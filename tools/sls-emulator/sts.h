@@ -27,7 +27,7 @@ sf_err emu_sts_string_to_sign(const char *method,
 
 /* Serves one request on the STS port. Never fails. */
 void emu_sts_handle(struct emu_server *srv,
-                    const struct emu_request *req,
+                    const struct tc_request *req,
                     struct emu_response *resp);
 
 #endif

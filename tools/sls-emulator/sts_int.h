@@ -12,7 +12,7 @@
 
 struct sts_ctx {
     struct emu_server *srv;
-    const struct emu_request *req;
+    const struct tc_request *req;
     struct emu_response *resp;
     struct sf_arena *arena;
     struct emu_sts_param params[STS_MAX_PARAMS];

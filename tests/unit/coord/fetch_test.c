@@ -28,15 +28,15 @@ static void push_filtered(struct pull_fixture *f,
                           const char *scanned_groups,
                           const char *scanned_bytes)
 {
-    struct ts_reply reply = {.status = 200,
-                             .headers = {{"x-log-cursor", next_cursor},
-                                         {"x-log-count", "0"},
-                                         {"x-log-bodyrawsize", "0"},
-                                         {"x-log-rawdatacount", scanned_groups},
-                                         {"x-log-rawdatasize", scanned_bytes},
-                                         {"x-log-rawdatalines", "9000"},
-                                         {"x-log-resultlines", "0"}}};
-    ts_push(f->ts, &reply);
+    struct hsv_reply reply = {.status = 200,
+                              .headers = {{"x-log-cursor", next_cursor},
+                                          {"x-log-count", "0"},
+                                          {"x-log-bodyrawsize", "0"},
+                                          {"x-log-rawdatacount", scanned_groups},
+                                          {"x-log-rawdatasize", scanned_bytes},
+                                          {"x-log-rawdatalines", "9000"},
+                                          {"x-log-resultlines", "0"}}};
+    hsv_push(f->ts, &reply);
 }
 
 /* Runs one pull as a worker does (lock held around it) and returns when it was made. The
@@ -58,11 +58,11 @@ static void a_pull_that_keeps_nothing_moves_the_checkpoint(void **state)
 {
     struct pull_fixture *f = *state;
     push_filtered(f, "c1", "16", "40000");
-    struct ts_reply committed = {.status = 200};
-    ts_push(f->ts, &committed);
+    struct hsv_reply committed = {.status = 200};
+    hsv_push(f->ts, &committed);
     pull(f);
 
-    const struct ts_request *req = ts_request(f->ts, 0);
+    const struct hsv_request *req = hsv_request(f->ts, 0);
     assert_string_equal(req->path, "/logstores/nginx-access/shards/0");
     assert_non_null(strstr(
         req->query, "&query=%2A%20%7C%20where%20cast%28status%20as%20bigint%29%20%3E%3D%20400"
@@ -74,7 +74,7 @@ static void a_pull_that_keeps_nothing_moves_the_checkpoint(void **state)
     assert_int_equal(f->source.stats.events_fetched, 0);
 
     sf_checkpoint_tick(&f->source, sf_now_ms(), true);
-    req = ts_request(f->ts, 1);
+    req = hsv_request(f->ts, 1);
     assert_non_null(req);
     assert_string_equal(req->path, "/logstores/nginx-access/consumergroups/siem");
     assert_non_null(strstr((const char *)req->body, "\"checkpoint\":\"c1\""));
@@ -121,7 +121,7 @@ static void pacing_follows_what_sls_scanned(void **state)
     before = pull(f);
     assert_true(f->a->next_pull_ms >= before + 450);
     assert_int_equal(f->a->pull_count, 128);
-    assert_null(strstr(ts_request(f->ts, 3)->query, "query="));
+    assert_null(strstr(hsv_request(f->ts, 3)->query, "query="));
 }
 
 /* A statement SLS refuses: the shard waits 30 s before trying again and nothing moves. */
@@ -129,11 +129,11 @@ static void a_refused_statement_holds_the_shard(void **state)
 {
     struct pull_fixture *f = *state;
     const char *body = "{\"errorCode\":\"ParameterInvalid\",\"errorMessage\":\"invalid query\"}";
-    struct ts_reply reply = {.status = 400,
-                             .headers = {{"Content-Type", "application/json"}},
-                             .body = (const uint8_t *)body,
-                             .body_len = strlen(body)};
-    ts_push(f->ts, &reply);
+    struct hsv_reply reply = {.status = 400,
+                              .headers = {{"Content-Type", "application/json"}},
+                              .body = (const uint8_t *)body,
+                              .body_len = strlen(body)};
+    hsv_push(f->ts, &reply);
     int64_t before = sf_now_ms();
     pthread_mutex_lock(&f->coord.lock);
     assert_null(sf_fetch_pull(&f->worker, f->a));

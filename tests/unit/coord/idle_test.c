@@ -32,7 +32,7 @@ static int teardown(void **state)
  * server answers in queue order and repeats the last, so a scenario queues all up front. */
 static void push_answer(struct pull_fixture *f, int n, const char *next, const char *scanned)
 {
-    struct ts_reply reply = {
+    struct hsv_reply reply = {
         .status = 200,
         .headers = {{"x-log-cursor", next},
                     {"x-log-count", "0"},
@@ -42,7 +42,7 @@ static void push_answer(struct pull_fixture *f, int n, const char *next, const c
                     {"x-log-rawdatalines", "0"},
                     {"x-log-resultlines", "0"}}};
     for (int i = 0; i < n; i++) {
-        ts_push(f->ts, &reply);
+        hsv_push(f->ts, &reply);
     }
 }
 

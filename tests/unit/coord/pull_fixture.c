@@ -6,9 +6,9 @@
 struct pull_fixture *pull_fixture_new(const char *query)
 {
     struct pull_fixture *f = test_calloc(1, sizeof(*f));
-    f->ts = ts_start(NULL, NULL);
+    f->ts = hsv_start_bare(NULL, NULL);
     char endpoint[64];
-    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", ts_port(f->ts));
+    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", hsv_port(f->ts));
     struct sf_sls_client_config client = {.endpoint = endpoint,
                                           .project = "prod",
                                           .creds = {"LTAI5tTestKeyId0001", "secret", NULL},
@@ -76,6 +76,6 @@ void pull_fixture_free(struct pull_fixture *f)
     pthread_cond_destroy(&f->coord.wake);
     pthread_mutex_destroy(&f->coord.lock);
     sf_sls_client_free(f->sls);
-    ts_stop(f->ts);
+    hsv_stop(f->ts);
     test_free(f);
 }

@@ -1,15 +1,15 @@
 /* The world of one fetch worker, for tests that drive sf_fetch_pull: a scripted SLS on
- * 127.0.0.1 (tests/unit/sls/test_server.h), an SLS client on it, and one engine with one
+ * 127.0.0.1 (tests/support/http_server.h), an SLS client on it, and one engine with one
  * source (sls.query set) and one worker, wired as the engine wires them. Link
- * pull_fixture.c and tests/unit/sls/test_server.c. */
+ * pull_fixture.c and tests/support/http_server.c. */
 #ifndef SF_TEST_PULL_FIXTURE_H
 #define SF_TEST_PULL_FIXTURE_H
 
-#include "../sls/test_server.h"
 #include "coord/coord_int.h"
+#include "http_server.h"
 
 struct pull_fixture {
-    struct ts_server *ts;
+    struct hsv_server *ts;
     struct sf_sls_client *sls;
     struct sf_config config;
     struct sf_config_source cfg; /* the source's; change it before adding shards */

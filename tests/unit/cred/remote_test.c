@@ -15,7 +15,7 @@
 
 #include "cred/provider.h"
 #include "cred/rpc_sign.h"
-#include "test_server.h"
+#include "http_server.h"
 
 #define AK_ID     "LTAI5tSourceKeyId01"
 #define AK_SECRET "SourceSecret0123456789abcdefXYZ"
@@ -173,7 +173,7 @@ static void doc_sign(const char *method, struct kv *kvs, size_t n, const char *s
 
 /* ---- fixtures ---- */
 
-static struct ts_server *server;
+static struct hsv_server *server;
 static char endpoint[64];
 static char tmpdir[64];
 static char token_path[128];
@@ -181,8 +181,8 @@ static char token_path[128];
 static int setup(void **state)
 {
     (void)state;
-    server = ts_start(NULL, NULL);
-    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", ts_port(server));
+    server = hsv_start_bare(NULL, NULL);
+    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", hsv_port(server));
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/sf-cred-remote.XXXXXX");
     assert_non_null(mkdtemp(tmpdir));
     snprintf(token_path, sizeof(token_path), "%s/token", tmpdir);
@@ -193,7 +193,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    ts_stop(server);
+    hsv_stop(server);
     unlink(token_path);
     rmdir(tmpdir);
     return 0;
@@ -202,19 +202,19 @@ static int teardown(void **state)
 /* The scripted server repeats its last reply: a new script needs a new server. */
 static void restart_server(void)
 {
-    ts_stop(server);
-    server = ts_start(NULL, NULL);
-    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", ts_port(server));
+    hsv_stop(server);
+    server = hsv_start_bare(NULL, NULL);
+    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", hsv_port(server));
 }
 
 static void push(unsigned status, const char *body, unsigned delay_ms)
 {
-    struct ts_reply reply = {.status = status,
-                             .headers = {{"Content-Type", "application/json"}},
-                             .body = (const uint8_t *)body,
-                             .body_len = strlen(body),
-                             .delay_ms = delay_ms};
-    ts_push(server, &reply);
+    struct hsv_reply reply = {.status = status,
+                              .headers = {{"Content-Type", "application/json"}},
+                              .body = (const uint8_t *)body,
+                              .body_len = strlen(body),
+                              .delay_ms = delay_ms};
+    hsv_push(server, &reply);
 }
 
 static struct sf_cred_config sts_config(void)
@@ -362,11 +362,11 @@ static void test_percent_encoding_rules(void **state)
 
 /* ---- AssumeRole ---- */
 
-static void check_assume_role_request(const struct ts_request *req, bool with_token)
+static void check_assume_role_request(const struct hsv_request *req, bool with_token)
 {
     assert_string_equal(req->method, "POST");
     assert_string_equal(req->path, "/");
-    const char *ctype = ts_header(req, "Content-Type");
+    const char *ctype = hsv_header(req, "Content-Type");
     assert_non_null(ctype);
     assert_non_null(strstr(ctype, "application/x-www-form-urlencoded"));
     static struct kv query[32], form[32], all[64];
@@ -413,8 +413,8 @@ static void test_assume_role_success(void **state)
     char errbuf[512] = "";
     SF_CHECK_ERR(sf_cred_fetch_ram_role_arn(&config, &v, errbuf, sizeof(errbuf)), SF_OK);
     assert_new_value(&v);
-    assert_int_equal(ts_n_requests(server), 1);
-    const struct ts_request *req = ts_request(server, 0);
+    assert_int_equal(hsv_n_requests(server), 1);
+    const struct hsv_request *req = hsv_request(server, 0);
     check_assume_role_request(req, false);
     static struct kv form[32];
     size_t nf = parse_form((const char *)req->body, req->body_len, form, 32);
@@ -432,7 +432,7 @@ static void test_assume_role_with_sts_source_keys(void **state)
     char errbuf[512] = "";
     SF_CHECK_ERR(sf_cred_fetch_ram_role_arn(&config, &v, errbuf, sizeof(errbuf)), SF_OK);
     assert_new_value(&v);
-    const struct ts_request *req = ts_request(server, 0);
+    const struct hsv_request *req = hsv_request(server, 0);
     check_assume_role_request(req, true);
     static struct kv form[32];
     size_t nf = parse_form((const char *)req->body, req->body_len, form, 32);
@@ -555,7 +555,7 @@ static void test_sts_config_errors(void **state)
                      SF_ERR_CONFIG);
         assert_non_null(strstr(errbuf, "sts_endpoint"));
     }
-    assert_int_equal(ts_n_requests(server), 0);
+    assert_int_equal(hsv_n_requests(server), 0);
 }
 
 /* An explicit proxy is used for STS (and a dead one fails, naming where we tried to go). */
@@ -568,7 +568,7 @@ static void test_sts_uses_configured_proxy(void **state)
     struct sf_cred_value v;
     char errbuf[512] = "";
     SF_CHECK_ERR(sf_cred_fetch_ram_role_arn(&config, &v, errbuf, sizeof(errbuf)), SF_ERR_NET);
-    assert_int_equal(ts_n_requests(server), 0);
+    assert_int_equal(hsv_n_requests(server), 0);
     assert_no_secret(errbuf);
 }
 
@@ -582,9 +582,9 @@ static void test_sts_https_verifies_the_certificate(void **state)
     snprintf(cert, sizeof(cert), "%s/tls/server.pem", dir);
     snprintf(key, sizeof(key), "%s/tls/server.key", dir);
     snprintf(ca, sizeof(ca), "%s/tls/ca.pem", dir);
-    ts_stop(server);
-    server = ts_start(cert, key);
-    snprintf(endpoint, sizeof(endpoint), "https://127.0.0.1:%u", ts_port(server));
+    hsv_stop(server);
+    server = hsv_start_bare(cert, key);
+    snprintf(endpoint, sizeof(endpoint), "https://127.0.0.1:%u", hsv_port(server));
     push(200, sts_ok, 0);
     struct sf_cred_config config = sts_config();
     struct sf_cred_value v;
@@ -601,19 +601,19 @@ static void test_sts_https_verifies_the_certificate(void **state)
 static void test_sts_redirect_not_followed(void **state)
 {
     (void)state;
-    struct ts_reply reply = {.status = 302, .headers = {{"Location", "/elsewhere"}}};
-    ts_push(server, &reply);
+    struct hsv_reply reply = {.status = 302, .headers = {{"Location", "/elsewhere"}}};
+    hsv_push(server, &reply);
     struct sf_cred_config config = sts_config();
     struct sf_cred_value v;
     char errbuf[512] = "";
     SF_CHECK_ERR(sf_cred_fetch_ram_role_arn(&config, &v, errbuf, sizeof(errbuf)), SF_ERR_INVALID);
     assert_non_null(strstr(errbuf, "HTTP 302"));
-    assert_int_equal(ts_n_requests(server), 1);
+    assert_int_equal(hsv_n_requests(server), 1);
 }
 
 /* ---- AssumeRoleWithOIDC ---- */
 
-static void check_oidc_request(const struct ts_request *req, const char *token)
+static void check_oidc_request(const struct hsv_request *req, const char *token)
 {
     assert_string_equal(req->method, "POST");
     assert_string_equal(req->path, "/");
@@ -654,9 +654,9 @@ static void test_oidc_reads_token_at_every_call(void **state)
     /* The kubelet rotated the file. */
     write_token("eyJhbGciOiJSUzI1NiJ9.second-token.sig");
     SF_CHECK_ERR(sf_cred_fetch_oidc(&config, &v, errbuf, sizeof(errbuf)), SF_OK);
-    assert_int_equal(ts_n_requests(server), 2);
-    check_oidc_request(ts_request(server, 0), "eyJhbGciOiJSUzI1NiJ9.first-token.sig");
-    check_oidc_request(ts_request(server, 1), "eyJhbGciOiJSUzI1NiJ9.second-token.sig");
+    assert_int_equal(hsv_n_requests(server), 2);
+    check_oidc_request(hsv_request(server, 0), "eyJhbGciOiJSUzI1NiJ9.first-token.sig");
+    check_oidc_request(hsv_request(server, 1), "eyJhbGciOiJSUzI1NiJ9.second-token.sig");
 }
 
 static void test_oidc_errors(void **state)
@@ -689,7 +689,7 @@ static void test_oidc_errors(void **state)
     write_token(huge);
     assert_int_not_equal(sf_cred_fetch_oidc(&config, &v, errbuf, sizeof(errbuf)), SF_OK);
     assert_non_null(strstr(errbuf, token_path));
-    assert_int_equal(ts_n_requests(server), 0);
+    assert_int_equal(hsv_n_requests(server), 0);
 
     /* STS refuses the token and quotes it: the error never does. */
     write_token(token);
@@ -718,11 +718,11 @@ static struct sf_cred_config ecs_config(void)
 
 static void check_get(size_t i, const char *path, const char *token)
 {
-    const struct ts_request *req = ts_request(server, i);
+    const struct hsv_request *req = hsv_request(server, i);
     assert_non_null(req);
     assert_string_equal(req->method, "GET");
     assert_string_equal(req->path, path);
-    const char *got = ts_header(req, "X-aliyun-ecs-metadata-token");
+    const char *got = hsv_header(req, "X-aliyun-ecs-metadata-token");
     if (token) {
         assert_non_null(got);
         assert_string_equal(got, token);
@@ -733,11 +733,11 @@ static void check_get(size_t i, const char *path, const char *token)
 
 static void check_token_put(size_t i)
 {
-    const struct ts_request *req = ts_request(server, i);
+    const struct hsv_request *req = hsv_request(server, i);
     assert_non_null(req);
     assert_string_equal(req->method, "PUT");
     assert_string_equal(req->path, "/latest/api/token");
-    assert_string_equal(ts_header(req, "X-aliyun-ecs-metadata-token-ttl-seconds"), "21600");
+    assert_string_equal(hsv_header(req, "X-aliyun-ecs-metadata-token-ttl-seconds"), "21600");
 }
 
 static void test_ecs_hardened_with_discovery(void **state)
@@ -760,7 +760,7 @@ static void test_ecs_hardened_with_discovery(void **state)
         fail_msg("%s: %s", sf_err_name(err), errbuf);
     }
     assert_new_value(&v);
-    assert_int_equal(ts_n_requests(server), 3);
+    assert_int_equal(hsv_n_requests(server), 3);
     check_token_put(0);
     check_get(1, "/latest/meta-data/ram/security-credentials/", "AQAEAFm-metadata-token==");
     check_get(2, "/latest/meta-data/ram/security-credentials/SlsfwdEcsRole",
@@ -778,7 +778,7 @@ static void test_ecs_named_role(void **state)
     char errbuf[512] = "";
     SF_CHECK_ERR(sf_cred_fetch_ecs(&config, &v, errbuf, sizeof(errbuf)), SF_OK);
     assert_new_value(&v);
-    assert_int_equal(ts_n_requests(server), 2);
+    assert_int_equal(hsv_n_requests(server), 2);
     check_token_put(0);
     check_get(1, "/latest/meta-data/ram/security-credentials/NamedRole", "tok-1");
 }
@@ -795,7 +795,7 @@ static void test_ecs_token_refused_falls_back(void **state)
     char errbuf[512] = "";
     SF_CHECK_ERR(sf_cred_fetch_ecs(&config, &v, errbuf, sizeof(errbuf)), SF_OK);
     assert_new_value(&v);
-    assert_int_equal(ts_n_requests(server), 3);
+    assert_int_equal(hsv_n_requests(server), 3);
     check_token_put(0);
     check_get(1, "/latest/meta-data/ram/security-credentials/", NULL);
     check_get(2, "/latest/meta-data/ram/security-credentials/SlsfwdEcsRole", NULL);
@@ -813,7 +813,7 @@ static void test_ecs_imdsv1_disabled_no_fallback(void **state)
     char errbuf[512] = "";
     SF_CHECK_ERR(sf_cred_fetch_ecs(&config, &v, errbuf, sizeof(errbuf)), SF_ERR_AUTH);
     assert_mentions(errbuf, "IMDSv1 is disabled", "/latest/api/token", "HTTP 403", NULL);
-    assert_int_equal(ts_n_requests(server), 1);
+    assert_int_equal(hsv_n_requests(server), 1);
 
     /* The same through the environment variable. */
     restart_server();
@@ -821,7 +821,7 @@ static void test_ecs_imdsv1_disabled_no_fallback(void **state)
     config.ecs_imdsv1_disabled = false;
     set_env(0, "ALIBABA_CLOUD_IMDSV1_DISABLED", "TRUE");
     SF_CHECK_ERR(sf_cred_fetch_ecs(&config, &v, errbuf, sizeof(errbuf)), SF_ERR_AUTH);
-    assert_int_equal(ts_n_requests(server), 1);
+    assert_int_equal(hsv_n_requests(server), 1);
 }
 
 /* A GET refused with the token is retried once without it (credentials-go getWithFallback). */
@@ -836,7 +836,7 @@ static void test_ecs_get_with_token_refused_retries_plain(void **state)
     struct sf_cred_value v;
     char errbuf[512] = "";
     SF_CHECK_ERR(sf_cred_fetch_ecs(&config, &v, errbuf, sizeof(errbuf)), SF_OK);
-    assert_int_equal(ts_n_requests(server), 3);
+    assert_int_equal(hsv_n_requests(server), 3);
     check_get(1, "/latest/meta-data/ram/security-credentials/NamedRole", "tok-2");
     check_get(2, "/latest/meta-data/ram/security-credentials/NamedRole", NULL);
 }
@@ -902,7 +902,7 @@ static void test_ecs_disabled_is_absent(void **state)
     struct sf_cred_value v;
     char errbuf[512] = "";
     SF_CHECK_ERR(sf_cred_fetch_ecs(&config, &v, errbuf, sizeof(errbuf)), SF_ERR_NOT_FOUND);
-    assert_int_equal(ts_n_requests(server), 0);
+    assert_int_equal(hsv_n_requests(server), 0);
 }
 
 int main(void)

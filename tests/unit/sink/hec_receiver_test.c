@@ -6,11 +6,11 @@
 #include "hec_test.h"
 
 #include <jansson.h>
-#include <signal.h>
-#include <sys/wait.h>
+
+#include "spawn.h"
 
 struct receiver {
-    pid_t pid;
+    struct tool_proc proc;
     unsigned port;
     char out[256];
 };
@@ -32,30 +32,13 @@ static void receiver_start(struct receiver *r, const char *const *extra)
         argv[n++] = extra[i];
     }
     argv[n] = NULL;
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    r->pid = fork();
-    if (r->pid == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    FILE *f = fdopen(fds[0], "r");
-    char line[256] = "";
-    assert_non_null(fgets(line, sizeof(line), f));
-    const char *colon = strrchr(line, ':');
-    assert_non_null(colon);
-    r->port = (unsigned)strtoul(colon + 1, NULL, 10);
-    fclose(f);
+    assert_true(tool_spawn(argv, "hec-receiver", -1, &r->proc));
+    r->port = (unsigned)r->proc.port;
 }
 
 static void receiver_stop(struct receiver *r)
 {
-    kill(r->pid, SIGTERM);
-    int status;
-    waitpid(r->pid, &status, 0);
+    tool_stop(&r->proc);
     unlink(r->out);
 }
 

@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "hec_server.h"
+#include "http_server.h"
 #include "sink/hec_int.h"
 #include "util/clock.h"
 

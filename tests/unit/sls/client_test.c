@@ -5,8 +5,8 @@
 
 #include <pthread.h>
 
+#include "http_server.h"
 #include "sls/sls_api.h"
-#include "test_server.h"
 #include "util/clock.h"
 #include "util/encode.h"
 
@@ -21,7 +21,7 @@
 #define CURSOR "MTc0OTU0MjQwMDAwMDAwMDAwMA=="
 
 struct fixture {
-    struct ts_server *ts;
+    struct hsv_server *ts;
     struct sf_sls_client *sls;
     struct sf_sls_error detail;
     uint8_t *pb2_lz4;
@@ -29,10 +29,10 @@ struct fixture {
 };
 
 static struct sf_sls_client *
-client_for(struct ts_server *ts, int sign_version, const char *token, long timeout_ms)
+client_for(struct hsv_server *ts, int sign_version, const char *token, long timeout_ms)
 {
     char endpoint[64];
-    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", ts_port(ts));
+    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", hsv_port(ts));
     struct sf_sls_client_config config = {
         .endpoint = endpoint,
         .project = "my-project",
@@ -51,7 +51,7 @@ client_for(struct ts_server *ts, int sign_version, const char *token, long timeo
 static int setup(void **state)
 {
     struct fixture *f = test_calloc(1, sizeof(*f));
-    f->ts = ts_start(NULL, NULL);
+    f->ts = hsv_start_bare(NULL, NULL);
     f->sls = client_for(f->ts, 1, NULL, 5000);
     f->pb2_lz4 = sf_test_unhex(PB2_LZ4, &f->pb2_lz4_len);
     *state = f;
@@ -62,41 +62,41 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     sf_sls_client_free(f->sls);
-    ts_stop(f->ts);
+    hsv_stop(f->ts);
     test_free(f->pb2_lz4);
     test_free(f);
     return 0;
 }
 
-static void push_json(struct ts_server *ts, unsigned status, const char *body)
+static void push_json(struct hsv_server *ts, unsigned status, const char *body)
 {
-    struct ts_reply reply = {
+    struct hsv_reply reply = {
         .status = status,
         .headers = {{"x-log-requestid", "REQ123"}, {"Content-Type", "application/json"}},
         .body = (const uint8_t *)body,
         .body_len = strlen(body)};
-    ts_push(ts, &reply);
+    hsv_push(ts, &reply);
 }
 
 static void push_pull(struct fixture *f, const char *count, const char *raw, const char *type)
 {
-    struct ts_reply reply = {.status = 200,
-                             .headers = {{"x-log-requestid", "REQ-PULL"},
-                                         {"x-log-cursor", "MTc0OTU0MjQwMDAwMDAwMDAwMQ=="},
-                                         {"x-log-count", count},
-                                         {"x-log-bodyrawsize", raw},
-                                         {"x-log-compresstype", type}},
-                             .body = f->pb2_lz4,
-                             .body_len = f->pb2_lz4_len};
-    ts_push(f->ts, &reply);
+    struct hsv_reply reply = {.status = 200,
+                              .headers = {{"x-log-requestid", "REQ-PULL"},
+                                          {"x-log-cursor", "MTc0OTU0MjQwMDAwMDAwMDAwMQ=="},
+                                          {"x-log-count", count},
+                                          {"x-log-bodyrawsize", raw},
+                                          {"x-log-compresstype", type}},
+                              .body = f->pb2_lz4,
+                              .body_len = f->pb2_lz4_len};
+    hsv_push(f->ts, &reply);
 }
 
 /* Rebuilds the signing input from what the server received and checks the signature. */
 static void
-assert_signature_matches_wire(const struct ts_request *req, int version, const char *token)
+assert_signature_matches_wire(const struct hsv_request *req, int version, const char *token)
 {
-    struct sf_sls_header headers[TS_MAX_HEADERS];
-    char names[TS_MAX_HEADERS][64];
+    struct sf_sls_header headers[HSV_MAX_HEADERS];
+    char names[HSV_MAX_HEADERS][64];
     size_t n = 0;
     for (size_t i = 0; i < req->n_headers; i++) {
         size_t k = 0;
@@ -116,7 +116,7 @@ assert_signature_matches_wire(const struct ts_request *req, int version, const c
     static char keys[8][64], values[8][8192];
     struct sf_sls_param params[8];
     size_t n_params = 0;
-    static char query[sizeof(req->query)];
+    static char query[16384]; /* sls.query: up to 12 KiB */
     snprintf(query, sizeof(query), "%s", req->query);
     for (char *save = NULL, *pair = strtok_r(query, "&", &save); pair;
          pair = strtok_r(NULL, "&", &save)) {
@@ -156,7 +156,7 @@ assert_signature_matches_wire(const struct ts_request *req, int version, const c
     } else {
         SF_CHECK_ERR(sf_sls_sign_v1(&creds, &sign, want), SF_OK);
     }
-    assert_string_equal(ts_header(req, "Authorization"), want);
+    assert_string_equal(hsv_header(req, "Authorization"), want);
 }
 
 static void pull_sends_a_signed_virtual_host_request_and_decodes_lz4(void **state)
@@ -174,17 +174,17 @@ static void pull_sends_a_signed_virtual_host_request_and_decodes_lz4(void **stat
     assert_int_equal(res.list.n_logs_total, 4);
     assert_true(sf_str_eq_cstr(res.list.groups[0].topic, "nginx"));
 
-    const struct ts_request *req = ts_request(f->ts, 0);
+    const struct hsv_request *req = hsv_request(f->ts, 0);
     assert_string_equal(req->method, "GET");
     assert_string_equal(req->path, "/logstores/app-logs/shards/3");
     assert_string_equal(req->query, "type=log&cursor=MTc0OTU0MjQwMDAwMDAwMDAwMA%3D%3D&count=1000");
-    assert_string_equal(ts_header(req, "Host"), "my-project.127.0.0.1");
-    assert_string_equal(ts_header(req, "Accept-Encoding"), "lz4");
-    assert_string_equal(ts_header(req, "x-log-apiversion"), "0.6.0");
-    assert_string_equal(ts_header(req, "x-log-bodyrawsize"), "0");
-    assert_string_equal(ts_header(req, "x-log-signaturemethod"), "hmac-sha1");
-    assert_null(ts_header(req, "Content-Type"));
-    assert_non_null(strstr(ts_header(req, "Date"), " GMT"));
+    assert_string_equal(hsv_header(req, "Host"), "my-project.127.0.0.1");
+    assert_string_equal(hsv_header(req, "Accept-Encoding"), "lz4");
+    assert_string_equal(hsv_header(req, "x-log-apiversion"), "0.6.0");
+    assert_string_equal(hsv_header(req, "x-log-bodyrawsize"), "0");
+    assert_string_equal(hsv_header(req, "x-log-signaturemethod"), "hmac-sha1");
+    assert_null(hsv_header(req, "Content-Type"));
+    assert_non_null(strstr(hsv_header(req, "Date"), " GMT"));
     assert_signature_matches_wire(req, 1, NULL);
     sf_sls_pull_result_cleanup(&res);
 }
@@ -204,15 +204,15 @@ static void v4_and_sts_token_are_signed_over_what_is_sent(void **state)
     assert_int_equal(n, 2);
     assert_int_equal(assigned[1], 2);
     free(assigned);
-    const struct ts_request *req = ts_request(f->ts, 0);
+    const struct hsv_request *req = hsv_request(f->ts, 0);
     assert_string_equal(req->method, "POST");
     assert_string_equal(req->query, "type=heartbeat&consumer=siem-cg-host1-4242");
     assert_memory_equal(req->body, "[0,1]", 5);
-    assert_string_equal(ts_header(req, "x-acs-security-token"), "CAIStestSTStoken==");
-    assert_string_equal(ts_header(req, "Content-Type"), "application/json");
-    assert_null(ts_header(req, "Date"));
-    assert_int_equal(strlen(ts_header(req, "x-log-date")), 16);
-    assert_non_null(strstr(ts_header(req, "Authorization"), "/cn-test/sls/aliyun_v4_request,"));
+    assert_string_equal(hsv_header(req, "x-acs-security-token"), "CAIStestSTStoken==");
+    assert_string_equal(hsv_header(req, "Content-Type"), "application/json");
+    assert_null(hsv_header(req, "Date"));
+    assert_int_equal(strlen(hsv_header(req, "x-log-date")), 16);
+    assert_non_null(strstr(hsv_header(req, "Authorization"), "/cn-test/sls/aliyun_v4_request,"));
     assert_signature_matches_wire(req, 4, "CAIStestSTStoken==");
 
     /* New credentials apply to the next attempt. */
@@ -223,7 +223,7 @@ static void v4_and_sts_token_are_signed_over_what_is_sent(void **state)
         sf_sls_heartbeat(f->sls, "app-logs", "siem-cg", "c1", NULL, 0, &assigned, &n, &f->detail),
         SF_OK);
     free(assigned);
-    req = ts_request(f->ts, 1);
+    req = hsv_request(f->ts, 1);
     assert_memory_equal(req->body, "[]", 2);
     assert_signature_matches_wire(req, 4, "CAISrotated");
 }
@@ -263,8 +263,8 @@ static void pull_rejects_bodies_that_disagree_with_their_headers(void **state)
     struct sf_sls_pull_result res;
     sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        ts_stop(f->ts);
-        f->ts = ts_start(NULL, NULL);
+        hsv_stop(f->ts);
+        f->ts = hsv_start_bare(NULL, NULL);
         sf_sls_client_free(f->sls);
         f->sls = client_for(f->ts, 1, NULL, 5000);
         push_pull(f, cases[i].count, cases[i].raw, cases[i].type);
@@ -280,12 +280,12 @@ static void pull_rejects_bodies_that_disagree_with_their_headers(void **state)
 static void caught_up_pull_keeps_the_cursor(void **state)
 {
     struct fixture *f = *state;
-    struct ts_reply reply = {.status = 200,
-                             .headers = {{"x-log-cursor", ""},
-                                         {"x-log-count", "0"},
-                                         {"x-log-bodyrawsize", "0"},
-                                         {"x-log-end-of-cursor", "1"}}};
-    ts_push(f->ts, &reply);
+    struct hsv_reply reply = {.status = 200,
+                              .headers = {{"x-log-cursor", ""},
+                                          {"x-log-count", "0"},
+                                          {"x-log-bodyrawsize", "0"},
+                                          {"x-log-end-of-cursor", "1"}}};
+    hsv_push(f->ts, &reply);
     struct sf_sls_pull_result res;
     sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
     SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 1, CURSOR, 1000, "ZW5k", NULL, SF_COMPRESS_NONE,
@@ -294,9 +294,9 @@ static void caught_up_pull_keeps_the_cursor(void **state)
     assert_string_equal(res.next_cursor, CURSOR);
     assert_int_equal(res.n_groups, 0);
     assert_true(res.is_end_of_cursor);
-    const struct ts_request *req = ts_request(f->ts, 0);
+    const struct hsv_request *req = hsv_request(f->ts, 0);
     assert_non_null(strstr(req->query, "&end_cursor=ZW5k"));
-    assert_string_equal(ts_header(req, "Accept-Encoding"), "");
+    assert_string_equal(hsv_header(req, "Accept-Encoding"), "");
     sf_sls_pull_result_cleanup(&res);
 }
 
@@ -312,8 +312,8 @@ static void pull_with_a_query_sends_it_encoded_and_signed(void **state)
         "%2A%20%7C%20where%20status%20%3E%3D%20400%20and%20uri%20like%20%27%25%2Fa%2Bb%3Fc%3Dd"
         "%25%27%0A%7C%20project%20status%2C%20%E5%9F%9F";
     for (int version = 1; version <= 4; version += 3) {
-        ts_stop(f->ts);
-        f->ts = ts_start(NULL, NULL);
+        hsv_stop(f->ts);
+        f->ts = hsv_start_bare(NULL, NULL);
         sf_sls_client_free(f->sls);
         f->sls = client_for(f->ts, version, NULL, 5000);
         push_pull(f, "1", "366", "lz4");
@@ -322,7 +322,7 @@ static void pull_with_a_query_sends_it_encoded_and_signed(void **state)
         SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 3, CURSOR, 1000, NULL, query, SF_COMPRESS_LZ4,
                                  &res, &f->detail),
                      SF_OK);
-        const struct ts_request *req = ts_request(f->ts, 0);
+        const struct hsv_request *req = hsv_request(f->ts, 0);
         char want[512];
         snprintf(want, sizeof(want),
                  "type=log&cursor=MTc0OTU0MjQwMDAwMDAwMDAwMA%%3D%%3D&count=1000&query=%s"
@@ -351,12 +351,12 @@ static void pull_with_a_query_sends_it_encoded_and_signed(void **state)
     struct sf_buf want;
     sf_buf_init(&want, 1 << 16);
     SF_CHECK_ERR(sf_url_encode(&want, longest, strlen(longest)), SF_OK);
-    const char *sent = strstr(ts_request(f->ts, 1)->query, "&query=");
+    const char *sent = strstr(hsv_request(f->ts, 1)->query, "&query=");
     assert_non_null(sent);
     assert_int_equal(strlen(sent),
                      strlen("&query=") + want.len + strlen("&pullMode=scan_on_stream"));
     assert_memory_equal(sent + strlen("&query="), want.ptr, want.len);
-    assert_signature_matches_wire(ts_request(f->ts, 1), 4, NULL);
+    assert_signature_matches_wire(hsv_request(f->ts, 1), 4, NULL);
     sf_buf_cleanup(&want);
     sf_sls_pull_result_cleanup(&res);
     test_free(longest);
@@ -367,23 +367,23 @@ static void pull_with_a_query_sends_it_encoded_and_signed(void **state)
 static void pull_with_a_query_reads_the_scanned_headers(void **state)
 {
     struct fixture *f = *state;
-    struct ts_reply reply = {.status = 200,
-                             .headers = {{"x-log-cursor", "MTc0OTU0MjQwMDAwMDAwMDk5OQ=="},
-                                         {"x-log-count", "0"},
-                                         {"x-log-bodyrawsize", "0"},
-                                         {"X-Log-Rawdatasize", "4718592"},
-                                         {"x-log-rawdatacount", "1000"},
-                                         {"x-log-rawdatalines", "52000"},
-                                         {"x-log-resultlines", "0"},
-                                         {"x-log-failedlines", "3"}}};
-    struct ts_reply odd = {.status = 200,
-                           .headers = {{"x-log-cursor", "MTc0OTU0MjQwMDAwMDAwMDk5OQ=="},
-                                       {"x-log-count", "0"},
-                                       {"x-log-bodyrawsize", "0"},
-                                       {"x-log-rawdatasize", "lots"},
-                                       {"x-log-rawdatacount", "-5"}}};
-    ts_push(f->ts, &reply);
-    ts_push(f->ts, &odd);
+    struct hsv_reply reply = {.status = 200,
+                              .headers = {{"x-log-cursor", "MTc0OTU0MjQwMDAwMDAwMDk5OQ=="},
+                                          {"x-log-count", "0"},
+                                          {"x-log-bodyrawsize", "0"},
+                                          {"X-Log-Rawdatasize", "4718592"},
+                                          {"x-log-rawdatacount", "1000"},
+                                          {"x-log-rawdatalines", "52000"},
+                                          {"x-log-resultlines", "0"},
+                                          {"x-log-failedlines", "3"}}};
+    struct hsv_reply odd = {.status = 200,
+                            .headers = {{"x-log-cursor", "MTc0OTU0MjQwMDAwMDAwMDk5OQ=="},
+                                        {"x-log-count", "0"},
+                                        {"x-log-bodyrawsize", "0"},
+                                        {"x-log-rawdatasize", "lots"},
+                                        {"x-log-rawdatacount", "-5"}}};
+    hsv_push(f->ts, &reply);
+    hsv_push(f->ts, &odd);
     struct sf_sls_pull_result res;
     sf_sls_pull_result_init(&res, 1 << 20, 1 << 20);
     SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 0, CURSOR, 1000, NULL, "* | where 1 = 0",
@@ -467,23 +467,23 @@ static void timeouts_refusals_and_oversized_bodies_are_retryable_or_bounded(void
     struct fixture *f = *state;
     sf_sls_client_free(f->sls);
     f->sls = client_for(f->ts, 1, NULL, 300);
-    struct ts_reply slow = {
+    struct hsv_reply slow = {
         .status = 200, .body = (const uint8_t *)"[]", .body_len = 2, .delay_ms = 1500};
-    ts_push(f->ts, &slow);
+    hsv_push(f->ts, &slow);
     struct sf_sls_group *groups = NULL;
     size_t n = 0;
     SF_CHECK_ERR(sf_sls_list_groups(f->sls, "app-logs", &groups, &n, &f->detail), SF_ERR_TIMEOUT);
     assert_int_equal(f->detail.http_status, 0);
 
     /* A body over the response limit is refused, not buffered. */
-    ts_stop(f->ts);
-    f->ts = ts_start(NULL, NULL);
+    hsv_stop(f->ts);
+    f->ts = hsv_start_bare(NULL, NULL);
     sf_sls_client_free(f->sls);
     f->sls = client_for(f->ts, 1, NULL, 5000);
     size_t big_len = 2 << 20;
     uint8_t *big = test_calloc(1, big_len);
-    struct ts_reply huge = {.status = 200, .body = big, .body_len = big_len};
-    ts_push(f->ts, &huge);
+    struct hsv_reply huge = {.status = 200, .body = big, .body_len = big_len};
+    hsv_push(f->ts, &huge);
     struct sf_sls_pull_result res;
     sf_sls_pull_result_init(&res, 4 << 20, 1 << 20);
     SF_CHECK_ERR(sf_sls_pull(f->sls, "app-logs", 0, CURSOR, 1000, NULL, NULL, SF_COMPRESS_NONE,
@@ -493,9 +493,9 @@ static void timeouts_refusals_and_oversized_bodies_are_retryable_or_bounded(void
     test_free(big);
 
     /* Nobody listening. */
-    unsigned port = ts_port(f->ts);
-    ts_stop(f->ts);
-    f->ts = ts_start(NULL, NULL);
+    unsigned port = hsv_port(f->ts);
+    hsv_stop(f->ts);
+    f->ts = hsv_start_bare(NULL, NULL);
     char endpoint[64];
     snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", port);
     struct sf_sls_client_config config = {
@@ -523,7 +523,7 @@ static void cancel_abandons_a_call_in_flight_and_refuses_new_ones(void **state)
 {
     struct fixture *f = *state;
     char endpoint[64];
-    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", ts_port(f->ts));
+    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", hsv_port(f->ts));
     atomic_store(&cancel_flag, false);
     struct sf_sls_client_config config = {.endpoint = endpoint,
                                           .project = "p1",
@@ -533,9 +533,9 @@ static void cancel_abandons_a_call_in_flight_and_refuses_new_ones(void **state)
     struct sf_sls_client *sls = NULL;
     char errbuf[128];
     SF_CHECK_ERR(sf_sls_client_new(&config, &sls, errbuf, sizeof(errbuf)), SF_OK);
-    struct ts_reply slow = {
+    struct hsv_reply slow = {
         .status = 200, .body = (const uint8_t *)"[]", .body_len = 2, .delay_ms = 4000};
-    ts_push(f->ts, &slow);
+    hsv_push(f->ts, &slow);
     pthread_t thread;
     assert_int_equal(pthread_create(&thread, NULL, cancel_soon, NULL), 0);
     struct sf_sls_group *groups = NULL;
@@ -546,9 +546,9 @@ static void cancel_abandons_a_call_in_flight_and_refuses_new_ones(void **state)
     pthread_join(thread, NULL);
     assert_true(took < 3000);
 
-    size_t sent = ts_n_requests(f->ts);
+    size_t sent = hsv_n_requests(f->ts);
     SF_CHECK_ERR(sf_sls_list_groups(sls, "app-logs", &groups, &n, &f->detail), SF_ERR_CANCELLED);
-    assert_int_equal(ts_n_requests(f->ts), sent);
+    assert_int_equal(hsv_n_requests(f->ts), sent);
     sf_sls_client_free(sls);
 }
 
@@ -561,9 +561,9 @@ static void calls_reuse_one_keep_alive_connection(void **state)
         SF_CHECK_ERR(sf_sls_get_cursor(f->sls, "app-logs", i, "begin", cursor, &f->detail), SF_OK);
         assert_string_equal(cursor, CURSOR);
     }
-    assert_int_equal(ts_n_requests(f->ts), 3);
-    assert_int_equal(ts_n_connections(f->ts), 1);
-    assert_string_equal(ts_request(f->ts, 2)->query, "type=cursor&from=begin");
+    assert_int_equal(hsv_n_requests(f->ts), 3);
+    assert_int_equal(hsv_n_connections(f->ts), 1);
+    assert_string_equal(hsv_request(f->ts, 2)->query, "type=cursor&from=begin");
 }
 
 static void consumer_group_calls_send_and_parse_the_documented_forms(void **state)
@@ -613,25 +613,25 @@ static void consumer_group_calls_send_and_parse_the_documented_forms(void **stat
     free(cps);
     SF_CHECK_ERR(sf_sls_delete_group(f->sls, "app-logs", "siem-cg", &f->detail), SF_OK);
 
-    const struct ts_request *req = ts_request(f->ts, 0);
+    const struct hsv_request *req = hsv_request(f->ts, 0);
     assert_string_equal(req->path, "/logstores/app-logs/consumergroups");
     assert_memory_equal(req->body, "{\"consumerGroup\":\"siem-cg\",\"timeout\":60,\"order\":true}",
                         req->body_len);
-    assert_string_equal(ts_header(req, "x-log-bodyrawsize"), "53");
+    assert_string_equal(hsv_header(req, "x-log-bodyrawsize"), "53");
     assert_signature_matches_wire(req, 1, NULL);
-    req = ts_request(f->ts, 3);
+    req = hsv_request(f->ts, 3);
     assert_string_equal(req->method, "PUT");
     assert_memory_equal(req->body, "{\"order\":false,\"timeout\":40}", req->body_len);
-    req = ts_request(f->ts, 4);
+    req = hsv_request(f->ts, 4);
     /* Ownership enforced with a consumer name, as the Java consumer library does. */
     assert_string_equal(req->query,
                         "type=checkpoint&consumer=siem-cg-host1-4242&forceSuccess=false");
     assert_memory_equal(req->body, "{\"shard\":3,\"checkpoint\":\"" CURSOR "\"}", 55);
     assert_signature_matches_wire(req, 1, NULL);
-    req = ts_request(f->ts, 5);
+    req = hsv_request(f->ts, 5);
     assert_string_equal(req->query, "type=checkpoint&forceSuccess=true"); /* admin reset */
     assert_signature_matches_wire(req, 1, NULL);
-    assert_string_equal(ts_request(f->ts, 7)->method, "DELETE");
+    assert_string_equal(hsv_request(f->ts, 7)->method, "DELETE");
 }
 
 static void malformed_control_responses_are_errors(void **state)
@@ -655,7 +655,7 @@ static void malformed_control_responses_are_errors(void **state)
     assert_null(shards);
     /* A name that would change the path never reaches the wire. */
     SF_CHECK_ERR(sf_sls_get_cursor(f->sls, "ls/../x", 0, "end", cursor, &f->detail), SF_ERR_CONFIG);
-    assert_int_equal(ts_n_requests(f->ts), 4);
+    assert_int_equal(hsv_n_requests(f->ts), 4);
 }
 
 static void list_shards_reads_status(void **state)
@@ -686,10 +686,10 @@ static void https_verifies_the_certificate(void **state)
     snprintf(cert, sizeof(cert), "%s/tls/server.pem", dir);
     snprintf(key, sizeof(key), "%s/tls/server.key", dir);
     snprintf(ca, sizeof(ca), "%s/tls/ca.pem", dir);
-    struct ts_server *ts = ts_start(cert, key);
+    struct hsv_server *ts = hsv_start_bare(cert, key);
     push_json(ts, 200, "{\"cursor\":\"" CURSOR "\"}");
     char endpoint[64];
-    snprintf(endpoint, sizeof(endpoint), "https://127.0.0.1:%u", ts_port(ts));
+    snprintf(endpoint, sizeof(endpoint), "https://127.0.0.1:%u", hsv_port(ts));
     struct sf_sls_client_config config = {
         .endpoint = endpoint, .project = "p1", .creds = {"id", "secret", NULL}};
     struct sf_sls_client *sls = NULL;
@@ -707,7 +707,7 @@ static void https_verifies_the_certificate(void **state)
     SF_CHECK_ERR(sf_sls_get_cursor(sls, "ls", 0, "begin", cursor, &detail), SF_OK);
     assert_string_equal(cursor, CURSOR);
     sf_sls_client_free(sls);
-    ts_stop(ts);
+    hsv_stop(ts);
 }
 
 static void bad_configuration_is_refused_with_a_reason(void **state)
@@ -755,14 +755,14 @@ static void bad_configuration_is_refused_with_a_reason(void **state)
 static void a_proxy_refusal_names_the_proxy_not_sls(void **state)
 {
     (void)state;
-    struct ts_server *proxy = ts_start(NULL, NULL);
-    struct ts_reply refuse = {.status = 407,
-                              .headers = {{"Proxy-Authenticate", "Basic realm=\"p\""}},
-                              .body = (const uint8_t *)"denied",
-                              .body_len = 6};
-    ts_push(proxy, &refuse);
+    struct hsv_server *proxy = hsv_start_bare(NULL, NULL);
+    struct hsv_reply refuse = {.status = 407,
+                               .headers = {{"Proxy-Authenticate", "Basic realm=\"p\""}},
+                               .body = (const uint8_t *)"denied",
+                               .body_len = 6};
+    hsv_push(proxy, &refuse);
     char proxy_url[64], target[64], want[256];
-    snprintf(proxy_url, sizeof(proxy_url), "http://127.0.0.1:%u", ts_port(proxy));
+    snprintf(proxy_url, sizeof(proxy_url), "http://127.0.0.1:%u", hsv_port(proxy));
     struct sf_sls_client_config config = {
         .endpoint = "http://127.0.0.1:9",
         .project = "my-project",
@@ -789,15 +789,15 @@ static void a_proxy_refusal_names_the_proxy_not_sls(void **state)
              "proxy %s refused CONNECT to 127.0.0.1:9: 407 Proxy Authentication Required",
              proxy_url);
     assert_string_equal(detail.message, want);
-    const struct ts_request *req = ts_request(proxy, 0);
+    const struct hsv_request *req = hsv_request(proxy, 0);
     assert_non_null(req);
     assert_string_equal(req->method, "CONNECT");
-    assert_non_null(ts_header(req, "Proxy-Authorization")); /* Basic cHVzZXI6cHBhc3M= */
-    assert_string_equal(ts_header(req, "Proxy-Authorization"), "Basic cHVzZXI6cHBhc3M=");
-    assert_null(ts_header(req, "Authorization")); /* the SLS signature never reaches the proxy */
+    assert_non_null(hsv_header(req, "Proxy-Authorization")); /* Basic cHVzZXI6cHBhc3M= */
+    assert_string_equal(hsv_header(req, "Proxy-Authorization"), "Basic cHVzZXI6cHBhc3M=");
+    assert_null(hsv_header(req, "Authorization")); /* the SLS signature never reaches the proxy */
     free(shards);
     sf_sls_client_free(sls);
-    ts_stop(proxy);
+    hsv_stop(proxy);
 }
 
 int main(void)

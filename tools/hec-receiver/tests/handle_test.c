@@ -95,7 +95,7 @@ static void call_full(struct fixture *f,
                       struct hec_response *resp)
 {
     char copy[2048];
-    struct hec_header list[16];
+    struct tc_header list[16];
     size_t n = 0;
     snprintf(copy, sizeof(copy), "%s", headers ? headers : "");
     for (char *line = copy; *line && n < 16;) {
@@ -103,11 +103,11 @@ static void call_full(struct fixture *f,
         *nl = '\0';
         char *colon = strchr(line, ':');
         *colon = '\0';
-        list[n++] = (struct hec_header){line, colon + 2};
+        list[n++] = (struct tc_header){line, colon + 2};
         line = nl + 1;
     }
     size_t body_len = len < 0 ? (body ? strlen(body) : 0) : (size_t)len;
-    struct hec_request req = {
+    struct tc_request req = {
         .method = method,
         .target = target,
         .headers = list,

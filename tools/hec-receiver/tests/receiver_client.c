@@ -21,9 +21,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "check.h"
+#include "spawn.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "wire.h"
 
 #include "util/banned.h"
 
@@ -34,25 +37,12 @@
 
 static const char *receiver_path;
 static const char *tls_dir;
-static int n_passed, n_failed;
-
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        if (cond) {                                              \
-            n_passed++;                                          \
-        } else {                                                 \
-            n_failed++;                                          \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fputc('\n', stderr);                                 \
-        }                                                        \
-    } while (0)
 
 /* ---------------------------------------------------------------------------------------- */
 /* The receiver process                                                                      */
 
 struct receiver {
-    pid_t pid;
+    struct tool_proc proc;
     int port;
     bool is_tls;
     char out_path[256];
@@ -66,10 +56,6 @@ static bool receiver_start(struct receiver *r, const char *const *args, bool is_
     r->is_tls = is_tls;
     snprintf(r->out_path, sizeof(r->out_path), "/tmp/hec_receiver_test_%d_%ld.ndjson",
              (int)getpid(), (long)sf_now_ms());
-    int fds[2];
-    if (pipe(fds) != 0) {
-        return false;
-    }
     const char *argv[40];
     int n = 0;
     argv[n++] = receiver_path;
@@ -82,50 +68,17 @@ static bool receiver_start(struct receiver *r, const char *const *args, bool is_
         argv[n++] = args[i];
     }
     argv[n] = NULL;
-    r->pid = fork();
-    if (r->pid == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execv(receiver_path, (char *const *)argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    char line[128] = "";
-    size_t len = 0;
-    struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-    while (len < sizeof(line) - 1 && !strchr(line, '\n') && poll(&pfd, 1, 10000) > 0) {
-        ssize_t got = read(fds[0], line + len, sizeof(line) - 1 - len);
-        if (got <= 0) {
-            break;
-        }
-        len += (size_t)got;
-        line[len] = '\0';
-    }
-    close(fds[0]);
-    if (sscanf(line, "hec-receiver listening on 127.0.0.1:%d\n", &r->port) != 1) {
-        fprintf(stderr, "receiver did not start: '%s'\n", line);
-        kill(r->pid, SIGKILL);
-        waitpid(r->pid, NULL, 0);
+    if (!tool_spawn(argv, "hec-receiver", -1, &r->proc)) {
         return false;
     }
+    r->port = r->proc.port;
     return true;
 }
 
 /* SIGTERM; returns the exit status (-1 if it did not exit by itself). */
 static int receiver_stop(struct receiver *r)
 {
-    kill(r->pid, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 100; i++) {
-        if (waitpid(r->pid, &status, WNOHANG) == r->pid) {
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        }
-        sf_sleep_ms(50);
-    }
-    kill(r->pid, SIGKILL);
-    waitpid(r->pid, NULL, 0);
-    return -1;
+    return tool_stop(&r->proc);
 }
 
 static size_t out_lines(const struct receiver *r, struct sf_buf *text)
@@ -180,12 +133,6 @@ struct call {
 
 static CURL *curl;
 
-static size_t on_data(char *data, size_t size, size_t n, void *cls)
-{
-    sf_buf_append(cls, data, size * n);
-    return size * n;
-}
-
 struct body_reader {
     const uint8_t *p;
     size_t left;
@@ -211,8 +158,6 @@ static void result_free(struct result *r)
 static void perform(const struct receiver *rcv, const struct call *c, struct result *r)
 {
     memset(r, 0, sizeof(*r));
-    sf_buf_init(&r->body, 16 << 20);
-    sf_buf_init(&r->headers, 1 << 20);
     char url[1024];
     snprintf(url, sizeof(url), "%s://%s:%d%s",
              rcv->is_tls && !c->is_plain_to_tls ? "https" : "http",
@@ -227,16 +172,7 @@ static void perform(const struct receiver *rcv, const struct call *c, struct res
     if (c->is_chunked) {
         list = curl_slist_append(list, "Transfer-Encoding: chunked");
     }
-    curl_easy_reset(curl);
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, c->method);
-    curl_easy_setopt(curl, CURLOPT_NOBODY, strcmp(c->method, "HEAD") == 0 ? 1L : 0L);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r->body);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_data);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r->headers);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+    wire_prepare(curl, c->method, url, list, 30L, 16 << 20, &r->body, &r->headers);
     curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, c->is_fresh ? 1L : 0L);
     if (rcv->is_tls) {
         char ca[512];
@@ -259,12 +195,8 @@ static void perform(const struct receiver *rcv, const struct call *c, struct res
             curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
         }
     }
-    r->rc = curl_easy_perform(curl);
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
-    curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &r->seconds);
+    r->rc = wire_perform(curl, &r->status, &r->seconds, &r->body, &r->headers);
     curl_slist_free_all(list);
-    sf_buf_terminate(&r->body);
-    sf_buf_terminate(&r->headers);
     r->json = json_loadb((const char *)r->body.ptr, r->body.len, JSON_DECODE_ANY, NULL);
 }
 
@@ -277,21 +209,7 @@ static long json_int(json_t *root, const char *key)
 /* Response header value into |out|; false when absent. */
 static bool header(const struct result *r, const char *name, char *out, size_t size)
 {
-    const char *p = (const char *)r->headers.ptr;
-    size_t len = strlen(name);
-    while (p && *p) {
-        if (strncasecmp(p, name, len) == 0 && p[len] == ':') {
-            p += len + 1;
-            while (*p == ' ') {
-                p++;
-            }
-            snprintf(out, size, "%.*s", (int)strcspn(p, "\r\n"), p);
-            return true;
-        }
-        p = strchr(p, '\n');
-        p = p ? p + 1 : NULL;
-    }
-    return false;
+    return wire_header(&r->headers, name, out, size);
 }
 
 /* Sends |c| and checks status, HEC code and invalid-event-number (-1: must be absent).

@@ -38,7 +38,7 @@ static char *v1_string(const struct emu_auth_input *in)
 static void v1_go_sdk_official_vector(void **state)
 {
     (void)state;
-    const struct emu_header headers[] = {
+    const struct tc_header headers[] = {
         {"Date", "Mon, 3 Jan 2010 08:33:47 GMT"},
         {"x-log-apiversion", "0.6.0"},
         {"x-log-bodyrawsize", "0"},
@@ -57,7 +57,7 @@ static void v1_go_sdk_official_vector(void **state)
 static void v1_a_pull_logs_signs_decoded_sorted_params(void **state)
 {
     (void)state;
-    const struct emu_header headers[] = {
+    const struct tc_header headers[] = {
         {"Host", "my-project.cn-hangzhou.log.aliyuncs.com"},
         {"Date", DATE},
         {"x-log-apiversion", "0.6.0"},
@@ -81,7 +81,7 @@ static void v1_b_heartbeat_with_sts_token(void **state)
     char md5[33];
     emu_auth_md5_hex((const uint8_t *)"[0,1]", 5, md5);
     assert_string_equal(md5, "CCFCD347D0BF65DC77AFE01A3306A96B");
-    const struct emu_header headers[] = {
+    const struct tc_header headers[] = {
         {"Content-MD5", md5},
         {"Content-Type", "application/json"},
         {"Date", DATE},
@@ -115,7 +115,7 @@ static void v1_c_checkpoint_sorts_force_success_between(void **state)
     emu_auth_md5_hex((const uint8_t *)body, strlen(body), md5);
     assert_int_equal(strlen(body), 55);
     assert_string_equal(md5, "A525F7864C89C546F5C3A4D3E938CACD");
-    const struct emu_header headers[] = {
+    const struct tc_header headers[] = {
         {"Content-MD5", md5},
         {"Content-Type", "application/json"},
         {"Date", DATE},
@@ -155,7 +155,7 @@ static void v4_go_sdk_case_2(void **state)
     const char *body = "adasd= -asd zcas";
     char payload[65];
     emu_auth_sha256_hex((const uint8_t *)body, strlen(body), payload);
-    const struct emu_header headers[] = {
+    const struct tc_header headers[] = {
         {"x-log-date", "20220808T032330Z"},
         {"x-log-content-sha256", payload},
     };
@@ -167,7 +167,7 @@ static void v4_go_sdk_case_2(void **state)
     assert_string_equal(sig, "8a10a5e723cb2e75964816de660b2c16a58af8bc0261f7f0722d832468c76ce8");
 }
 
-static const struct emu_header v4_pull_headers[] = {
+static const struct tc_header v4_pull_headers[] = {
     {"Host", "my-project.cn-hangzhou.log.aliyuncs.com"},
     {"x-log-apiversion", "0.6.0"},
     {"x-log-bodyrawsize", "0"},
@@ -216,11 +216,11 @@ static struct emu_auth_config config_at(int64_t now_s)
     return (struct emu_auth_config){.keys = keys, .n_keys = 2, .now_s = now_s, .max_skew_s = 900};
 }
 
-static struct emu_header v1_headers[8];
+static struct tc_header v1_headers[8];
 
 static struct emu_auth_input v1_pull_request(const char *authorization, const char *date)
 {
-    struct emu_header h[] = {
+    struct tc_header h[] = {
         {"Date", date},
         {"x-log-apiversion", "0.6.0"},
         {"x-log-bodyrawsize", "0"},
@@ -294,7 +294,7 @@ static void verify_v1_b_needs_the_matching_sts_token(void **state)
     (void)state;
     /* Same bytes as V1-B, signed by the STS key of the table. */
     const char *body = "[0,1]";
-    struct emu_header headers[] = {
+    struct tc_header headers[] = {
         {"Content-MD5", "CCFCD347D0BF65DC77AFE01A3306A96B"},
         {"Content-Type", "application/json"},
         {"Date", DATE},
@@ -352,7 +352,7 @@ static void v1_hmac_sha256_variant_and_bare_keys(void **state)
 {
     (void)state;
     /* The OpenAPI SDKs sign v1 with HMAC-SHA256 and may send "key" without "=". */
-    const struct emu_header headers[] = {
+    const struct tc_header headers[] = {
         {"Date", DATE},
         {"x-log-apiversion", "0.6.0"},
         {"x-log-signaturemethod", "hmac-sha256"},

@@ -21,16 +21,7 @@ ROLE=acs:ram::1234567890123456:role/sls-reader
 PROVIDER=acs:ram::1234567890123456:oidc-provider/ack-rrsa-c1
 failures=0
 
-check() { # check DESCRIPTION CONDITION...
-    local what=$1
-    shift
-    if "$@"; then
-        echo "ok   $what"
-    else
-        echo "FAIL $what" >&2
-        failures=$((failures + 1))
-    fi
-}
+. "$(dirname "$0")/../../../tests/support/tool.sh" # tool_port, check
 
 # STS over HTTPS, as the credential libraries always call it (a self-signed certificate for
 # 127.0.0.1 that curl trusts with --cacert).
@@ -41,14 +32,10 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert
     --sts-role-arn "$ROLE" --oidc-provider-arn "$PROVIDER" --metadata-role EcsRole \
     --project demo --logstore logs --shards 1 >"$dir/out" 2>"$dir/err" &
 pid=$!
-for _ in $(seq 1 200); do
-    grep -q '^sls-emulator listening on' "$dir/out" && break
-    sleep 0.1
-done
-port_of() { sed -n "s/^sls-emulator $1listening on 127\\.0\\.0\\.1:\\([0-9]*\\)\$/\\1/p" "$dir/out"; }
-SLS=http://127.0.0.1:$(port_of "")
-STS=https://127.0.0.1:$(port_of "sts ")
-MD=http://127.0.0.1:$(port_of "metadata ")
+# The side listeners print their lines before the main one.
+SLS=http://127.0.0.1:$(tool_port sls-emulator "$dir/out" "$pid")
+STS=https://127.0.0.1:$(tool_port "sls-emulator sts" "$dir/out" "$pid" 1)
+MD=http://127.0.0.1:$(tool_port "sls-emulator metadata" "$dir/out" "$pid" 1)
 if [ "$SLS" = "http://127.0.0.1:" ] || [ "$STS" = "https://127.0.0.1:" ] || [ "$MD" = "http://127.0.0.1:" ]; then
     echo "credentials: emulator did not print its three ports" >&2
     cat "$dir/out" "$dir/err" >&2

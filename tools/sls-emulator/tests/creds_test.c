@@ -104,7 +104,7 @@ static bool verify(struct emu_creds *creds,
                    const char *token,
                    struct emu_auth_failure *failure)
 {
-    struct emu_header headers[6] = {
+    struct tc_header headers[6] = {
         {"Date", "Sun, 15 Jun 2025 15:06:40 GMT"}, /* NOW */
         {"x-log-apiversion", "0.6.0"},
         {"x-log-signaturemethod", "hmac-sha1"},
@@ -118,7 +118,7 @@ static bool verify(struct emu_creds *creds,
     emu_auth_v1_signature(secret, (const char *)sts.ptr, sts.len, false, sig);
     sf_buf_cleanup(&sts);
     snprintf(authz, sizeof(authz), "LOG %s:%s", id, sig);
-    headers[4] = (struct emu_header){"Authorization", authz};
+    headers[4] = (struct tc_header){"Authorization", authz};
     in.n_headers = 5;
     struct emu_auth_config cfg = {.creds = creds, .now_s = now, .max_skew_s = 100000};
     return emu_auth_verify(&cfg, &in, NULL, 0, failure);

@@ -13,16 +13,7 @@ pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 failures=0
 
-check() { # check DESCRIPTION CONDITION...
-    local what=$1
-    shift
-    if "$@"; then
-        echo "ok   $what"
-    else
-        echo "FAIL $what" >&2
-        failures=$((failures + 1))
-    fi
-}
+. "$(dirname "$0")/../../../tests/support/tool.sh" # tool_port, check
 
 # A start-up with too many shards is refused with a reason.
 "$emulator" --no-auth --project p --logstore x --shards 801 >"$dir/refused.out" 2>"$dir/refused.err"
@@ -34,11 +25,7 @@ check "the refusal names the limit" grep -q '1\.\.800' "$dir/refused.err"
     --logstore a --shards 256 --logstore b --shards 256 --logstore c --shards 256 \
     --generate nginx:100000 >"$dir/out" 2>"$dir/err" &
 pid=$!
-for _ in $(seq 1 300); do
-    grep -q '^sls-emulator listening on' "$dir/out" && break
-    sleep 0.1
-done
-E=http://127.0.0.1:$(sed -n 's/^sls-emulator listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$dir/out")
+E=http://127.0.0.1:$(tool_port sls-emulator "$dir/out" "$pid")
 if [ "$E" = "http://127.0.0.1:" ]; then
     echo "many_shards: emulator did not start" >&2
     cat "$dir/err" >&2

@@ -17,29 +17,18 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "check.h"
 #include "emu_logs.pb-c.h"
 #include "test_signer.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "wire.h"
 
 #include "util/banned.h"
 
 static int port;
-static int n_passed, n_failed;
 static CURL *curl;
 static bool is_fresh_connect; /* libcurl silently retries a dropped reused connection */
-
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        if (cond) {                                              \
-            n_passed++;                                          \
-        } else {                                                 \
-            n_failed++;                                          \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fputc('\n', stderr);                                 \
-        }                                                        \
-    } while (0)
 
 struct result {
     CURLcode rc;
@@ -48,12 +37,6 @@ struct result {
     struct sf_buf headers;
     double seconds;
 };
-
-static size_t on_body(char *data, size_t size, size_t n, void *cls)
-{
-    sf_buf_append(cls, data, size * n);
-    return size * n;
-}
 
 static struct ts_request req_for(const char *method, const char *path)
 {
@@ -78,55 +61,25 @@ static void result_free(struct result *r)
 static void send_req(const struct ts_request *req, struct curl_slist *headers, struct result *r)
 {
     memset(r, 0, sizeof(*r));
-    sf_buf_init(&r->body, 256u << 20);
-    sf_buf_init(&r->headers, 1 << 20);
     char *target = ts_target(req);
     char url[4096];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, target);
     free(target);
     struct curl_slist *list = headers ? headers : ts_sign(req);
-    curl_easy_reset(curl);
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
-    curl_easy_setopt(curl, CURLOPT_NOBODY, strcmp(req->method, "HEAD") == 0 ? 1L : 0L);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r->body);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r->headers);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+    wire_prepare(curl, req->method, url, list, 30L, 256u << 20, &r->body, &r->headers);
     curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, is_fresh_connect ? 1L : 0L);
     if (req->body_len || strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0) {
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body ? (const char *)req->body : "");
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
     }
-    r->rc = curl_easy_perform(curl);
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
-    curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &r->seconds);
+    r->rc = wire_perform(curl, &r->status, &r->seconds, &r->body, &r->headers);
     curl_slist_free_all(list);
-    sf_buf_terminate(&r->body);
-    sf_buf_terminate(&r->headers);
 }
 
 /* Response header value (case-insensitive) into |out|; false when absent. */
 static bool header(const struct result *r, const char *name, char *out, size_t size)
 {
-    const char *p = (const char *)r->headers.ptr;
-    size_t len = strlen(name);
-    while (p && *p) {
-        if (strncasecmp(p, name, len) == 0 && p[len] == ':') {
-            p += len + 1;
-            while (*p == ' ') {
-                p++;
-            }
-            size_t n = strcspn(p, "\r\n");
-            snprintf(out, size, "%.*s", (int)n, p);
-            return true;
-        }
-        p = strchr(p, '\n');
-        p = p ? p + 1 : NULL;
-    }
-    return false;
+    return wire_header(&r->headers, name, out, size);
 }
 
 static const char *error_code(const struct result *r)

@@ -15,40 +15,23 @@
 #include <time.h>
 #include <zstd.h>
 
+#include "check.h"
 #include "emu_logs.pb-c.h"
 #include "test_signer.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "wire.h"
 
 #include "util/banned.h"
 
 static int port;
-static int n_passed, n_failed;
 static CURL *curl;
-
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        if (cond) {                                              \
-            n_passed++;                                          \
-        } else {                                                 \
-            n_failed++;                                          \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fputc('\n', stderr);                                 \
-        }                                                        \
-    } while (0)
 
 struct result {
     long status;
     struct sf_buf body;
     struct sf_buf headers;
 };
-
-static size_t on_data(char *data, size_t size, size_t n, void *cls)
-{
-    sf_buf_append(cls, data, size * n);
-    return size * n;
-}
 
 static struct ts_request req_for(const char *method, const char *path)
 {
@@ -66,32 +49,19 @@ static struct ts_request req_for(const char *method, const char *path)
 static void send_req(const struct ts_request *req, struct result *r)
 {
     memset(r, 0, sizeof(*r));
-    sf_buf_init(&r->body, 64u << 20);
-    sf_buf_init(&r->headers, 1 << 20);
     char *target = ts_target(req);
     char url[16384];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, target);
     free(target);
     struct curl_slist *list = ts_sign(req);
-    curl_easy_reset(curl);
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r->body);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_data);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r->headers);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
+    wire_prepare(curl, req->method, url, list, 60L, 64u << 20, &r->body, &r->headers);
     if (req->body_len) {
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, (const char *)req->body);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
     }
-    CURLcode rc = curl_easy_perform(curl);
+    CURLcode rc = wire_perform(curl, &r->status, NULL, &r->body, &r->headers);
     CHECK(rc == CURLE_OK, "%s %s: %s", req->method, req->path, curl_easy_strerror(rc));
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
     curl_slist_free_all(list);
-    sf_buf_terminate(&r->body);
-    sf_buf_terminate(&r->headers);
 }
 
 static void result_free(struct result *r)
@@ -103,20 +73,7 @@ static void result_free(struct result *r)
 /* Header value (case-insensitive) into |out|, "" when absent; false when absent. */
 static bool header(const struct result *r, const char *name, char *out, size_t size)
 {
-    out[0] = '\0';
-    const char *p = (const char *)r->headers.ptr;
-    size_t len = strlen(name);
-    while (p && *p) {
-        if (strncasecmp(p, name, len) == 0 && p[len] == ':') {
-            p += len + 1;
-            p += strspn(p, " ");
-            snprintf(out, size, "%.*s", (int)strcspn(p, "\r\n"), p);
-            return true;
-        }
-        p = strchr(p, '\n');
-        p = p ? p + 1 : NULL;
-    }
-    return false;
+    return wire_header(&r->headers, name, out, size);
 }
 
 static long header_long(const struct result *r, const char *name)

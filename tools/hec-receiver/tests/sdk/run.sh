@@ -5,6 +5,7 @@
 set -eu
 receiver=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../../../tests/support/tool.sh" # tool_port
 work=${HEC_SDK_DIR:-/tmp/hec-receiver-sdk}
 mkdir -p "$work"
 cp "$here/package.json" "$here/check.js" "$work/"
@@ -15,10 +16,5 @@ dir=$(mktemp -d)
     --out "$dir/events.ndjson" --quiet >"$dir/ready" &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
-port=""
-for _ in $(seq 1 50); do
-    port=$(sed -n 's/^hec-receiver listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$dir/ready")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
+port=$(tool_port hec-receiver "$dir/ready" "$pid")
 node check.js "$port" "$dir/events.ndjson"

@@ -1,4 +1,4 @@
-#include "hec_server.h"
+#include "http_server.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -25,6 +25,8 @@ struct hsv_server {
     char *reply_bodies[HSV_MAX_REPLIES];
     size_t n_replies;
     size_t next_reply;
+    const char *content_type;  /* added to every answer; NULL: none */
+    struct hsv_reply fallback; /* with no handler and nothing queued */
     struct hsv_request **requests;
     size_t n_requests;
     size_t n_connections;
@@ -39,14 +41,26 @@ struct conn_state {
     size_t cap;
 };
 
+static void free_request(struct hsv_request *req)
+{
+    for (size_t i = 0; i < req->n_headers; i++) {
+        free(req->headers[i][0]);
+        free(req->headers[i][1]);
+    }
+    free(req->query);
+    free(req->body);
+    free(req->plain);
+    free(req);
+}
+
 static enum MHD_Result
 collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
     struct hsv_request *req = cls;
     if (req->n_headers < HSV_MAX_HEADERS) {
-        snprintf(req->headers[req->n_headers][0], 256, "%s", key);
-        snprintf(req->headers[req->n_headers][1], 256, "%s", value ? value : "");
+        req->headers[req->n_headers][0] = strdup(key);
+        req->headers[req->n_headers][1] = strdup(value ? value : "");
         req->n_headers++;
     }
     return MHD_YES;
@@ -135,7 +149,7 @@ static void decide(struct hsv_server *srv, struct hsv_request *req, struct hsv_r
     if (srv->n_requests < HSV_MAX_REQUESTS) {
         srv->requests[srv->n_requests++] = req;
     }
-    *reply = (struct hsv_reply){.status = 200, .body = "{\"text\":\"Success\",\"code\":0}"};
+    *reply = srv->fallback;
     if (!srv->handler && srv->n_replies) {
         *reply = srv->replies[srv->next_reply];
         if (srv->next_reply + 1 < srv->n_replies) {
@@ -170,13 +184,16 @@ respond(struct hsv_server *srv, struct MHD_Connection *conn, struct hsv_request 
     if (reply.drop) {
         return MHD_NO; /* MHD closes the connection: the client sees no answer */
     }
-    const char *body = reply.body ? reply.body : "";
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        strlen(body), (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
-    for (size_t i = 0; i < 4 && reply.headers[i][0]; i++) {
+    const void *body = reply.body ? reply.body : "";
+    size_t body_len = reply.body_len ? reply.body_len : strlen(body);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(body_len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+    for (size_t i = 0; i < 8 && reply.headers[i][0]; i++) {
         MHD_add_response_header(resp, reply.headers[i][0], reply.headers[i][1]);
     }
-    MHD_add_response_header(resp, "Content-Type", "application/json");
+    if (srv->content_type) {
+        MHD_add_response_header(resp, "Content-Type", srv->content_type);
+    }
     enum MHD_Result ret = MHD_queue_response(conn, reply.status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -206,7 +223,7 @@ static enum MHD_Result handle(void *cls,
             while (st->cap < req->body_len + *upload_size) {
                 st->cap = st->cap ? st->cap * 2 : 65536;
             }
-            req->body = realloc(req->body, st->cap);
+            req->body = realloc(req->body, st->cap + 1);
         }
         size_t n = *upload_size;
         if (req->body_len + n > st->cap) {
@@ -214,6 +231,7 @@ static enum MHD_Result handle(void *cls,
         }
         memcpy(req->body + req->body_len, upload_data, n);
         req->body_len += n;
+        req->body[req->body_len] = 0;
         *upload_size = 0;
         return MHD_YES;
     }
@@ -231,8 +249,7 @@ static void completed(void *cls,
     (void)toe;
     struct conn_state *st = *con_cls;
     if (st && st->req) { /* never answered: not recorded */
-        free(st->req->body);
-        free(st->req);
+        free_request(st->req);
     }
     free(st);
     *con_cls = NULL;
@@ -260,7 +277,7 @@ static void *log_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     struct conn_state *st = calloc(1, sizeof(*st));
     st->req = calloc(1, sizeof(*st->req));
     const char *q = strchr(uri, '?');
-    snprintf(st->req->query, sizeof(st->req->query), "%s", q ? q + 1 : "");
+    st->req->query = strdup(q ? q + 1 : "");
     return st;
 }
 
@@ -277,9 +294,15 @@ static char *slurp(const char *path)
     return data;
 }
 
-struct hsv_server *hsv_start(const char *bind_ip, const char *cert, const char *key)
+static struct hsv_server *start(const char *bind_ip,
+                                const char *cert,
+                                const char *key,
+                                const char *content_type,
+                                const struct hsv_reply *fallback)
 {
     struct hsv_server *srv = calloc(1, sizeof(*srv));
+    srv->content_type = content_type;
+    srv->fallback = *fallback;
     pthread_mutex_init(&srv->lock, NULL);
     srv->requests = calloc(HSV_MAX_REQUESTS, sizeof(srv->requests[0]));
     unsigned flags =
@@ -303,7 +326,7 @@ struct hsv_server *hsv_start(const char *bind_ip, const char *cert, const char *
                                        MHD_OPTION_URI_LOG_CALLBACK, log_uri, srv, MHD_OPTION_END);
     }
     if (!srv->daemon) {
-        fprintf(stderr, "hec test server: MHD_start_daemon failed\n");
+        fprintf(stderr, "test http server: MHD_start_daemon failed\n");
         abort();
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -311,13 +334,23 @@ struct hsv_server *hsv_start(const char *bind_ip, const char *cert, const char *
     return srv;
 }
 
+struct hsv_server *hsv_start(const char *bind_ip, const char *cert, const char *key)
+{
+    struct hsv_reply success = {.status = 200, .body = "{\"text\":\"Success\",\"code\":0}"};
+    return start(bind_ip, cert, key, "application/json", &success);
+}
+
+struct hsv_server *hsv_start_bare(const char *cert, const char *key)
+{
+    struct hsv_reply failure = {.status = 500};
+    return start(NULL, cert, key, NULL, &failure);
+}
+
 void hsv_stop(struct hsv_server *srv)
 {
     MHD_stop_daemon(srv->daemon);
     for (size_t i = 0; i < srv->n_requests; i++) {
-        free(srv->requests[i]->body);
-        free(srv->requests[i]->plain);
-        free(srv->requests[i]);
+        free_request(srv->requests[i]);
     }
     for (size_t i = 0; i < srv->n_replies; i++) {
         free(srv->reply_bodies[i]);
@@ -349,8 +382,12 @@ void hsv_push(struct hsv_server *srv, const struct hsv_reply *reply)
         struct hsv_reply *r = &srv->replies[srv->n_replies];
         *r = *reply;
         if (reply->body) {
-            srv->reply_bodies[srv->n_replies] = strdup(reply->body);
-            r->body = srv->reply_bodies[srv->n_replies];
+            size_t len = reply->body_len ? reply->body_len : strlen(reply->body);
+            char *copy = malloc(len + 1);
+            memcpy(copy, reply->body, len);
+            copy[len] = '\0';
+            srv->reply_bodies[srv->n_replies] = copy;
+            r->body = copy;
         }
         srv->n_replies++;
     }
