@@ -1,6 +1,6 @@
 /* bench_syslog: how fast decoded logs become framed syslog messages. Generates nginx-like
  * PullLogs bodies (bench_data.h: ~15 contents and ~570 raw bytes per log), decodes them once,
- * then runs sf_syslog_append over every log of every body, in RFC 5424 with octet framing and
+ * then runs sf_syslog_line_append over every log of every body, in RFC 5424 with octet framing and
  * a JSON MSG (the default), with a kv MSG, and in RFC 3164 with LF framing. The output buffer
  * is one per body (4 MB max, flushed by reset when full), as a batch's payload. Each figure is
  * the best of N_RUNS runs of process CPU time; MB is 10^6 bytes of raw protobuf (raw_mb_per_s)
@@ -33,13 +33,13 @@ static double cpu_seconds(void)
 }
 
 static void run_case(const char *name,
-                     const struct sf_syslog_options *opts,
+                     const struct sf_syslog_line_options *opts,
                      const struct sf_loggroup_list *lists,
                      const struct bench_bodies *bodies)
 {
-    struct sf_syslog_mapping *m;
+    struct sf_syslog_line_mapping *m;
     char errbuf[256];
-    if (sf_syslog_mapping_new(opts, &m, errbuf, sizeof(errbuf)) != SF_OK) {
+    if (sf_syslog_line_mapping_new(opts, &m, errbuf, sizeof(errbuf)) != SF_OK) {
         fprintf(stderr, "mapping: %s\n", errbuf);
         exit(1);
     }
@@ -56,13 +56,13 @@ static void run_case(const char *name,
             for (size_t g = 0; g < list->n_groups; g++) {
                 const struct sf_loggroup *group = &list->groups[g];
                 for (size_t l = 0; l < group->n_logs; l++) {
-                    sf_err err = sf_syslog_append(m, "proj", "nginx-access", (int)g % 4, group,
-                                                  &group->logs[l], &out);
+                    sf_err err = sf_syslog_line_append(m, "proj", "nginx-access", (int)g % 4, group,
+                                                       &group->logs[l], &out);
                     if (err == SF_ERR_FULL) {
                         written += out.len;
                         sf_buf_reset(&out);
-                        err = sf_syslog_append(m, "proj", "nginx-access", (int)g % 4, group,
-                                               &group->logs[l], &out);
+                        err = sf_syslog_line_append(m, "proj", "nginx-access", (int)g % 4, group,
+                                                    &group->logs[l], &out);
                     }
                     if (err != SF_OK) {
                         fprintf(stderr, "append: %s\n", sf_err_str(err));
@@ -84,7 +84,7 @@ static void run_case(const char *name,
            (double)bodies->raw_bytes / 1e6 / best, (double)out_bytes / 1e6 / best,
            (double)out_bytes / (double)bodies->n_logs);
     sf_buf_cleanup(&out);
-    sf_syslog_mapping_free(m);
+    sf_syslog_line_mapping_free(m);
 }
 
 int main(int argc, char **argv)
@@ -104,19 +104,19 @@ int main(int argc, char **argv)
     fprintf(stderr, "bench: bodies=%zu logs=%zu raw_mb=%.1f\n", bodies.n, bodies.n_logs,
             (double)bodies.raw_bytes / 1e6);
 
-    struct sf_syslog_options o;
-    sf_syslog_options_init(&o);
-    o.hostname_mode = SF_SYSLOG_HOSTNAME_SOURCE;
+    struct sf_syslog_line_options o;
+    sf_syslog_line_options_init(&o);
+    o.hostname_mode = SF_SYSLOG_LINE_HOSTNAME_SOURCE;
     run_case("5424-octet-json", &o, lists, &bodies);
-    o.msg_format = SF_SYSLOG_MSG_KV;
+    o.msg_format = SF_SYSLOG_LINE_MSG_KV;
     run_case("5424-octet-kv", &o, lists, &bodies);
-    sf_syslog_options_init(&o);
-    o.framing = SF_SYSLOG_FRAMING_LF;
+    sf_syslog_line_options_init(&o);
+    o.framing = SF_SYSLOG_LINE_FRAMING_LF;
     o.severity_field = "status";
     run_case("5424-lf-json-sev", &o, lists, &bodies);
-    sf_syslog_options_init(&o);
-    o.format = SF_SYSLOG_RFC3164;
-    o.framing = SF_SYSLOG_FRAMING_LF;
+    sf_syslog_line_options_init(&o);
+    o.format = SF_SYSLOG_LINE_RFC3164;
+    o.framing = SF_SYSLOG_LINE_FRAMING_LF;
     o.max_message_size = 8192;
     run_case("3164-lf-json", &o, lists, &bodies);
 

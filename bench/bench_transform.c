@@ -3,7 +3,7 @@
  * 5 tags; actiontrail: 500 audit events with a ~1 KB JSON "event" field, embedded), re-encoded
  * as PullLogs bodies of 40 LogGroups of 100 logs (the size the SDKs see), repeated to ~100 MB
  * raw per dataset. Stages, each over every body:
- *   map             sf_hec_events_append only (bodies decoded beforehand)
+ *   map             sf_hec_event_append_list only (bodies decoded beforehand)
  *   decode+map      sf_loggroup_decode (one arena, reset per body) + map
  *   lz4+decode+map  sf_decompress of a raw LZ4 block + decode + map: the whole per-batch pass
  * in object form and in string form (event_as_string), and with routing off (fixed metadata),
@@ -209,18 +209,19 @@ enum routing { ROUTING_OFF, ROUTING_TEMPLATES, ROUTING_POSITION };
 static const char *const routing_names[] = {"off", "templates", "templates+position"};
 
 /* Where the bench's bodies "come from": what {project}, {logstore} and the position read. */
-static const struct sf_hec_origin bench_origin = {.project = "prod-logs",
-                                                  .logstore = "nginx",
-                                                  .shard = 3,
-                                                  .cursor = "MTc0OTU0MjQwMDAwMDAwMDAwMA=="};
+static const struct sf_hec_event_origin bench_origin = {.project = "prod-logs",
+                                                        .logstore = "nginx",
+                                                        .shard = 3,
+                                                        .cursor = "MTc0OTU0MjQwMDAwMDAwMDAwMA=="};
 
-static void
-map_list(const struct sf_hec_mapping *map, const struct sf_loggroup_list *list, struct sf_buf *out)
+static void map_list(const struct sf_hec_event_mapping *map,
+                     const struct sf_loggroup_list *list,
+                     struct sf_buf *out)
 {
     size_t n_done, n_filtered;
     sf_buf_reset(out);
-    if (sf_hec_events_append_from(map, NULL, &bench_origin, list, 0, out, &n_done, &n_filtered) !=
-        SF_OK) {
+    if (sf_hec_event_append_list_from(map, NULL, &bench_origin, list, 0, out, &n_done,
+                                      &n_filtered) != SF_OK) {
         fprintf(stderr, "bench: map failed\n");
         exit(1);
     }
@@ -229,7 +230,7 @@ map_list(const struct sf_hec_mapping *map, const struct sf_loggroup_list *list, 
 /* One pass over every body; returns CPU seconds and the JSON bytes written. */
 static double run(const struct dataset *ds,
                   enum stage stage,
-                  const struct sf_hec_mapping *map,
+                  const struct sf_hec_event_mapping *map,
                   struct sf_arena *arena,
                   struct sf_buf *raw,
                   struct sf_buf *out,
@@ -286,7 +287,7 @@ static void bench_dataset(const struct dataset *ds)
             if (only_routing && strcmp(only_routing, routing_names[routing]) != 0) {
                 continue;
             }
-            struct sf_hec_mapping_options opts = {
+            struct sf_hec_event_options opts = {
                 .sourcetype = "aliyun:sls:nginx",
                 .index = "main",
                 .source = "sls-consumer",
@@ -303,8 +304,8 @@ static void bench_dataset(const struct dataset *ds)
                 opts.host = "{__tag__:__hostname__|-}";
                 opts.position_fields = routing == ROUTING_POSITION;
             }
-            struct sf_hec_mapping *map;
-            if (sf_hec_mapping_new(&opts, &map, NULL, 0) != SF_OK) {
+            struct sf_hec_event_mapping *map;
+            if (sf_hec_event_mapping_new(&opts, &map, NULL, 0) != SF_OK) {
                 exit(1);
             }
             for (int stage = STAGE_MAP; stage <= STAGE_LZ4_DECODE_MAP; stage++) {
@@ -324,7 +325,7 @@ static void bench_dataset(const struct dataset *ds)
                        form ? "string" : "object", routing_names[routing]);
                 fflush(stdout);
             }
-            sf_hec_mapping_free(map);
+            sf_hec_event_mapping_free(map);
         }
     }
     sf_buf_cleanup(&out);

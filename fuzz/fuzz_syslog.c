@@ -1,4 +1,4 @@
-/* libFuzzer target: arbitrary bytes → sf_loggroup_decode → sf_syslog_append for every log, in
+/* libFuzzer target: arbitrary bytes → sf_loggroup_decode → sf_syslog_line_append for every log, in
  * option sets covering RFC 5424 and 3164, octet/LF/no framing, JSON and kv MSG, hostname from
  * __source__ and a severity field. For every input that decodes it checks:
  *   - framing: the buffer splits into exactly the messages appended (octet count matches, LF
@@ -167,7 +167,7 @@ static void check_5424(const uint8_t *msg, size_t len, bool has_bom, struct sf_b
 
 /* Splits |out| into messages per |framing| and checks each; returns how many. */
 static size_t check_buffer(const struct sf_buf *out,
-                           const struct sf_syslog_options *o,
+                           const struct sf_syslog_line_options *o,
                            size_t max,
                            struct sf_buf *val)
 {
@@ -177,7 +177,7 @@ static size_t check_buffer(const struct sf_buf *out,
         const uint8_t *p = out->ptr + pos;
         size_t left = out->len - pos;
         size_t len;
-        if (o->framing == SF_SYSLOG_FRAMING_OCTET) {
+        if (o->framing == SF_SYSLOG_LINE_FRAMING_OCTET) {
             size_t k = 0;
             len = 0;
             while (k < left && p[k] >= '0' && p[k] <= '9') {
@@ -187,7 +187,7 @@ static size_t check_buffer(const struct sf_buf *out,
             SF_ASSERT(len <= left - k - 1);
             p += k + 1;
             pos += k + 1 + len;
-        } else if (o->framing == SF_SYSLOG_FRAMING_LF) {
+        } else if (o->framing == SF_SYSLOG_LINE_FRAMING_LF) {
             const uint8_t *nl = memchr(p, '\n', left);
             SF_ASSERT(nl != NULL);
             len = (size_t)(nl - p);
@@ -197,7 +197,7 @@ static size_t check_buffer(const struct sf_buf *out,
             pos += len;
         }
         SF_ASSERT(len <= max);
-        if (o->format == SF_SYSLOG_RFC5424) {
+        if (o->format == SF_SYSLOG_LINE_RFC5424) {
             check_5424(p, len, o->utf8_bom, val);
         } else {
             SF_ASSERT(len > 0 && p[0] == '<');
@@ -208,8 +208,8 @@ static size_t check_buffer(const struct sf_buf *out,
     return n;
 }
 
-static void run(const struct sf_syslog_mapping *m,
-                const struct sf_syslog_options *o,
+static void run(const struct sf_syslog_line_mapping *m,
+                const struct sf_syslog_line_options *o,
                 const struct sf_loggroup_list *list,
                 size_t small_max)
 {
@@ -219,7 +219,7 @@ static void run(const struct sf_syslog_mapping *m,
     sf_buf_init(&small, small_max);
     sf_buf_init(&joined, SIZE_MAX);
     sf_buf_init(&val, SIZE_MAX);
-    size_t max = sf_syslog_mapping_max_message(m);
+    size_t max = sf_syslog_line_mapping_max_message(m);
     size_t shard = 0;
     for (size_t g = 0; g < list->n_groups; g++) {
         const struct sf_loggroup *group = &list->groups[g];
@@ -227,17 +227,18 @@ static void run(const struct sf_syslog_mapping *m,
             const struct sf_log *log = &group->logs[l];
             int sh = (int)(shard++ % 3) - 1;
             sf_buf_reset(&one);
-            SF_ASSERT(sf_syslog_append(m, "p\"]\\", "store\xff", sh, group, log, &one) == SF_OK);
+            SF_ASSERT(sf_syslog_line_append(m, "p\"]\\", "store\xff", sh, group, log, &one) ==
+                      SF_OK);
             SF_ASSERT(check_buffer(&one, o, max, &val) == 1);
             sf_buf_append(&all, one.ptr, one.len);
 
             size_t before = small.len;
-            sf_err err = sf_syslog_append(m, "p\"]\\", "store\xff", sh, group, log, &small);
+            sf_err err = sf_syslog_line_append(m, "p\"]\\", "store\xff", sh, group, log, &small);
             if (err == SF_ERR_FULL) {
                 SF_ASSERT(small.len == before && before > 0);
                 sf_buf_append(&joined, small.ptr, small.len);
                 sf_buf_reset(&small);
-                err = sf_syslog_append(m, "p\"]\\", "store\xff", sh, group, log, &small);
+                err = sf_syslog_line_append(m, "p\"]\\", "store\xff", sh, group, log, &small);
             }
             if (err == SF_ERR_TOO_BIG) {
                 SF_ASSERT(small.len == 0);
@@ -245,7 +246,7 @@ static void run(const struct sf_syslog_mapping *m,
                 continue;
             }
             SF_ASSERT(err == SF_OK);
-            if (o->framing == SF_SYSLOG_FRAMING_NONE) {
+            if (o->framing == SF_SYSLOG_LINE_FRAMING_NONE) {
                 /* UDP: one datagram per buffer. */
                 sf_buf_append(&joined, small.ptr, small.len);
                 sf_buf_reset(&small);
@@ -264,23 +265,23 @@ static void run(const struct sf_syslog_mapping *m,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct sf_arena arena;
-    static struct sf_syslog_mapping *maps[N_MAPS];
-    static struct sf_syslog_options opts[N_MAPS];
+    static struct sf_syslog_line_mapping *maps[N_MAPS];
+    static struct sf_syslog_line_options opts[N_MAPS];
     static bool is_ready;
     if (!is_ready) {
         for (int i = 0; i < N_MAPS; i++) {
-            struct sf_syslog_options *o = &opts[i];
-            sf_syslog_options_init(o);
+            struct sf_syslog_line_options *o = &opts[i];
+            sf_syslog_line_options_init(o);
             o->sd_id = "fz@1";
-            o->format = i == 5 ? SF_SYSLOG_RFC3164 : SF_SYSLOG_RFC5424;
-            o->framing = (enum sf_syslog_framing)(i % 3);
-            o->msg_format = (enum sf_syslog_msg_format)(i / 2 % 2);
-            o->hostname_mode = (enum sf_syslog_hostname_mode)(i % 3);
+            o->format = i == 5 ? SF_SYSLOG_LINE_RFC3164 : SF_SYSLOG_LINE_RFC5424;
+            o->framing = (enum sf_syslog_line_framing)(i % 3);
+            o->msg_format = (enum sf_syslog_line_msg_format)(i / 2 % 2);
+            o->hostname_mode = (enum sf_syslog_line_hostname_mode)(i % 3);
             o->hostname = "h st\xff";
             o->utf8_bom = i != 3;
             o->severity_field = i % 2 ? "level" : NULL;
             o->max_message_size = i == 4 ? 0 : 1400;
-            SF_ASSERT(sf_syslog_mapping_new(o, &maps[i], NULL, 0) == SF_OK);
+            SF_ASSERT(sf_syslog_line_mapping_new(o, &maps[i], NULL, 0) == SF_OK);
         }
         sf_arena_init(&arena, 64 * 1024);
         is_ready = true;

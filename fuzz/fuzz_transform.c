@@ -1,4 +1,4 @@
-/* libFuzzer target: arbitrary bytes → sf_loggroup_decode → sf_hec_events_append, in object and
+/* libFuzzer target: arbitrary bytes → sf_loggroup_decode → sf_hec_event_append_list, in object and
  * string form, with json_fields that match the topics a fuzzer reaches ("" and
  * "actiontrail_audit_event"), and with routing templates over the topic, the source, a tag and
  * a content (a head written per event). For every input that decodes it checks:
@@ -333,7 +333,7 @@ static void check_event_string(const uint8_t *line, size_t len, struct sf_buf *s
     struct checker c = {.p = at, .end = line + len};
     sf_buf_reset(scratch);
     SF_ASSERT(string_body(&c, scratch));
-    SF_ASSERT(is_json_object(scratch->ptr, scratch->len, SF_HEC_JSON_MAX_DEPTH + 1));
+    SF_ASSERT(is_json_object(scratch->ptr, scratch->len, SF_HEC_EVENT_JSON_MAX_DEPTH + 1));
 }
 
 static void check_lines(const struct sf_buf *out, bool as_string, struct sf_buf *scratch)
@@ -346,7 +346,7 @@ static void check_lines(const struct sf_buf *out, bool as_string, struct sf_buf 
         SF_ASSERT(nl != NULL);
         size_t len = (size_t)(nl - line);
         /* Envelope, event object, then the embedded JSON's own depth. */
-        SF_ASSERT(is_json_object(line, len, SF_HEC_JSON_MAX_DEPTH + 2));
+        SF_ASSERT(is_json_object(line, len, SF_HEC_EVENT_JSON_MAX_DEPTH + 2));
         if (as_string) {
             check_event_string(line, len, scratch);
         }
@@ -354,7 +354,7 @@ static void check_lines(const struct sf_buf *out, bool as_string, struct sf_buf 
     }
 }
 
-static void check_mapping(const struct sf_hec_mapping *map,
+static void check_mapping(const struct sf_hec_event_mapping *map,
                           bool as_string,
                           const struct sf_loggroup_list *list,
                           size_t small_max)
@@ -367,7 +367,7 @@ static void check_mapping(const struct sf_hec_mapping *map,
     sf_buf_init(&scratch, SIZE_MAX);
 
     size_t n_done;
-    SF_ASSERT(sf_hec_events_append(map, list, 0, &all, &n_done) == SF_OK);
+    SF_ASSERT(sf_hec_event_append_list(map, list, 0, &all, &n_done) == SF_OK);
     SF_ASSERT(n_done == list->n_logs_total);
     check_lines(&all, as_string, &scratch);
 
@@ -384,7 +384,7 @@ static void check_mapping(const struct sf_hec_mapping *map,
     while (next < list->n_logs_total) {
         size_t before = small.len;
         uint8_t first = before ? small.ptr[0] : 0;
-        sf_err err = sf_hec_events_append(map, list, next, &small, &n_done);
+        sf_err err = sf_hec_event_append_list(map, list, next, &small, &n_done);
         next += n_done;
         if (err == SF_OK) {
             continue;
@@ -427,13 +427,13 @@ static void check_mapping(const struct sf_hec_mapping *map,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct sf_arena arena;
-    static struct sf_hec_mapping *maps[3];
+    static struct sf_hec_event_mapping *maps[3];
     static bool is_ready;
     if (!is_ready) {
         static const char *const fields[] = {"actiontrail_audit_event:event", ":event", ":k",
                                              ":__topic__", ":__tag__:t"};
         for (int form = 0; form < 2; form++) {
-            struct sf_hec_mapping_options opts = {
+            struct sf_hec_event_options opts = {
                 .sourcetype = "aliyun:sls",
                 .index = "main",
                 .host = "h\"\xff",
@@ -441,9 +441,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 .json_fields = fields,
                 .n_json_fields = sizeof(fields) / sizeof(fields[0]),
             };
-            SF_ASSERT(sf_hec_mapping_new(&opts, &maps[form], NULL, 0) == SF_OK);
+            SF_ASSERT(sf_hec_event_mapping_new(&opts, &maps[form], NULL, 0) == SF_OK);
         }
-        const struct sf_hec_mapping_options routed = {
+        const struct sf_hec_event_options routed = {
             .sourcetype = "{__topic__|x}",
             .index = "{k}-{__tag__:t|}",
             .host = "{__source__}",
@@ -451,14 +451,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .json_fields = fields,
             .n_json_fields = sizeof(fields) / sizeof(fields[0]),
         };
-        SF_ASSERT(sf_hec_mapping_new(&routed, &maps[2], NULL, 0) == SF_OK);
+        SF_ASSERT(sf_hec_event_mapping_new(&routed, &maps[2], NULL, 0) == SF_OK);
         sf_arena_init(&arena, 64 * 1024);
         is_ready = true;
     }
 
     /* The validators must agree on any bytes. */
-    bool ours = sf_json_check((const char *)data, size, SF_HEC_JSON_MAX_DEPTH, NULL);
-    SF_ASSERT(ours == is_json(data, size, SF_HEC_JSON_MAX_DEPTH));
+    bool ours = sf_json_check((const char *)data, size, SF_HEC_EVENT_JSON_MAX_DEPTH, NULL);
+    SF_ASSERT(ours == is_json(data, size, SF_HEC_EVENT_JSON_MAX_DEPTH));
 
     struct sf_loggroup_list list;
     if (sf_loggroup_decode(data, size, &arena, &list) == SF_OK) {

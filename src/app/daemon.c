@@ -23,10 +23,10 @@ struct daemon {
     struct sf_coord *coord;
     struct sf_outputs *outputs;
     struct sf_notify_status *status; /* STATUS= reporter under systemd, or NULL */
-    struct sf_budget *budget;        /* limits.max_buffered_bytes: engine and sinks charge it */
+    struct sf_budget *budget;        /* limits.max_buffered_bytes: coord and sinks charge it */
 };
 
-/* The engine's hooks take one context, the daemon; the outputs do the work. */
+/* The coord's hooks take one context, the daemon; the outputs do the work. */
 static sf_err build_events(void *ctx,
                            const struct sf_config_source *source,
                            const struct sf_loggroup_list *list,
@@ -56,7 +56,7 @@ static void on_stopping(void *ctx)
     sf_notify("STOPPING=1\nSTATUS=draining, committing and releasing shards");
 }
 
-static void stop_engine(void *ctx)
+static void stop_coord(void *ctx)
 {
     sf_coord_request_stop(ctx);
 }
@@ -97,9 +97,9 @@ static int run(struct daemon *d)
         SF_LOG_ERROR("msg=\"invalid configuration\" error=\"%s\"", errbuf);
         return SF_EXIT_FATAL;
     }
-    /* From here a stop signal reaches the engine, also one that came during start-up; the
-     * engine then starts, sees it at once and drains (nothing yet) and leaves. */
-    sf_signals_attach(stop_engine, d->coord);
+    /* From here a stop signal reaches the coord, also one that came during start-up; the
+     * coord then starts, sees it at once and drains (nothing yet) and leaves. */
+    sf_signals_attach(stop_coord, d->coord);
     if (sf_outputs_start(d->outputs) != SF_OK) {
         return SF_EXIT_FATAL;
     }
@@ -107,16 +107,16 @@ static int run(struct daemon *d)
     sf_observe_start(d->config, d->coord,
                      sf_outputs_metrics_sink(d->outputs, SF_OUTPUT_METRICS_HEC),
                      sf_outputs_metrics_sink(d->outputs, SF_OUTPUT_METRICS_SYSLOG), &observe);
-    /* READY means "the engine runs", not "every source joined": a source that cannot join
+    /* READY means "the coord runs", not "every source joined": a source that cannot join
      * (its error is logged and retried) must not hold the others back or make systemd kill
      * and restart the whole forwarder. STATUS= tells which sources are still waiting. */
-    sf_notify("READY=1\nSTATUS=engine running; joining the consumer groups");
+    sf_notify("READY=1\nSTATUS=coord running; joining the consumer groups");
     d->status = sf_notify_status_start(d->coord);
     sf_err err = sf_coord_run(d->coord);
     sf_notify_status_stop(d->status);
     d->status = NULL;
     sf_observe_stop(observe); /* before the sink goes: a scrape reads its counters */
-    /* The engine has drained (or given up at the drain timeout): whatever a sink still holds
+    /* The coord has drained (or given up at the drain timeout): whatever a sink still holds
      * comes back undelivered and stays uncommitted. */
     sf_outputs_stop(d->outputs, sf_now_ms() + 1000);
     log_summary(d->coord, started_ms);
@@ -152,8 +152,8 @@ int sf_daemon_run(const struct sf_config *config)
     int rc = run(&d);
     sf_signals_attach(NULL, NULL);
     sf_signals_stop();
-    sf_outputs_free(d.outputs); /* sinks first: they hold batches the engine frees */
+    sf_outputs_free(d.outputs); /* sinks first: they hold batches the coord frees */
     sf_coord_free(d.coord);
-    sf_budget_free(d.budget); /* last: the sinks and the engine released into it */
+    sf_budget_free(d.budget); /* last: the sinks and the coord released into it */
     return rc;
 }

@@ -1,4 +1,4 @@
-/* `slsfwd run`: wires config → engine → transform → sinks, and stops in order; signals go
+/* `slsfwd run`: wires config → coord → transform → sinks, and stops in order; signals go
  * through app/signals.h. Main thread only. */
 #ifndef SF_APP_DAEMON_H
 #define SF_APP_DAEMON_H

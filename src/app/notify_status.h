@@ -1,4 +1,4 @@
-/* Per-source progress for systemd while the engine runs: once a second, `STATUS=` says how
+/* Per-source progress for systemd while the coord runs: once a second, `STATUS=` says how
  * many sources have joined their consumer group and names those still waiting, so
  * `systemctl status` shows why a forwarder that is READY delivers only part of its sources.
  * Sends only when the text changed; does nothing without $NOTIFY_SOCKET. */
@@ -23,7 +23,7 @@ void sf_notify_status_format(
 
 /* Starts the reporter thread for |coord|; NULL when not under systemd (or no thread). */
 struct sf_notify_status *sf_notify_status_start(struct sf_coord *coord);
-/* Stops and frees it; NULL is fine. Call before the engine is freed. */
+/* Stops and frees it; NULL is fine. Call before the coord is freed. */
 void sf_notify_status_stop(struct sf_notify_status *status);
 
 #endif

@@ -1,5 +1,5 @@
-/* Observability wiring: the Prometheus exposition of the engine's and the sink's counters on
- * /metrics, and readiness on /healthz. The app owns it; the engine and sinks only keep
+/* Observability wiring: the Prometheus exposition of the coord's and the sink's counters on
+ * /metrics, and readiness on /healthz. The app owns it; the coord and sinks only keep
  * counters. */
 #ifndef SF_APP_OBSERVE_H
 #define SF_APP_OBSERVE_H

@@ -60,7 +60,7 @@ static sf_err hec_mapping_new(const struct sf_config *config,
     struct sf_config_mapping merged;
     sf_config_source_mapping(config, source, &merged);
     const struct sf_config_mapping *m = &merged;
-    struct sf_hec_mapping_options opts = {
+    struct sf_hec_event_options opts = {
         .sourcetype = m->sourcetype,
         .index = m->index,
         .source = m->source,
@@ -72,15 +72,15 @@ static sf_err hec_mapping_new(const struct sf_config *config,
         .n_fields = m->n_fields,
         .position_fields = m->position_fields,
     };
-    struct sf_hec_mapping *out = NULL;
-    sf_err err = sf_hec_mapping_new(&opts, &out, errbuf, errbuf_size);
+    struct sf_hec_event_mapping *out = NULL;
+    sf_err err = sf_hec_event_mapping_new(&opts, &out, errbuf, errbuf_size);
     *mapping = out;
     return err;
 }
 
 static void hec_mapping_free(void *mapping)
 {
-    sf_hec_mapping_free(mapping);
+    sf_hec_event_mapping_free(mapping);
 }
 
 static sf_err hec_build(const void *mapping,
@@ -91,15 +91,15 @@ static sf_err hec_build(const void *mapping,
                         size_t *n_events,
                         size_t *n_filtered)
 {
-    struct sf_hec_origin from = {
+    struct sf_hec_event_origin from = {
         .project = source->project,
         .logstore = source->logstore,
         .shard = batch->shard_id,
         .cursor = batch->cursor,
     };
     size_t n_done = 0;
-    sf_err err = sf_hec_events_append_from(mapping, filter, &from, list, 0, &batch->payload,
-                                           &n_done, n_filtered);
+    sf_err err = sf_hec_event_append_list_from(mapping, filter, &from, list, 0, &batch->payload,
+                                               &n_done, n_filtered);
     *n_events = n_done - *n_filtered;
     return err;
 }
@@ -132,7 +132,7 @@ static sf_err syslog_mapping_new(const struct sf_config *config,
 {
     struct sf_config_syslog merged;
     sf_config_source_syslog(config, source, &merged);
-    struct sf_syslog_mapping *out = NULL;
+    struct sf_syslog_line_mapping *out = NULL;
     sf_err err = sf_syslog_output_mapping(&merged, &out, errbuf, errbuf_size);
     *mapping = out;
     return err;
@@ -140,7 +140,7 @@ static sf_err syslog_mapping_new(const struct sf_config *config,
 
 static void syslog_mapping_free(void *mapping)
 {
-    sf_syslog_mapping_free(mapping);
+    sf_syslog_line_mapping_free(mapping);
 }
 
 static sf_err syslog_build(const void *mapping,
@@ -239,7 +239,7 @@ static sf_err make_filters(struct sf_outputs *o, const struct sf_config *config)
     return SF_OK;
 }
 
-/* The index of |source| in config->sources: the engine passes the config's own pointers.
+/* The index of |source| in config->sources: the coord passes the config's own pointers.
  * Mappings and filters are per source, by that index. */
 static size_t source_index(const struct sf_outputs *o, const struct sf_config_source *source)
 {

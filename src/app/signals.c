@@ -80,8 +80,8 @@ static void on_stop_signal(const siginfo_t *info, int64_t *first_ms)
     }
     *first_ms = now;
     pthread_mutex_lock(&lock);
-    bool has_engine = target != NULL;
-    if (has_engine) {
+    bool has_coord = target != NULL;
+    if (has_coord) {
         target(target_ctx);
     } else {
         is_stop_pending = true;
@@ -89,7 +89,7 @@ static void on_stop_signal(const siginfo_t *info, int64_t *first_ms)
     pthread_mutex_unlock(&lock);
     SF_LOG_INFO("msg=\"stop requested: %s (a second signal 1 s or more later exits at once)\" "
                 "signal=%s sender_pid=%d",
-                has_engine ? "draining" : "during start-up; the engine stops as soon as it exists",
+                has_coord ? "draining" : "during start-up; the coord stops as soon as it exists",
                 name_of(info->si_signo), (int)info->si_pid);
 }
 
@@ -146,7 +146,7 @@ void sf_signals_attach(sf_signals_stop_fn stop, void *ctx)
     if (stop && is_stop_pending) {
         is_stop_pending = false;
         stop(ctx);
-        SF_LOG_INFO("msg=\"engine ready: honouring the stop requested during start-up\"");
+        SF_LOG_INFO("msg=\"coord ready: honouring the stop requested during start-up\"");
     }
     pthread_mutex_unlock(&lock);
 }

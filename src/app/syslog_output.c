@@ -25,7 +25,7 @@ uint64_t sf_syslog_output_truncated_total(void)
     return atomic_load_explicit(&truncated_total, memory_order_relaxed);
 }
 
-static void count_truncation(const struct sf_syslog_mapping *mapping,
+static void count_truncation(const struct sf_syslog_line_mapping *mapping,
                              const struct sf_config_source *source,
                              int shard,
                              size_t full_bytes)
@@ -44,7 +44,7 @@ static void count_truncation(const struct sf_syslog_mapping *mapping,
                 "receiver's limit (rsyslog global(maxMessageSize=...), syslog-ng "
                 "log-msg-size(...))\" source=\"%s\" shard=%d message_bytes=%zu "
                 "max_message_size=%zu truncated=%llu truncated_total=%llu",
-                source->name, shard, full_bytes, sf_syslog_mapping_max_message(mapping),
+                source->name, shard, full_bytes, sf_syslog_line_mapping_max_message(mapping),
                 (unsigned long long)n, (unsigned long long)sf_syslog_output_truncated_total());
 }
 
@@ -59,7 +59,7 @@ static int index_of(const char *value, const char *const *names, int n, int fall
 }
 
 sf_err sf_syslog_output_mapping(const struct sf_config_syslog *cfg,
-                                struct sf_syslog_mapping **out,
+                                struct sf_syslog_line_mapping **out,
                                 char *errbuf,
                                 size_t errbuf_size)
 {
@@ -69,38 +69,40 @@ sf_err sf_syslog_output_mapping(const struct sf_config_syslog *cfg,
         "local0", "local1", "local2",   "local3", "local4", "local5", "local6", "local7"};
     static const char *const severities[] = {"emerg",   "alert",  "crit", "err",
                                              "warning", "notice", "info", "debug"};
-    struct sf_syslog_options opts;
-    sf_syslog_options_init(&opts);
+    struct sf_syslog_line_options opts;
+    sf_syslog_line_options_init(&opts);
     bool is_udp = strcmp(cfg->protocol, "udp") == 0;
-    opts.format = strcmp(cfg->format, "rfc3164") == 0 ? SF_SYSLOG_RFC3164 : SF_SYSLOG_RFC5424;
+    opts.format =
+        strcmp(cfg->format, "rfc3164") == 0 ? SF_SYSLOG_LINE_RFC3164 : SF_SYSLOG_LINE_RFC5424;
     /* UDP: one line per message; the sink sends each line as one datagram. */
-    opts.framing =
-        is_udp || strcmp(cfg->framing, "lf") == 0 ? SF_SYSLOG_FRAMING_LF : SF_SYSLOG_FRAMING_OCTET;
+    opts.framing = is_udp || strcmp(cfg->framing, "lf") == 0 ? SF_SYSLOG_LINE_FRAMING_LF
+                                                             : SF_SYSLOG_LINE_FRAMING_OCTET;
     opts.facility = index_of(cfg->facility, facilities, 24, 1);
     opts.severity = index_of(cfg->severity, severities, 8, 6);
     opts.severity_field = cfg->severity_field;
     if (!cfg->hostname) {
-        opts.hostname_mode = SF_SYSLOG_HOSTNAME_NONE;
+        opts.hostname_mode = SF_SYSLOG_LINE_HOSTNAME_NONE;
     } else if (strcmp(cfg->hostname, "source") == 0) {
-        opts.hostname_mode = SF_SYSLOG_HOSTNAME_SOURCE;
+        opts.hostname_mode = SF_SYSLOG_LINE_HOSTNAME_SOURCE;
     } else {
-        opts.hostname_mode = SF_SYSLOG_HOSTNAME_STATIC;
+        opts.hostname_mode = SF_SYSLOG_LINE_HOSTNAME_STATIC;
         opts.hostname = cfg->hostname;
     }
     opts.app_name = cfg->app_name;
     opts.msgid = cfg->msgid;
     opts.sd_id = cfg->sd_id;
-    opts.msg_format = strcmp(cfg->msg_format, "kv") == 0 ? SF_SYSLOG_MSG_KV : SF_SYSLOG_MSG_JSON;
+    opts.msg_format =
+        strcmp(cfg->msg_format, "kv") == 0 ? SF_SYSLOG_LINE_MSG_KV : SF_SYSLOG_LINE_MSG_JSON;
     /* 0: 64 KiB over TCP/TLS (the transform's default for a stream); UDP keeps RFC 5426's
      * "should" of 2048 (1024 for 3164): the transform cannot tell LF over UDP from LF over TCP */
-    opts.max_message_size = cfg->max_message_size                        ? cfg->max_message_size
-                            : is_udp && opts.format == SF_SYSLOG_RFC5424 ? 2048
-                            : is_udp                                     ? 1024
-                                                                         : 0;
-    return sf_syslog_mapping_new(&opts, out, errbuf, errbuf_size);
+    opts.max_message_size = cfg->max_message_size ? cfg->max_message_size
+                            : is_udp && opts.format == SF_SYSLOG_LINE_RFC5424 ? 2048
+                            : is_udp                                          ? 1024
+                                                                              : 0;
+    return sf_syslog_line_mapping_new(&opts, out, errbuf, errbuf_size);
 }
 
-sf_err sf_syslog_output_build(const struct sf_syslog_mapping *mapping,
+sf_err sf_syslog_output_build(const struct sf_syslog_line_mapping *mapping,
                               const struct sf_filter *filter,
                               const struct sf_config_source *source,
                               const struct sf_loggroup_list *list,
@@ -118,10 +120,10 @@ sf_err sf_syslog_output_build(const struct sf_syslog_mapping *mapping,
                 (*n_filtered)++;
                 continue;
             }
-            struct sf_syslog_append_info info;
-            sf_err err = sf_syslog_append_filtered(mapping, filter, source->project,
-                                                   source->logstore, batch->shard_id, group,
-                                                   &group->logs[i], &batch->syslog_payload, &info);
+            struct sf_syslog_line_append_info info;
+            sf_err err = sf_syslog_line_append_filtered(
+                mapping, filter, source->project, source->logstore, batch->shard_id, group,
+                &group->logs[i], &batch->syslog_payload, &info);
             if (err) {
                 return err;
             }
@@ -141,9 +143,9 @@ sf_err sf_syslog_output_sink(const struct sf_config_syslog *cfg,
 {
     struct sf_syslog_sink_options opts = {
         .address = cfg->address,
-        .transport = strcmp(cfg->protocol, "tls") == 0   ? SF_SYSLOG_TLS
-                     : strcmp(cfg->protocol, "udp") == 0 ? SF_SYSLOG_UDP
-                                                         : SF_SYSLOG_TCP,
+        .transport = strcmp(cfg->protocol, "tls") == 0   ? SF_SYSLOG_SINK_TLS
+                     : strcmp(cfg->protocol, "udp") == 0 ? SF_SYSLOG_SINK_UDP
+                                                         : SF_SYSLOG_SINK_TCP,
         .ca_file = cfg->ca_file,
         .client_cert = cfg->client_cert,
         .client_key = cfg->client_key,

@@ -10,7 +10,7 @@
 #include "transform/syslog_line.h"
 
 sf_err sf_syslog_output_mapping(const struct sf_config_syslog *cfg,
-                                struct sf_syslog_mapping **out,
+                                struct sf_syslog_line_mapping **out,
                                 char *errbuf,
                                 size_t errbuf_size);
 
@@ -19,7 +19,7 @@ sf_err sf_syslog_output_mapping(const struct sf_config_syslog *cfg,
  * filter dropped in |*n_filtered|. A message cut to fit max_message_size is counted
  * (sf_syslog_output_truncated_total) and logged, at most once a minute with the count. Any
  * thread. */
-sf_err sf_syslog_output_build(const struct sf_syslog_mapping *mapping,
+sf_err sf_syslog_output_build(const struct sf_syslog_line_mapping *mapping,
                               const struct sf_filter *filter,
                               const struct sf_config_source *source,
                               const struct sf_loggroup_list *list,

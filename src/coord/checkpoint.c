@@ -1,7 +1,7 @@
 /* Checkpoint commits for one source (docs/protocol/sls-consumer-group.md §Checkpoints): per shard,
  * the highest contiguous delivered cursor, every checkpoint_interval, promptly at a shard's end and
  * before a release, and never beyond undelivered data. Also retires shard records whose work is
- * done. Coordinator thread; network calls run without coord->lock. A commit refused for another
+ * done. Coord thread; network calls run without coord->lock. A commit refused for another
  * reason than ownership (RAM policy) is an error line naming the permission, at most one a minute
  * per source, and never holds a revoked shard back from its next owner. */
 #include <stdio.h>
@@ -19,22 +19,23 @@
 #define REFUSED_LOG_INTERVAL_MS 60000
 
 struct commit {
-    struct sf_shard *shard;
+    struct sf_coord_shard *shard;
     char cursor[SF_SLS_CURSOR_MAX];
 };
 
-static bool commit_due(const struct sf_shard *shard, int64_t now, bool force)
+static bool commit_due(const struct sf_coord_shard *shard, int64_t now, bool force)
 {
-    if (shard->state == SF_SHARD_STARTING || shard->state == SF_SHARD_DROPPED ||
+    if (shard->state == SF_COORD_SHARD_STARTING || shard->state == SF_COORD_SHARD_DROPPED ||
         !shard->deliverable[0] || strcmp(shard->deliverable, shard->committed) == 0 ||
         now < shard->next_commit_try_ms) {
         return false;
     }
     int64_t interval_ms = (int64_t)shard->source->config->checkpoint_interval_s * 1000;
-    return force || shard->state != SF_SHARD_RUNNING || now - shard->last_commit_ms >= interval_ms;
+    return force || shard->state != SF_COORD_SHARD_RUNNING ||
+           now - shard->last_commit_ms >= interval_ms;
 }
 
-static void commit_one(struct sf_source *source, struct commit *c, int64_t now)
+static void commit_one(struct sf_coord_source *source, struct commit *c, int64_t now)
 {
     struct sf_coord *coord = source->coord;
     const struct sf_config_source *cfg = source->config;
@@ -44,10 +45,10 @@ static void commit_one(struct sf_source *source, struct commit *c, int64_t now)
         sf_sls_update_checkpoint(source->sls, cfg->logstore, cfg->consumer_group,
                                  cfg->consumer_name, c->shard->shard_id, c->cursor, &detail);
     if (err) {
-        sf_credentials_check_refusal(source, err, &detail);
+        sf_coord_credentials_check_refusal(source, err, &detail);
     }
     pthread_mutex_lock(&coord->lock);
-    struct sf_shard *shard = c->shard;
+    struct sf_coord_shard *shard = c->shard;
     if (err == SF_OK) {
         memcpy(shard->committed, c->cursor, sizeof(shard->committed));
         shard->last_commit_ms = now;
@@ -65,7 +66,7 @@ static void commit_one(struct sf_source *source, struct commit *c, int64_t now)
         err == SF_ERR_SLS_SHARD_GONE) {
         /* Another consumer owns it now: stop at once, do not retry
          * (docs/protocol/sls-consumer-group.md §Checkpoints). */
-        sf_shard_set_state(shard, SF_SHARD_DROPPED);
+        sf_coord_shard_set_state(shard, SF_COORD_SHARD_DROPPED);
         pthread_mutex_unlock(&coord->lock);
         SF_LOG_WARN("msg=\"checkpoint refused: shard no longer ours\" source=%s %s", cfg->name,
                     text);
@@ -81,7 +82,7 @@ static void commit_one(struct sf_source *source, struct commit *c, int64_t now)
      * owner would never get it. Released without it, the shard is read again from its last
      * checkpoint (duplicates, no loss). */
     int64_t releasing_ms = now - shard->state_since_ms;
-    bool is_abandoned = shard->state == SF_SHARD_RELEASING &&
+    bool is_abandoned = shard->state == SF_COORD_SHARD_RELEASING &&
                         (is_refused || releasing_ms >= (int64_t)cfg->group_timeout_s * 1000);
     shard->is_commit_abandoned = shard->is_commit_abandoned || is_abandoned;
     source->is_commit_refused = source->is_commit_refused || is_refused;
@@ -117,52 +118,53 @@ static void commit_one(struct sf_source *source, struct commit *c, int64_t now)
 }
 
 /* Unlinks shards whose work is over; a released one leaves the next heartbeat. Lock held. */
-static bool retire_shards(struct sf_source *source)
+static bool retire_shards(struct sf_coord_source *source)
 {
     bool released = false;
-    struct sf_shard **link = &source->shards;
+    struct sf_coord_shard **link = &source->shards;
     while (*link) {
-        struct sf_shard *shard = *link;
+        struct sf_coord_shard *shard = *link;
         bool is_idle = !shard->is_fetching && shard->n_outstanding == 0;
         /* While commits are refused (RAM policy), a revoked shard goes without one. */
         bool is_committed = strcmp(shard->deliverable, shard->committed) == 0 || shard->has_gap ||
                             shard->is_commit_abandoned ||
-                            (shard->state == SF_SHARD_RELEASING && source->is_commit_refused);
-        if (shard->state == SF_SHARD_FINISHED && shard->is_readonly && is_idle && is_committed) {
+                            (shard->state == SF_COORD_SHARD_RELEASING && source->is_commit_refused);
+        if (shard->state == SF_COORD_SHARD_FINISHED && shard->is_readonly && is_idle &&
+            is_committed) {
             /* over: hand it back (docs/protocol/sls-consumer-group.md §End of shard) */
-            sf_shard_set_state(shard, SF_SHARD_RELEASING);
+            sf_coord_shard_set_state(shard, SF_COORD_SHARD_RELEASING);
         }
-        bool done = (shard->state == SF_SHARD_RELEASING && is_idle && is_committed) ||
-                    (shard->state == SF_SHARD_DROPPED && is_idle);
+        bool done = (shard->state == SF_COORD_SHARD_RELEASING && is_idle && is_committed) ||
+                    (shard->state == SF_COORD_SHARD_DROPPED && is_idle);
         if (!done) {
             link = &shard->next;
             continue;
         }
-        if (shard->state == SF_SHARD_RELEASING && !shard->has_gap &&
+        if (shard->state == SF_COORD_SHARD_RELEASING && !shard->has_gap &&
             strcmp(shard->deliverable, shard->committed) != 0) {
             SF_LOG_WARN("msg=\"shard released without its final checkpoint: the next owner reads "
                         "again from the last committed one\" source=%s shard=%d checkpoint=%s",
                         source->config->name, shard->shard_id, shard->committed);
         } else {
             SF_LOG_INFO("msg=\"shard %s\" source=%s shard=%d checkpoint=%s",
-                        shard->state == SF_SHARD_DROPPED ? "dropped" : "released",
+                        shard->state == SF_COORD_SHARD_DROPPED ? "dropped" : "released",
                         source->config->name, shard->shard_id, shard->committed);
         }
-        released = released || shard->state == SF_SHARD_RELEASING;
+        released = released || shard->state == SF_COORD_SHARD_RELEASING;
         *link = shard->next;
-        sf_shard_free(shard);
+        sf_coord_shard_free(shard);
     }
     return released;
 }
 
-void sf_checkpoint_tick(struct sf_source *source, int64_t now, bool force)
+void sf_coord_checkpoint_tick(struct sf_coord_source *source, int64_t now, bool force)
 {
     struct sf_coord *coord = source->coord;
     struct commit todo[64];
     for (;;) {
         size_t n = 0;
         pthread_mutex_lock(&coord->lock);
-        for (struct sf_shard *shard = source->shards; shard && n < 64; shard = shard->next) {
+        for (struct sf_coord_shard *shard = source->shards; shard && n < 64; shard = shard->next) {
             if (commit_due(shard, now, force)) {
                 todo[n].shard = shard;
                 memcpy(todo[n].cursor, shard->deliverable, sizeof(todo[n].cursor));
@@ -180,7 +182,7 @@ void sf_checkpoint_tick(struct sf_source *source, int64_t now, bool force)
     }
     pthread_mutex_lock(&coord->lock);
     if (retire_shards(source)) {
-        sf_heartbeat_soon(source, now); /* complete the hand-off without waiting a beat */
+        sf_coord_heartbeat_soon(source, now); /* complete the hand-off without waiting a beat */
     }
     pthread_mutex_unlock(&coord->lock);
 }

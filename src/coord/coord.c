@@ -1,4 +1,4 @@
-/* The engine's life: create clients, workers and membership threads, run the coordinator
+/* The coord's life: create clients, workers and membership threads, run the coord
  * loop, and stop in the order that loses nothing and duplicates least: stop pulling (pulls in
  * flight are abandoned) → deliver what is in memory while heartbeats go on → commit → stop
  * the heartbeats → release the shards with an empty heartbeat (python-sdk PR #264). */
@@ -85,7 +85,7 @@ sf_err sf_coord_client_new(const struct sf_config_source *cfg,
 {
     *out = NULL;
     struct sf_cred *cred = NULL;
-    sf_err err = sf_credentials_resolve(cfg, &cred, errbuf, errbuf_size);
+    sf_err err = sf_coord_credentials_resolve(cfg, &cred, errbuf, errbuf_size);
     if (err) {
         return err;
     }
@@ -100,7 +100,7 @@ sf_err sf_coord_client_new(const struct sf_config_source *cfg,
 
 /* |timeout_ms| differs: PullLogs may take the full sls.timeout, control calls only the
  * control timeout (sf_coord_control_timeout_ms). |cancel| abandons calls in flight. */
-static sf_err new_client(struct sf_source *source,
+static sf_err new_client(struct sf_coord_source *source,
                          long timeout_ms,
                          const atomic_bool *cancel,
                          struct sf_sls_client **out,
@@ -147,13 +147,13 @@ static sf_err init_workers(struct sf_coord *coord, char *errbuf, size_t errbuf_s
         coord->config->workers > 0 ? (size_t)coord->config->workers : (size_t)(cpus > 0 ? cpus : 1);
     coord->workers = sf_xcalloc(coord->n_workers, sizeof(*coord->workers));
     for (size_t w = 0; w < coord->n_workers; w++) {
-        struct sf_worker *worker = &coord->workers[w];
+        struct sf_coord_worker *worker = &coord->workers[w];
         worker->coord = coord;
         worker->sls = sf_xcalloc(coord->n_sources, sizeof(*worker->sls));
-        /* Limits 0: nothing is received before sf_memory_reserve_pull charged room for it. */
+        /* Limits 0: nothing is received before sf_coord_memory_reserve_pull charged room for it. */
         sf_sls_pull_result_init(&worker->result, 0, 0);
         for (size_t i = 0; i < coord->n_sources; i++) {
-            struct sf_source *source = &coord->sources[i];
+            struct sf_coord_source *source = &coord->sources[i];
             /* A stop abandons pulls in flight: their data is read again by the next owner. */
             sf_err err = new_client(source, source->config->timeout_ms, &coord->workers_stop,
                                     &worker->sls[i], errbuf, errbuf_size);
@@ -187,12 +187,12 @@ sf_err sf_coord_new(const struct sf_config *config,
         coord->budget = sf_budget_new(config->max_buffered_bytes);
         coord->owns_budget = true;
     }
-    sf_memory_init(coord);
+    sf_coord_memory_init(coord);
     coord->n_sources = config->n_sources;
     coord->sources = sf_xcalloc(config->n_sources, sizeof(*coord->sources));
     sf_err err = SF_OK;
     for (size_t i = 0; i < config->n_sources && !err; i++) {
-        struct sf_source *source = &coord->sources[i];
+        struct sf_coord_source *source = &coord->sources[i];
         source->config = &config->sources[i];
         source->coord = coord;
         atomic_init(&source->membership_stop, false);
@@ -201,7 +201,7 @@ sf_err sf_coord_new(const struct sf_config *config,
         sf_backoff_init(&source->shard_list_backoff, 5000, 300000);
         log_proxy(source->config);
         long control_ms = sf_coord_control_timeout_ms(source->config);
-        err = sf_credentials_resolve(source->config, &source->cred, errbuf, errbuf_size);
+        err = sf_coord_credentials_resolve(source->config, &source->cred, errbuf, errbuf_size);
         /* Commits are not cancelled: the stop's final commits are what spares duplicates. */
         if (!err) {
             err = new_client(source, control_ms, NULL, &source->sls, errbuf, errbuf_size);
@@ -216,7 +216,7 @@ sf_err sf_coord_new(const struct sf_config *config,
         err = init_workers(coord, errbuf, errbuf_size);
     }
     for (size_t i = 0; i < coord->n_sources && !err; i++) {
-        err = sf_credentials_start(&coord->sources[i], errbuf, errbuf_size);
+        err = sf_coord_credentials_start(&coord->sources[i], errbuf, errbuf_size);
     }
     if (err) {
         sf_coord_free(coord);
@@ -236,30 +236,30 @@ void sf_coord_free(struct sf_coord *coord)
         coord->sources[i].cred = NULL;
     }
     for (size_t w = 0; w < coord->n_workers; w++) {
-        struct sf_worker *worker = &coord->workers[w];
+        struct sf_coord_worker *worker = &coord->workers[w];
         for (size_t i = 0; worker->sls && i < coord->n_sources; i++) {
             sf_sls_client_free(worker->sls[i]);
         }
         free(worker->sls);
-        sf_memory_release_worker(worker);
+        sf_coord_memory_release_worker(worker);
         sf_sls_pull_result_cleanup(&worker->result);
     }
     free(coord->workers);
     for (size_t i = 0; i < coord->n_sources; i++) {
-        struct sf_source *source = &coord->sources[i];
+        struct sf_coord_source *source = &coord->sources[i];
         sf_sls_client_free(source->sls);
         sf_sls_client_free(source->hb_sls);
         pthread_cond_destroy(&source->membership_wake);
         while (source->shards) {
-            struct sf_shard *next = source->shards->next;
-            sf_shard_free(source->shards);
+            struct sf_coord_shard *next = source->shards->next;
+            sf_coord_shard_free(source->shards);
             source->shards = next;
         }
     }
     free(coord->sources);
     while (coord->free_batches) {
         struct sf_batch *next = coord->free_batches->pool_next;
-        sf_memory_batch_freed(coord, coord->free_batches);
+        sf_coord_memory_batch_freed(coord, coord->free_batches);
         sf_batch_free(coord->free_batches);
         coord->free_batches = next;
     }
@@ -280,13 +280,13 @@ void sf_coord_take_back(void *ctx, struct sf_batch *batch, bool is_delivered)
 {
     struct sf_coord *coord = ctx;
     pthread_mutex_lock(&coord->lock);
-    struct sf_shard *shard = batch->owner;
+    struct sf_coord_shard *shard = batch->owner;
     if (is_delivered) {
-        sf_shard_confirm(shard, batch->seq);
+        sf_coord_shard_confirm(shard, batch->seq);
         shard->source->stats.events_delivered += batch->n_events;
         shard->events_delivered += batch->n_events;
     } else {
-        sf_shard_forget(shard, batch->seq);
+        sf_coord_shard_forget(shard, batch->seq);
     }
     shard->n_outstanding--;
     sf_coord_release_batch(coord, batch); /* pooled or freed (uncharged: the budget wakes) */
@@ -327,7 +327,7 @@ static size_t count_outstanding(struct sf_coord *coord)
     size_t n = 0;
     pthread_mutex_lock(&coord->lock);
     for (size_t i = 0; i < coord->n_sources; i++) {
-        for (struct sf_shard *shard = coord->sources[i].shards; shard; shard = shard->next) {
+        for (struct sf_coord_shard *shard = coord->sources[i].shards; shard; shard = shard->next) {
             n += shard->n_outstanding;
         }
     }
@@ -335,30 +335,30 @@ static size_t count_outstanding(struct sf_coord *coord)
     return n;
 }
 
-/* The coordinator's round over the sources. Heartbeats are not here: each source's
+/* The coord thread's round over the sources. Heartbeats are not here: each source's
  * membership thread keeps them going, during the drain too. */
 static void tick_sources(struct sf_coord *coord, bool is_stopping)
 {
     int64_t now = sf_now_ms();
     for (size_t i = 0; i < coord->n_sources; i++) {
-        struct sf_source *source = &coord->sources[i];
+        struct sf_coord_source *source = &coord->sources[i];
         if (!is_stopping) {
-            sf_membership_tick(source, now);
+            sf_coord_membership_tick(source, now);
         }
-        sf_checkpoint_tick(source, now, is_stopping);
+        sf_coord_checkpoint_tick(source, now, is_stopping);
         pthread_mutex_lock(&coord->lock);
         source->is_joined =
             source->is_bootstrapped && !source->must_rejoin &&
             now - source->last_heartbeat_ok_ms < (int64_t)source->config->group_timeout_s * 1000;
         pthread_mutex_unlock(&coord->lock);
-        sf_progress_tick(source, now);
+        sf_coord_progress_tick(source, now);
     }
 }
 
 /* Stop pulling, give the sinks |drain_timeout| to confirm what is in memory, commit, leave. */
 static void drain_and_leave(struct sf_coord *coord)
 {
-    sf_workers_join(coord);
+    sf_coord_workers_join(coord);
     int64_t deadline = sf_now_ms() + (int64_t)coord->config->drain_timeout_s * 1000;
     size_t outstanding = count_outstanding(coord);
     SF_LOG_INFO("msg=\"stopping: pulls stopped, delivering what is in memory\" batches=%zu "
@@ -375,20 +375,20 @@ static void drain_and_leave(struct sf_coord *coord)
                     outstanding);
     }
     tick_sources(coord, true); /* final commits of everything confirmed */
-    sf_heartbeat_stop(coord);
+    sf_coord_heartbeat_stop(coord);
     for (size_t i = 0; i < coord->n_sources; i++) {
-        sf_membership_leave(&coord->sources[i]);
+        sf_coord_membership_leave(&coord->sources[i]);
     }
 }
 
 sf_err sf_coord_run(struct sf_coord *coord)
 {
-    if (sf_workers_start(coord) != SF_OK || sf_heartbeat_start(coord) != SF_OK) {
-        sf_heartbeat_stop(coord);
-        sf_workers_join(coord);
+    if (sf_coord_workers_start(coord) != SF_OK || sf_coord_heartbeat_start(coord) != SF_OK) {
+        sf_coord_heartbeat_stop(coord);
+        sf_coord_workers_join(coord);
         return SF_ERR_IO;
     }
-    SF_LOG_INFO("msg=\"engine started\" sources=%zu workers=%zu max_buffered_bytes=%zu",
+    SF_LOG_INFO("msg=\"coord started\" sources=%zu workers=%zu max_buffered_bytes=%zu",
                 coord->n_sources, coord->n_workers, coord->config->max_buffered_bytes);
     bool was_ready = false;
     while (!atomic_load(&coord->stop_requested)) {
@@ -403,8 +403,8 @@ sf_err sf_coord_run(struct sf_coord *coord)
         sf_err fatal = coord->fatal;
         pthread_mutex_unlock(&coord->lock);
         if (fatal) {
-            sf_heartbeat_stop(coord);
-            sf_workers_join(coord);
+            sf_coord_heartbeat_stop(coord);
+            sf_coord_workers_join(coord);
             return fatal;
         }
         sf_sleep_ms(TICK_MS);

@@ -1,9 +1,9 @@
-/* The consumer-group engine (docs/protocol/sls-consumer-group.md): joins each source's consumer
+/* The consumer-group coord (docs/protocol/sls-consumer-group.md): joins each source's consumer
  * group, heartbeats, turns the server's assignment into shard consumers, pulls (fetch workers),
  * hands batches to the sinks through |submit|, and commits each shard's highest contiguous
  * delivered cursor.
  *
- * Threads: sf_coord_run runs the coordinator on the caller's thread (membership, checkpoint
+ * Threads: sf_coord_run runs the coord loop on the caller's thread (membership, checkpoint
  * commits, shard start/stop) and starts the fetch workers. A batch comes back from the sinks
  * when its last reference goes (pipeline/batch.h), on whichever sink thread settles last.
  * sf_coord_request_stop may be called from anywhere, including a signal handler. */
@@ -31,17 +31,17 @@ struct sf_coord_hooks {
                     const struct sf_loggroup_list *list,
                     struct sf_batch *batch);
     /* Hands a batch to the sinks: gives each its own hold (sf_batch_hold) on |batch|, which
-     * the engine has opened; the engine drops its own reference after this returns, so the
-     * batch comes back to it once every sink settled its entry. Called with the engine lock
+     * the coord has opened; the coord drops its own reference after this returns, so the
+     * batch comes back to it once every sink settled its entry. Called with the coord lock
      * held (a shard's batches reach the sinks in pull order): sinks only queue here. */
     void (*submit)(void *ctx, struct sf_batch *batch);
-    /* Optional: once, on the coordinator thread, when every source has first joined its
+    /* Optional: once, on the coord thread, when every source has first joined its
      * group; and once when the stop begins. */
     void (*on_ready)(void *ctx);
     void (*on_stopping)(void *ctx);
     void *ctx;
-    /* The memory budget the engine charges its pull buffers and batches to (pipeline/budget.h),
-     * shared with the sinks; it must outlive the engine. NULL: the engine makes its own of
+    /* The memory budget the coord charges its pull buffers and batches to (pipeline/budget.h),
+     * shared with the sinks; it must outlive the coord. NULL: the coord makes its own of
      * limits.max_buffered_bytes (sf_coord_budget returns it). */
     struct sf_budget *budget;
 };
@@ -120,10 +120,10 @@ sf_err sf_coord_run(struct sf_coord *coord);
 /* Async-signal-safe. */
 void sf_coord_request_stop(struct sf_coord *coord);
 void sf_coord_get_stats(struct sf_coord *coord, struct sf_coord_stats *stats);
-/* Calls |fn| once per source with a consistent snapshot (taken under the engine lock, passed
+/* Calls |fn| once per source with a consistent snapshot (taken under the coord lock, passed
  * without it). Any thread. */
 void sf_coord_visit(struct sf_coord *coord, sf_coord_visit_fn fn, void *ctx);
-/* The budget the engine charges (its own or the one in its hooks). Any thread. */
+/* The budget the coord charges (its own or the one in its hooks). Any thread. */
 struct sf_budget *sf_coord_budget(struct sf_coord *coord);
 /* True when every source has joined its group. Any thread. */
 bool sf_coord_is_ready(struct sf_coord *coord);

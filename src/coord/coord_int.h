@@ -1,4 +1,4 @@
-/* Engine internals shared by the files of src/coord. One mutex (coord->lock) guards every
+/* Coord internals shared by the files of src/coord. One mutex (coord->lock) guards every
  * shard record, each source's membership state and counters, and the memory budget: work per
  * locked section is a few field updates, while a pull or a delivery moves megabytes, so
  * contention is not a concern. No network call is ever made with the lock held.
@@ -6,7 +6,7 @@
  * Threads (docs/internals/coord.md):
  * - one membership thread per source (heartbeat.c): bootstrap and heartbeats, on their own
  *   schedule and their own SLS connection, so no other call can make a heartbeat late;
- * - the coordinator (sf_coord_run's caller): shard starts, ListShards, checkpoint commits,
+ * - the coord thread (sf_coord_run's caller): shard starts, ListShards, checkpoint commits,
  *   retiring shards, credentials, progress lines, the stop;
  * - the fetch workers (fetch.c) pull; the sinks' threads confirm through sf_coord_delivered.
  * A field below is either guarded by coord->lock, atomic, or owned by one named thread. */
@@ -26,29 +26,29 @@
 
 #define SF_COORD_PREFETCH 4 /* batches of one shard in flight at once */
 
-enum sf_shard_state {
-    SF_SHARD_STARTING,  /* granted: looking up the checkpoint or start cursor */
-    SF_SHARD_RUNNING,   /* pulled by the fetch workers */
-    SF_SHARD_FINISHED,  /* read-only shard at its end, or end time reached: nothing to pull */
-    SF_SHARD_RELEASING, /* revoked or stopping: deliver, commit, then leave the heartbeat */
-    SF_SHARD_DROPPED,   /* ownership lost: no more commits; freed when nothing is in flight */
+enum sf_coord_shard_state {
+    SF_COORD_SHARD_STARTING,  /* granted: looking up the checkpoint or start cursor */
+    SF_COORD_SHARD_RUNNING,   /* pulled by the fetch workers */
+    SF_COORD_SHARD_FINISHED,  /* read-only shard at its end, or end time reached: nothing to pull */
+    SF_COORD_SHARD_RELEASING, /* revoked or stopping: deliver, commit, then leave the heartbeat */
+    SF_COORD_SHARD_DROPPED,   /* ownership lost: no more commits; freed when nothing is in flight */
 };
 
 /* A batch of this shard that has been created but not yet confirmed, in pull order. */
-struct sf_inflight {
+struct sf_coord_inflight {
     uint64_t seq;
     bool is_delivered;
     int64_t newest_time_s;
     char next_cursor[SF_BATCH_CURSOR_MAX];
 };
 
-struct sf_source;
+struct sf_coord_source;
 
-struct sf_shard {
-    struct sf_shard *next; /* in source->shards */
-    struct sf_source *source;
+struct sf_coord_shard {
+    struct sf_coord_shard *next; /* in source->shards */
+    struct sf_coord_source *source;
     int shard_id;
-    enum sf_shard_state state;
+    enum sf_coord_shard_state state;
     int64_t state_since_ms;
     bool is_fetching;     /* a worker holds it */
     size_t n_outstanding; /* batches handed to the sinks and not yet back: the record lives on */
@@ -58,11 +58,11 @@ struct sf_shard {
     char cursor[SF_SLS_CURSOR_MAX]; /* next pull starts here */
     int64_t next_pull_ms;
     int pull_count;        /* LogGroups asked per pull: adapts so one pull fits the memory budget */
-    size_t pull_window;    /* 0: sf_memory_window; more after one LogGroup did not fit it */
+    size_t pull_window;    /* 0: sf_coord_memory_window; more after one LogGroup did not fit it */
     int64_t idle_delay_ms; /* the last wait between pulls: grows while empty (fetch.c) */
     struct sf_backoff backoff;
     /* Checkpoint tracking: |deliverable| is the cursor everything before which is confirmed. */
-    struct sf_inflight inflight[SF_COORD_PREFETCH];
+    struct sf_coord_inflight inflight[SF_COORD_PREFETCH];
     size_t n_inflight;
     bool has_gap;             /* a batch was never confirmed (stop): |deliverable| is frozen */
     bool is_commit_abandoned; /* releasing, and its commit was refused: release without it */
@@ -79,20 +79,20 @@ struct sf_shard {
     bool is_caught_up;          /* the last pull found no new data */
 };
 
-struct sf_source {
+struct sf_coord_source {
     const struct sf_config_source *config;
     struct sf_coord *coord;
-    struct sf_sls_client *sls;    /* the coordinator's: commits, shard starts, ListShards */
+    struct sf_sls_client *sls;    /* the coord thread's: commits, shard starts, ListShards */
     struct sf_sls_client *hb_sls; /* the membership thread's: bootstrap, heartbeats */
     pthread_t membership_thread;
-    bool has_membership_thread;     /* coordinator thread */
+    bool has_membership_thread;     /* coord thread */
     pthread_cond_t membership_wake; /* with coord->lock: a heartbeat is due now, or stop */
     atomic_bool membership_stop;    /* also abandons the thread's call in flight */
     /* Membership thread only. */
     int64_t next_bootstrap_ms;
     struct sf_backoff bootstrap_backoff;
     /* Membership, guarded by coord->lock: written by the membership thread, except that the
-     * coordinator brings |next_heartbeat_ms| forward (and sets |is_held_changed|) when a
+     * coord thread brings |next_heartbeat_ms| forward (and sets |is_held_changed|) when a
      * released shard leaves the heart set. */
     bool is_bootstrapped;
     int64_t last_heartbeat_ok_ms;
@@ -100,7 +100,7 @@ struct sf_source {
     bool must_rejoin;      /* next heartbeat reports [] (expired or never joined) */
     bool is_held_changed;  /* the heart set changed since the heartbeat in flight was sent */
     bool wants_shard_list; /* a shard was granted: learn whether it is read-only */
-    /* Coordinator thread only. */
+    /* Coord thread only. */
     int64_t next_shard_list_ms;
     struct sf_backoff shard_list_backoff;
     bool is_shard_list_refused; /* warned once; quiet until ListShards works again */
@@ -111,15 +111,15 @@ struct sf_source {
     struct sf_coord_stats stats;    /* this source's counters; guarded by coord->lock */
     uint64_t errors[SF_ERR__COUNT]; /* failed pulls by error */
     bool is_joined;                 /* copy for other threads; guarded by coord->lock */
-    /* Progress lines while catching up (coordinator thread only). */
+    /* Progress lines while catching up (coord thread only). */
     int64_t progress_last_ms;
     uint64_t progress_last_events;
     int64_t progress_last_lag_s;
     int64_t idle_wake_ms; /* the last time data woke its idle shards (fetch.c); guarded */
-    struct sf_shard *shards;
+    struct sf_coord_shard *shards;
 };
 
-struct sf_worker {
+struct sf_coord_worker {
     struct sf_coord *coord;
     pthread_t thread;
     struct sf_sls_client **sls; /* one per source: keep-alive per worker */
@@ -136,15 +136,15 @@ struct sf_worker {
 struct sf_coord {
     const struct sf_config *config;
     struct sf_coord_hooks hooks;
-    struct sf_source *sources;
+    struct sf_coord_source *sources;
     size_t n_sources;
-    struct sf_worker *workers;
+    struct sf_coord_worker *workers;
     size_t n_workers;
 
     pthread_mutex_t lock;
     pthread_cond_t wake;           /* workers wait here for a pullable shard */
     struct sf_budget *budget;      /* limits.max_buffered_bytes (coord/memory.c) */
-    bool owns_budget;              /* made by sf_coord_new: freed with the engine */
+    bool owns_budget;              /* made by sf_coord_new: freed with the coord */
     atomic_uint decode_ratio;      /* decode arena bytes per raw byte, in 1/16ths */
     atomic_uint payload_ratio;     /* batch payload bytes per raw byte, in 1/16ths */
     struct sf_batch *free_batches; /* reused: their payload buffers stay warm (and charged) */
@@ -157,61 +157,61 @@ struct sf_coord {
 };
 
 /* shard.c */
-struct sf_shard *sf_shard_new(struct sf_source *source, int shard_id);
-void sf_shard_free(struct sf_shard *shard);
-void sf_shard_set_state(struct sf_shard *shard, enum sf_shard_state next);
-const char *sf_shard_state_name(enum sf_shard_state state);
+struct sf_coord_shard *sf_coord_shard_new(struct sf_coord_source *source, int shard_id);
+void sf_coord_shard_free(struct sf_coord_shard *shard);
+void sf_coord_shard_set_state(struct sf_coord_shard *shard, enum sf_coord_shard_state next);
+const char *sf_coord_shard_state_name(enum sf_coord_shard_state state);
 /* Registers a new batch (assigns its seq); false when the prefetch window is full. */
-bool sf_shard_track(struct sf_shard *shard, struct sf_batch *batch);
+bool sf_coord_shard_track(struct sf_coord_shard *shard, struct sf_batch *batch);
 /* Marks |seq| confirmed and advances |deliverable| over the confirmed prefix. */
-void sf_shard_confirm(struct sf_shard *shard, uint64_t seq);
+void sf_coord_shard_confirm(struct sf_coord_shard *shard, uint64_t seq);
 /* Forgets |seq| without confirming it (undelivered at stop); the checkpoint stays behind. */
-void sf_shard_forget(struct sf_shard *shard, uint64_t seq);
+void sf_coord_shard_forget(struct sf_coord_shard *shard, uint64_t seq);
 /* The data up to |next_cursor| is gone (expired): the checkpoint moves there once every
  * batch pulled before is confirmed. False when the prefetch window is full. */
-bool sf_shard_skip(struct sf_shard *shard, const char *next_cursor);
+bool sf_coord_shard_skip(struct sf_coord_shard *shard, const char *next_cursor);
 
 /* fetch.c */
-sf_err sf_workers_start(struct sf_coord *coord);
-void sf_workers_join(struct sf_coord *coord);
+sf_err sf_coord_workers_start(struct sf_coord *coord);
+void sf_coord_workers_join(struct sf_coord *coord);
 void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch);
 /* One pull of |shard| by |worker| and its outcome applied to the shard (cursor, checkpoint
  * tracking, pacing, errors). Called with coord->lock held, which is released during the
  * network call and held again on return. Returns the batch for the sinks, or NULL (an error,
  * no new data, or a cursor move without logs, e.g. all filtered by sls.query, which is
  * confirmed at once so the checkpoint follows). */
-struct sf_batch *sf_fetch_pull(struct sf_worker *worker, struct sf_shard *shard);
+struct sf_batch *sf_coord_fetch_pull(struct sf_coord_worker *worker, struct sf_coord_shard *shard);
 
 /* coord.c */
-/* The batches' sf_batch_back_fn (|ctx| is the engine): confirms or forgets the batch in its
+/* The batches' sf_batch_back_fn (|ctx| is the coord): confirms or forgets the batch in its
  * shard, frees its budget and pools it. Called when the last reference goes, on any thread,
- * without the engine lock. */
+ * without the coord lock. */
 void sf_coord_take_back(void *ctx, struct sf_batch *batch, bool is_delivered);
 
 /* membership.c */
 /* Membership thread: bootstrap or heartbeat, whichever is due. */
-void sf_membership_beat(struct sf_source *source, int64_t now_ms);
-/* Coordinator thread: start granted shards, refresh the read-only flags (ListShards). */
-void sf_membership_tick(struct sf_source *source, int64_t now_ms);
-void sf_membership_leave(struct sf_source *source);
+void sf_coord_membership_beat(struct sf_coord_source *source, int64_t now_ms);
+/* Coord thread: start granted shards, refresh the read-only flags (ListShards). */
+void sf_coord_membership_tick(struct sf_coord_source *source, int64_t now_ms);
+void sf_coord_membership_leave(struct sf_coord_source *source);
 /* Lock held. */
-void sf_membership_drop_all(struct sf_source *source, const char *why);
+void sf_coord_membership_drop_all(struct sf_coord_source *source, const char *why);
 
 /* heartbeat.c: one membership thread per source. */
-sf_err sf_heartbeat_start(struct sf_coord *coord);
-void sf_heartbeat_stop(struct sf_coord *coord);
+sf_err sf_coord_heartbeat_start(struct sf_coord *coord);
+void sf_coord_heartbeat_stop(struct sf_coord *coord);
 /* Lock held: heartbeat now (a released shard left the heart set,
  * docs/protocol/sls-consumer-group.md §Heartbeat). */
-void sf_heartbeat_soon(struct sf_source *source, int64_t now_ms);
+void sf_coord_heartbeat_soon(struct sf_coord_source *source, int64_t now_ms);
 /* The limit on one control call (heartbeat, commit, GetCheckPoint, ListShards, group calls). */
 long sf_coord_control_timeout_ms(const struct sf_config_source *cfg);
 
 /* progress.c */
-void sf_progress_tick(struct sf_source *source, int64_t now_ms);
+void sf_coord_progress_tick(struct sf_coord_source *source, int64_t now_ms);
 /* The largest shard lag of |source| in seconds; -1 when unknown. Lock held. */
-int64_t sf_source_lag_s(const struct sf_source *source);
+int64_t sf_coord_source_lag_s(const struct sf_coord_source *source);
 
 /* checkpoint.c */
-void sf_checkpoint_tick(struct sf_source *source, int64_t now_ms, bool force);
+void sf_coord_checkpoint_tick(struct sf_coord_source *source, int64_t now_ms, bool force);
 
 #endif

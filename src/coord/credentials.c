@@ -78,10 +78,10 @@ static sf_err cred_config(const struct sf_config_source *cfg,
     return SF_OK;
 }
 
-sf_err sf_credentials_resolve(const struct sf_config_source *cfg,
-                              struct sf_cred **out,
-                              char *errbuf,
-                              size_t errbuf_size)
+sf_err sf_coord_credentials_resolve(const struct sf_config_source *cfg,
+                                    struct sf_cred **out,
+                                    char *errbuf,
+                                    size_t errbuf_size)
 {
     *out = NULL;
     struct sf_cred_config cred_cfg;
@@ -107,7 +107,7 @@ sf_err sf_credentials_resolve(const struct sf_config_source *cfg,
 /* Refresher thread: every client of the source signs its next attempt with |fresh|. */
 static void apply(void *ctx, const struct sf_cred_value *fresh)
 {
-    struct sf_source *source = ctx;
+    struct sf_coord_source *source = ctx;
     const struct sf_sls_credentials creds = {fresh->access_key_id, fresh->access_key_secret,
                                              fresh->security_token};
     sf_sls_client_set_credentials(source->sls, &creds);
@@ -119,7 +119,7 @@ static void apply(void *ctx, const struct sf_cred_value *fresh)
     }
 }
 
-sf_err sf_credentials_start(struct sf_source *source, char *errbuf, size_t errbuf_size)
+sf_err sf_coord_credentials_start(struct sf_coord_source *source, char *errbuf, size_t errbuf_size)
 {
     sf_err err = sf_cred_start(source->cred, apply, source);
     if (err) {
@@ -129,9 +129,9 @@ sf_err sf_credentials_start(struct sf_source *source, char *errbuf, size_t errbu
     return err;
 }
 
-void sf_credentials_check_refusal(struct sf_source *source,
-                                  sf_err err,
-                                  const struct sf_sls_error *detail)
+void sf_coord_credentials_check_refusal(struct sf_coord_source *source,
+                                        sf_err err,
+                                        const struct sf_sls_error *detail)
 {
     if (err != SF_ERR_AUTH_EXPIRED && err != SF_ERR_AUTH) {
         return;

@@ -46,9 +46,9 @@ void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch)
 {
     SF_ASSERT(!sf_batch_is_held(batch));
     /* A pull needs one batch per worker at a time; more come back when the sinks release a
-     * burst, and sit charged until sf_memory_trim_pool frees them. */
-    if (!sf_memory_should_pool(coord, batch)) {
-        sf_memory_batch_freed(coord, batch);
+     * burst, and sit charged until sf_coord_memory_trim_pool frees them. */
+    if (!sf_coord_memory_should_pool(coord, batch)) {
+        sf_coord_memory_batch_freed(coord, batch);
         sf_batch_free(batch);
         coord->n_batches--;
         return;
@@ -60,16 +60,16 @@ void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch)
 }
 
 /* The due shard that has waited longest, or NULL; |*wait_ms| says when to look again. */
-static struct sf_shard *pick_shard(struct sf_coord *coord, int64_t now, int64_t *wait_ms)
+static struct sf_coord_shard *pick_shard(struct sf_coord *coord, int64_t now, int64_t *wait_ms)
 {
-    *wait_ms = 500; /* back-pressure is the budget's: sf_memory_reserve_pull waits for room */
+    *wait_ms = 500; /* back-pressure is the budget's: sf_coord_memory_reserve_pull waits for room */
     if (coord->n_batches - coord->n_free_batches >= MAX_BATCHES_OUT) {
         return NULL; /* so many batches out already: a delivery signals |wake| */
     }
-    struct sf_shard *best = NULL;
+    struct sf_coord_shard *best = NULL;
     for (size_t i = 0; i < coord->n_sources; i++) {
-        for (struct sf_shard *shard = coord->sources[i].shards; shard; shard = shard->next) {
-            if (shard->state != SF_SHARD_RUNNING || shard->is_fetching ||
+        for (struct sf_coord_shard *shard = coord->sources[i].shards; shard; shard = shard->next) {
+            if (shard->state != SF_COORD_SHARD_RUNNING || shard->is_fetching ||
                 shard->n_inflight == SF_COORD_PREFETCH) {
                 continue;
             }
@@ -91,7 +91,7 @@ static struct sf_shard *pick_shard(struct sf_coord *coord, int64_t now, int64_t 
  * statement filtered it (x-log-rawdatacount, x-log-rawdatasize), as the Go and Python
  * consumers pace, so a statement that keeps 1 % of the logs does not slow the reading of the
  * other 99 %. A server that does not say (never seen) falls back to what arrived. */
-static void pulled_amount(const struct sf_shard *shard,
+static void pulled_amount(const struct sf_coord_shard *shard,
                           const struct sf_sls_pull_result *res,
                           size_t *groups,
                           size_t *bytes)
@@ -102,13 +102,13 @@ static void pulled_amount(const struct sf_shard *shard,
 }
 
 /* LogGroups to ask for next: as many as config allows, but few enough that one response
- * fills about half the pull window (sf_memory_window; LogGroups range from a few logs to
+ * fills about half the pull window (sf_coord_memory_window; LogGroups range from a few logs to
  * thousands; one that does not fit fails the pull, which is retried smaller),
  * growing at most 2x per pull so the first large response cannot blow the budget. With a
  * query, |count| LogGroups are read and what the statement keeps of them arrives: the bytes
  * that arrived per LogGroup read is what the budget is about. */
 static int next_pull_count(const struct sf_coord *coord,
-                           const struct sf_shard *shard,
+                           const struct sf_coord_shard *shard,
                            const struct sf_sls_pull_result *res)
 {
     int max = shard->source->config->pull_count;
@@ -117,8 +117,8 @@ static int next_pull_count(const struct sf_coord *coord,
     if (groups == 0) {
         return shard->pull_count;
     }
-    size_t share = sf_memory_window(coord) / 2; /* at most 4 MiB: bigger pulls buy no
-                                                 * throughput, only colder memory */
+    size_t share = sf_coord_memory_window(coord) / 2; /* at most 4 MiB: bigger pulls buy no
+                                                       * throughput, only colder memory */
     size_t per_group = res->raw_size / groups + 1;
     size_t fit = share / per_group;
     size_t grown = (size_t)shard->pull_count * 2;
@@ -131,7 +131,8 @@ static int next_pull_count(const struct sf_coord *coord,
 
 /* Delay before the next pull after a successful one
  * (docs/protocol/sls-consumer-group.md §Fetch pacing, capped by fetch_interval). */
-static int64_t pull_delay_ms(const struct sf_shard *shard, const struct sf_sls_pull_result *res)
+static int64_t pull_delay_ms(const struct sf_coord_shard *shard,
+                             const struct sf_sls_pull_result *res)
 {
     const struct sf_config_source *config = shard->source->config;
     int64_t cap = config->fetch_interval_ms;
@@ -155,7 +156,7 @@ static int64_t pull_delay_ms(const struct sf_shard *shard, const struct sf_sls_p
  * fetch_interval, so a pause in traffic costs little latency; while the shard stays empty the
  * wait doubles on up to idle_fetch_interval, so a shard that sees nothing costs a pull every
  * few seconds (256 of them: ~64 pulls/s). The SDKs pull an empty shard every 500 ms. */
-static int64_t idle_delay_ms(const struct sf_shard *shard)
+static int64_t idle_delay_ms(const struct sf_coord_shard *shard)
 {
     const struct sf_config_source *config = shard->source->config;
     int64_t active_cap = config->fetch_interval_ms;
@@ -175,9 +176,9 @@ static int64_t idle_delay_ms(const struct sf_shard *shard)
  * one that is still empty goes straight back to its wait (its backoff is kept). At most once
  * per idle_fetch_interval per source, so a trickle on one shard cannot keep the others busy.
  * Lock held. */
-static void wake_idle_siblings(struct sf_coord *coord, struct sf_shard *shard, int64_t now)
+static void wake_idle_siblings(struct sf_coord *coord, struct sf_coord_shard *shard, int64_t now)
 {
-    struct sf_source *source = shard->source;
+    struct sf_coord_source *source = shard->source;
     const struct sf_config_source *config = source->config;
     if (shard->idle_delay_ms <= config->fetch_interval_ms ||
         (source->idle_wake_ms && now - source->idle_wake_ms < config->idle_fetch_interval_ms)) {
@@ -185,8 +186,8 @@ static void wake_idle_siblings(struct sf_coord *coord, struct sf_shard *shard, i
     }
     source->idle_wake_ms = now;
     size_t woken = 0;
-    for (struct sf_shard *other = source->shards; other; other = other->next) {
-        if (other != shard && other->state == SF_SHARD_RUNNING &&
+    for (struct sf_coord_shard *other = source->shards; other; other = other->next) {
+        if (other != shard && other->state == SF_COORD_SHARD_RUNNING &&
             other->idle_delay_ms > config->fetch_interval_ms && other->next_pull_ms > now) {
             other->next_pull_ms = now;
             woken++;
@@ -209,7 +210,7 @@ struct pull_outcome {
     char reset_cursor[SF_SLS_CURSOR_MAX]; /* after InvalidCursor: where to start again */
 };
 
-static size_t source_index(struct sf_coord *coord, const struct sf_source *source)
+static size_t source_index(struct sf_coord *coord, const struct sf_coord_source *source)
 {
     return (size_t)(source - coord->sources);
 }
@@ -227,8 +228,8 @@ static int64_t newest_time(const struct sf_loggroup_list *list)
 }
 
 /* The network part, without the lock. */
-static void pull_once(struct sf_worker *worker,
-                      struct sf_shard *shard,
+static void pull_once(struct sf_coord_worker *worker,
+                      struct sf_coord_shard *shard,
                       const char *cursor,
                       const char *end_cursor,
                       int count,
@@ -246,7 +247,7 @@ static void pull_once(struct sf_worker *worker,
     out->err = sf_sls_pull(sls, config->logstore, shard->shard_id, cursor, count, end_cursor,
                            config->query, compress, res, &out->detail);
     /* Whatever the outcome, the arena may have grown while decoding: charged, or freed. */
-    if (!sf_memory_settle_decode(worker) && !out->err) {
+    if (!sf_coord_memory_settle_decode(worker) && !out->err) {
         out->err = SF_ERR_TOO_BIG;
         snprintf(out->detail.message, sizeof(out->detail.message),
                  "%zu LogGroups decode to more than the memory budget has room for", res->n_groups);
@@ -271,7 +272,7 @@ static void pull_once(struct sf_worker *worker,
     }
     worker->last_data_ms = sf_now_ms();
     struct sf_batch *batch = batch_get(coord);
-    sf_memory_prepare_batch(worker, batch);
+    sf_coord_memory_prepare_batch(worker, batch);
     batch->source = config->name;
     batch->shard_id = shard->shard_id;
     batch->owner = shard;
@@ -287,7 +288,7 @@ static void pull_once(struct sf_worker *worker,
                      "cannot turn %zu logs into events", res->list.n_logs_total);
         }
     }
-    if (!out->err && !sf_memory_settle_batch(worker, batch, res->raw_size)) {
+    if (!out->err && !sf_coord_memory_settle_batch(worker, batch, res->raw_size)) {
         out->err = SF_ERR_TOO_BIG;
         snprintf(out->detail.message, sizeof(out->detail.message),
                  "the events of %zu logs do not fit the memory budget", res->list.n_logs_total);
@@ -303,7 +304,7 @@ static void pull_once(struct sf_worker *worker,
 
 /* docs/protocol/sls-api.md §Error reactions for PullLogs: what happens to the shard after a failed
  * pull. Lock held. */
-static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int64_t now)
+static void handle_failure(struct sf_coord_shard *shard, struct pull_outcome *out, int64_t now)
 {
     const char *name = shard->source->config->name;
     if (out->err == SF_ERR_CANCELLED) {
@@ -315,8 +316,8 @@ static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int
     shard->source->errors[out->err < SF_ERR__COUNT ? out->err : SF_ERR_INVALID]++;
     /* The window has room: pick_shard checked it, and only this worker adds to it. */
     if (out->err == SF_ERR_SLS_CURSOR && out->reset_cursor[0] &&
-        sf_shard_skip(shard, out->reset_cursor)) {
-        /* The checkpoint follows the cursor (sf_shard_skip): a read-only shard whose data
+        sf_coord_shard_skip(shard, out->reset_cursor)) {
+        /* The checkpoint follows the cursor (sf_coord_shard_skip): a read-only shard whose data
          * all expired commits its end and is over, so its children can start. */
         SF_LOG_WARN("msg=\"checkpoint points into expired data: restarting the shard at the oldest "
                     "retained data; logs between the two have expired and cannot be delivered\" "
@@ -330,7 +331,7 @@ static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int
     if (out->err == SF_ERR_SLS_SHARD_GONE || out->err == SF_ERR_SLS_NOT_OWNER ||
         out->err == SF_ERR_SLS_CONSUMER_GONE) {
         SF_LOG_WARN("msg=\"shard no longer ours: stopping it\" source=%s %s", name, text);
-        sf_shard_set_state(shard, SF_SHARD_DROPPED);
+        sf_coord_shard_set_state(shard, SF_COORD_SHARD_DROPPED);
         return;
     }
     if (out->err == SF_ERR_TOO_BIG && shard->pull_count > 1) {
@@ -343,8 +344,8 @@ static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int
         return;
     }
     size_t window =
-        shard->pull_window ? shard->pull_window : sf_memory_window(shard->source->coord);
-    size_t window_max = sf_memory_window_max(shard->source->coord);
+        shard->pull_window ? shard->pull_window : sf_coord_memory_window(shard->source->coord);
+    size_t window_max = sf_coord_memory_window_max(shard->source->coord);
     if (out->err == SF_ERR_TOO_BIG && 2 * window <= window_max) {
         /* One LogGroup is bigger than the window: this shard gets a larger one. */
         shard->pull_window = 2 * window;
@@ -363,7 +364,7 @@ static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int
                     name, text, shard->pull_count);
         return;
     }
-    sf_credentials_check_refusal(shard->source, out->err, &out->detail);
+    sf_coord_credentials_check_refusal(shard->source, out->err, &out->detail);
     int64_t delay = sf_backoff_next_ms(&shard->backoff);
     const char *query = shard->source->config->query;
     if (query && sf_sls_error_is_query(&out->detail, out->err)) {
@@ -395,8 +396,8 @@ static void handle_failure(struct sf_shard *shard, struct pull_outcome *out, int
 
 /* Applies a pull's outcome to the shard; returns the batch to submit, if any. Lock held. */
 static struct sf_batch *apply_outcome(struct sf_coord *coord,
-                                      struct sf_worker *worker,
-                                      struct sf_shard *shard,
+                                      struct sf_coord_worker *worker,
+                                      struct sf_coord_shard *shard,
                                       struct pull_outcome *out,
                                       int64_t now)
 {
@@ -414,14 +415,14 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord,
     shard->is_caught_up = out->is_caught_up;
     bool at_end_cursor = shard->has_end_cursor && strcmp(res->next_cursor, shard->end_cursor) == 0;
     if (out->is_caught_up) {
-        if (shard->state != SF_SHARD_RUNNING) {
+        if (shard->state != SF_COORD_SHARD_RUNNING) {
             return NULL; /* dropped or revoked during the pull: it stays so, never FINISHED */
         }
         if (at_end_cursor || shard->is_readonly) {
             /* docs/protocol/sls-consumer-group.md §End of shard: the end of a read-only shard (or
              * of the configured time range) is final; its checkpoint is committed promptly, then
              * the shard is released. */
-            sf_shard_set_state(shard, SF_SHARD_FINISHED);
+            sf_coord_shard_set_state(shard, SF_COORD_SHARD_FINISHED);
             return NULL;
         }
         shard->idle_delay_ms = idle_delay_ms(shard);
@@ -435,11 +436,11 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord,
     shard->next_pull_ms = now + shard->idle_delay_ms;
     shard->pull_count = next_pull_count(coord, shard, res);
     struct sf_batch *batch = out->batch;
-    if (shard->state == SF_SHARD_DROPPED) {
+    if (shard->state == SF_COORD_SHARD_DROPPED) {
         sf_coord_release_batch(coord, batch); /* not ours any more: another consumer reads it */
         return NULL;
     }
-    if (!sf_shard_track(shard, batch)) {
+    if (!sf_coord_shard_track(shard, batch)) {
         sf_coord_release_batch(coord, batch); /* cannot happen: pick_shard checked the window */
         return NULL;
     }
@@ -449,13 +450,13 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord,
      * covers them, so a filter never holds a shard back. */
     shard->source->stats.events_fetched += batch->n_events + batch->n_filtered;
     shard->source->stats.events_filtered += batch->n_filtered;
-    if (at_end_cursor && shard->state == SF_SHARD_RUNNING) {
-        sf_shard_set_state(shard, SF_SHARD_FINISHED);
+    if (at_end_cursor && shard->state == SF_COORD_SHARD_RUNNING) {
+        sf_coord_shard_set_state(shard, SF_COORD_SHARD_FINISHED);
     }
     if (batch->n_events == 0) {
         /* The cursor moved without data (e.g. filtered): nothing to deliver, but the move
          * still has to be committed in order. */
-        sf_shard_confirm(shard, batch->seq);
+        sf_coord_shard_confirm(shard, batch->seq);
         sf_coord_release_batch(coord, batch);
         return NULL;
     }
@@ -463,7 +464,7 @@ static struct sf_batch *apply_outcome(struct sf_coord *coord,
     return batch;
 }
 
-struct sf_batch *sf_fetch_pull(struct sf_worker *worker, struct sf_shard *shard)
+struct sf_batch *sf_coord_fetch_pull(struct sf_coord_worker *worker, struct sf_coord_shard *shard)
 {
     struct sf_coord *coord = worker->coord;
     shard->is_fetching = true;
@@ -472,12 +473,12 @@ struct sf_batch *sf_fetch_pull(struct sf_worker *worker, struct sf_shard *shard)
     memcpy(end_cursor, shard->end_cursor, sizeof(end_cursor));
     bool has_end = shard->has_end_cursor;
     int count = shard->pull_count;
-    size_t window = shard->pull_window ? shard->pull_window : sf_memory_window(coord);
+    size_t window = shard->pull_window ? shard->pull_window : sf_coord_memory_window(coord);
     pthread_mutex_unlock(&coord->lock);
 
     struct pull_outcome out;
     memset(&out, 0, sizeof(out));
-    if (sf_memory_reserve_pull(worker, window)) {
+    if (sf_coord_memory_reserve_pull(worker, window)) {
         pull_once(worker, shard, cursor, has_end ? end_cursor : NULL, count, &out);
     } else if (atomic_load(&coord->workers_stop)) {
         out.err = SF_ERR_CANCELLED; /* stopped while waiting for room */
@@ -495,17 +496,17 @@ struct sf_batch *sf_fetch_pull(struct sf_worker *worker, struct sf_shard *shard)
 
 static void *worker_main(void *arg)
 {
-    struct sf_worker *worker = arg;
+    struct sf_coord_worker *worker = arg;
     struct sf_coord *coord = worker->coord;
     pthread_mutex_lock(&coord->lock);
     while (!atomic_load(&coord->workers_stop)) {
         int64_t now = sf_now_ms();
         int64_t wait_ms = 0;
-        struct sf_shard *shard = pick_shard(coord, now, &wait_ms);
+        struct sf_coord_shard *shard = pick_shard(coord, now, &wait_ms);
         if (!shard) {
-            sf_memory_trim_pool(coord, now);
+            sf_coord_memory_trim_pool(coord, now);
             pthread_mutex_unlock(&coord->lock);
-            sf_memory_trim_worker(worker, now); /* its own buffers: no lock needed */
+            sf_coord_memory_trim_worker(worker, now); /* its own buffers: no lock needed */
             pthread_mutex_lock(&coord->lock);
             struct timespec deadline;
             clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -515,7 +516,7 @@ static void *worker_main(void *arg)
             pthread_cond_timedwait(&coord->wake, &coord->lock, &deadline);
             continue;
         }
-        struct sf_batch *batch = sf_fetch_pull(worker, shard);
+        struct sf_batch *batch = sf_coord_fetch_pull(worker, shard);
         if (batch) {
             /* Under the lock, so a shard's batches reach the sinks in pull order. Sinks only
              * queue here and settle from their own threads. Our own reference keeps the batch
@@ -529,11 +530,11 @@ static void *worker_main(void *arg)
         }
     }
     pthread_mutex_unlock(&coord->lock);
-    sf_memory_release_worker(worker);
+    sf_coord_memory_release_worker(worker);
     return NULL;
 }
 
-sf_err sf_workers_start(struct sf_coord *coord)
+sf_err sf_coord_workers_start(struct sf_coord *coord)
 {
     for (size_t i = 0; i < coord->n_workers; i++) {
         if (pthread_create(&coord->workers[i].thread, NULL, worker_main, &coord->workers[i]) != 0) {
@@ -544,7 +545,7 @@ sf_err sf_workers_start(struct sf_coord *coord)
     return SF_OK;
 }
 
-void sf_workers_join(struct sf_coord *coord)
+void sf_coord_workers_join(struct sf_coord *coord)
 {
     atomic_store(&coord->workers_stop, true);
     pthread_mutex_lock(&coord->lock);

@@ -1,5 +1,5 @@
 /* One membership thread per source: it bootstraps the consumer group and sends the
- * heartbeats on their own schedule and over their own SLS connection. The coordinator thread
+ * heartbeats on their own schedule and over their own SLS connection. The coord thread
  * makes the other control calls (commits, GetCheckPoint, ListShards), and any of those may
  * hang for the control timeout: on a shared thread a few hung calls in a row outlast the
  * group timeout and the server expels the consumer, which replays everything uncommitted. */
@@ -26,7 +26,7 @@ long sf_coord_control_timeout_ms(const struct sf_config_source *cfg)
     return ms < cfg->timeout_ms ? ms : cfg->timeout_ms;
 }
 
-static void wait_until(struct sf_source *source, int64_t due_ms)
+static void wait_until(struct sf_coord_source *source, int64_t due_ms)
 {
     int64_t wait_ms = due_ms - sf_now_ms();
     wait_ms = wait_ms < 1000 ? wait_ms : 1000; /* recheck the stop flag now and then */
@@ -40,7 +40,7 @@ static void wait_until(struct sf_source *source, int64_t due_ms)
 
 static void *membership_main(void *arg)
 {
-    struct sf_source *source = arg;
+    struct sf_coord_source *source = arg;
     struct sf_coord *coord = source->coord;
     pthread_mutex_lock(&coord->lock);
     while (!atomic_load(&source->membership_stop)) {
@@ -52,17 +52,17 @@ static void *membership_main(void *arg)
             continue;
         }
         pthread_mutex_unlock(&coord->lock);
-        sf_membership_beat(source, now);
+        sf_coord_membership_beat(source, now);
         pthread_mutex_lock(&coord->lock);
     }
     pthread_mutex_unlock(&coord->lock);
     return NULL;
 }
 
-sf_err sf_heartbeat_start(struct sf_coord *coord)
+sf_err sf_coord_heartbeat_start(struct sf_coord *coord)
 {
     for (size_t i = 0; i < coord->n_sources; i++) {
-        struct sf_source *source = &coord->sources[i];
+        struct sf_coord_source *source = &coord->sources[i];
         int rc = pthread_create(&source->membership_thread, NULL, membership_main, source);
         if (rc != 0) {
             SF_LOG_ERROR("msg=\"cannot start the membership thread\" source=%s error=\"%s\"",
@@ -78,17 +78,17 @@ sf_err sf_heartbeat_start(struct sf_coord *coord)
     return SF_OK;
 }
 
-void sf_heartbeat_stop(struct sf_coord *coord)
+void sf_coord_heartbeat_stop(struct sf_coord *coord)
 {
     for (size_t i = 0; i < coord->n_sources; i++) {
-        struct sf_source *source = &coord->sources[i];
+        struct sf_coord_source *source = &coord->sources[i];
         atomic_store(&source->membership_stop, true);
         pthread_mutex_lock(&coord->lock);
         pthread_cond_signal(&source->membership_wake);
         pthread_mutex_unlock(&coord->lock);
     }
     for (size_t i = 0; i < coord->n_sources; i++) {
-        struct sf_source *source = &coord->sources[i];
+        struct sf_coord_source *source = &coord->sources[i];
         if (source->has_membership_thread) {
             pthread_join(source->membership_thread, NULL);
             source->has_membership_thread = false;
@@ -96,7 +96,7 @@ void sf_heartbeat_stop(struct sf_coord *coord)
     }
 }
 
-void sf_heartbeat_soon(struct sf_source *source, int64_t now_ms)
+void sf_coord_heartbeat_soon(struct sf_coord_source *source, int64_t now_ms)
 {
     source->next_heartbeat_ms = now_ms;
     source->is_held_changed = true;

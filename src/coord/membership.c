@@ -2,7 +2,7 @@
  * §Shard worker): bootstrap the group, heartbeat held ∪ releasing shards, turn the server's answer
  * into granted and revoked shards, and rejoin with [] after expiry (the membership thread,
  * heartbeat.c); start granted shards at their checkpoint and learn which are read-only (the
- * coordinator thread). Network calls run without coord->lock; the membership fields of sf_source
+ * coord thread). Network calls run without coord->lock; the membership fields of sf_coord_source
  * are read and written under it. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +19,7 @@
 #define SF_LOG_MODULE "coord"
 
 static void log_sls_error(enum sf_log_level level,
-                          const struct sf_source *source,
+                          const struct sf_coord_source *source,
                           const char *what,
                           sf_err err,
                           const struct sf_sls_error *detail,
@@ -35,7 +35,7 @@ static void log_sls_error(enum sf_log_level level,
     }
 }
 
-static void set_fatal(struct sf_source *source, sf_err err)
+static void set_fatal(struct sf_coord_source *source, sf_err err)
 {
     struct sf_coord *coord = source->coord;
     pthread_mutex_lock(&coord->lock);
@@ -45,7 +45,7 @@ static void set_fatal(struct sf_source *source, sf_err err)
     pthread_mutex_unlock(&coord->lock);
 }
 
-static sf_err ensure_group(struct sf_source *source, struct sf_sls_error *detail)
+static sf_err ensure_group(struct sf_coord_source *source, struct sf_sls_error *detail)
 {
     const struct sf_config_source *cfg = source->config;
     struct sf_sls_group *groups = NULL;
@@ -88,9 +88,9 @@ static sf_err ensure_group(struct sf_source *source, struct sf_sls_error *detail
     return err;
 }
 
-static void bootstrap(struct sf_source *source, int64_t now)
+static void bootstrap(struct sf_coord_source *source, int64_t now)
 {
-    /* Fatal outcomes below stop the engine; until then this thread does not ask again. */
+    /* Fatal outcomes below stop the coord; until then this thread does not ask again. */
     source->next_bootstrap_ms = now + 3600 * 1000;
     if (atomic_load(&source->coord->stop_requested)) {
         source->next_bootstrap_ms = now + 1000; /* stopping: joining now would be undone */
@@ -99,7 +99,7 @@ static void bootstrap(struct sf_source *source, int64_t now)
     struct sf_sls_error detail;
     sf_err err = ensure_group(source, &detail);
     if (err) {
-        sf_credentials_check_refusal(source, err, &detail);
+        sf_coord_credentials_check_refusal(source, err, &detail);
     }
     if (err == SF_OK) {
         pthread_mutex_lock(&source->coord->lock);
@@ -136,14 +136,14 @@ static void bootstrap(struct sf_source *source, int64_t now)
 
 /* Shards to report: held ∪ releasing (docs/protocol/sls-consumer-group.md §Heartbeat), never the
  * dropped ones. Lock held. */
-static size_t heart_set(struct sf_source *source, int *ids, size_t max)
+static size_t heart_set(struct sf_coord_source *source, int *ids, size_t max)
 {
     size_t n = 0;
     if (source->must_rejoin) {
         return 0;
     }
-    for (struct sf_shard *shard = source->shards; shard && n < max; shard = shard->next) {
-        if (shard->state != SF_SHARD_DROPPED) {
+    for (struct sf_coord_shard *shard = source->shards; shard && n < max; shard = shard->next) {
+        if (shard->state != SF_COORD_SHARD_DROPPED) {
             ids[n++] = shard->shard_id;
         }
     }
@@ -160,10 +160,10 @@ static bool contains(const int *ids, size_t n, int id)
     return false;
 }
 
-static struct sf_shard *find_live(struct sf_source *source, int id)
+static struct sf_coord_shard *find_live(struct sf_coord_source *source, int id)
 {
-    for (struct sf_shard *shard = source->shards; shard; shard = shard->next) {
-        if (shard->shard_id == id && shard->state != SF_SHARD_DROPPED) {
+    for (struct sf_coord_shard *shard = source->shards; shard; shard = shard->next) {
+        if (shard->shard_id == id && shard->state != SF_COORD_SHARD_DROPPED) {
             return shard;
         }
     }
@@ -172,12 +172,12 @@ static struct sf_shard *find_live(struct sf_source *source, int id)
 
 /* B − A: start; A − B: release (docs/protocol/sls-consumer-group.md §Heartbeat). While stopping
  * nothing new is started. Lock held. */
-static void apply_assignment(struct sf_source *source, const int *assigned, size_t n)
+static void apply_assignment(struct sf_coord_source *source, const int *assigned, size_t n)
 {
     bool is_stopping = atomic_load(&source->coord->stop_requested);
     for (size_t i = 0; i < n && !is_stopping; i++) {
         if (!find_live(source, assigned[i])) {
-            struct sf_shard *shard = sf_shard_new(source, assigned[i]);
+            struct sf_coord_shard *shard = sf_coord_shard_new(source, assigned[i]);
             shard->next = source->shards;
             source->shards = shard;
             source->wants_shard_list = true; /* learn whether it is read-only */
@@ -186,25 +186,25 @@ static void apply_assignment(struct sf_source *source, const int *assigned, size
                         assigned[i]);
         }
     }
-    for (struct sf_shard *shard = source->shards; shard; shard = shard->next) {
-        if (shard->state == SF_SHARD_DROPPED || shard->state == SF_SHARD_RELEASING ||
+    for (struct sf_coord_shard *shard = source->shards; shard; shard = shard->next) {
+        if (shard->state == SF_COORD_SHARD_DROPPED || shard->state == SF_COORD_SHARD_RELEASING ||
             contains(assigned, n, shard->shard_id)) {
             continue;
         }
         SF_LOG_INFO("msg=\"shard revoked: finishing it before handing it over\" source=%s "
                     "shard=%d",
                     source->config->name, shard->shard_id);
-        sf_shard_set_state(shard, SF_SHARD_RELEASING);
+        sf_coord_shard_set_state(shard, SF_COORD_SHARD_RELEASING);
         source->stats.rebalances++;
     }
 }
 
-void sf_membership_drop_all(struct sf_source *source, const char *why)
+void sf_coord_membership_drop_all(struct sf_coord_source *source, const char *why)
 {
     size_t n = 0;
-    for (struct sf_shard *shard = source->shards; shard; shard = shard->next) {
-        if (shard->state != SF_SHARD_DROPPED) {
-            sf_shard_set_state(shard, SF_SHARD_DROPPED);
+    for (struct sf_coord_shard *shard = source->shards; shard; shard = shard->next) {
+        if (shard->state != SF_COORD_SHARD_DROPPED) {
+            sf_coord_shard_set_state(shard, SF_COORD_SHARD_DROPPED);
             n++;
         }
     }
@@ -215,7 +215,7 @@ void sf_membership_drop_all(struct sf_source *source, const char *why)
 }
 
 /* Lock held. */
-static void heartbeat_failed(struct sf_source *source,
+static void heartbeat_failed(struct sf_coord_source *source,
                              sf_err err,
                              const struct sf_sls_error *detail,
                              int64_t now)
@@ -225,15 +225,15 @@ static void heartbeat_failed(struct sf_source *source,
         return; /* stopping */
     }
     source->stats.heartbeat_failures++;
-    sf_credentials_check_refusal(source, err, detail);
+    sf_coord_credentials_check_refusal(source, err, detail);
     if (err == SF_ERR_SLS_CONSUMER_GONE) {
         /* Rejoin at once, but not in a tight loop if even the [] heartbeat is refused. */
         source->next_heartbeat_ms = source->must_rejoin ? now + 1000 : now;
-        sf_membership_drop_all(source, "the server expired this consumer");
+        sf_coord_membership_drop_all(source, "the server expired this consumer");
         return;
     }
     if (err == SF_ERR_SLS_GROUP_GONE) {
-        sf_membership_drop_all(source, "the consumer group was deleted");
+        sf_coord_membership_drop_all(source, "the consumer group was deleted");
         source->is_bootstrapped = false;
         source->next_bootstrap_ms = now;
         return;
@@ -247,12 +247,12 @@ static void heartbeat_failed(struct sf_source *source,
     if (now - source->last_heartbeat_ok_ms >= (int64_t)cfg->group_timeout_s * 1000 &&
         !source->must_rejoin) {
         /* The server has expired us by now and handed our shards out (python-sdk#120). */
-        sf_membership_drop_all(source, "no successful heartbeat within the group timeout");
+        sf_coord_membership_drop_all(source, "no successful heartbeat within the group timeout");
     }
     source->next_heartbeat_ms = now + delay;
 }
 
-static void heartbeat(struct sf_source *source, int64_t now)
+static void heartbeat(struct sf_coord_source *source, int64_t now)
 {
     struct sf_coord *coord = source->coord;
     const struct sf_config_source *cfg = source->config;
@@ -305,8 +305,8 @@ static void start_position(const struct sf_config_source *cfg, char *from, size_
 /* Finds where a granted shard starts: the server checkpoint wins over the configured
  * position (docs/protocol/sls-consumer-group.md §Shard worker). Network calls; the shard is
  * STARTING, which only this thread touches. */
-static sf_err find_start(struct sf_source *source,
-                         struct sf_shard *shard,
+static sf_err find_start(struct sf_coord_source *source,
+                         struct sf_coord_shard *shard,
                          char *cursor,
                          char *committed,
                          struct sf_sls_error *detail)
@@ -346,17 +346,17 @@ static sf_err find_start(struct sf_source *source,
     return err;
 }
 
-static void start_shard(struct sf_source *source, struct sf_shard *shard, int64_t now)
+static void start_shard(struct sf_coord_source *source, struct sf_coord_shard *shard, int64_t now)
 {
     struct sf_coord *coord = source->coord;
     char cursor[SF_SLS_CURSOR_MAX], committed[SF_SLS_CURSOR_MAX];
     struct sf_sls_error detail;
     sf_err err = find_start(source, shard, cursor, committed, &detail);
     if (err) {
-        sf_credentials_check_refusal(source, err, &detail);
+        sf_coord_credentials_check_refusal(source, err, &detail);
     }
     pthread_mutex_lock(&coord->lock);
-    if (shard->state != SF_SHARD_STARTING) {
+    if (shard->state != SF_COORD_SHARD_STARTING) {
         pthread_mutex_unlock(&coord->lock); /* revoked or dropped meanwhile */
         return;
     }
@@ -368,7 +368,7 @@ static void start_shard(struct sf_source *source, struct sf_shard *shard, int64_
         memcpy(shard->deliverable, cursor, sizeof(shard->deliverable));
         shard->last_commit_ms = now;
         shard->next_pull_ms = now;
-        sf_shard_set_state(shard, SF_SHARD_RUNNING);
+        sf_coord_shard_set_state(shard, SF_COORD_SHARD_RUNNING);
         pthread_cond_broadcast(&coord->wake);
         pthread_mutex_unlock(&coord->lock);
         SF_LOG_INFO("msg=\"shard started\" source=%s shard=%d from=%s cursor=%s",
@@ -377,7 +377,7 @@ static void start_shard(struct sf_source *source, struct sf_shard *shard, int64_
         return;
     }
     if (err == SF_ERR_SLS_SHARD_GONE || err == SF_ERR_SLS_NOT_OWNER) {
-        sf_shard_set_state(shard, SF_SHARD_DROPPED);
+        sf_coord_shard_set_state(shard, SF_COORD_SHARD_DROPPED);
         pthread_mutex_unlock(&coord->lock);
         log_sls_error(SF_LOG_LEVEL_WARN, source, "shard cannot be started", err, &detail, -1);
         return;
@@ -389,14 +389,14 @@ static void start_shard(struct sf_source *source, struct sf_shard *shard, int64_
                   delay);
 }
 
-static void start_shards(struct sf_source *source, int64_t now)
+static void start_shards(struct sf_coord_source *source, int64_t now)
 {
     struct sf_coord *coord = source->coord;
     for (;;) {
-        struct sf_shard *todo = NULL;
+        struct sf_coord_shard *todo = NULL;
         pthread_mutex_lock(&coord->lock);
-        for (struct sf_shard *shard = source->shards; shard && !todo; shard = shard->next) {
-            if (shard->state == SF_SHARD_STARTING && shard->next_start_try_ms <= now) {
+        for (struct sf_coord_shard *shard = source->shards; shard && !todo; shard = shard->next) {
+            if (shard->state == SF_COORD_SHARD_STARTING && shard->next_start_try_ms <= now) {
                 todo = shard;
                 shard->next_start_try_ms = now + 1; /* one attempt per tick */
             }
@@ -411,7 +411,7 @@ static void start_shards(struct sf_source *source, int64_t now)
 
 /* Warns once per outage, then only debug lines, with a growing delay (ListShards only
  * refines shard states; consuming goes on without it). */
-static void shard_list_failed(struct sf_source *source,
+static void shard_list_failed(struct sf_coord_source *source,
                               sf_err err,
                               const struct sf_sls_error *detail,
                               int64_t now)
@@ -440,7 +440,7 @@ static void shard_list_failed(struct sf_source *source,
 
 /* ListShards tells which shards are read-only: their end is final
  * (docs/protocol/sls-consumer-group.md §End of shard). */
-static void refresh_shard_list(struct sf_source *source, int64_t now)
+static void refresh_shard_list(struct sf_coord_source *source, int64_t now)
 {
     pthread_mutex_lock(&source->coord->lock);
     bool is_wanted = source->wants_shard_list && !source->is_shard_list_refused;
@@ -455,7 +455,7 @@ static void refresh_shard_list(struct sf_source *source, int64_t now)
     struct sf_sls_error detail;
     sf_err err = sf_sls_list_shards(source->sls, source->config->logstore, &list, &n, &detail);
     if (err) {
-        sf_credentials_check_refusal(source, err, &detail);
+        sf_coord_credentials_check_refusal(source, err, &detail);
     }
     if (err) {
         shard_list_failed(source, err, &detail, now);
@@ -467,7 +467,7 @@ static void refresh_shard_list(struct sf_source *source, int64_t now)
     }
     sf_backoff_reset(&source->shard_list_backoff);
     pthread_mutex_lock(&source->coord->lock);
-    for (struct sf_shard *shard = source->shards; shard; shard = shard->next) {
+    for (struct sf_coord_shard *shard = source->shards; shard; shard = shard->next) {
         for (size_t i = 0; i < n; i++) {
             if (list[i].shard_id == shard->shard_id) {
                 shard->is_readonly = list[i].is_readonly;
@@ -478,7 +478,7 @@ static void refresh_shard_list(struct sf_source *source, int64_t now)
     free(list);
 }
 
-void sf_membership_beat(struct sf_source *source, int64_t now)
+void sf_coord_membership_beat(struct sf_coord_source *source, int64_t now)
 {
     pthread_mutex_lock(&source->coord->lock);
     bool is_bootstrapped = source->is_bootstrapped;
@@ -490,7 +490,7 @@ void sf_membership_beat(struct sf_source *source, int64_t now)
     }
 }
 
-void sf_membership_tick(struct sf_source *source, int64_t now)
+void sf_coord_membership_tick(struct sf_coord_source *source, int64_t now)
 {
     pthread_mutex_lock(&source->coord->lock);
     bool is_bootstrapped = source->is_bootstrapped;
@@ -502,7 +502,7 @@ void sf_membership_tick(struct sf_source *source, int64_t now)
 }
 
 /* After the membership thread has stopped: this thread alone touches the source. */
-void sf_membership_leave(struct sf_source *source)
+void sf_coord_membership_leave(struct sf_coord_source *source)
 {
     if (!source->is_bootstrapped) {
         return;

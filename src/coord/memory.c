@@ -1,4 +1,4 @@
-/* The engine's share of the memory budget (pipeline/budget.h, docs/internals/pipeline.md).
+/* The coord's share of the memory budget (pipeline/budget.h, docs/internals/pipeline.md).
  *
  * A fetch worker's pull buffers are charged before the pull is sent, for the most the pull
  * may use: the wire and raw buffers' limits are set to what is charged, so a response that
@@ -33,20 +33,20 @@
 #define DECODE_RATIO_MAX  (4 * RATIO_ONE)
 #define PAYLOAD_RATIO_MAX (6 * RATIO_ONE)
 
-size_t sf_memory_window(const struct sf_coord *coord)
+size_t sf_coord_memory_window(const struct sf_coord *coord)
 {
     size_t w = sf_budget_limit(coord->budget) / (16 * coord->n_workers);
     return w < WINDOW_MIN ? WINDOW_MIN : w > WINDOW_MAX ? WINDOW_MAX : w;
 }
 
-size_t sf_memory_window_max(const struct sf_coord *coord)
+size_t sf_coord_memory_window_max(const struct sf_coord *coord)
 {
     size_t w = sf_budget_limit(coord->budget) / 16;
-    size_t base = sf_memory_window(coord);
+    size_t base = sf_coord_memory_window(coord);
     return w > base ? w : base;
 }
 
-void sf_memory_init(struct sf_coord *coord)
+void sf_coord_memory_init(struct sf_coord *coord)
 {
     atomic_init(&coord->decode_ratio, DECODE_RATIO_0);
     atomic_init(&coord->payload_ratio, PAYLOAD_RATIO_0);
@@ -62,7 +62,7 @@ charge_up(struct sf_coord *coord, enum sf_budget_category cat, size_t *charged, 
     if (!sf_budget_try_charge(coord->budget, cat, want - *charged)) {
         /* Pooled batches are only a cache: room for a pull comes first. */
         pthread_mutex_lock(&coord->lock);
-        sf_memory_trim_pool(coord, INT64_MAX / 2);
+        sf_coord_memory_trim_pool(coord, INT64_MAX / 2);
         pthread_mutex_unlock(&coord->lock);
         if (!sf_budget_charge(coord->budget, cat, want - *charged, -1, &coord->workers_stop)) {
             return false;
@@ -77,7 +77,7 @@ static size_t scaled(size_t bytes, unsigned ratio)
     return bytes / RATIO_ONE * ratio + bytes % RATIO_ONE * ratio / RATIO_ONE;
 }
 
-bool sf_memory_reserve_pull(struct sf_worker *worker, size_t window)
+bool sf_coord_memory_reserve_pull(struct sf_coord_worker *worker, size_t window)
 {
     struct sf_coord *coord = worker->coord;
     struct sf_sls_pull_result *res = &worker->result;
@@ -110,7 +110,7 @@ static void learn(atomic_uint *ratio, unsigned max, size_t used, size_t raw)
     }
 }
 
-bool sf_memory_settle_decode(struct sf_worker *worker)
+bool sf_coord_memory_settle_decode(struct sf_coord_worker *worker)
 {
     struct sf_coord *coord = worker->coord;
     size_t held = sf_arena_held(&worker->result.arena);
@@ -126,7 +126,7 @@ bool sf_memory_settle_decode(struct sf_worker *worker)
     return false;
 }
 
-void sf_memory_prepare_batch(struct sf_worker *worker, struct sf_batch *batch)
+void sf_coord_memory_prepare_batch(struct sf_coord_worker *worker, struct sf_batch *batch)
 {
     /* Either payload may grow up to the batch's charge plus the worker's reservation. */
     size_t room = batch->charged_bytes + worker->reserved_payload;
@@ -139,7 +139,9 @@ static size_t batch_held(const struct sf_batch *batch)
     return batch->payload.cap + batch->syslog_payload.cap + sizeof(*batch);
 }
 
-bool sf_memory_settle_batch(struct sf_worker *worker, struct sf_batch *batch, size_t raw_size)
+bool sf_coord_memory_settle_batch(struct sf_coord_worker *worker,
+                                  struct sf_batch *batch,
+                                  size_t raw_size)
 {
     struct sf_coord *coord = worker->coord;
     size_t held = batch_held(batch);
@@ -159,20 +161,20 @@ bool sf_memory_settle_batch(struct sf_worker *worker, struct sf_batch *batch, si
     return true;
 }
 
-bool sf_memory_should_pool(const struct sf_coord *coord, const struct sf_batch *batch)
+bool sf_coord_memory_should_pool(const struct sf_coord *coord, const struct sf_batch *batch)
 {
-    size_t target = scaled(sf_memory_window(coord), atomic_load(&coord->payload_ratio));
+    size_t target = scaled(sf_coord_memory_window(coord), atomic_load(&coord->payload_ratio));
     return coord->n_free_batches < 2 * coord->n_workers &&
            batch->payload.cap + batch->syslog_payload.cap <= target;
 }
 
-void sf_memory_batch_freed(struct sf_coord *coord, struct sf_batch *batch)
+void sf_coord_memory_batch_freed(struct sf_coord *coord, struct sf_batch *batch)
 {
     sf_budget_release(coord->budget, SF_BUDGET_BATCHES, batch->charged_bytes);
     batch->charged_bytes = 0;
 }
 
-void sf_memory_trim_worker(struct sf_worker *worker, int64_t now_ms)
+void sf_coord_memory_trim_worker(struct sf_coord_worker *worker, int64_t now_ms)
 {
     struct sf_coord *coord = worker->coord;
     if (now_ms - worker->last_data_ms < IDLE_TRIM_MS) {
@@ -198,13 +200,13 @@ void sf_memory_trim_worker(struct sf_worker *worker, int64_t now_ms)
     SF_LOG_DEBUG("msg=\"idle: pull buffers freed\"");
 }
 
-void sf_memory_release_worker(struct sf_worker *worker)
+void sf_coord_memory_release_worker(struct sf_coord_worker *worker)
 {
     worker->last_data_ms = INT64_MIN / 2;
-    sf_memory_trim_worker(worker, 0);
+    sf_coord_memory_trim_worker(worker, 0);
 }
 
-void sf_memory_trim_pool(struct sf_coord *coord, int64_t now_ms)
+void sf_coord_memory_trim_pool(struct sf_coord *coord, int64_t now_ms)
 {
     struct sf_batch **link = &coord->free_batches;
     while (*link) {
@@ -213,7 +215,7 @@ void sf_memory_trim_pool(struct sf_coord *coord, int64_t now_ms)
             *link = batch->pool_next;
             coord->n_free_batches--;
             coord->n_batches--; /* pick_shard caps the batches out by this count */
-            sf_memory_batch_freed(coord, batch);
+            sf_coord_memory_batch_freed(coord, batch);
             sf_batch_free(batch);
             continue;
         }

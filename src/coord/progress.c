@@ -1,5 +1,5 @@
 /* While a source catches up on a backlog, one line every 30 s: events/s, lag, and when it will
- * be caught up at the current pace. Coordinator thread. */
+ * be caught up at the current pace. Coord thread. */
 #include "coord/coord_int.h"
 #include "util/log.h"
 
@@ -9,7 +9,7 @@
 
 #define PROGRESS_INTERVAL_MS 30000
 
-void sf_progress_tick(struct sf_source *source, int64_t now_ms)
+void sf_coord_progress_tick(struct sf_coord_source *source, int64_t now_ms)
 {
     if (source->progress_last_ms == 0) {
         source->progress_last_ms = now_ms;
@@ -21,7 +21,7 @@ void sf_progress_tick(struct sf_source *source, int64_t now_ms)
     }
     pthread_mutex_lock(&source->coord->lock);
     uint64_t events = source->stats.events_delivered;
-    int64_t lag_s = sf_source_lag_s(source);
+    int64_t lag_s = sf_coord_source_lag_s(source);
     pthread_mutex_unlock(&source->coord->lock);
 
     double rate = (double)(events - source->progress_last_events) * 1000.0 / (double)elapsed_ms;

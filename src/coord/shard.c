@@ -13,35 +13,35 @@
 #define SF_LOG_MODULE "coord"
 
 static const char *const state_names[] = {
-    [SF_SHARD_STARTING] = "starting", [SF_SHARD_RUNNING] = "running",
-    [SF_SHARD_FINISHED] = "finished", [SF_SHARD_RELEASING] = "releasing",
-    [SF_SHARD_DROPPED] = "dropped",
+    [SF_COORD_SHARD_STARTING] = "starting", [SF_COORD_SHARD_RUNNING] = "running",
+    [SF_COORD_SHARD_FINISHED] = "finished", [SF_COORD_SHARD_RELEASING] = "releasing",
+    [SF_COORD_SHARD_DROPPED] = "dropped",
 };
 
-const char *sf_shard_state_name(enum sf_shard_state state)
+const char *sf_coord_shard_state_name(enum sf_coord_shard_state state)
 {
     return state_names[state];
 }
 
-struct sf_shard *sf_shard_new(struct sf_source *source, int shard_id)
+struct sf_coord_shard *sf_coord_shard_new(struct sf_coord_source *source, int shard_id)
 {
-    struct sf_shard *shard = sf_xcalloc(1, sizeof(*shard));
+    struct sf_coord_shard *shard = sf_xcalloc(1, sizeof(*shard));
     shard->source = source;
     shard->shard_id = shard_id;
-    shard->state = SF_SHARD_STARTING;
+    shard->state = SF_COORD_SHARD_STARTING;
     shard->state_since_ms = sf_now_ms();
     shard->pull_count = source->config->pull_count < 16 ? source->config->pull_count : 16;
     sf_backoff_init(&shard->backoff, 200, 30000);
     return shard;
 }
 
-void sf_shard_free(struct sf_shard *shard)
+void sf_coord_shard_free(struct sf_coord_shard *shard)
 {
     free(shard);
 }
 
 /* Every state change goes through here, so the log tells each shard's whole story. */
-void sf_shard_set_state(struct sf_shard *shard, enum sf_shard_state next)
+void sf_coord_shard_set_state(struct sf_coord_shard *shard, enum sf_coord_shard_state next)
 {
     if (shard->state == next) {
         return;
@@ -54,12 +54,12 @@ void sf_shard_set_state(struct sf_shard *shard, enum sf_shard_state next)
     shard->state_since_ms = now;
 }
 
-bool sf_shard_track(struct sf_shard *shard, struct sf_batch *batch)
+bool sf_coord_shard_track(struct sf_coord_shard *shard, struct sf_batch *batch)
 {
     if (shard->n_inflight == SF_COORD_PREFETCH) {
         return false;
     }
-    struct sf_inflight *slot = &shard->inflight[shard->n_inflight++];
+    struct sf_coord_inflight *slot = &shard->inflight[shard->n_inflight++];
     slot->seq = shard->next_seq++;
     slot->is_delivered = false;
     slot->newest_time_s = batch->newest_time_s;
@@ -68,7 +68,7 @@ bool sf_shard_track(struct sf_shard *shard, struct sf_batch *batch)
     return true;
 }
 
-static struct sf_inflight *find(struct sf_shard *shard, uint64_t seq, size_t *index)
+static struct sf_coord_inflight *find(struct sf_coord_shard *shard, uint64_t seq, size_t *index)
 {
     for (size_t i = 0; i < shard->n_inflight; i++) {
         if (shard->inflight[i].seq == seq) {
@@ -80,17 +80,17 @@ static struct sf_inflight *find(struct sf_shard *shard, uint64_t seq, size_t *in
 }
 
 /* Drops the first |n| entries of the window. */
-static void shift(struct sf_shard *shard, size_t n)
+static void shift(struct sf_coord_shard *shard, size_t n)
 {
     memmove(shard->inflight, shard->inflight + n,
             (shard->n_inflight - n) * sizeof(shard->inflight[0]));
     shard->n_inflight -= n;
 }
 
-void sf_shard_confirm(struct sf_shard *shard, uint64_t seq)
+void sf_coord_shard_confirm(struct sf_coord_shard *shard, uint64_t seq)
 {
     size_t index;
-    struct sf_inflight *slot = find(shard, seq, &index);
+    struct sf_coord_inflight *slot = find(shard, seq, &index);
     if (!slot || shard->has_gap) {
         return; /* after an undelivered batch nothing later may be committed */
     }
@@ -107,24 +107,24 @@ void sf_shard_confirm(struct sf_shard *shard, uint64_t seq)
     shift(shard, n);
 }
 
-bool sf_shard_skip(struct sf_shard *shard, const char *next_cursor)
+bool sf_coord_shard_skip(struct sf_coord_shard *shard, const char *next_cursor)
 {
     if (shard->n_inflight == SF_COORD_PREFETCH) {
         return false;
     }
     /* An empty batch confirmed at once: it keeps its place in pull order. */
-    struct sf_inflight *slot = &shard->inflight[shard->n_inflight++];
+    struct sf_coord_inflight *slot = &shard->inflight[shard->n_inflight++];
     memset(slot, 0, sizeof(*slot));
     slot->seq = shard->next_seq++;
     snprintf(slot->next_cursor, sizeof(slot->next_cursor), "%s", next_cursor);
-    sf_shard_confirm(shard, slot->seq);
+    sf_coord_shard_confirm(shard, slot->seq);
     return true;
 }
 
-void sf_shard_forget(struct sf_shard *shard, uint64_t seq)
+void sf_coord_shard_forget(struct sf_coord_shard *shard, uint64_t seq)
 {
     size_t index;
-    struct sf_inflight *slot = find(shard, seq, &index);
+    struct sf_coord_inflight *slot = find(shard, seq, &index);
     shard->has_gap = true;
     if (!slot) {
         return;

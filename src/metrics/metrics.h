@@ -1,6 +1,6 @@
 /* The metrics endpoint: Prometheus text on GET /metrics and readiness on GET /healthz, served
  * by libmicrohttpd on its own thread (loopback by default). The module knows nothing of the
- * engine: on each scrape it calls the app's |collect| to write the text. Modules keep their own
+ * coord: on each scrape it calls the app's |collect| to write the text. Modules keep their own
  * counters; nothing depends on this module (docs/CODE_STYLE.md §Layout). */
 #ifndef SF_METRICS_METRICS_H
 #define SF_METRICS_METRICS_H

@@ -1,11 +1,11 @@
 /* struct sf_batch: what one PullLogs response becomes on its way from a shard to the outputs —
  * the events in each output's wire form, and the cursors that make its delivery committable.
  *
- * Ownership (docs/internals/pipeline.md): the engine fills a batch, opens it with the function
- * that takes it back (sf_batch_open: one reference, the engine's), and gives each output a hold
+ * Ownership (docs/internals/pipeline.md): the coord fills a batch, opens it with the function
+ * that takes it back (sf_batch_open: one reference, the coord's), and gives each output a hold
  * on it through that output's own entry (sf_batch_hold: one reference each). A sink queues the
  * entry, never the batch, so no structure is ever in two lists; it reads the batch's payload
- * until it settles its entry (sf_batch_settle), and not after. The engine drops its own
+ * until it settles its entry (sf_batch_settle), and not after. The coord drops its own
  * reference once every output has its hold (sf_batch_unref). Whichever thread drops the last
  * reference hands the batch back, exactly once: delivered only if every output delivered it.
  * Until then the batch is not reused, whatever order the outputs finish in. */
@@ -31,7 +31,7 @@ enum sf_batch_outcome {
     SF_BATCH_UNDELIVERED, /* never confirmed (the sink stopped): the checkpoint stays behind */
 };
 
-/* The engine's hook, called once per opening when the last reference goes. */
+/* The coord's hook, called once per opening when the last reference goes. */
 typedef void (*sf_batch_back_fn)(void *ctx, struct sf_batch *batch, bool is_delivered);
 
 /* One sink's hold on a batch: its own link, so each sink queues its own entry. */
@@ -42,8 +42,8 @@ struct sf_batch_entry {
 };
 
 struct sf_batch {
-    void *owner;        /* the engine's shard record; opaque to sinks */
-    const char *source; /* source name for messages and dead letters; owned by the engine */
+    void *owner;        /* the coord's shard record; opaque to sinks */
+    const char *source; /* source name for messages and dead letters; owned by the coord */
     int shard_id;
     uint64_t seq;                          /* consecutive per shard: orders confirmations */
     char cursor[SF_BATCH_CURSOR_MAX];      /* where this batch's data starts */
@@ -56,7 +56,7 @@ struct sf_batch {
     struct sf_buf payload;        /* NDJSON of HEC events: for the file and HEC sinks */
     struct sf_buf syslog_payload; /* framed syslog messages: for the syslog sink */
 
-    struct sf_batch *pool_next; /* the engine's free list, while no one holds the batch */
+    struct sf_batch *pool_next; /* the coord's free list, while no one holds the batch */
     int64_t pooled_ms;          /* when it went into that list: idle ones are freed */
 
     /* Private to pipeline/batch.c: the references and how they ended. */

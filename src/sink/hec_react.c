@@ -524,7 +524,7 @@ static void on_pause(struct sf_hec_sink *hs,
         atomic_store(&hs->stats.is_paused, true);
     }
     /* One probe every auth_retry_ms; nothing is confirmed meanwhile, so checkpoints freeze and
-     * the engine stops reading once its budget is full (docs/protocol/hec.md §Retry classes: never
+     * the coord stops reading once its budget is full (docs/protocol/hec.md §Retry classes: never
      * drop). */
     hs->gate_ms = now_ms + hs->auth_retry_ms;
     hs->limit = 1;

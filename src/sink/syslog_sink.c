@@ -285,8 +285,8 @@ static sf_err tls_handshake(struct syslog_sink *ss, int64_t end_ms, char *why, s
 static sf_err do_connect(struct syslog_sink *ss, char *why, size_t why_size)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC,
-                             .ai_socktype =
-                                 ss->opts.transport == SF_SYSLOG_UDP ? SOCK_DGRAM : SOCK_STREAM};
+                             .ai_socktype = ss->opts.transport == SF_SYSLOG_SINK_UDP ? SOCK_DGRAM
+                                                                                     : SOCK_STREAM};
     struct addrinfo *res = NULL;
     int rc = getaddrinfo(ss->host, ss->port, &hints, &res);
     if (rc != 0) {
@@ -306,7 +306,7 @@ static sf_err do_connect(struct syslog_sink *ss, char *why, size_t why_size)
         return SF_ERR_NET;
     }
     ss->fd = fd;
-    if (ss->opts.transport == SF_SYSLOG_TLS) {
+    if (ss->opts.transport == SF_SYSLOG_SINK_TLS) {
         sf_err err = tls_handshake(ss, end_ms, why, why_size);
         if (err) {
             disconnect(ss);
@@ -595,7 +595,7 @@ static void *syslog_sink_main(void *arg)
             if (stopping(ss)) {
                 break; /* stopping and everything confirmed */
             }
-            if (ss->opts.transport != SF_SYSLOG_UDP) {
+            if (ss->opts.transport != SF_SYSLOG_SINK_UDP) {
                 check_idle(ss);
             }
             continue;
@@ -630,8 +630,8 @@ static void *syslog_sink_main(void *arg)
             }
         }
         why[0] = '\0';
-        sf_err err = ss->opts.transport == SF_SYSLOG_UDP ? udp_pump(ss, why, sizeof(why))
-                                                         : stream_pump(ss, why, sizeof(why));
+        sf_err err = ss->opts.transport == SF_SYSLOG_SINK_UDP ? udp_pump(ss, why, sizeof(why))
+                                                              : stream_pump(ss, why, sizeof(why));
         if (err == SF_OK) {
             if (window_len(ss) == 0) {
                 sf_backoff_reset(&ss->backoff);
@@ -648,7 +648,7 @@ static void *syslog_sink_main(void *arg)
         atomic_fetch_add(&ss->reconnects, 1);
         back_off(ss);
     }
-    if (ss->fd >= 0 && ss->opts.transport != SF_SYSLOG_UDP) {
+    if (ss->fd >= 0 && ss->opts.transport != SF_SYSLOG_SINK_UDP) {
         confirm_acked(ss); /* a last look before handing the rest back */
     }
     take_queue(ss, 0);
@@ -664,12 +664,12 @@ static void *syslog_sink_main(void *arg)
 static sf_err syslog_sink_start(struct sf_sink *sink)
 {
     struct syslog_sink *ss = sink->impl;
-    if (ss->opts.transport == SF_SYSLOG_UDP) {
+    if (ss->opts.transport == SF_SYSLOG_SINK_UDP) {
         SF_LOG_WARN("msg=\"syslog over UDP is lossy: datagrams are not acknowledged and may be "
                     "dropped without notice\" address=\"%s\"",
                     ss->address);
     }
-    if (ss->opts.transport == SF_SYSLOG_TLS && !ss->opts.tls_verify) {
+    if (ss->opts.transport == SF_SYSLOG_SINK_TLS && !ss->opts.tls_verify) {
         SF_LOG_WARN("msg=\"TLS verification is off: the syslog receiver's certificate and name "
                     "are not checked\" address=\"%s\"",
                     ss->address);
@@ -825,7 +825,7 @@ sf_err sf_syslog_sink_new(const struct sf_syslog_sink_options *opts,
     if (errbuf_size > 0) {
         errbuf[0] = '\0';
     }
-    if (!opts->address || opts->transport > SF_SYSLOG_UDP) {
+    if (!opts->address || opts->transport > SF_SYSLOG_SINK_UDP) {
         snprintf(errbuf, errbuf_size, "syslog address and transport are required");
         return SF_ERR_CONFIG;
     }
@@ -860,7 +860,7 @@ sf_err sf_syslog_sink_new(const struct sf_syslog_sink_options *opts,
         free_partial(ss);
         return SF_ERR_CONFIG;
     }
-    if (opts->transport == SF_SYSLOG_TLS) {
+    if (opts->transport == SF_SYSLOG_SINK_TLS) {
         sf_err err = make_ssl_ctx(ss, errbuf, errbuf_size);
         if (err) {
             free_partial(ss);

@@ -19,15 +19,15 @@
 
 #include "sink/sink.h"
 
-enum sf_syslog_transport {
-    SF_SYSLOG_TCP,
-    SF_SYSLOG_TLS,
-    SF_SYSLOG_UDP,
+enum sf_syslog_sink_transport {
+    SF_SYSLOG_SINK_TCP,
+    SF_SYSLOG_SINK_TLS,
+    SF_SYSLOG_SINK_UDP,
 };
 
 struct sf_syslog_sink_options {
     const char *address; /* "host:port", "[v6addr]:port" */
-    enum sf_syslog_transport transport;
+    enum sf_syslog_sink_transport transport;
     const char *ca_file;     /* NULL: the system store */
     const char *client_cert; /* PEM; with client_key: mutual TLS */
     const char *client_key;

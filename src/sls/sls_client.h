@@ -2,7 +2,7 @@
  * TLS, timeouts, keep-alive, and the response's x-log-* headers and body.
  *
  * Two ways to run a call: sf_sls_client_perform() does it synchronously on the client's own
- * keep-alive connection (one thread at a time per client: the coordinator), and
+ * keep-alive connection (one thread at a time per client: the coord thread), and
  * sf_sls_call_prepare()/sf_sls_call_finish() set up a caller's curl easy handle so a fetch
  * thread can drive many calls at once through curl multi. Credentials may be swapped from any
  * thread (STS refresh); every attempt is signed with the current ones. */

@@ -103,7 +103,7 @@ sf_err sf_sls_error_classify(long http_status, const char *code, const char *mes
 {
     code = code ? code : "";
     message = message ? message : "";
-    /* Only the InvalidCursor code makes the engine skip to the oldest retained data. A
+    /* Only the InvalidCursor code makes the coord skip to the oldest retained data. A
      * ParameterInvalid that mentions a cursor (a bad end_cursor, a client bug, an old
      * server's wording) is not proof that data expired: skipping on it could lose data, so
      * it is a client bug that a human looks at. */

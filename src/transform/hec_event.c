@@ -54,7 +54,7 @@ static const struct sf_str meta_open[META__COUNT] = {
     SF_STR_LIT(",\"index\":\""),
 };
 
-struct sf_hec_mapping {
+struct sf_hec_event_mapping {
     bool event_as_string;
     /* Static mapping: the whole constant head. Dynamic mapping (a template names a field, or
      * position fields are on): NULL, and the head is written per event from the parts below. */
@@ -79,7 +79,7 @@ struct sf_hec_mapping {
 
 /* What is constant across the logs of one group, worked out once per group. */
 struct group_ctx {
-    const struct sf_hec_mapping *map;
+    const struct sf_hec_event_mapping *map;
     const struct sf_loggroup *group;
     const struct json_field *fields; /* json_fields for this group's topic */
     size_t n_fields;
@@ -89,7 +89,7 @@ struct group_ctx {
     bool has_group_keys;  /* some key of the group part is written (always, without rules) */
     size_t rename_growth; /* per key, the most bytes a rename adds */
     size_t prefix_bound;  /* worst case of topic, source and tags (the head is apart) */
-    /* sf_hec_events_append only: where |out| already holds this group's constant part
+    /* sf_hec_event_append_list only: where |out| already holds this group's constant part
      * (topic, source and tags: the head is written per event), so later events copy it
      * instead of escaping it again. */
     bool is_cacheable;
@@ -115,14 +115,15 @@ struct vkey {
 
 /* Where the logs being written come from, for {project}/{logstore} and the position key. */
 struct origin {
-    const struct sf_hec_origin *o; /* NULL: unknown */
+    const struct sf_hec_event_origin *o; /* NULL: unknown */
     struct sf_template_source names;
     bool has_seq;      /* the pull's start cursor decoded to a sequence number */
     int64_t first_seq; /* of the list's first group */
     /* The position fields' constant text, escaped once per call:
      * "sls_shard":"<shard>","sls_position":"<project>/<logstore>/<shard>/   and, per group,
      * <sequence>   (or <cursor>+<group index>); each event adds /<offset>". */
-    uint8_t prefix[2 * 6 * SF_HEC_ORIGIN_NAME_MAX + 128]; /* escaped names, numbers, scratch */
+    uint8_t
+        prefix[2 * 6 * SF_HEC_EVENT_ORIGIN_NAME_MAX + 128]; /* escaped names, numbers, scratch */
     size_t prefix_len;
     uint8_t group_part[6 * 128 + 64];
     size_t group_part_len;
@@ -236,7 +237,7 @@ static ALWAYS_INLINE void
 put_value(struct wr *w, const bool measure, const bool smode, struct sf_str value, bool try_json)
 {
     struct sf_str raw;
-    if (try_json && sf_json_check(value.ptr, value.len, SF_HEC_JSON_MAX_DEPTH, &raw)) {
+    if (try_json && sf_json_check(value.ptr, value.len, SF_HEC_EVENT_JSON_MAX_DEPTH, &raw)) {
         PUT_LIT(w, measure, ":");
         if (smode) {
             put_escaped(w, measure, raw, 1);
@@ -357,7 +358,7 @@ static void origin_group(struct origin *org, size_t group_index)
  * is), the indexed fields and the position. Outside the event string in either form. */
 static ALWAYS_INLINE void put_head(struct wr *w, const bool measure, const struct event *ev)
 {
-    const struct sf_hec_mapping *map = ev->g->map;
+    const struct sf_hec_event_mapping *map = ev->g->map;
     if (!map->is_dynamic) {
         put(w, measure, map->head, map->head_len);
         return;
@@ -857,7 +858,7 @@ static sf_err write_exact(struct event *ev, struct sf_buf *out)
 /* sf_template_resolve with the field values the key walk found. */
 static size_t resolve_from_walk(const struct event *ev, size_t m, struct sf_str *vals)
 {
-    const struct sf_hec_mapping *map = ev->g->map;
+    const struct sf_hec_event_mapping *map = ev->g->map;
     const struct sf_template *t = &map->meta[m];
     const struct origin *org = ev->g->origin;
     static const struct sf_str empty = {.ptr = "", .len = 0};
@@ -880,7 +881,7 @@ static size_t resolve_from_walk(const struct event *ev, size_t m, struct sf_str 
 
 static size_t prepare_head(struct event *ev, struct sf_str (*vals)[SF_TEMPLATE_MAX_PARTS])
 {
-    const struct sf_hec_mapping *map = ev->g->map;
+    const struct sf_hec_event_mapping *map = ev->g->map;
     if (!map->is_dynamic) {
         return map->head_len;
     }
@@ -976,7 +977,7 @@ static void set_field_rules(struct group_ctx *g, const struct sf_filter *filter)
 }
 
 static void group_ctx_init(struct group_ctx *g,
-                           const struct sf_hec_mapping *map,
+                           const struct sf_hec_event_mapping *map,
                            const struct sf_filter *filter,
                            const struct sf_loggroup *group,
                            bool is_cacheable)
@@ -1011,7 +1012,7 @@ static void group_ctx_init(struct group_ctx *g,
     g->prefix_bound = sum * WORST_PER_BYTE + (2 + group->n_tags) * (KV_OVERHEAD + TAG_PREFIX_LEN);
 }
 
-sf_err sf_hec_event_append(const struct sf_hec_mapping *map,
+sf_err sf_hec_event_append(const struct sf_hec_event_mapping *map,
                            const struct sf_loggroup *group,
                            const struct sf_log *log,
                            struct sf_buf *out)
@@ -1042,24 +1043,25 @@ static bool cursor_seq(const char *cursor, int64_t *seq)
     return true;
 }
 
-sf_err sf_hec_events_append(const struct sf_hec_mapping *map,
-                            const struct sf_loggroup_list *list,
-                            size_t first_log,
-                            struct sf_buf *out,
-                            size_t *n_done)
+sf_err sf_hec_event_append_list(const struct sf_hec_event_mapping *map,
+                                const struct sf_loggroup_list *list,
+                                size_t first_log,
+                                struct sf_buf *out,
+                                size_t *n_done)
 {
     size_t n_filtered;
-    return sf_hec_events_append_from(map, NULL, NULL, list, first_log, out, n_done, &n_filtered);
+    return sf_hec_event_append_list_from(map, NULL, NULL, list, first_log, out, n_done,
+                                         &n_filtered);
 }
 
-sf_err sf_hec_events_append_from(const struct sf_hec_mapping *map,
-                                 const struct sf_filter *filter,
-                                 const struct sf_hec_origin *from,
-                                 const struct sf_loggroup_list *list,
-                                 size_t first_log,
-                                 struct sf_buf *out,
-                                 size_t *n_done,
-                                 size_t *n_filtered)
+sf_err sf_hec_event_append_list_from(const struct sf_hec_event_mapping *map,
+                                     const struct sf_filter *filter,
+                                     const struct sf_hec_event_origin *from,
+                                     const struct sf_loggroup_list *list,
+                                     size_t first_log,
+                                     struct sf_buf *out,
+                                     size_t *n_done,
+                                     size_t *n_filtered)
 {
     bool has_event_rules = sf_filter_has_event_rules(filter);
     struct origin org = {.o = from};
@@ -1068,8 +1070,8 @@ sf_err sf_hec_events_append_from(const struct sf_hec_mapping *map,
         org.names.logstore = sf_str_from(from->logstore ? from->logstore : "");
         org.has_seq = from->cursor && cursor_seq(from->cursor, &org.first_seq);
         if (!from->cursor || strlen(from->cursor) > 128 ||
-            org.names.project.len > SF_HEC_ORIGIN_NAME_MAX ||
-            org.names.logstore.len > SF_HEC_ORIGIN_NAME_MAX) {
+            org.names.project.len > SF_HEC_EVENT_ORIGIN_NAME_MAX ||
+            org.names.logstore.len > SF_HEC_EVENT_ORIGIN_NAME_MAX) {
             org.o = NULL; /* no position without a cursor; the names still serve templates */
         } else {
             origin_prefix(&org);
@@ -1134,7 +1136,7 @@ static void append_string(struct sf_buf *head, const char *text, size_t len)
 
 /* Appends "name":"value",... (no braces); SF_ERR_CONFIG for an entry without "name=". */
 static sf_err append_fields(struct sf_buf *head,
-                            const struct sf_hec_mapping_options *opts,
+                            const struct sf_hec_event_options *opts,
                             char *errbuf,
                             size_t errbuf_size)
 {
@@ -1177,7 +1179,7 @@ static const char *const meta_names[META__COUNT] = {"host", "source", "sourcetyp
  * names a field or the position fields are on. */
 /* Gathers the distinct field names of the templates into map->ref_names. With more than
  * MAX_REFS, n_refs stays 0 and every event scans (sf_template_resolve). */
-static void index_refs(struct sf_hec_mapping *map)
+static void index_refs(struct sf_hec_event_mapping *map)
 {
     size_t n = 0;
     for (size_t m = 0; m < META__COUNT; m++) {
@@ -1206,8 +1208,8 @@ static void index_refs(struct sf_hec_mapping *map)
     map->n_refs = n;
 }
 
-static sf_err parse_meta(struct sf_hec_mapping *map,
-                         const struct sf_hec_mapping_options *opts,
+static sf_err parse_meta(struct sf_hec_event_mapping *map,
+                         const struct sf_hec_event_options *opts,
                          char *errbuf,
                          size_t errbuf_size)
 {
@@ -1233,8 +1235,8 @@ static sf_err parse_meta(struct sf_hec_mapping *map,
     return SF_OK;
 }
 
-static sf_err build_head(struct sf_hec_mapping *map,
-                         const struct sf_hec_mapping_options *opts,
+static sf_err build_head(struct sf_hec_event_mapping *map,
+                         const struct sf_hec_event_options *opts,
                          char *errbuf,
                          size_t errbuf_size)
 {
@@ -1280,8 +1282,8 @@ out:
     return err;
 }
 
-static sf_err parse_json_fields(struct sf_hec_mapping *map,
-                                const struct sf_hec_mapping_options *opts,
+static sf_err parse_json_fields(struct sf_hec_event_mapping *map,
+                                const struct sf_hec_event_options *opts,
                                 char *errbuf,
                                 size_t errbuf_size)
 {
@@ -1319,12 +1321,12 @@ static sf_err parse_json_fields(struct sf_hec_mapping *map,
     return SF_OK;
 }
 
-sf_err sf_hec_mapping_new(const struct sf_hec_mapping_options *opts,
-                          struct sf_hec_mapping **out,
-                          char *errbuf,
-                          size_t errbuf_size)
+sf_err sf_hec_event_mapping_new(const struct sf_hec_event_options *opts,
+                                struct sf_hec_event_mapping **out,
+                                char *errbuf,
+                                size_t errbuf_size)
 {
-    struct sf_hec_mapping *map = sf_xcalloc(1, sizeof(*map));
+    struct sf_hec_event_mapping *map = sf_xcalloc(1, sizeof(*map));
     sf_err err;
 
     *out = NULL;
@@ -1344,11 +1346,11 @@ sf_err sf_hec_mapping_new(const struct sf_hec_mapping_options *opts,
     map = NULL;
 
 out:
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
     return err;
 }
 
-void sf_hec_mapping_free(struct sf_hec_mapping *map)
+void sf_hec_event_mapping_free(struct sf_hec_event_mapping *map)
 {
     if (map == NULL) {
         return;

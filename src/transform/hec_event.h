@@ -17,9 +17,9 @@
 #include "util/err.h"
 
 /* Arrays and JSON text nested deeper than this in a json_fields value make it a plain string. */
-#define SF_HEC_JSON_MAX_DEPTH 64
+#define SF_HEC_EVENT_JSON_MAX_DEPTH 64
 
-struct sf_hec_mapping_options {
+struct sf_hec_event_options {
     /* Envelope metadata, copied into the mapping. NULL: the key is omitted, and Splunk uses the
      * token's default. An empty string is refused: leave the option unset instead. Each is a
      * template (util/template.h): "sls-{__topic__|other}" takes the log's topic, "{project}"
@@ -34,8 +34,8 @@ struct sf_hec_mapping_options {
     bool event_as_string;
     /* "<topic>:<field>" (split at the first ':'; the topic may be empty, the field may not):
      * in groups whose topic is <topic>, a content whose key is <field> and whose value is one
-     * valid JSON value (sf_json_check, depth SF_HEC_JSON_MAX_DEPTH) is embedded as that value;
-     * any other value stays a string. E.g. "actiontrail_audit_event:event". */
+     * valid JSON value (sf_json_check, depth SF_HEC_EVENT_JSON_MAX_DEPTH) is embedded as that
+     * value; any other value stays a string. E.g. "actiontrail_audit_event:event". */
     const char *const *json_fields;
     size_t n_json_fields;
     /* Indexed fields, "name=value" (split at the first '='), sent as the envelope's flat
@@ -44,17 +44,17 @@ struct sf_hec_mapping_options {
     size_t n_fields;
     /* Adds the indexed fields sls_shard and sls_position (a key naming the log by its
      * LogGroup's cursor and its offset in it, identical when the log is delivered again) to
-     * each event written with an origin (sf_hec_events_append_from). */
+     * each event written with an origin (sf_hec_event_append_list_from). */
     bool position_fields;
 };
 
 /* Longest project or logstore name given position fields (SLS allows 63): a longer one, or a
  * cursor over 128 bytes, gets no position fields. */
-#define SF_HEC_ORIGIN_NAME_MAX 255
+#define SF_HEC_EVENT_ORIGIN_NAME_MAX 255
 
 /* Where a list of LogGroups was read: for {project}/{logstore} in templates and for the
  * position fields. Strings are NUL-terminated and only read during the call. */
-struct sf_hec_origin {
+struct sf_hec_event_origin {
     const char *project;
     const char *logstore;
     int shard;
@@ -66,16 +66,16 @@ struct sf_hec_origin {
 };
 
 /* Pre-escaped constant parts of every event, and the json_fields by topic. */
-struct sf_hec_mapping;
+struct sf_hec_event_mapping;
 
 /* Checks and copies |opts| into a new mapping in |*out| (NULL on error); |opts| may be freed
  * afterwards. SF_ERR_CONFIG, with a sentence in |errbuf| (|errbuf_size| bytes, may be 0), for
  * an empty metadata string or a malformed json_fields entry. */
-sf_err sf_hec_mapping_new(const struct sf_hec_mapping_options *opts,
-                          struct sf_hec_mapping **out,
-                          char *errbuf,
-                          size_t errbuf_size);
-void sf_hec_mapping_free(struct sf_hec_mapping *map);
+sf_err sf_hec_event_mapping_new(const struct sf_hec_event_options *opts,
+                                struct sf_hec_event_mapping **out,
+                                char *errbuf,
+                                size_t errbuf_size);
+void sf_hec_event_mapping_free(struct sf_hec_event_mapping *map);
 
 /* Appends to |out| one HEC event for |log| of |group| followed by '\n':
  *   {"time":<Log.Time>[.<ms>],"host":…,"source":…,"sourcetype":…,"index":…,"event":{…}}
@@ -88,7 +88,7 @@ void sf_hec_mapping_free(struct sf_hec_mapping *map);
  * fit, and retrying is pointless. Allocates nothing in the common case: only for a log with
  * more than 256 keys in all (topic, source, tags, contents), and for an event that fits under
  * |out|'s max only to within a few bytes. */
-sf_err sf_hec_event_append(const struct sf_hec_mapping *map,
+sf_err sf_hec_event_append(const struct sf_hec_event_mapping *map,
                            const struct sf_loggroup *group,
                            const struct sf_log *log,
                            struct sf_buf *out);
@@ -101,16 +101,16 @@ sf_err sf_hec_event_append(const struct sf_hec_mapping *map,
  * did not fit; flush |out| and call again from first_log + *|n_done|. SF_ERR_TOO_BIG: the next
  * log (number first_log + *|n_done|) does not fit even in an empty |out|; count it as dropped
  * and continue after it. */
-sf_err sf_hec_events_append(const struct sf_hec_mapping *map,
-                            const struct sf_loggroup_list *list,
-                            size_t first_log,
-                            struct sf_buf *out,
-                            size_t *n_done);
+sf_err sf_hec_event_append_list(const struct sf_hec_event_mapping *map,
+                                const struct sf_loggroup_list *list,
+                                size_t first_log,
+                                struct sf_buf *out,
+                                size_t *n_done);
 
-/* sf_hec_events_append for logs read from |from| with the client-side filter |filter|
+/* sf_hec_event_append_list for logs read from |from| with the client-side filter |filter|
  * applied in the same pass; either may be NULL.
  *
- * |from| (NULL: unknown, as sf_hec_events_append): templates may name {project} and
+ * |from| (NULL: unknown, as sf_hec_event_append_list): templates may name {project} and
  * {logstore}, and with position_fields each event gets
  *   "fields":{…,"sls_shard":"<shard>","sls_position":"<project>/<logstore>/<shard>/<seq>/<k>"}
  * where <seq> is the sequence number of the log's LogGroup (the cursor's number plus the
@@ -126,16 +126,16 @@ sf_err sf_hec_events_append(const struct sf_hec_mapping *map,
  * writes that key twice.
  *
  * *|n_done| counts the logs consumed, written or dropped, so a caller resumes after
- * SF_ERR_FULL from first_log + *|n_done| as with sf_hec_events_append; *|n_filtered| counts
+ * SF_ERR_FULL from first_log + *|n_done| as with sf_hec_event_append_list; *|n_filtered| counts
  * those dropped (events written: *n_done - *n_filtered). Allocation-free as
- * sf_hec_events_append. */
-sf_err sf_hec_events_append_from(const struct sf_hec_mapping *map,
-                                 const struct sf_filter *filter,
-                                 const struct sf_hec_origin *from,
-                                 const struct sf_loggroup_list *list,
-                                 size_t first_log,
-                                 struct sf_buf *out,
-                                 size_t *n_done,
-                                 size_t *n_filtered);
+ * sf_hec_event_append_list. */
+sf_err sf_hec_event_append_list_from(const struct sf_hec_event_mapping *map,
+                                     const struct sf_filter *filter,
+                                     const struct sf_hec_event_origin *from,
+                                     const struct sf_loggroup_list *list,
+                                     size_t first_log,
+                                     struct sf_buf *out,
+                                     size_t *n_done,
+                                     size_t *n_filtered);
 
 #endif

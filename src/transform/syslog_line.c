@@ -48,11 +48,11 @@ struct sev_entry {
     int severity;
 };
 
-struct sf_syslog_mapping {
-    enum sf_syslog_format format;
-    enum sf_syslog_framing framing;
-    enum sf_syslog_msg_format msg_format;
-    enum sf_syslog_hostname_mode hostname_mode;
+struct sf_syslog_line_mapping {
+    enum sf_syslog_line_format format;
+    enum sf_syslog_line_framing framing;
+    enum sf_syslog_line_msg_format msg_format;
+    enum sf_syslog_line_hostname_mode hostname_mode;
     int facility;
     int severity;
     bool utf8_bom;
@@ -74,7 +74,7 @@ struct sf_syslog_mapping {
     struct sf_template msgid_t;
 };
 
-static const struct sf_syslog_severity_entry builtin_sev[] = {
+static const struct sf_syslog_line_severity_entry builtin_sev[] = {
     {"emerg", 0},       {"emergency", 0},
     {"panic", 0},       {"alert", 1},
     {"crit", 2},        {"critical", 2},
@@ -172,15 +172,15 @@ static bool ascii_ieq(const char *a, size_t alen, const char *b)
 
 /* ---- the mapping ---- */
 
-void sf_syslog_options_init(struct sf_syslog_options *opts)
+void sf_syslog_line_options_init(struct sf_syslog_line_options *opts)
 {
     memset(opts, 0, sizeof(*opts));
-    opts->format = SF_SYSLOG_RFC5424;
-    opts->framing = SF_SYSLOG_FRAMING_OCTET;
+    opts->format = SF_SYSLOG_LINE_RFC5424;
+    opts->framing = SF_SYSLOG_LINE_FRAMING_OCTET;
     opts->facility = 1;
     opts->severity = 6;
-    opts->hostname_mode = SF_SYSLOG_HOSTNAME_NONE;
-    opts->msg_format = SF_SYSLOG_MSG_JSON;
+    opts->hostname_mode = SF_SYSLOG_LINE_HOSTNAME_NONE;
+    opts->msg_format = SF_SYSLOG_LINE_MSG_JSON;
     opts->utf8_bom = true;
 }
 
@@ -215,22 +215,23 @@ static bool utf8_ok(const char *s)
 
 /* The longest header (and SD) these options can produce, plus BOM and marker: below this a
  * message might not fit at all. */
-static size_t worst_head(const struct sf_syslog_mapping *m)
+static size_t worst_head(const struct sf_syslog_line_mapping *m)
 {
-    size_t host = m->hostname_mode == SF_SYSLOG_HOSTNAME_SOURCE || m->host_t.n_parts ? HOSTNAME_MAX
+    size_t host = m->hostname_mode == SF_SYSLOG_LINE_HOSTNAME_SOURCE || m->host_t.n_parts
+                      ? HOSTNAME_MAX
                   : m->hostname ? strlen(m->hostname)
                                 : 1;
-    size_t marker = sizeof(SF_SYSLOG_TRUNCATION_MARKER) - 1;
+    size_t marker = sizeof(SF_SYSLOG_LINE_TRUNCATION_MARKER) - 1;
     size_t app = strlen(m->app_name);
     if (m->app_t.n_parts) {
-        app = m->format == SF_SYSLOG_RFC3164 ? TAG3164_MAX : APP_NAME_MAX;
+        app = m->format == SF_SYSLOG_LINE_RFC3164 ? TAG3164_MAX : APP_NAME_MAX;
     }
-    if (m->format == SF_SYSLOG_RFC3164) {
+    if (m->format == SF_SYSLOG_LINE_RFC3164) {
         /* <191>Mmm dd hh:mm:ss HOST TAG[PID]: */
         return 5 + 16 + host + 1 + app + strlen(m->procid) + 2 + 2 + marker;
     }
     size_t msgid = m->msgid && !m->msgid_t.n_parts ? strlen(m->msgid) : MSGID_MAX;
-    size_t sd = 1 + strlen(m->sd_id) + 3 * (12 + SF_SYSLOG_SD_VALUE_MAX) + 8 + 11 + 1 +
+    size_t sd = 1 + strlen(m->sd_id) + 3 * (12 + SF_SYSLOG_LINE_SD_VALUE_MAX) + 8 + 11 + 1 +
                 sizeof(TRUNC_PARAM) + 1;
     /* <191>1 YYYY-MM-DDThh:mm:ss.uuuuuuZ host app procid msgid SD BOM */
     return 7 + 28 + host + 1 + app + 1 + strlen(m->procid) + 1 + msgid + 1 + sd + 1 + 3 + marker;
@@ -279,14 +280,14 @@ static sf_err keep_template(struct sf_template *t,
     return SF_OK;
 }
 
-static sf_err parse_templates(struct sf_syslog_mapping *m,
-                              const struct sf_syslog_options *opts,
+static sf_err parse_templates(struct sf_syslog_line_mapping *m,
+                              const struct sf_syslog_line_options *opts,
                               char *errbuf,
                               size_t errbuf_size)
 {
-    bool is_3164 = m->format == SF_SYSLOG_RFC3164;
+    bool is_3164 = m->format == SF_SYSLOG_LINE_RFC3164;
     sf_err err = SF_OK;
-    if (opts->hostname_mode == SF_SYSLOG_HOSTNAME_STATIC) {
+    if (opts->hostname_mode == SF_SYSLOG_LINE_HOSTNAME_STATIC) {
         err = keep_template(&m->host_t, &m->hostname, opts->hostname, "hostname", HOSTNAME_MAX,
                             false, errbuf, errbuf_size);
     }
@@ -301,10 +302,10 @@ static sf_err parse_templates(struct sf_syslog_mapping *m,
     return err;
 }
 
-sf_err sf_syslog_mapping_new(const struct sf_syslog_options *opts,
-                             struct sf_syslog_mapping **out,
-                             char *errbuf,
-                             size_t errbuf_size)
+sf_err sf_syslog_line_mapping_new(const struct sf_syslog_line_options *opts,
+                                  struct sf_syslog_line_mapping **out,
+                                  char *errbuf,
+                                  size_t errbuf_size)
 {
     *out = NULL;
     if (opts->facility < 0 || opts->facility > 23) {
@@ -320,7 +321,7 @@ sf_err sf_syslog_mapping_new(const struct sf_syslog_options *opts,
                     "syslog app_name, procid, msgid, kv_sep and severity_field may not be empty; "
                     "leave them unset for the default");
     }
-    if (opts->hostname_mode == SF_SYSLOG_HOSTNAME_STATIC &&
+    if (opts->hostname_mode == SF_SYSLOG_LINE_HOSTNAME_STATIC &&
         (opts->hostname == NULL || opts->hostname[0] == '\0')) {
         return fail(errbuf, errbuf_size, "syslog hostname mode static needs a hostname");
     }
@@ -333,14 +334,14 @@ sf_err sf_syslog_mapping_new(const struct sf_syslog_options *opts,
                     "space, e.g. name@32473");
     }
     for (size_t i = 0; i < opts->n_severity_map; i++) {
-        const struct sf_syslog_severity_entry *e = &opts->severity_map[i];
+        const struct sf_syslog_line_severity_entry *e = &opts->severity_map[i];
         if (e->value == NULL || e->value[0] == '\0' || e->severity < 0 || e->severity > 7) {
             return fail(errbuf, errbuf_size,
                         "syslog severity map entries need a non-empty value and a severity 0..7");
         }
     }
-    bool is_3164 = opts->format == SF_SYSLOG_RFC3164;
-    struct sf_syslog_mapping *m = sf_xcalloc(1, sizeof(*m));
+    bool is_3164 = opts->format == SF_SYSLOG_LINE_RFC3164;
+    struct sf_syslog_line_mapping *m = sf_xcalloc(1, sizeof(*m));
     m->format = opts->format;
     m->framing = opts->framing;
     m->msg_format = opts->msg_format;
@@ -357,7 +358,7 @@ sf_err sf_syslog_mapping_new(const struct sf_syslog_options *opts,
         }
         m->n_sev = opts->n_severity_map;
     }
-    if (opts->hostname_mode == SF_SYSLOG_HOSTNAME_STATIC) {
+    if (opts->hostname_mode == SF_SYSLOG_LINE_HOSTNAME_STATIC) {
         m->hostname = sanitized_dup(opts->hostname, HOSTNAME_MAX, false);
     }
     m->app_name = sanitized_dup(opts->app_name ? opts->app_name : DEFAULT_APP,
@@ -369,19 +370,19 @@ sf_err sf_syslog_mapping_new(const struct sf_syslog_options *opts,
     m->kv_sep_len = strlen(m->kv_sep);
     sf_err terr = parse_templates(m, opts, errbuf, errbuf_size);
     if (terr) {
-        sf_syslog_mapping_free(m);
+        sf_syslog_line_mapping_free(m);
         return terr;
     }
 
     size_t max = opts->max_message_size;
     if (max == 0) {
-        max = opts->framing != SF_SYSLOG_FRAMING_NONE ? SF_SYSLOG_DEFAULT_STREAM_MESSAGE
-              : is_3164                               ? 1024
-                                                      : 2048;
+        max = opts->framing != SF_SYSLOG_LINE_FRAMING_NONE ? SF_SYSLOG_LINE_DEFAULT_STREAM_MESSAGE
+              : is_3164                                    ? 1024
+                                                           : 2048;
     }
     m->max_message = max;
-    size_t limit =
-        opts->framing == SF_SYSLOG_FRAMING_NONE ? SF_SYSLOG_MAX_UDP_MESSAGE : SF_SYSLOG_MAX_MESSAGE;
+    size_t limit = opts->framing == SF_SYSLOG_LINE_FRAMING_NONE ? SF_SYSLOG_LINE_MAX_UDP_MESSAGE
+                                                                : SF_SYSLOG_LINE_MAX_MESSAGE;
     size_t least = worst_head(m) + 16;
     if (max < least || max > limit) {
         if (errbuf_size) {
@@ -390,14 +391,14 @@ sf_err sf_syslog_mapping_new(const struct sf_syslog_options *opts,
                      "(a shorter hostname, app_name, procid or msgid lowers the minimum)",
                      max, least, limit);
         }
-        sf_syslog_mapping_free(m);
+        sf_syslog_line_mapping_free(m);
         return SF_ERR_CONFIG;
     }
     *out = m;
     return SF_OK;
 }
 
-void sf_syslog_mapping_free(struct sf_syslog_mapping *m)
+void sf_syslog_line_mapping_free(struct sf_syslog_line_mapping *m)
 {
     if (m == NULL) {
         return;
@@ -419,14 +420,14 @@ void sf_syslog_mapping_free(struct sf_syslog_mapping *m)
     free(m);
 }
 
-size_t sf_syslog_mapping_max_message(const struct sf_syslog_mapping *m)
+size_t sf_syslog_line_mapping_max_message(const struct sf_syslog_line_mapping *m)
 {
     return m->max_message;
 }
 
 /* ---- severity ---- */
 
-static int severity_of(const struct sf_syslog_mapping *m, const struct sf_log *log)
+static int severity_of(const struct sf_syslog_line_mapping *m, const struct sf_log *log)
 {
     if (m->severity_field == NULL) {
         return m->severity;
@@ -660,10 +661,10 @@ static bool filter_key(const struct keys *k, struct vkey *key)
     return true;
 }
 
-static void put_body(struct wr *w, const struct sf_syslog_mapping *m, const struct keys *k)
+static void put_body(struct wr *w, const struct sf_syslog_line_mapping *m, const struct keys *k)
 {
-    bool is_json = m->msg_format == SF_SYSLOG_MSG_JSON;
-    bool is_lf = m->framing == SF_SYSLOG_FRAMING_LF;
+    bool is_json = m->msg_format == SF_SYSLOG_LINE_MSG_JSON;
+    bool is_lf = m->framing == SF_SYSLOG_LINE_FRAMING_LF;
     bool first = true;
     if (is_json) {
         PUT_LIT(w, "{");
@@ -700,14 +701,14 @@ static void put_body(struct wr *w, const struct sf_syslog_mapping *m, const stru
 }
 
 /* Cheap upper bound of put_body's output. */
-static size_t body_bound(const struct sf_syslog_mapping *m, const struct keys *k)
+static size_t body_bound(const struct sf_syslog_line_mapping *m, const struct keys *k)
 {
     size_t growth = sf_filter_rename_growth(k->filter);
     size_t n = 2 + k->n * (sf_json_escape_bound(growth, 1) + 4 * growth);
     for (size_t i = 0; i < k->n; i++) {
         struct sf_str value;
         struct vkey key = key_at(k, i, &value);
-        if (m->msg_format == SF_SYSLOG_MSG_JSON) {
+        if (m->msg_format == SF_SYSLOG_LINE_MSG_JSON) {
             n += sf_json_escape_bound(key.name.len, 1) + sf_json_escape_bound(value.len, 1) + 16;
         } else {
             n += m->kv_sep_len + 16 + 4 * (key.name.len + value.len);
@@ -726,15 +727,15 @@ struct msg_ctx {
     const struct sf_log *log;
 };
 
-/* One SD param ` name="value"`, the value escaped and capped at SF_SYSLOG_SD_VALUE_MAX bytes
+/* One SD param ` name="value"`, the value escaped and capped at SF_SYSLOG_LINE_SD_VALUE_MAX bytes
  * on a character boundary; true when it was cut. */
 static bool put_sd_param(struct wr *w, const char *name, const char *s, size_t len, bool is_lf)
 {
     put(w, " ", 1);
     put(w, name, strlen(name));
     PUT_LIT(w, "=\"");
-    uint8_t val[SF_SYSLOG_SD_VALUE_MAX + 4];
-    struct wr v = {.p = val, .end = val + SF_SYSLOG_SD_VALUE_MAX};
+    uint8_t val[SF_SYSLOG_LINE_SD_VALUE_MAX + 4];
+    struct wr v = {.p = val, .end = val + SF_SYSLOG_LINE_SD_VALUE_MAX};
     put_text(&v, s, len, is_lf, true);
     size_t n = (size_t)(v.p - val);
     if (v.is_cut) {
@@ -828,13 +829,13 @@ static void put_rendered(
     put(w, field, sanitize_field(field, raw, n, max, is_tag));
 }
 
-static void put_host(struct wr *w, const struct sf_syslog_mapping *m, const struct msg_ctx *c)
+static void put_host(struct wr *w, const struct sf_syslog_line_mapping *m, const struct msg_ctx *c)
 {
     if (m->host_t.n_parts) {
         put_rendered(w, &m->host_t, c, HOSTNAME_MAX, false);
-    } else if (m->hostname_mode == SF_SYSLOG_HOSTNAME_STATIC) {
+    } else if (m->hostname_mode == SF_SYSLOG_LINE_HOSTNAME_STATIC) {
         put(w, m->hostname, strlen(m->hostname));
-    } else if (m->hostname_mode == SF_SYSLOG_HOSTNAME_SOURCE) {
+    } else if (m->hostname_mode == SF_SYSLOG_LINE_HOSTNAME_SOURCE) {
         char host[HOSTNAME_MAX + 1];
         size_t n =
             sanitize_field(host, c->group->source.ptr, c->group->source.len, HOSTNAME_MAX, false);
@@ -846,14 +847,14 @@ static void put_host(struct wr *w, const struct sf_syslog_mapping *m, const stru
 
 /* Header through the SD (5424) or through "TAG[PID]: " (3164); returns whether an SD value was
  * cut. The caller gives a writer with room for HEAD_MAX bytes. */
-static bool put_head(struct wr *w, const struct sf_syslog_mapping *m, const struct msg_ctx *c)
+static bool put_head(struct wr *w, const struct sf_syslog_line_mapping *m, const struct msg_ctx *c)
 {
     uint8_t pri[8];
     pri[0] = '<';
     uint8_t *d = put_uint(pri + 1, (size_t)(m->facility * 8 + severity_of(m, c->log)));
     *d++ = '>';
     put(w, pri, (size_t)(d - pri));
-    if (m->format == SF_SYSLOG_RFC3164) {
+    if (m->format == SF_SYSLOG_LINE_RFC3164) {
         put_time3164(w, c->log);
         PUT_LIT(w, " ");
         put_host(w, m, c);
@@ -894,7 +895,7 @@ static bool put_head(struct wr *w, const struct sf_syslog_mapping *m, const stru
     }
     PUT_LIT(w, " [");
     put(w, m->sd_id, strlen(m->sd_id));
-    bool is_lf = m->framing == SF_SYSLOG_FRAMING_LF;
+    bool is_lf = m->framing == SF_SYSLOG_LINE_FRAMING_LF;
     bool is_cut = put_sd_param(w, "project", c->project, strlen(c->project), is_lf);
     is_cut |= put_sd_param(w, "logstore", c->logstore, strlen(c->logstore), is_lf);
     is_cut |= put_sd_param(w, "topic", c->group->topic.ptr, c->group->topic.len, is_lf);
@@ -912,39 +913,39 @@ static bool put_head(struct wr *w, const struct sf_syslog_mapping *m, const stru
 
 /* ---- one message ---- */
 
-sf_err sf_syslog_append(const struct sf_syslog_mapping *m,
-                        const char *project,
-                        const char *logstore,
-                        int shard,
-                        const struct sf_loggroup *group,
-                        const struct sf_log *log,
-                        struct sf_buf *out)
-{
-    struct sf_syslog_append_info info;
-    return sf_syslog_append_info(m, project, logstore, shard, group, log, out, &info);
-}
-
-sf_err sf_syslog_append_info(const struct sf_syslog_mapping *m,
+sf_err sf_syslog_line_append(const struct sf_syslog_line_mapping *m,
                              const char *project,
                              const char *logstore,
                              int shard,
                              const struct sf_loggroup *group,
                              const struct sf_log *log,
-                             struct sf_buf *out,
-                             struct sf_syslog_append_info *info)
+                             struct sf_buf *out)
 {
-    return sf_syslog_append_filtered(m, NULL, project, logstore, shard, group, log, out, info);
+    struct sf_syslog_line_append_info info;
+    return sf_syslog_line_append_info(m, project, logstore, shard, group, log, out, &info);
 }
 
-sf_err sf_syslog_append_filtered(const struct sf_syslog_mapping *m,
-                                 const struct sf_filter *filter,
-                                 const char *project,
-                                 const char *logstore,
-                                 int shard,
-                                 const struct sf_loggroup *group,
-                                 const struct sf_log *log,
-                                 struct sf_buf *out,
-                                 struct sf_syslog_append_info *info)
+sf_err sf_syslog_line_append_info(const struct sf_syslog_line_mapping *m,
+                                  const char *project,
+                                  const char *logstore,
+                                  int shard,
+                                  const struct sf_loggroup *group,
+                                  const struct sf_log *log,
+                                  struct sf_buf *out,
+                                  struct sf_syslog_line_append_info *info)
+{
+    return sf_syslog_line_append_filtered(m, NULL, project, logstore, shard, group, log, out, info);
+}
+
+sf_err sf_syslog_line_append_filtered(const struct sf_syslog_line_mapping *m,
+                                      const struct sf_filter *filter,
+                                      const char *project,
+                                      const char *logstore,
+                                      int shard,
+                                      const struct sf_loggroup *group,
+                                      const struct sf_log *log,
+                                      struct sf_buf *out,
+                                      struct sf_syslog_line_append_info *info)
 {
     struct msg_ctx c = {project, logstore, shard, group, log};
     size_t n_keys = 2 + group->n_tags + log->n_contents;
@@ -959,13 +960,13 @@ sf_err sf_syslog_append_filtered(const struct sf_syslog_mapping *m,
     bool has_trunc_param = put_head(&hw, m, &c);
     SF_ASSERT(!hw.is_cut);
     size_t head_len = (size_t)(hw.p - head);
-    if (m->format == SF_SYSLOG_RFC3164) {
+    if (m->format == SF_SYSLOG_LINE_RFC3164) {
         head_len--; /* put_head ended with ": "; the separator below is that space */
     }
     size_t bom_len = m->utf8_bom ? 3 : 0;
-    size_t marker_len = sizeof(SF_SYSLOG_TRUNCATION_MARKER) - 1;
-    bool is_octet = m->framing == SF_SYSLOG_FRAMING_OCTET;
-    size_t trailer = m->framing == SF_SYSLOG_FRAMING_LF ? 1 : 0;
+    size_t marker_len = sizeof(SF_SYSLOG_LINE_TRUNCATION_MARKER) - 1;
+    bool is_octet = m->framing == SF_SYSLOG_LINE_FRAMING_OCTET;
+    size_t trailer = m->framing == SF_SYSLOG_LINE_FRAMING_LF ? 1 : 0;
 
     /* Room for the MSG, and whether it must be cut. */
     size_t body_max = 0;
@@ -986,7 +987,7 @@ sf_err sf_syslog_append_filtered(const struct sf_syslog_mapping *m,
             body_max = mw.n;
         } else {
             is_truncated = true;
-            if (!has_trunc_param && m->format == SF_SYSLOG_RFC5424) {
+            if (!has_trunc_param && m->format == SF_SYSLOG_LINE_RFC5424) {
                 head_len--; /* before the final ']' */
                 memcpy(head + head_len, TRUNC_PARAM "]", sizeof(TRUNC_PARAM));
                 head_len += sizeof(TRUNC_PARAM);
@@ -1021,7 +1022,7 @@ sf_err sf_syslog_append_filtered(const struct sf_syslog_mapping *m,
     put_body(&w, m, &k);
     if (is_truncated) {
         SF_ASSERT(w.p == d + body_max);
-        memcpy(w.p, SF_SYSLOG_TRUNCATION_MARKER, marker_len);
+        memcpy(w.p, SF_SYSLOG_LINE_TRUNCATION_MARKER, marker_len);
         w.p += marker_len;
     } else {
         SF_ASSERT(!w.is_cut);

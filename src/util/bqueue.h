@@ -1,5 +1,5 @@
 /* A FIFO of intrusive nodes between threads (docs/CODE_STYLE.md §Layout: stages pass batches over
- * queues). Unbounded by count: callers bound what enters by the engine's byte budget.
+ * queues). Unbounded by count: callers bound what enters by the coord's byte budget.
  * Thread-safe. */
 #ifndef SF_UTIL_BQUEUE_H
 #define SF_UTIL_BQUEUE_H

@@ -31,7 +31,7 @@
     X(SF_ERR_SLS_GROUP_QUOTA, SF_ERRCLASS_FATAL, "too many consumer groups on the logstore") \
     X(SF_ERR_SLS_BAD_CHECKPOINT, SF_ERRCLASS_PERMANENT, "checkpoint refused as malformed")   \
     X(SF_ERR_SLS_NO_SHARDS, SF_ERRCLASS_RETRY, "logstore has no shards")                     \
-    X(SF_ERR_CANCELLED, SF_ERRCLASS_RETRY, "abandoned: the engine is stopping")
+    X(SF_ERR_CANCELLED, SF_ERRCLASS_RETRY, "abandoned: the coord is stopping")
 
 enum sf_errclass {
     SF_ERRCLASS_NONE,

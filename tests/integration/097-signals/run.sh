@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Signals as supervisors and logrotate send them:
 # - SIGTERM while start-up is still probing HEC's health (slow endpoint): remembered, and the
-#   process drains and exits 0 once the engine exists, instead of ignoring it.
+#   process drains and exits 0 once the coord exists, instead of ignoring it.
 # - The same SIGTERM delivered to the process and to its group (GNU timeout, kill -TERM -PGID)
 #   is one stop request: a clean drain and exit 0, not the immediate exit 130.
 # - SIGHUP after the log file was moved away: a new log file appears and the process runs on.
@@ -71,7 +71,7 @@ unset HEC_URL
 CG=it-cg-hup write_config "$T/d.yaml" "$T/d.ndjson" nginx
 printf 'log:\n  file: %s\n' "$T/d.file.log" >>"$T/d.yaml"
 start_slsfwd d "$T/d.yaml"
-wait_for 30 "the log file" grep -q 'msg="engine started"' "$T/d.file.log"
+wait_for 30 "the log file" grep -q 'msg="coord started"' "$T/d.file.log"
 mv "$T/d.file.log" "$T/d.file.log.1"
 kill -HUP "$PID_d"
 wait_for 30 "a new log file after SIGHUP" grep -q 'log file reopened' "$T/d.file.log"

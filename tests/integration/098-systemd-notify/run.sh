@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Type=notify readiness when one source cannot join: READY=1 as soon as the engine runs (a
+# Type=notify readiness when one source cannot join: READY=1 as soon as the coord runs (a
 # source whose endpoint refuses connections must not keep systemd waiting until
 # TimeoutStartSec and then restart the whole forwarder), STATUS= names the source still
 # waiting, the other source delivers, and a stop sends STOPPING=1. A stand-in for systemd

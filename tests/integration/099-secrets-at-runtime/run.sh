@@ -13,7 +13,7 @@ start_receiver
 # 1. One warning per plain-http:// destination.
 write_config "$T/a.yaml" "$T/a.ndjson" nginx audit
 start_slsfwd a "$T/a.yaml"
-wait_for 30 "ready" grep -q 'msg="engine started"' "$T/a.log"
+wait_for 30 "ready" grep -q 'msg="coord started"' "$T/a.log"
 stop_slsfwd a
 [ "$(grep -c 'SLS endpoint is plain http://' "$T/a.log")" -eq 1 ] ||
     fail "expected one cleartext warning for the SLS endpoint (two sources share it)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Three sources, and SLS is slow on checkpoint commits and GetCheckPoint (8 s, half the
 # calls): heartbeats still go out on time, so no consumer is ever expelled from its group,
-# and every log is delivered. Before heartbeats had their own thread, one coordinator ran
+# and every log is delivered. Before heartbeats had their own thread, one coord thread ran
 # every source's commits and heartbeats in turn and a few slow commits cost the group.
 source "$SF_TESTS/lib.sh"
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # /metrics and /healthz scraped over and over by two clients at once while two sources deliver
 # to a HEC that is slow and sometimes busy, and data keeps arriving: the metrics thread reads
-# what the coordinator, the fetch workers and the sink threads write (under make test-tsan this
+# what the coord thread, the fetch workers and the sink threads write (under make test-tsan this
 # is the scenario that shows races between them). Each scrape is complete, counters never go
 # back, scrapes saw delivery in progress, and the totals end at what was delivered.
 source "$SF_TESTS/lib.sh"
 
-# Slow heartbeats (the coordinator updates its counters right after each call, so scrapes
+# Slow heartbeats (the coord thread updates its counters right after each call, so scrapes
 # land in between) that sometimes fail, and failing pulls, so the error paths update their
 # counters while the scrapers read them. A group timeout far above the failures' retries
 # keeps the consumer in the group: no replay, so the counters must end exactly at the logs.

@@ -1,4 +1,4 @@
-/* Signals on their own thread: a stop before there is an engine is remembered and passed on
+/* Signals on their own thread: a stop before there is a coord is remembered and passed on
  * at attach; a repeat within 1 s is ignored; one 1 s later exits 130; SIGHUP reopens the log
  * file. Observed through the log file the signal thread writes. */
 #include "sf_test.h"
@@ -54,7 +54,7 @@ static void early_stop_repeat_and_hup(void **state)
     assert_true(sf_log_set_file(log_path, 1 << 20, 1));
     assert_int_equal(sf_signals_start(), SF_OK);
 
-    kill(getpid(), SIGTERM); /* no engine yet: remembered */
+    kill(getpid(), SIGTERM); /* no coord yet: remembered */
     assert_true(eventually_has(log_path, "stop requested: during start-up"));
     int n_stops = 0;
     sf_signals_attach(count_stop, &n_stops);

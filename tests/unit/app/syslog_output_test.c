@@ -27,11 +27,11 @@ static struct sf_config_syslog syslog_cfg(const char *protocol, const char *form
 static size_t max_of(const char *protocol, const char *format, size_t max)
 {
     struct sf_config_syslog cfg = syslog_cfg(protocol, format, max);
-    struct sf_syslog_mapping *m;
+    struct sf_syslog_line_mapping *m;
     char err[256] = "";
     SF_CHECK_ERR(sf_syslog_output_mapping(&cfg, &m, err, sizeof(err)), SF_OK);
-    size_t got = sf_syslog_mapping_max_message(m);
-    sf_syslog_mapping_free(m);
+    size_t got = sf_syslog_line_mapping_max_message(m);
+    sf_syslog_line_mapping_free(m);
     return got;
 }
 
@@ -50,7 +50,7 @@ static void counts_and_logs_every_truncation_without_spam(void **state)
 {
     (void)state;
     struct sf_config_syslog cfg = syslog_cfg("tcp", "rfc5424", 1024);
-    struct sf_syslog_mapping *m;
+    struct sf_syslog_line_mapping *m;
     char err[256] = "";
     SF_CHECK_ERR(sf_syslog_output_mapping(&cfg, &m, err, sizeof(err)), SF_OK);
 
@@ -103,7 +103,7 @@ static void counts_and_logs_every_truncation_without_spam(void **state)
     test_free(text);
     unlink(log_path);
     sf_buf_cleanup(&batch.syslog_payload);
-    sf_syslog_mapping_free(m);
+    sf_syslog_line_mapping_free(m);
 }
 
 int main(void)

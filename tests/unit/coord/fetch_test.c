@@ -45,7 +45,7 @@ static int64_t pull(struct pull_fixture *f)
 {
     int64_t before = sf_now_ms();
     pthread_mutex_lock(&f->coord.lock);
-    struct sf_batch *batch = sf_fetch_pull(&f->worker, f->a);
+    struct sf_batch *batch = sf_coord_fetch_pull(&f->worker, f->a);
     pthread_mutex_unlock(&f->coord.lock);
     assert_null(batch); /* nothing for the sinks: the statement kept nothing */
     return before;
@@ -73,7 +73,7 @@ static void a_pull_that_keeps_nothing_moves_the_checkpoint(void **state)
     assert_false(f->a->is_caught_up);
     assert_int_equal(f->source.stats.events_fetched, 0);
 
-    sf_checkpoint_tick(&f->source, sf_now_ms(), true);
+    sf_coord_checkpoint_tick(&f->source, sf_now_ms(), true);
     req = hsv_request(f->ts, 1);
     assert_non_null(req);
     assert_string_equal(req->path, "/logstores/nginx-access/consumergroups/siem");
@@ -136,13 +136,13 @@ static void a_refused_statement_holds_the_shard(void **state)
     hsv_push(f->ts, &reply);
     int64_t before = sf_now_ms();
     pthread_mutex_lock(&f->coord.lock);
-    assert_null(sf_fetch_pull(&f->worker, f->a));
+    assert_null(sf_coord_fetch_pull(&f->worker, f->a));
     pthread_mutex_unlock(&f->coord.lock);
     assert_true(f->a->next_pull_ms >= before + 30000);
     assert_string_equal(f->a->cursor, "c0");
     assert_string_equal(f->a->deliverable, "c0");
     assert_int_equal(f->source.stats.pull_errors, 1);
-    assert_int_equal(f->a->state, SF_SHARD_RUNNING);
+    assert_int_equal(f->a->state, SF_COORD_SHARD_RUNNING);
 }
 
 int main(void)

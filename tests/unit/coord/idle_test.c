@@ -1,7 +1,7 @@
 /* Pacing of caught-up shards (issue 13): the wait after an empty pull grows 100 ms, doubling
  * to fetch_interval, then on to idle_fetch_interval while the shard stays empty; data brings
  * the shard back to immediate pulling and pulls the source's other long-idle shards at once.
- * Drives sf_fetch_pull against a scripted SLS on 127.0.0.1, as a fetch worker does. */
+ * Drives sf_coord_fetch_pull against a scripted SLS on 127.0.0.1, as a fetch worker does. */
 #include "sf_test.h"
 
 #include "pull_fixture.h"
@@ -47,10 +47,10 @@ static void push_answer(struct pull_fixture *f, int n, const char *next, const c
 }
 
 /* One pull of |shard| as a worker makes it; returns the wait it was given before the next. */
-static int64_t pull(struct pull_fixture *f, struct sf_shard *shard)
+static int64_t pull(struct pull_fixture *f, struct sf_coord_shard *shard)
 {
     pthread_mutex_lock(&f->coord.lock);
-    assert_null(sf_fetch_pull(&f->worker, shard));
+    assert_null(sf_coord_fetch_pull(&f->worker, shard));
     int64_t wait = shard->next_pull_ms - sf_now_ms();
     pthread_mutex_unlock(&f->coord.lock);
     return wait;

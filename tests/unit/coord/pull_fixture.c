@@ -35,7 +35,7 @@ struct pull_fixture *pull_fixture_new(const char *query)
     pthread_mutex_init(&f->coord.lock, NULL);
     pthread_cond_init(&f->coord.wake, NULL);
     f->coord.budget = sf_budget_new(f->config.max_buffered_bytes);
-    sf_memory_init(&f->coord);
+    sf_coord_memory_init(&f->coord);
     f->source.config = &f->cfg;
     f->source.coord = &f->coord;
     f->source.sls = f->sls; /* commits */
@@ -45,10 +45,10 @@ struct pull_fixture *pull_fixture_new(const char *query)
     return f;
 }
 
-struct sf_shard *pull_fixture_add_shard(struct pull_fixture *f, int id)
+struct sf_coord_shard *pull_fixture_add_shard(struct pull_fixture *f, int id)
 {
-    struct sf_shard *shard = sf_shard_new(&f->source, id);
-    shard->state = SF_SHARD_RUNNING;
+    struct sf_coord_shard *shard = sf_coord_shard_new(&f->source, id);
+    shard->state = SF_COORD_SHARD_RUNNING;
     snprintf(shard->cursor, sizeof(shard->cursor), "c0");
     snprintf(shard->deliverable, sizeof(shard->deliverable), "c0");
     snprintf(shard->committed, sizeof(shard->committed), "c0");
@@ -59,17 +59,17 @@ struct sf_shard *pull_fixture_add_shard(struct pull_fixture *f, int id)
 
 void pull_fixture_free(struct pull_fixture *f)
 {
-    for (struct sf_shard *shard = f->source.shards, *next; shard; shard = next) {
+    for (struct sf_coord_shard *shard = f->source.shards, *next; shard; shard = next) {
         next = shard->next;
-        sf_shard_free(shard);
+        sf_coord_shard_free(shard);
     }
     while (f->coord.free_batches) {
         struct sf_batch *batch = f->coord.free_batches;
         f->coord.free_batches = batch->pool_next;
-        sf_memory_batch_freed(&f->coord, batch);
+        sf_coord_memory_batch_freed(&f->coord, batch);
         sf_batch_free(batch);
     }
-    sf_memory_release_worker(&f->worker);
+    sf_coord_memory_release_worker(&f->worker);
     assert_int_equal(sf_budget_total(f->coord.budget), 0); /* every charge was given back */
     sf_budget_free(f->coord.budget);
     sf_sls_pull_result_cleanup(&f->worker.result);

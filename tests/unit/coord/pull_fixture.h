@@ -1,6 +1,6 @@
-/* The world of one fetch worker, for tests that drive sf_fetch_pull: a scripted SLS on
- * 127.0.0.1 (tests/support/http_server.h), an SLS client on it, and one engine with one
- * source (sls.query set) and one worker, wired as the engine wires them. Link
+/* The world of one fetch worker, for tests that drive sf_coord_fetch_pull: a scripted SLS on
+ * 127.0.0.1 (tests/support/http_server.h), an SLS client on it, and one coord with one
+ * source (sls.query set) and one worker, wired as the coord wires them. Link
  * pull_fixture.c and tests/support/http_server.c. */
 #ifndef SF_TEST_PULL_FIXTURE_H
 #define SF_TEST_PULL_FIXTURE_H
@@ -13,10 +13,10 @@ struct pull_fixture {
     struct sf_sls_client *sls;
     struct sf_config config;
     struct sf_config_source cfg; /* the source's; change it before adding shards */
-    struct sf_source source;
+    struct sf_coord_source source;
     struct sf_coord coord;
-    struct sf_worker worker;
-    struct sf_shard *a, *b; /* shards 0 and 1 of the source, once a test adds them */
+    struct sf_coord_worker worker;
+    struct sf_coord_shard *a, *b; /* shards 0 and 1 of the source, once a test adds them */
 };
 
 /* A new fixture (cmocka's test_calloc) with no shard; the source pulls 1000 logs at most,
@@ -24,7 +24,7 @@ struct pull_fixture {
 struct pull_fixture *pull_fixture_new(const char *query);
 
 /* Adds shard |id| to the source, RUNNING, with cursor, deliverable and committed at "c0". */
-struct sf_shard *pull_fixture_add_shard(struct pull_fixture *f, int id);
+struct sf_coord_shard *pull_fixture_add_shard(struct pull_fixture *f, int id);
 
 /* Frees the shards, the pooled batches, the worker and the fixture; checks that every budget
  * charge was given back. */

@@ -1,4 +1,4 @@
-/* The batch's references and settling (pipeline/batch.c): back to the engine exactly once,
+/* The batch's references and settling (pipeline/batch.c): back to the coord exactly once,
  * after the last holder, as delivered only if every sink delivered it; each sink's entry has
  * its own link, so one batch sits in several queues at once. */
 #include "sf_test.h"
@@ -34,7 +34,7 @@ static void back_only_after_the_last_reference(void **state)
     assert_ptr_equal(a->batch, batch);
     assert_ptr_not_equal(a, b);
     assert_true(sf_batch_is_held(batch));
-    sf_batch_settle(a, SF_BATCH_DELIVERED); /* a fast sink, before the engine let go */
+    sf_batch_settle(a, SF_BATCH_DELIVERED); /* a fast sink, before the coord let go */
     sf_batch_unref(batch);
     assert_int_equal(backs.n, 0); /* the slower sink still holds it */
     assert_true(sf_batch_is_held(batch));

@@ -318,7 +318,7 @@ static bool lsn_has(struct lsn *l, const struct sf_batch *b, int timeout_ms)
     }
 }
 
-static struct sf_syslog_sink_options opts_for(const char *address, enum sf_syslog_transport t)
+static struct sf_syslog_sink_options opts_for(const char *address, enum sf_syslog_sink_transport t)
 {
     struct sf_syslog_sink_options o = {
         .address = address,
@@ -351,7 +351,7 @@ static void test_tcp_in_order(void **state)
     struct lsn *l = lsn_start(0, NULL, 0);
     char addr[64];
     snprintf(addr, sizeof(addr), "127.0.0.1:%u", l->port);
-    struct sf_syslog_sink_options o = opts_for(addr, SF_SYSLOG_TCP);
+    struct sf_syslog_sink_options o = opts_for(addr, SF_SYSLOG_SINK_TCP);
     struct rec r;
     rec_init(&r);
     struct sf_sink *sink = new_sink(&o);
@@ -413,7 +413,7 @@ static void test_tcp_peer_closes(void **state)
     struct lsn *l = lsn_start(0, NULL, first_bytes);
     char addr[64];
     snprintf(addr, sizeof(addr), "127.0.0.1:%u", l->port);
-    struct sf_syslog_sink_options o = opts_for(addr, SF_SYSLOG_TCP);
+    struct sf_syslog_sink_options o = opts_for(addr, SF_SYSLOG_SINK_TCP);
     o.retry_max_ms = 200;
     struct rec r;
     rec_init(&r);
@@ -458,7 +458,7 @@ static void test_tcp_listener_later(void **state)
     uint16_t port = free_port();
     char addr[64];
     snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
-    struct sf_syslog_sink_options o = opts_for(addr, SF_SYSLOG_TCP);
+    struct sf_syslog_sink_options o = opts_for(addr, SF_SYSLOG_SINK_TCP);
     struct rec r;
     rec_init(&r);
     struct sf_sink *sink = new_sink(&o);
@@ -495,7 +495,7 @@ static void test_stop_hands_back(void **state)
     (void)state;
     char addr[64];
     snprintf(addr, sizeof(addr), "127.0.0.1:%u", free_port());
-    struct sf_syslog_sink_options o = opts_for(addr, SF_SYSLOG_TCP);
+    struct sf_syslog_sink_options o = opts_for(addr, SF_SYSLOG_SINK_TCP);
     o.retry_max_ms = 10000;
     struct rec r;
     rec_init(&r);
@@ -538,7 +538,7 @@ static void test_udp(void **state)
     getsockname(fd, (struct sockaddr *)&sa, &len);
     char addr[64];
     snprintf(addr, sizeof(addr), "127.0.0.1:%u", ntohs(sa.sin_port));
-    struct sf_syslog_sink_options o = opts_for(addr, SF_SYSLOG_UDP);
+    struct sf_syslog_sink_options o = opts_for(addr, SF_SYSLOG_SINK_UDP);
     struct rec r;
     rec_init(&r);
     struct sf_sink *sink = new_sink(&o);
@@ -596,7 +596,7 @@ static void run_tls_case(const struct tls_case *c)
     struct lsn *l = lsn_start(0, sctx, 0);
     char addr[128];
     snprintf(addr, sizeof(addr), "%s:%u", c->host, l->port);
-    struct sf_syslog_sink_options o = opts_for(addr, SF_SYSLOG_TLS);
+    struct sf_syslog_sink_options o = opts_for(addr, SF_SYSLOG_SINK_TLS);
     o.ca_file = c->has_ca ? ca : NULL;
     o.tls_verify = c->verify;
     o.server_name = c->server_name;
@@ -664,14 +664,14 @@ static void test_bad_options(void **state)
     (void)state;
     static const char *const bad[] = {"nohost", "host:", ":514", "::1:514", "h:99999", "h:5x"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        struct sf_syslog_sink_options o = opts_for(bad[i], SF_SYSLOG_TCP);
+        struct sf_syslog_sink_options o = opts_for(bad[i], SF_SYSLOG_SINK_TCP);
         struct sf_sink *sink = NULL;
         char err[256];
         SF_CHECK_ERR(sf_syslog_sink_new(&o, &sink, err, sizeof(err)), SF_ERR_CONFIG);
         assert_null(sink);
         assert_true(err[0] != '\0');
     }
-    struct sf_syslog_sink_options o = opts_for("[::1]:514", SF_SYSLOG_TLS);
+    struct sf_syslog_sink_options o = opts_for("[::1]:514", SF_SYSLOG_SINK_TLS);
     o.ca_file = "/nonexistent/ca.pem";
     struct sf_sink *sink = NULL;
     char err[256];

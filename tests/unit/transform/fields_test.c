@@ -16,10 +16,10 @@ static void fields_are_a_flat_object_on_every_event(void **state)
 {
     (void)state;
     const char *fields[] = {"env=prod", "dc=a\"b=c", "empty="};
-    const struct sf_hec_mapping_options opts = {.index = "main", .fields = fields, .n_fields = 3};
-    struct sf_hec_mapping *map = NULL;
+    const struct sf_hec_event_options opts = {.index = "main", .fields = fields, .n_fields = 3};
+    struct sf_hec_event_mapping *map = NULL;
     char errbuf[128];
-    SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, errbuf, sizeof(errbuf)), SF_OK);
+    SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, errbuf, sizeof(errbuf)), SF_OK);
     size_t len;
     uint8_t *pb = sf_test_unhex(PB1, &len);
     struct sf_arena arena;
@@ -29,7 +29,7 @@ static void fields_are_a_flat_object_on_every_event(void **state)
     struct sf_buf out;
     sf_buf_init(&out, 1 << 20);
     size_t n_done = 0;
-    SF_CHECK_ERR(sf_hec_events_append(map, &list, 0, &out, &n_done), SF_OK);
+    SF_CHECK_ERR(sf_hec_event_append_list(map, &list, 0, &out, &n_done), SF_OK);
     assert_int_equal(n_done, 1);
     json_error_t jerr;
     json_t *event = json_loadb((const char *)out.ptr, out.len, JSON_DISABLE_EOF_CHECK, &jerr);
@@ -45,17 +45,17 @@ static void fields_are_a_flat_object_on_every_event(void **state)
     sf_buf_cleanup(&out);
     sf_arena_cleanup(&arena);
     test_free(pb);
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
 }
 
 static void a_field_without_a_name_is_refused(void **state)
 {
     (void)state;
     const char *fields[] = {"=x"};
-    const struct sf_hec_mapping_options opts = {.fields = fields, .n_fields = 1};
-    struct sf_hec_mapping *map = NULL;
+    const struct sf_hec_event_options opts = {.fields = fields, .n_fields = 1};
+    struct sf_hec_event_mapping *map = NULL;
     char errbuf[128];
-    SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, errbuf, sizeof(errbuf)), SF_ERR_CONFIG);
+    SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, errbuf, sizeof(errbuf)), SF_ERR_CONFIG);
     assert_null(map);
     assert_non_null(strstr(errbuf, "name=value"));
 }

@@ -177,7 +177,7 @@ static void bad_lists_name_the_list_and_the_entry(void **state)
     assert_string_equal(errbuf, "rename: \"a\" is renamed twice");
 }
 
-static char *hec_text(const struct sf_hec_mapping *map,
+static char *hec_text(const struct sf_hec_event_mapping *map,
                       const struct sf_filter *filter,
                       size_t *n_done,
                       size_t *n_filtered)
@@ -185,8 +185,9 @@ static char *hec_text(const struct sf_hec_mapping *map,
     struct sf_loggroup_list list = {.groups = &group, .n_groups = 1, .n_logs_total = 3};
     struct sf_buf out;
     sf_buf_init(&out, SIZE_MAX);
-    SF_CHECK_ERR(sf_hec_events_append_from(map, filter, NULL, &list, 0, &out, n_done, n_filtered),
-                 SF_OK);
+    SF_CHECK_ERR(
+        sf_hec_event_append_list_from(map, filter, NULL, &list, 0, &out, n_done, n_filtered),
+        SF_OK);
     char *text = test_malloc(out.len + 1);
     memcpy(text, out.ptr, out.len);
     text[out.len] = '\0';
@@ -197,9 +198,9 @@ static char *hec_text(const struct sf_hec_mapping *map,
 static void hec_events_with_filters_are_exact(void **state)
 {
     (void)state;
-    struct sf_hec_mapping *map = NULL;
-    struct sf_hec_mapping_options opts = {.index = "web"};
-    SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, NULL, 0), SF_OK);
+    struct sf_hec_event_mapping *map = NULL;
+    struct sf_hec_event_options opts = {.index = "web"};
+    SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, NULL, 0), SF_OK);
     struct sf_filter *filter = new_filter(&(struct sf_filter_options){
         .keep_if = LIST("status>=400"),
         .drop_if = LIST("path~^/health"),
@@ -235,7 +236,7 @@ static void hec_events_with_filters_are_exact(void **state)
     test_free(text);
     sf_filter_free(filter);
 
-    /* Without rules the output is byte for byte that of sf_hec_events_append. */
+    /* Without rules the output is byte for byte that of sf_hec_event_append_list. */
     filter = new_filter(&(struct sf_filter_options){0});
     text = hec_text(map, filter, &n_done, &n_filtered);
     char *plain = hec_text(map, NULL, &n_done, &n_filtered);
@@ -244,7 +245,7 @@ static void hec_events_with_filters_are_exact(void **state)
     test_free(text);
     test_free(plain);
     sf_filter_free(filter);
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
 }
 
 static void hec_renames_grow_within_the_bound_in_both_forms(void **state)
@@ -263,22 +264,22 @@ static void hec_renames_grow_within_the_bound_in_both_forms(void **state)
     struct sf_filter *filter = new_filter(&(struct sf_filter_options){
         .drop_fields = LIST("__*"), .rename = LIST("a=a_much_longer_name_for_a")});
     for (int form = 0; form < 2; form++) {
-        struct sf_hec_mapping *map = NULL;
-        struct sf_hec_mapping_options opts = {.event_as_string = form == 1};
-        SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, NULL, 0), SF_OK);
+        struct sf_hec_event_mapping *map = NULL;
+        struct sf_hec_event_options opts = {.event_as_string = form == 1};
+        SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, NULL, 0), SF_OK);
         size_t exact = strlen(want[form]);
         for (size_t max = exact; max <= exact + 1; max++) { /* the exact size fits */
             struct sf_buf out;
             sf_buf_init(&out, max);
             size_t n_done, n_filtered;
-            SF_CHECK_ERR(
-                sf_hec_events_append_from(map, filter, NULL, &list, 0, &out, &n_done, &n_filtered),
-                SF_OK);
+            SF_CHECK_ERR(sf_hec_event_append_list_from(map, filter, NULL, &list, 0, &out, &n_done,
+                                                       &n_filtered),
+                         SF_OK);
             assert_int_equal(out.len, exact);
             assert_memory_equal(out.ptr, want[form], exact);
             sf_buf_cleanup(&out);
         }
-        sf_hec_mapping_free(map);
+        sf_hec_event_mapping_free(map);
     }
     sf_filter_free(filter);
 }
@@ -286,20 +287,20 @@ static void hec_renames_grow_within_the_bound_in_both_forms(void **state)
 static void syslog_messages_with_filters_are_exact(void **state)
 {
     (void)state;
-    struct sf_syslog_options opts;
-    sf_syslog_options_init(&opts);
-    opts.framing = SF_SYSLOG_FRAMING_LF;
+    struct sf_syslog_line_options opts;
+    sf_syslog_line_options_init(&opts);
+    opts.framing = SF_SYSLOG_LINE_FRAMING_LF;
     opts.utf8_bom = false;
-    struct sf_syslog_mapping *m = NULL;
-    SF_CHECK_ERR(sf_syslog_mapping_new(&opts, &m, NULL, 0), SF_OK);
+    struct sf_syslog_line_mapping *m = NULL;
+    SF_CHECK_ERR(sf_syslog_line_mapping_new(&opts, &m, NULL, 0), SF_OK);
     struct sf_filter *filter = new_filter(
         &(struct sf_filter_options){.keep_fields = LIST("status", "path", "__tag__:__hostname__"),
                                     .rename = LIST("__tag__:__hostname__=host")});
     struct sf_buf out;
     sf_buf_init(&out, SIZE_MAX);
-    struct sf_syslog_append_info info;
+    struct sf_syslog_line_append_info info;
     SF_CHECK_ERR(
-        sf_syslog_append_filtered(m, filter, "p", "nginx", 0, &group, &logs[2], &out, &info),
+        sf_syslog_line_append_filtered(m, filter, "p", "nginx", 0, &group, &logs[2], &out, &info),
         SF_OK);
     sf_buf_terminate(&out);
     assert_string_equal((const char *)out.ptr,
@@ -308,7 +309,7 @@ static void syslog_messages_with_filters_are_exact(void **state)
                         "{\"host\":\"web-1\",\"status\":\"404\",\"path\":\"/missing\"}\n");
     sf_buf_cleanup(&out);
     sf_filter_free(filter);
-    sf_syslog_mapping_free(m);
+    sf_syslog_line_mapping_free(m);
 }
 
 int main(void)

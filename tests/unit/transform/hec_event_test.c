@@ -20,9 +20,9 @@
     }
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-static struct sf_hec_mapping *new_mapping(bool as_string, const char *const *fields, size_t n)
+static struct sf_hec_event_mapping *new_mapping(bool as_string, const char *const *fields, size_t n)
 {
-    struct sf_hec_mapping_options opts = {
+    struct sf_hec_event_options opts = {
         .sourcetype = "aliyun:sls:nginx",
         .index = "main",
         .source = "sls-consumer",
@@ -30,14 +30,14 @@ static struct sf_hec_mapping *new_mapping(bool as_string, const char *const *fie
         .json_fields = fields,
         .n_json_fields = n,
     };
-    struct sf_hec_mapping *map;
+    struct sf_hec_event_mapping *map;
     char errbuf[256];
-    SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, errbuf, sizeof(errbuf)), SF_OK);
+    SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, errbuf, sizeof(errbuf)), SF_OK);
     return map;
 }
 
 /* One event into a fresh unbounded buffer, NUL-terminated; test_free the result. */
-static char *map_one(const struct sf_hec_mapping *map,
+static char *map_one(const struct sf_hec_event_mapping *map,
                      const struct sf_loggroup *group,
                      const struct sf_log *log,
                      size_t *len)
@@ -58,7 +58,7 @@ static char *map_one(const struct sf_hec_mapping *map,
     return text;
 }
 
-static void assert_event_bytes(const struct sf_hec_mapping *map,
+static void assert_event_bytes(const struct sf_hec_event_mapping *map,
                                const struct sf_loggroup *group,
                                const struct sf_log *log,
                                const char *want)
@@ -95,13 +95,13 @@ static void pb1_maps_to_the_exact_bytes_in_both_forms(void **state)
     sf_arena_init(&arena, 4096);
     SF_CHECK_ERR(sf_loggroup_decode(pb, len, &arena, &list), SF_OK);
 
-    struct sf_hec_mapping *map = new_mapping(false, NULL, 0);
+    struct sf_hec_event_mapping *map = new_mapping(false, NULL, 0);
     assert_event_bytes(map, &list.groups[0], &list.groups[0].logs[0],
                        "{\"time\":1749542400.123,\"source\":\"sls-consumer\",\"sourcetype\":"
                        "\"aliyun:sls:nginx\",\"index\":\"main\",\"event\":{\"__topic__\":\"nginx\","
                        "\"__source__\":\"10.0.0.1\",\"__tag__:__hostname__\":\"web-1\",\"level\":"
                        "\"INFO\",\"msg\":\"hello\"}}\n");
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
 
     map = new_mapping(true, NULL, 0);
     assert_event_bytes(
@@ -110,7 +110,7 @@ static void pb1_maps_to_the_exact_bytes_in_both_forms(void **state)
         "\"aliyun:sls:nginx\",\"index\":\"main\",\"event\":\"{\\\"__topic__\\\":"
         "\\\"nginx\\\",\\\"__source__\\\":\\\"10.0.0.1\\\",\\\"__tag__:__hostname__"
         "\\\":\\\"web-1\\\",\\\"level\\\":\\\"INFO\\\",\\\"msg\\\":\\\"hello\\\"}\"}\n");
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
     sf_arena_cleanup(&arena);
     test_free(pb);
 }
@@ -122,53 +122,53 @@ static void metadata_is_omitted_when_unset_and_escaped_when_set(void **state)
     struct sf_log log = {.time = 7, .contents = contents, .n_contents = 1};
     struct sf_loggroup group = {
         .logs = &log, .n_logs = 1, .topic = SF_STR_LIT(""), .source = SF_STR_LIT("")};
-    struct sf_hec_mapping_options opts = {0};
-    struct sf_hec_mapping *map;
-    SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, NULL, 0), SF_OK);
+    struct sf_hec_event_options opts = {0};
+    struct sf_hec_event_mapping *map;
+    SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, NULL, 0), SF_OK);
     assert_event_bytes(
         map, &group, &log,
         "{\"time\":7,\"event\":{\"__topic__\":\"\",\"__source__\":\"\",\"k\":\"v\"}}\n");
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
 
-    opts = (struct sf_hec_mapping_options){
+    opts = (struct sf_hec_event_options){
         .host = "h\"1\\\n\xff",
         .source = "s",
         .sourcetype = "st",
         .index = "i",
     };
-    SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, NULL, 0), SF_OK);
+    SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, NULL, 0), SF_OK);
     assert_event_bytes(map, &group, &log,
                        "{\"time\":7,\"host\":\"h\\\"1\\\\\\n\xef\xbf\xbd\",\"source\":\"s\","
                        "\"sourcetype\":\"st\",\"index\":\"i\",\"event\":{\"__topic__\":\"\","
                        "\"__source__\":\"\",\"k\":\"v\"}}\n");
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
 }
 
 static void mapping_refuses_bad_options(void **state)
 {
     (void)state;
     char errbuf[200];
-    struct sf_hec_mapping *map = (struct sf_hec_mapping *)1;
-    struct sf_hec_mapping_options opts = {.index = ""};
-    SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, errbuf, sizeof(errbuf)), SF_ERR_CONFIG);
+    struct sf_hec_event_mapping *map = (struct sf_hec_event_mapping *)1;
+    struct sf_hec_event_options opts = {.index = ""};
+    SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, errbuf, sizeof(errbuf)), SF_ERR_CONFIG);
     assert_null(map);
     assert_non_null(strstr(errbuf, "index"));
 
     static const char *const bad_fields[][1] = {{"event"}, {"topic:"}, {""}};
     for (size_t i = 0; i < N_OF(bad_fields); i++) {
-        opts = (struct sf_hec_mapping_options){.json_fields = bad_fields[i], .n_json_fields = 1};
-        SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, errbuf, sizeof(errbuf)), SF_ERR_CONFIG);
+        opts = (struct sf_hec_event_options){.json_fields = bad_fields[i], .n_json_fields = 1};
+        SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, errbuf, sizeof(errbuf)), SF_ERR_CONFIG);
         assert_null(map);
         assert_non_null(strstr(errbuf, "<topic>:<field>"));
     }
     /* No errbuf at all is fine too. */
-    SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, NULL, 0), SF_ERR_CONFIG);
+    SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, NULL, 0), SF_ERR_CONFIG);
 
     static const char *const good_fields[] = {":event", "a:b:c", "t:__tag__:x"};
-    opts = (struct sf_hec_mapping_options){.json_fields = good_fields, .n_json_fields = 3};
-    SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, errbuf, sizeof(errbuf)), SF_OK);
-    sf_hec_mapping_free(map);
-    sf_hec_mapping_free(NULL);
+    opts = (struct sf_hec_event_options){.json_fields = good_fields, .n_json_fields = 3};
+    SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, errbuf, sizeof(errbuf)), SF_OK);
+    sf_hec_event_mapping_free(map);
+    sf_hec_event_mapping_free(NULL);
 }
 
 static void time_renders_seconds_and_truncated_milliseconds(void **state)
@@ -193,7 +193,7 @@ static void time_renders_seconds_and_truncated_milliseconds(void **state)
         {0, true, 5000000, "0.005"},
         {UINT32_MAX, true, 999999999, "4294967295.999"},
     };
-    struct sf_hec_mapping *map = new_mapping(false, NULL, 0);
+    struct sf_hec_event_mapping *map = new_mapping(false, NULL, 0);
     struct sf_loggroup group = {.topic = SF_STR_LIT(""), .source = SF_STR_LIT("")};
     for (size_t i = 0; i < N_OF(cases); i++) {
         struct sf_log log = {
@@ -206,7 +206,7 @@ static void time_renders_seconds_and_truncated_milliseconds(void **state)
         }
         test_free(got);
     }
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
 }
 
 static void empty_topic_source_and_contents_still_make_an_event(void **state)
@@ -214,26 +214,26 @@ static void empty_topic_source_and_contents_still_make_an_event(void **state)
     (void)state;
     struct sf_log log = {.time = 1};
     struct sf_loggroup group = {.topic = SF_STR_LIT(""), .source = SF_STR_LIT("")};
-    struct sf_hec_mapping_options opts = {0};
-    struct sf_hec_mapping *map;
-    SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, NULL, 0), SF_OK);
+    struct sf_hec_event_options opts = {0};
+    struct sf_hec_event_mapping *map;
+    SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, NULL, 0), SF_OK);
     assert_event_bytes(map, &group, &log,
                        "{\"time\":1,\"event\":{\"__topic__\":\"\",\"__source__\":\"\"}}\n");
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
     opts.event_as_string = true;
-    SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, NULL, 0), SF_OK);
+    SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, NULL, 0), SF_OK);
     assert_event_bytes(map, &group, &log,
                        "{\"time\":1,\"event\":\"{\\\"__topic__\\\":\\\"\\\",\\\"__source__\\\":"
                        "\\\"\\\"}\"}\n");
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
 }
 
 static void repeated_keys_keep_their_first_place_and_last_value(void **state)
 {
     (void)state;
-    struct sf_hec_mapping_options opts = {0};
-    struct sf_hec_mapping *map;
-    SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, NULL, 0), SF_OK);
+    struct sf_hec_event_options opts = {0};
+    struct sf_hec_event_mapping *map;
+    SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, NULL, 0), SF_OK);
     struct sf_log_kv tags[] = {KV("h", "t1"), KV("p", "t2"), KV("h", "t3")};
     struct sf_log_kv contents[] = {
         KV("a", "1"),         KV("b", "2"),         KV("a", "3"),           KV("__topic__", "T"),
@@ -260,15 +260,15 @@ static void repeated_keys_keep_their_first_place_and_last_value(void **state)
     assert_event_bytes(map, &plain, &bad_log,
                        "{\"time\":1,\"event\":{\"__topic__\":\"\",\"__source__\":\"\","
                        "\"k\xef\xbf\xbd\":\"3\"}}\n");
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
 }
 
 static void json_fields_embed_valid_json_and_keep_the_rest_as_strings(void **state)
 {
     (void)state;
     static const char *const fields[] = {"audit:event", ":raw", "audit:__tag__:j"};
-    struct sf_hec_mapping *obj_map = new_mapping(false, fields, N_OF(fields));
-    struct sf_hec_mapping *str_map = new_mapping(true, fields, N_OF(fields));
+    struct sf_hec_event_mapping *obj_map = new_mapping(false, fields, N_OF(fields));
+    struct sf_hec_event_mapping *str_map = new_mapping(true, fields, N_OF(fields));
     static const struct {
         const char *topic;
         const char *key;
@@ -339,8 +339,8 @@ static void json_fields_embed_valid_json_and_keep_the_rest_as_strings(void **sta
         assert_int_equal(strstr(got, "\"event\":\"[[") != NULL, depth == 65);
         test_free(got);
     }
-    sf_hec_mapping_free(str_map);
-    sf_hec_mapping_free(obj_map);
+    sf_hec_event_mapping_free(str_map);
+    sf_hec_event_mapping_free(obj_map);
 }
 
 /* Every byte value in keys, values, topic, source and tags reads back as its replacement. */
@@ -360,7 +360,8 @@ static void hostile_bytes_everywhere_still_give_valid_json(void **state)
     for (int i = 0; i < 31; i++) {
         all_ctl[i] = (char)(i + 1);
     }
-    struct sf_hec_mapping *maps[2] = {new_mapping(false, NULL, 0), new_mapping(true, NULL, 0)};
+    struct sf_hec_event_mapping *maps[2] = {new_mapping(false, NULL, 0),
+                                            new_mapping(true, NULL, 0)};
     for (size_t s = 0; s <= N_OF(samples); s++) {
         struct sf_str bytes =
             s < N_OF(samples) ? sf_str_from(samples[s]) : (struct sf_str){all_ctl, sizeof(all_ctl)};
@@ -399,8 +400,8 @@ static void hostile_bytes_everywhere_still_give_valid_json(void **state)
             test_free(line);
         }
     }
-    sf_hec_mapping_free(maps[0]);
-    sf_hec_mapping_free(maps[1]);
+    sf_hec_event_mapping_free(maps[0]);
+    sf_hec_event_mapping_free(maps[1]);
 }
 
 static void every_control_byte_round_trips(void **state)
@@ -414,7 +415,7 @@ static void every_control_byte_round_trips(void **state)
     struct sf_log_kv kv = {.key = SF_STR_LIT("ctl"), .value = {ctl, sizeof(ctl)}};
     struct sf_log log = {.time = 1, .contents = &kv, .n_contents = 1};
     struct sf_loggroup group = {.topic = SF_STR_LIT(""), .source = SF_STR_LIT("")};
-    struct sf_hec_mapping *map = new_mapping(false, NULL, 0);
+    struct sf_hec_event_mapping *map = new_mapping(false, NULL, 0);
     char *got = map_one(map, &group, &log, NULL);
     static const char want[] = "\"ctl\":\"\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007"
                                "\\b\\t\\n\\u000b\\f\\r\\u000e\\u000f\\u0010\\u0011\\u0012"
@@ -422,7 +423,7 @@ static void every_control_byte_round_trips(void **state)
                                "\\u001c\\u001d\\u001e\\u001f\x7f\"}}\n";
     assert_non_null(strstr(got, want));
     test_free(got);
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
 
     for (int form = 0; form < 2; form++) {
         map = new_mapping(form == 1, NULL, 0);
@@ -434,7 +435,7 @@ static void every_control_byte_round_trips(void **state)
         json_decref(event);
         json_decref(envelope);
         test_free(got);
-        sf_hec_mapping_free(map);
+        sf_hec_event_mapping_free(map);
     }
 }
 
@@ -456,7 +457,7 @@ static void megabyte_value_round_trips(void **state)
     struct sf_log log = {.time = 1, .contents = &kv, .n_contents = 1};
     struct sf_loggroup group = {.topic = SF_STR_LIT(""), .source = SF_STR_LIT("")};
     for (int form = 0; form < 2; form++) {
-        struct sf_hec_mapping *map = new_mapping(form == 1, NULL, 0);
+        struct sf_hec_event_mapping *map = new_mapping(form == 1, NULL, 0);
         size_t len;
         char *line = map_one(map, &group, &log, &len);
         json_t *envelope;
@@ -465,7 +466,7 @@ static void megabyte_value_round_trips(void **state)
         json_decref(event);
         json_decref(envelope);
         test_free(line);
-        sf_hec_mapping_free(map);
+        sf_hec_event_mapping_free(map);
     }
     test_free(clean);
     test_free(big);
@@ -662,7 +663,8 @@ static void random_logs_match_the_model_in_both_forms(void **state)
     static const char *const fields[] = {"audit:event"};
     static struct rand_list rl;
     uint64_t seed = 0xabcdef;
-    struct sf_hec_mapping *maps[2] = {new_mapping(false, fields, 1), new_mapping(true, fields, 1)};
+    struct sf_hec_event_mapping *maps[2] = {new_mapping(false, fields, 1),
+                                            new_mapping(true, fields, 1)};
     struct sf_buf all, one;
     sf_buf_init(&all, SIZE_MAX);
     sf_buf_init(&one, SIZE_MAX);
@@ -672,7 +674,7 @@ static void random_logs_match_the_model_in_both_forms(void **state)
         sf_buf_reset(&all);
         sf_buf_reset(&one);
         size_t n_done;
-        SF_CHECK_ERR(sf_hec_events_append(maps[form], &rl.list, 0, &all, &n_done), SF_OK);
+        SF_CHECK_ERR(sf_hec_event_append_list(maps[form], &rl.list, 0, &all, &n_done), SF_OK);
         assert_int_equal(n_done, rl.list.n_logs_total);
         assert_true(ref_utf8_valid(all.ptr, all.len));
 
@@ -695,8 +697,8 @@ static void random_logs_match_the_model_in_both_forms(void **state)
     }
     sf_buf_cleanup(&one);
     sf_buf_cleanup(&all);
-    sf_hec_mapping_free(maps[0]);
-    sf_hec_mapping_free(maps[1]);
+    sf_hec_event_mapping_free(maps[0]);
+    sf_hec_event_mapping_free(maps[1]);
 }
 
 /* ---- the bounded buffer ---- */
@@ -714,11 +716,11 @@ static void full_buffer_is_left_untouched_and_resumable(void **state)
     sf_buf_init(&want, SIZE_MAX);
     sf_buf_init(&flushed, SIZE_MAX);
     for (int iter = 0; iter < 40; iter++) {
-        struct sf_hec_mapping *map = new_mapping(iter & 1, fields, 1);
+        struct sf_hec_event_mapping *map = new_mapping(iter & 1, fields, 1);
         rand_list_fill(&rl, &seed);
         size_t n_done;
         sf_buf_reset(&want);
-        SF_CHECK_ERR(sf_hec_events_append(map, &rl.list, 0, &want, &n_done), SF_OK);
+        SF_CHECK_ERR(sf_hec_event_append_list(map, &rl.list, 0, &want, &n_done), SF_OK);
         size_t step = want.len / 300 + 1;
         for (size_t max = 0; max <= want.len + 8; max += step) {
             sf_buf_init(&got, max);
@@ -733,7 +735,7 @@ static void full_buffer_is_left_untouched_and_resumable(void **state)
                 if (has_marker) {
                     SF_CHECK_ERR(sf_buf_append(&got, "M", 1), SF_OK);
                 }
-                sf_err err = sf_hec_events_append(map, &rl.list, next, &got, &n_done);
+                sf_err err = sf_hec_event_append_list(map, &rl.list, next, &got, &n_done);
                 if (err == SF_ERR_FULL || err == SF_ERR_TOO_BIG) {
                     assert_true(got.len <= max);
                 } else {
@@ -772,7 +774,7 @@ static void full_buffer_is_left_untouched_and_resumable(void **state)
             }
             sf_buf_cleanup(&got);
         }
-        sf_hec_mapping_free(map);
+        sf_hec_event_mapping_free(map);
     }
     sf_buf_cleanup(&flushed);
     sf_buf_cleanup(&want);
@@ -785,7 +787,7 @@ static void an_event_fits_to_the_byte(void **state)
     struct sf_log log = {.time = 1749542400, .contents = contents, .n_contents = 2};
     struct sf_loggroup group = {.topic = SF_STR_LIT("t"), .source = SF_STR_LIT("s")};
     for (int form = 0; form < 2; form++) {
-        struct sf_hec_mapping *map = new_mapping(form == 1, NULL, 0);
+        struct sf_hec_event_mapping *map = new_mapping(form == 1, NULL, 0);
         size_t need;
         char *want = map_one(map, &group, &log, &need);
         struct sf_buf out;
@@ -815,7 +817,7 @@ static void an_event_fits_to_the_byte(void **state)
             sf_buf_cleanup(&out);
         }
         test_free(want);
-        sf_hec_mapping_free(map);
+        sf_hec_event_mapping_free(map);
     }
 }
 

@@ -110,7 +110,7 @@ static void check_golden(const char *name, size_t want_logs, size_t want_embedde
 
     static const char *const fields[] = {"actiontrail_audit_event:event"};
     for (int form = 0; form < 2; form++) {
-        struct sf_hec_mapping_options opts = {
+        struct sf_hec_event_options opts = {
             .sourcetype = "aliyun:sls:nginx",
             .index = "main",
             .source = "sls-consumer",
@@ -118,12 +118,12 @@ static void check_golden(const char *name, size_t want_logs, size_t want_embedde
             .json_fields = fields,
             .n_json_fields = 1,
         };
-        struct sf_hec_mapping *map;
-        SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, NULL, 0), SF_OK);
+        struct sf_hec_event_mapping *map;
+        SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, NULL, 0), SF_OK);
         struct sf_buf out;
         sf_buf_init(&out, 64u << 20);
         size_t n_done;
-        SF_CHECK_ERR(sf_hec_events_append(map, &gd.list, 0, &out, &n_done), SF_OK);
+        SF_CHECK_ERR(sf_hec_event_append_list(map, &gd.list, 0, &out, &n_done), SF_OK);
         assert_int_equal(n_done, want_logs);
         assert_true(ref_utf8_valid(out.ptr, out.len));
 
@@ -180,7 +180,7 @@ static void check_golden(const char *name, size_t want_logs, size_t want_embedde
         /* ActionTrail's "event" embedded where it is valid JSON, a string where it is not. */
         assert_int_equal(n_embedded, want_embedded);
         sf_buf_cleanup(&out);
-        sf_hec_mapping_free(map);
+        sf_hec_event_mapping_free(map);
     }
     golden_free(&gd);
 }

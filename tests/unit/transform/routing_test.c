@@ -158,39 +158,40 @@ static void references_resolve_against_the_log(void **state)
 
 /* ---- HEC output, exact ---- */
 
-static char *hec_render(const struct sf_hec_mapping_options *opts,
-                        const struct sf_hec_origin *from,
+static char *hec_render(const struct sf_hec_event_options *opts,
+                        const struct sf_hec_event_origin *from,
                         const struct sf_loggroup_list *l,
                         size_t first,
                         size_t max)
 {
-    struct sf_hec_mapping *map = NULL;
+    struct sf_hec_event_mapping *map = NULL;
     char err[160];
-    if (sf_hec_mapping_new(opts, &map, err, sizeof(err)) != SF_OK) {
+    if (sf_hec_event_mapping_new(opts, &map, err, sizeof(err)) != SF_OK) {
         fail_msg("%s", err);
     }
     struct sf_buf out;
     sf_buf_init(&out, max);
     size_t n_done = 0, n_filtered = 0;
-    SF_CHECK_ERR(sf_hec_events_append_from(map, NULL, from, l, first, &out, &n_done, &n_filtered),
-                 SF_OK);
+    SF_CHECK_ERR(
+        sf_hec_event_append_list_from(map, NULL, from, l, first, &out, &n_done, &n_filtered),
+        SF_OK);
     assert_int_equal(n_done, l->n_logs_total - first);
     char *text = test_malloc(out.len + 1);
     memcpy(text, out.ptr, out.len);
     text[out.len] = '\0';
     sf_buf_cleanup(&out);
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
     return text;
 }
 
-static const struct sf_hec_origin origin = {
+static const struct sf_hec_event_origin origin = {
     .project = "prod", .logstore = "nginx", .shard = 3, .cursor = "MTAwMA==" /* 1000 */};
 
 static void templates_render_into_the_envelope_exactly(void **state)
 {
     (void)state;
     const char *fields[] = {"env=prod"};
-    const struct sf_hec_mapping_options opts = {
+    const struct sf_hec_event_options opts = {
         .sourcetype = "aliyun:{__topic__|sls}",
         .index = "{project}-{logstore}",
         .source = "{msg}",
@@ -215,8 +216,8 @@ static void templates_render_into_the_envelope_exactly(void **state)
     test_free(text);
 
     /* The string form escapes the event, not the envelope. */
-    const struct sf_hec_mapping_options str_opts = {.index = "{__topic__|x}",
-                                                    .event_as_string = true};
+    const struct sf_hec_event_options str_opts = {.index = "{__topic__|x}",
+                                                  .event_as_string = true};
     const struct sf_loggroup_list one = {.groups = &groups[1], .n_groups = 1, .n_logs_total = 1};
     text = hec_render(&str_opts, NULL, &one, 0, 1 << 20);
     assert_string_equal(text,
@@ -241,7 +242,7 @@ static void every_path_resolves_fields_the_same(void **state)
                                            .tags = tags_a,
                                            .n_tags = 2};
     const struct sf_loggroup_list zone = {.groups = &zone_group, .n_groups = 1, .n_logs_total = 1};
-    const struct sf_hec_mapping_options few = {
+    const struct sf_hec_event_options few = {
         .host = "{__tag__:zone|none}", .index = "{status}-{__tag__:__hostname__}-{__topic__}"};
     char *text = hec_render(&few, NULL, &zone, 0, 1 << 20);
     const char *want = "{\"time\":1749542403,\"host\":\"z1\",\"index\":\"404-web-1-t\",";
@@ -249,7 +250,7 @@ static void every_path_resolves_fields_the_same(void **state)
     test_free(text);
 
     /* More names than the walk tracks: every event scans. */
-    const struct sf_hec_mapping_options many = {.index = "{a}{b}{c}{d}{e}{f}{g}{h}{status}"};
+    const struct sf_hec_event_options many = {.index = "{a}{b}{c}{d}{e}{f}{g}{h}{status}"};
     text = hec_render(&many, NULL, &list, 0, 1 << 20);
     const char *line = text;
     const char *want_many[] = {"{\"time\":1749542400,\"index\":\"200\",",
@@ -265,7 +266,7 @@ static void every_path_resolves_fields_the_same(void **state)
 static void a_literal_mapping_writes_what_it_always_did(void **state)
 {
     (void)state;
-    const struct sf_hec_mapping_options opts = {.index = "main", .sourcetype = "a{{b}}"};
+    const struct sf_hec_event_options opts = {.index = "main", .sourcetype = "a{{b}}"};
     const struct sf_loggroup_list one = {.groups = &groups[1], .n_groups = 1, .n_logs_total = 1};
     char *text = hec_render(&opts, &origin, &one, 0, 1 << 20);
     assert_string_equal(text, "{\"time\":1749542402,\"sourcetype\":\"a{b}\",\"index\":\"main\","
@@ -280,7 +281,7 @@ static void a_literal_mapping_writes_what_it_always_did(void **state)
 static void position_keys_name_the_log_not_the_pull(void **state)
 {
     (void)state;
-    const struct sf_hec_mapping_options opts = {.position_fields = true};
+    const struct sf_hec_event_options opts = {.position_fields = true};
     char *text = hec_render(&opts, &origin, &list, 0, 1 << 20);
     const char *want[] = {
         "{\"time\":1749542400,\"fields\":{\"sls_shard\":\"3\",\"sls_position\":"
@@ -299,7 +300,7 @@ static void position_keys_name_the_log_not_the_pull(void **state)
     test_free(text);
 
     /* Redelivery from a later cursor (the checkpoint after the first group). */
-    const struct sf_hec_origin later = {
+    const struct sf_hec_event_origin later = {
         .project = "prod", .logstore = "nginx", .shard = 3, .cursor = "MTAwMQ==" /* 1001 */};
     const struct sf_loggroup_list tail = {.groups = &groups[1], .n_groups = 1, .n_logs_total = 1};
     text = hec_render(&opts, &later, &tail, 0, 1 << 20);
@@ -313,9 +314,9 @@ static void position_keys_name_the_log_not_the_pull(void **state)
 
     /* With static indexed fields, a cursor that is not a number, and no origin at all. */
     const char *fields[] = {"env=prod"};
-    const struct sf_hec_mapping_options with_fields = {
+    const struct sf_hec_event_options with_fields = {
         .position_fields = true, .fields = fields, .n_fields = 1};
-    const struct sf_hec_origin odd = {
+    const struct sf_hec_event_origin odd = {
         .project = "p", .logstore = "l", .shard = 0, .cursor = "not-a-cursor"};
     const struct sf_loggroup_list one = {.groups = &groups[1], .n_groups = 1, .n_logs_total = 1};
     text = hec_render(&with_fields, &odd, &one, 0, 1 << 20);
@@ -334,7 +335,7 @@ static void position_keys_name_the_log_not_the_pull(void **state)
 static void a_dynamic_head_fills_a_buffer_to_the_byte(void **state)
 {
     (void)state;
-    const struct sf_hec_mapping_options opts = {
+    const struct sf_hec_event_options opts = {
         .index = "{msg|none}", .host = "{__tag__:__hostname__}", .position_fields = true};
     const struct sf_loggroup_list one = {.groups = &groups[0], .n_groups = 1, .n_logs_total = 2};
     char *whole = hec_render(&opts, &origin, &one, 0, 1 << 20);
@@ -343,27 +344,28 @@ static void a_dynamic_head_fills_a_buffer_to_the_byte(void **state)
     assert_string_equal(exact, whole);
     test_free(exact);
 
-    struct sf_hec_mapping *map = NULL;
-    SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, NULL, 0), SF_OK);
+    struct sf_hec_event_mapping *map = NULL;
+    SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, NULL, 0), SF_OK);
     struct sf_buf out;
     sf_buf_init(&out, len - 1);
     size_t n_done = 0, n_filtered = 0;
-    SF_CHECK_ERR(sf_hec_events_append_from(map, NULL, &origin, &one, 0, &out, &n_done, &n_filtered),
-                 SF_ERR_FULL);
+    SF_CHECK_ERR(
+        sf_hec_event_append_list_from(map, NULL, &origin, &one, 0, &out, &n_done, &n_filtered),
+        SF_ERR_FULL);
     assert_int_equal(n_done, 1);
     assert_memory_equal(out.ptr, whole, out.len);
     sf_buf_cleanup(&out);
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
     test_free(whole);
 }
 
 static void a_bad_template_is_refused_by_the_mapping(void **state)
 {
     (void)state;
-    const struct sf_hec_mapping_options opts = {.sourcetype = "x{"};
-    struct sf_hec_mapping *map = NULL;
+    const struct sf_hec_event_options opts = {.sourcetype = "x{"};
+    struct sf_hec_event_mapping *map = NULL;
     char err[200];
-    SF_CHECK_ERR(sf_hec_mapping_new(&opts, &map, err, sizeof(err)), SF_ERR_CONFIG);
+    SF_CHECK_ERR(sf_hec_event_mapping_new(&opts, &map, err, sizeof(err)), SF_ERR_CONFIG);
     assert_null(map);
     assert_string_equal(err, "sourcetype \"x{\": template: '{' is not closed (write '{{' for a "
                              "brace) at column 2");
@@ -383,21 +385,22 @@ static struct sf_filter *make_filter(const struct sf_filter_options *opts)
 
 /* Renders |l| with |filter| and checks that a buffer of exactly the output's size (the
  * measuring path) takes it all, and one byte less stops after the last whole event. */
-static char *filtered_render(const struct sf_hec_mapping_options *opts,
+static char *filtered_render(const struct sf_hec_event_options *opts,
                              const struct sf_filter *filter,
                              const struct sf_loggroup_list *l,
                              size_t want_filtered)
 {
-    struct sf_hec_mapping *map = NULL;
+    struct sf_hec_event_mapping *map = NULL;
     char err[160];
-    if (sf_hec_mapping_new(opts, &map, err, sizeof(err)) != SF_OK) {
+    if (sf_hec_event_mapping_new(opts, &map, err, sizeof(err)) != SF_OK) {
         fail_msg("%s", err);
     }
     struct sf_buf out;
     sf_buf_init(&out, 1 << 20);
     size_t n_done = 0, n_filtered = 0;
-    SF_CHECK_ERR(sf_hec_events_append_from(map, filter, &origin, l, 0, &out, &n_done, &n_filtered),
-                 SF_OK);
+    SF_CHECK_ERR(
+        sf_hec_event_append_list_from(map, filter, &origin, l, 0, &out, &n_done, &n_filtered),
+        SF_OK);
     assert_int_equal(n_done, l->n_logs_total);
     assert_int_equal(n_filtered, want_filtered);
     char *text = test_malloc(out.len + 1);
@@ -407,18 +410,20 @@ static char *filtered_render(const struct sf_hec_mapping_options *opts,
     sf_buf_cleanup(&out);
 
     sf_buf_init(&out, len);
-    SF_CHECK_ERR(sf_hec_events_append_from(map, filter, &origin, l, 0, &out, &n_done, &n_filtered),
-                 SF_OK);
+    SF_CHECK_ERR(
+        sf_hec_event_append_list_from(map, filter, &origin, l, 0, &out, &n_done, &n_filtered),
+        SF_OK);
     assert_int_equal(out.len, len);
     assert_memory_equal(out.ptr, text, len);
     sf_buf_cleanup(&out);
     sf_buf_init(&out, len - 1);
-    sf_err e = sf_hec_events_append_from(map, filter, &origin, l, 0, &out, &n_done, &n_filtered);
+    sf_err e =
+        sf_hec_event_append_list_from(map, filter, &origin, l, 0, &out, &n_done, &n_filtered);
     assert_true(e == SF_ERR_FULL || e == SF_ERR_TOO_BIG);
     assert_true(n_done < l->n_logs_total);
     assert_memory_equal(out.ptr, text, out.len);
     sf_buf_cleanup(&out);
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
     return text;
 }
 
@@ -439,7 +444,7 @@ static void filters_leave_templates_and_positions_as_the_log_came(void **state)
         .rename = rename,
         .n_rename = 1,
     });
-    const struct sf_hec_mapping_options opts = {
+    const struct sf_hec_event_options opts = {
         .host = "{__tag__:__hostname__|nohost}", .index = "{msg|none}", .position_fields = true};
     /* Log 0 of group 0 is dropped; log 1 (a repeated key: the general path) is 1000/1. */
     char *text = filtered_render(&opts, filter, &list, 1);
@@ -477,7 +482,7 @@ static void filters_leave_templates_and_positions_as_the_log_came(void **state)
     const char *keep_fields[] = {"n"};
     filter = make_filter(&(struct sf_filter_options){
         .drop_if = drop_one, .n_drop_if = 1, .keep_fields = keep_fields, .n_keep_fields = 1});
-    const struct sf_hec_mapping_options fast = {.source = "{secret}", .position_fields = true};
+    const struct sf_hec_event_options fast = {.source = "{secret}", .position_fields = true};
     text = filtered_render(&fast, filter, &three, 1);
     assert_string_equal(text,
                         "{\"time\":1749542400,\"source\":\"s0\",\"fields\":{\"sls_shard\":\"3\","
@@ -487,13 +492,13 @@ static void filters_leave_templates_and_positions_as_the_log_came(void **state)
     test_free(text);
 
     /* Resumed at the dropped log (as after SF_ERR_FULL): it is consumed, the next is /2. */
-    struct sf_hec_mapping *map = NULL;
-    SF_CHECK_ERR(sf_hec_mapping_new(&fast, &map, NULL, 0), SF_OK);
+    struct sf_hec_event_mapping *map = NULL;
+    SF_CHECK_ERR(sf_hec_event_mapping_new(&fast, &map, NULL, 0), SF_OK);
     struct sf_buf out;
     sf_buf_init(&out, 1 << 16);
     size_t n_done = 0, n_filtered = 0;
     SF_CHECK_ERR(
-        sf_hec_events_append_from(map, filter, &origin, &three, 1, &out, &n_done, &n_filtered),
+        sf_hec_event_append_list_from(map, filter, &origin, &three, 1, &out, &n_done, &n_filtered),
         SF_OK);
     assert_int_equal(n_done, 2);
     assert_int_equal(n_filtered, 1);
@@ -501,23 +506,23 @@ static void filters_leave_templates_and_positions_as_the_log_came(void **state)
                        "\"sls_position\":\"prod/nginx/3/1000/2\"}";
     assert_memory_equal(out.ptr, want, strlen(want));
     sf_buf_cleanup(&out);
-    sf_hec_mapping_free(map);
+    sf_hec_event_mapping_free(map);
     sf_filter_free(filter);
 
     /* Syslog alike: the hostname template reads the tag the rules renamed in the MSG. */
     filter = make_filter(&(struct sf_filter_options){.rename = rename, .n_rename = 1});
-    struct sf_syslog_options o;
-    sf_syslog_options_init(&o);
-    o.framing = SF_SYSLOG_FRAMING_NONE;
+    struct sf_syslog_line_options o;
+    sf_syslog_line_options_init(&o);
+    o.framing = SF_SYSLOG_LINE_FRAMING_NONE;
     o.utf8_bom = false;
-    o.hostname_mode = SF_SYSLOG_HOSTNAME_STATIC;
+    o.hostname_mode = SF_SYSLOG_LINE_HOSTNAME_STATIC;
     o.hostname = "{__tag__:__hostname__|-}";
-    struct sf_syslog_mapping *m = NULL;
-    SF_CHECK_ERR(sf_syslog_mapping_new(&o, &m, NULL, 0), SF_OK);
+    struct sf_syslog_line_mapping *m = NULL;
+    SF_CHECK_ERR(sf_syslog_line_mapping_new(&o, &m, NULL, 0), SF_OK);
     sf_buf_init(&out, 1 << 16);
-    struct sf_syslog_append_info info;
-    SF_CHECK_ERR(sf_syslog_append_filtered(m, filter, "prod", "nginx", 3, &groups[0], &logs_a[0],
-                                           &out, &info),
+    struct sf_syslog_line_append_info info;
+    SF_CHECK_ERR(sf_syslog_line_append_filtered(m, filter, "prod", "nginx", 3, &groups[0],
+                                                &logs_a[0], &out, &info),
                  SF_OK);
     SF_CHECK_ERR(sf_buf_append(&out, "", 1), SF_OK);
     const char *text_s = (const char *)out.ptr;
@@ -525,7 +530,7 @@ static void filters_leave_templates_and_positions_as_the_log_came(void **state)
     assert_non_null(strstr(text_s, "\"host\":\"web-1\""));
     assert_null(strstr(text_s, "\"__tag__:__hostname__\""));
     sf_buf_cleanup(&out);
-    sf_syslog_mapping_free(m);
+    sf_syslog_line_mapping_free(m);
     sf_filter_free(filter);
 }
 
@@ -534,31 +539,31 @@ static void filters_leave_templates_and_positions_as_the_log_came(void **state)
 static void syslog_header_fields_take_templates(void **state)
 {
     (void)state;
-    struct sf_syslog_options o;
-    sf_syslog_options_init(&o);
-    o.framing = SF_SYSLOG_FRAMING_NONE;
+    struct sf_syslog_line_options o;
+    sf_syslog_line_options_init(&o);
+    o.framing = SF_SYSLOG_LINE_FRAMING_NONE;
     o.utf8_bom = false;
-    o.hostname_mode = SF_SYSLOG_HOSTNAME_STATIC;
+    o.hostname_mode = SF_SYSLOG_LINE_HOSTNAME_STATIC;
     o.hostname = "{__tag__:__hostname__|-}";
     o.app_name = "{logstore} app";
     o.msgid = "{__topic__|sls}";
-    struct sf_syslog_mapping *m = NULL;
+    struct sf_syslog_line_mapping *m = NULL;
     char err[200];
-    SF_CHECK_ERR(sf_syslog_mapping_new(&o, &m, err, sizeof(err)), SF_OK);
+    SF_CHECK_ERR(sf_syslog_line_mapping_new(&o, &m, err, sizeof(err)), SF_OK);
     struct sf_buf out;
     sf_buf_init(&out, 1 << 16);
-    SF_CHECK_ERR(sf_syslog_append(m, "prod", "nginx", 3, &groups[0], &logs_a[0], &out), SF_OK);
+    SF_CHECK_ERR(sf_syslog_line_append(m, "prod", "nginx", 3, &groups[0], &logs_a[0], &out), SF_OK);
     const char *want = "<14>1 2025-06-10T08:00:00Z web-1 nginx_app - nginx [sls@32473 ";
     assert_memory_equal(out.ptr, want, strlen(want));
     out.len = 0;
-    SF_CHECK_ERR(sf_syslog_append(m, "prod", "nginx", 3, &groups[1], &logs_b[0], &out), SF_OK);
+    SF_CHECK_ERR(sf_syslog_line_append(m, "prod", "nginx", 3, &groups[1], &logs_b[0], &out), SF_OK);
     want = "<14>1 2025-06-10T08:00:02Z - nginx_app - sls [sls@32473 ";
     assert_memory_equal(out.ptr, want, strlen(want));
     sf_buf_cleanup(&out);
-    sf_syslog_mapping_free(m);
+    sf_syslog_line_mapping_free(m);
 
     o.msgid = "{a";
-    SF_CHECK_ERR(sf_syslog_mapping_new(&o, &m, err, sizeof(err)), SF_ERR_CONFIG);
+    SF_CHECK_ERR(sf_syslog_line_mapping_new(&o, &m, err, sizeof(err)), SF_ERR_CONFIG);
     assert_string_equal(err, "syslog msgid \"{a\": template: '{' is not closed (write '{{' for "
                              "a brace) at column 1");
 }
