@@ -195,6 +195,8 @@ sf_err sf_coord_new(const struct sf_config *config,
         struct sf_coord_source *source = &coord->sources[i];
         source->config = &config->sources[i];
         source->coord = coord;
+        source->member_state = SF_COORD_MEMBER_BOOTSTRAPPING;
+        source->member_state_since_ms = sf_now_ms();
         atomic_init(&source->membership_stop, false);
         pthread_cond_init(&source->membership_wake, &attr);
         sf_backoff_init(&source->bootstrap_backoff, 1000, 60000);
@@ -348,7 +350,7 @@ static void tick_sources(struct sf_coord *coord, bool is_stopping)
         sf_coord_checkpoint_tick(source, now, is_stopping);
         pthread_mutex_lock(&coord->lock);
         source->is_joined =
-            source->is_bootstrapped && !source->must_rejoin &&
+            source->member_state == SF_COORD_MEMBER_JOINED &&
             now - source->last_heartbeat_ok_ms < (int64_t)source->config->group_timeout_s * 1000;
         pthread_mutex_unlock(&coord->lock);
         sf_coord_progress_tick(source, now);

@@ -34,6 +34,14 @@ enum sf_coord_shard_state {
     SF_COORD_SHARD_DROPPED,   /* ownership lost: no more commits; freed when nothing is in flight */
 };
 
+/* A source's place in its consumer group; every change goes through
+ * sf_coord_membership_set_state, which logs it. */
+enum sf_coord_member_state {
+    SF_COORD_MEMBER_BOOTSTRAPPING, /* finding or creating the group; no heartbeat yet */
+    SF_COORD_MEMBER_REJOINING,     /* the next heartbeat reports [] (expired or never joined) */
+    SF_COORD_MEMBER_JOINED,        /* the last heartbeat succeeded: its answer holds */
+};
+
 /* A batch of this shard that has been created but not yet confirmed, in pull order. */
 struct sf_coord_inflight {
     uint64_t seq;
@@ -94,10 +102,10 @@ struct sf_coord_source {
     /* Membership, guarded by coord->lock: written by the membership thread, except that the
      * coord thread brings |next_heartbeat_ms| forward (and sets |is_held_changed|) when a
      * released shard leaves the heart set. */
-    bool is_bootstrapped;
+    enum sf_coord_member_state member_state;
+    int64_t member_state_since_ms;
     int64_t last_heartbeat_ok_ms;
     int64_t next_heartbeat_ms;
-    bool must_rejoin;      /* next heartbeat reports [] (expired or never joined) */
     bool is_held_changed;  /* the heart set changed since the heartbeat in flight was sent */
     bool wants_shard_list; /* a shard was granted: learn whether it is read-only */
     /* Coord thread only. */
@@ -194,6 +202,9 @@ void sf_coord_membership_beat(struct sf_coord_source *source, int64_t now_ms);
 /* Coord thread: start granted shards, refresh the read-only flags (ListShards). */
 void sf_coord_membership_tick(struct sf_coord_source *source, int64_t now_ms);
 void sf_coord_membership_leave(struct sf_coord_source *source);
+/* Lock held. Logs the change with how long the source was in its previous state. */
+void sf_coord_membership_set_state(struct sf_coord_source *source, enum sf_coord_member_state next);
+const char *sf_coord_membership_state_name(enum sf_coord_member_state state);
 /* Lock held. */
 void sf_coord_membership_drop_all(struct sf_coord_source *source, const char *why);
 

@@ -45,8 +45,9 @@ static void *membership_main(void *arg)
     pthread_mutex_lock(&coord->lock);
     while (!atomic_load(&source->membership_stop)) {
         int64_t now = sf_now_ms();
-        int64_t due =
-            source->is_bootstrapped ? source->next_heartbeat_ms : source->next_bootstrap_ms;
+        int64_t due = source->member_state != SF_COORD_MEMBER_BOOTSTRAPPING
+                          ? source->next_heartbeat_ms
+                          : source->next_bootstrap_ms;
         if (now < due) {
             wait_until(source, due);
             continue;

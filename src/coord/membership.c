@@ -35,6 +35,33 @@ static void log_sls_error(enum sf_log_level level,
     }
 }
 
+static const char *const member_state_names[] = {
+    [SF_COORD_MEMBER_BOOTSTRAPPING] = "bootstrapping",
+    [SF_COORD_MEMBER_REJOINING] = "rejoining",
+    [SF_COORD_MEMBER_JOINED] = "joined",
+};
+
+const char *sf_coord_membership_state_name(enum sf_coord_member_state state)
+{
+    return member_state_names[state];
+}
+
+/* Every membership change goes through here, as a shard's through sf_coord_shard_set_state,
+ * so the log tells each source's story in the group. */
+void sf_coord_membership_set_state(struct sf_coord_source *source, enum sf_coord_member_state next)
+{
+    if (source->member_state == next) {
+        return;
+    }
+    int64_t now = sf_now_ms();
+    SF_LOG_INFO("msg=\"membership %s -> %s\" source=%s group=%s after_ms=%lld",
+                member_state_names[source->member_state], member_state_names[next],
+                source->config->name, source->config->consumer_group,
+                (long long)(now - source->member_state_since_ms));
+    source->member_state = next;
+    source->member_state_since_ms = now;
+}
+
 static void set_fatal(struct sf_coord_source *source, sf_err err)
 {
     struct sf_coord *coord = source->coord;
@@ -103,8 +130,7 @@ static void bootstrap(struct sf_coord_source *source, int64_t now)
     }
     if (err == SF_OK) {
         pthread_mutex_lock(&source->coord->lock);
-        source->is_bootstrapped = true;
-        source->must_rejoin = true;
+        sf_coord_membership_set_state(source, SF_COORD_MEMBER_REJOINING);
         source->next_heartbeat_ms = now;
         source->last_heartbeat_ok_ms = now;
         pthread_mutex_unlock(&source->coord->lock);
@@ -139,7 +165,7 @@ static void bootstrap(struct sf_coord_source *source, int64_t now)
 static size_t heart_set(struct sf_coord_source *source, int *ids, size_t max)
 {
     size_t n = 0;
-    if (source->must_rejoin) {
+    if (source->member_state != SF_COORD_MEMBER_JOINED) {
         return 0;
     }
     for (struct sf_coord_shard *shard = source->shards; shard && n < max; shard = shard->next) {
@@ -208,7 +234,9 @@ void sf_coord_membership_drop_all(struct sf_coord_source *source, const char *wh
             n++;
         }
     }
-    source->must_rejoin = true;
+    if (source->member_state == SF_COORD_MEMBER_JOINED) {
+        sf_coord_membership_set_state(source, SF_COORD_MEMBER_REJOINING);
+    }
     SF_LOG_WARN("msg=\"dropped every shard, rejoining with an empty heartbeat\" source=%s "
                 "reason=\"%s\" shards=%zu",
                 source->config->name, why, n);
@@ -228,13 +256,14 @@ static void heartbeat_failed(struct sf_coord_source *source,
     sf_coord_credentials_check_refusal(source, err, detail);
     if (err == SF_ERR_SLS_CONSUMER_GONE) {
         /* Rejoin at once, but not in a tight loop if even the [] heartbeat is refused. */
-        source->next_heartbeat_ms = source->must_rejoin ? now + 1000 : now;
+        source->next_heartbeat_ms =
+            source->member_state == SF_COORD_MEMBER_REJOINING ? now + 1000 : now;
         sf_coord_membership_drop_all(source, "the server expired this consumer");
         return;
     }
     if (err == SF_ERR_SLS_GROUP_GONE) {
         sf_coord_membership_drop_all(source, "the consumer group was deleted");
-        source->is_bootstrapped = false;
+        sf_coord_membership_set_state(source, SF_COORD_MEMBER_BOOTSTRAPPING);
         source->next_bootstrap_ms = now;
         return;
     }
@@ -245,7 +274,7 @@ static void heartbeat_failed(struct sf_coord_source *source,
     int64_t delay = was_ok_last_time ? 1000 : (int64_t)cfg->heartbeat_interval_s * 1000;
     log_sls_error(SF_LOG_LEVEL_WARN, source, "heartbeat failed", err, detail, delay);
     if (now - source->last_heartbeat_ok_ms >= (int64_t)cfg->group_timeout_s * 1000 &&
-        !source->must_rejoin) {
+        source->member_state == SF_COORD_MEMBER_JOINED) {
         /* The server has expired us by now and handed our shards out (python-sdk#120). */
         sf_coord_membership_drop_all(source, "no successful heartbeat within the group timeout");
     }
@@ -276,7 +305,7 @@ static void heartbeat(struct sf_coord_source *source, int64_t now)
         return;
     }
     source->last_heartbeat_ok_ms = now;
-    source->must_rejoin = false;
+    sf_coord_membership_set_state(source, SF_COORD_MEMBER_JOINED);
     /* On the schedule (from when this one was due), unless a shard left the heart set
      * while it was in flight: then the hand-off goes out at once. */
     source->next_heartbeat_ms =
@@ -481,7 +510,7 @@ static void refresh_shard_list(struct sf_coord_source *source, int64_t now)
 void sf_coord_membership_beat(struct sf_coord_source *source, int64_t now)
 {
     pthread_mutex_lock(&source->coord->lock);
-    bool is_bootstrapped = source->is_bootstrapped;
+    bool is_bootstrapped = source->member_state != SF_COORD_MEMBER_BOOTSTRAPPING;
     pthread_mutex_unlock(&source->coord->lock);
     if (is_bootstrapped) {
         heartbeat(source, now);
@@ -493,7 +522,7 @@ void sf_coord_membership_beat(struct sf_coord_source *source, int64_t now)
 void sf_coord_membership_tick(struct sf_coord_source *source, int64_t now)
 {
     pthread_mutex_lock(&source->coord->lock);
-    bool is_bootstrapped = source->is_bootstrapped;
+    bool is_bootstrapped = source->member_state != SF_COORD_MEMBER_BOOTSTRAPPING;
     pthread_mutex_unlock(&source->coord->lock);
     if (is_bootstrapped) {
         start_shards(source, now);
@@ -504,7 +533,7 @@ void sf_coord_membership_tick(struct sf_coord_source *source, int64_t now)
 /* After the membership thread has stopped: this thread alone touches the source. */
 void sf_coord_membership_leave(struct sf_coord_source *source)
 {
-    if (!source->is_bootstrapped) {
+    if (source->member_state == SF_COORD_MEMBER_BOOTSTRAPPING) {
         return;
     }
     const struct sf_config_source *cfg = source->config;
