@@ -9,6 +9,7 @@
 #include "transform/json.h"
 #include "transform/json_int.h"
 #include "transform/template.h"
+#include "transform/vkey.h"
 #include "util/alloc.h"
 #include "util/assert.h"
 #include "util/encode.h"
@@ -34,9 +35,6 @@
 #define FAST_MAX_CONTENTS 64
 #define FAST_MAX_TAGS     16
 #define STACK_MAX_KEYS    256 /* general path: keys whose tables fit on the stack */
-
-#define TAG_PREFIX     "__tag__:"
-#define TAG_PREFIX_LEN 8
 
 struct json_field {
     struct sf_str topic;
@@ -101,14 +99,6 @@ struct group_ctx {
     struct sf_str ref_group[MAX_REFS];
     size_t cache_off;
     size_t cache_len;
-};
-
-/* The key list of one event, as the reference program's dict sees it: 0 "__topic__",
- * 1 "__source__", then the tags, then the contents. A key is compared in canonical form:
- * "__tag__:x" as a content and tag "x" are the same key. */
-struct vkey {
-    struct sf_str name; /* without "__tag__:" when |is_tag| */
-    bool is_tag;
 };
 
 #define PICK_SKIP UINT32_MAX
@@ -198,11 +188,11 @@ put_key_open(struct wr *w, const bool measure, const bool smode, bool first)
 
 /* The key's name, escaped for where it sits, and the quote that closes it. */
 static ALWAYS_INLINE void
-put_key(struct wr *w, const bool measure, const bool smode, bool first, struct vkey key)
+put_key(struct wr *w, const bool measure, const bool smode, bool first, struct sf_vkey key)
 {
     put_key_open(w, measure, smode, first);
     if (key.is_tag) {
-        PUT_LIT(w, measure, TAG_PREFIX);
+        PUT_LIT(w, measure, SF_VKEY_TAG_PREFIX);
     }
     put_escaped(w, measure, key.name, smode ? 2 : 1);
     put_quote(w, measure, smode);
@@ -405,59 +395,25 @@ static bool is_json_field(const struct group_ctx *g, struct sf_str key)
 }
 
 /* is_json_field for a key in canonical form: a tag-form key is "__tag__:" + its name. */
-static bool vkey_is_json_field(const struct group_ctx *g, struct vkey key)
+static bool vkey_is_json_field(const struct group_ctx *g, struct sf_vkey key)
 {
     for (size_t i = 0; i < g->n_fields && key.is_tag; i++) {
         struct sf_str field = g->fields[i].field;
-        if (field.len == TAG_PREFIX_LEN + key.name.len &&
-            memcmp(field.ptr, TAG_PREFIX, TAG_PREFIX_LEN) == 0 &&
+        if (field.len == SF_VKEY_TAG_PREFIX_LEN + key.name.len &&
+            memcmp(field.ptr, SF_VKEY_TAG_PREFIX, SF_VKEY_TAG_PREFIX_LEN) == 0 &&
             (key.name.len == 0 ||
-             memcmp(field.ptr + TAG_PREFIX_LEN, key.name.ptr, key.name.len) == 0)) {
+             memcmp(field.ptr + SF_VKEY_TAG_PREFIX_LEN, key.name.ptr, key.name.len) == 0)) {
             return true;
         }
     }
     return !key.is_tag && is_json_field(g, key.name);
 }
 
-static ALWAYS_INLINE struct vkey content_vkey(struct sf_str key)
+/* The event's key |i| (vkey.h gives the order). */
+static struct sf_vkey vkey_at(const struct event *ev, size_t i)
 {
-    if (key.len >= TAG_PREFIX_LEN && memcmp(key.ptr, TAG_PREFIX, TAG_PREFIX_LEN) == 0) {
-        return (struct vkey){
-            .name = {.ptr = key.ptr + TAG_PREFIX_LEN, .len = key.len - TAG_PREFIX_LEN},
-            .is_tag = true,
-        };
-    }
-    return (struct vkey){.name = key, .is_tag = false};
-}
-
-/* Field rules: false when |key| is not written; else |*key| is the name to write. */
-static ALWAYS_INLINE bool filter_key(const struct group_ctx *g, struct vkey *key)
-{
-    if (!g->filter) {
-        return true;
-    }
-    struct sf_filter_key fk = {.name = key->name, .is_tag = key->is_tag};
-    if (!sf_filter_field(g->filter, &fk)) {
-        return false;
-    }
-    *key = (struct vkey){.name = fk.name, .is_tag = fk.is_tag};
-    return true;
-}
-
-static struct vkey vkey_at(const struct event *ev, size_t i)
-{
-    const struct sf_loggroup *group = ev->g->group;
-    if (i == 0) {
-        return (struct vkey){.name = SF_STR_LIT("__topic__")};
-    }
-    if (i == 1) {
-        return (struct vkey){.name = SF_STR_LIT("__source__")};
-    }
-    i -= 2;
-    if (i < group->n_tags) {
-        return (struct vkey){.name = group->tags[i].key, .is_tag = true};
-    }
-    return content_vkey(ev->log->contents[i - group->n_tags].key);
+    struct sf_str value;
+    return sf_vkey_at(ev->g->group, ev->log, i, &value);
 }
 
 static struct sf_str value_at(const struct event *ev, size_t i)
@@ -586,7 +542,9 @@ static bool output_eq(struct sf_str a, struct sf_str b)
     return i == a.len && j == b.len;
 }
 
-static bool vkey_eq(struct vkey a, struct vkey b)
+/* The same key once written: unlike sf_vkey_eq, keys that differ only in bytes written as
+ * U+FFFD are one key, as the reference program sees the decoded text. */
+static bool vkey_output_eq(struct sf_vkey a, struct sf_vkey b)
 {
     return a.is_tag == b.is_tag && output_eq(a.name, b.name);
 }
@@ -597,7 +555,7 @@ static bool clashes_with_group(const struct group_ctx *g, struct sf_str key)
     if (sf_str_eq(key, SF_STR_LIT("__topic__")) || sf_str_eq(key, SF_STR_LIT("__source__"))) {
         return true;
     }
-    struct vkey vk = content_vkey(key);
+    struct sf_vkey vk = sf_vkey_content(key);
     if (!vk.is_tag) {
         return false;
     }
@@ -674,12 +632,12 @@ static void compute_picks(
 {
     memset(slots, 0, n_slots * sizeof(*slots));
     for (size_t i = 0; i < n_keys; i++) {
-        struct vkey key = vkey_at(ev, i);
+        struct sf_vkey key = vkey_at(ev, i);
         size_t slot = (size_t)(output_hash(key.name) ^ key.is_tag) & (n_slots - 1);
         pick[i] = (uint32_t)i;
         while (slots[slot] != 0) {
             size_t j = slots[slot] - 1u;
-            if (vkey_eq(vkey_at(ev, j), key)) {
+            if (vkey_output_eq(vkey_at(ev, j), key)) {
                 pick[j] = (uint32_t)i;
                 pick[i] = PICK_SKIP;
                 break;
@@ -700,13 +658,9 @@ emit_group_part(struct wr *w, const bool measure, const bool smode, const struct
     const struct sf_loggroup *group = g->group;
     bool first = true;
     for (size_t i = 0; i < 2 + group->n_tags; i++) {
-        struct vkey key = i == 0   ? (struct vkey){.name = SF_STR_LIT("__topic__")}
-                          : i == 1 ? (struct vkey){.name = SF_STR_LIT("__source__")}
-                                   : (struct vkey){.name = group->tags[i - 2].key, .is_tag = true};
-        struct sf_str value = i == 0   ? group->topic
-                              : i == 1 ? group->source
-                                       : group->tags[i - 2].value;
-        if (!filter_key(g, &key)) {
+        struct sf_str value;
+        struct sf_vkey key = sf_vkey_at(group, NULL, i, &value);
+        if (!sf_vkey_filter(g->filter, &key)) {
             continue;
         }
         put_key(w, measure, smode, first, key);
@@ -726,8 +680,8 @@ static ALWAYS_INLINE void emit_filtered_contents(struct wr *w,
     const struct sf_log_kv *kv = log->contents;
     bool first = !g->has_group_keys;
     for (size_t i = 0; i < log->n_contents; i++) {
-        struct vkey key = {.name = kv[i].key};
-        if (!filter_key(g, &key)) {
+        struct sf_vkey key = {.name = kv[i].key};
+        if (!sf_vkey_filter(g->filter, &key)) {
             continue;
         }
         put_key(w, measure, smode, first, key);
@@ -754,10 +708,10 @@ emit_event(struct wr *w, const bool measure, const bool smode, struct event *ev)
             if (from == PICK_SKIP) {
                 continue;
             }
-            struct vkey key = vkey_at(ev, i);
+            struct sf_vkey key = vkey_at(ev, i);
             /* Only a content's value can be JSON, whichever position its key holds. */
             bool try_json = from >= n_fixed && vkey_is_json_field(g, key);
-            if (!filter_key(g, &key)) {
+            if (!sf_vkey_filter(g->filter, &key)) {
                 continue;
             }
             put_key(w, measure, smode, first, key);
@@ -783,7 +737,7 @@ emit_event(struct wr *w, const bool measure, const bool smode, struct event *ev)
         } else {
             /* The hot loop: kept free of the filter's branches (bench_transform). */
             for (size_t i = 0; i < log->n_contents; i++) {
-                put_key(w, measure, smode, false, (struct vkey){.name = kv[i].key});
+                put_key(w, measure, smode, false, (struct sf_vkey){.name = kv[i].key});
                 put_value(w, measure, smode, kv[i].value,
                           g->n_fields && is_json_field(g, kv[i].key));
             }
@@ -968,11 +922,9 @@ static void set_field_rules(struct group_ctx *g, const struct sf_filter *filter)
     g->rename_growth = sf_filter_rename_growth(filter);
     g->has_group_keys = false;
     for (size_t i = 0; i < 2 + g->group->n_tags && !g->has_group_keys; i++) {
-        struct sf_filter_key key = {.name = i == 0   ? SF_STR_LIT("__topic__")
-                                            : i == 1 ? SF_STR_LIT("__source__")
-                                                     : g->group->tags[i - 2].key,
-                                    .is_tag = i >= 2};
-        g->has_group_keys = sf_filter_field(filter, &key);
+        struct sf_str value;
+        struct sf_vkey key = sf_vkey_at(g->group, NULL, i, &value);
+        g->has_group_keys = sf_vkey_filter(filter, &key);
     }
 }
 
@@ -1009,7 +961,8 @@ static void group_ctx_init(struct group_ctx *g,
     for (size_t r = 0; r < map->n_refs; r++) {
         g->ref_group[r] = sf_template_field(group, &no_contents, map->ref_names[r]);
     }
-    g->prefix_bound = sum * WORST_PER_BYTE + (2 + group->n_tags) * (KV_OVERHEAD + TAG_PREFIX_LEN);
+    g->prefix_bound =
+        sum * WORST_PER_BYTE + (2 + group->n_tags) * (KV_OVERHEAD + SF_VKEY_TAG_PREFIX_LEN);
 }
 
 sf_err sf_hec_event_append(const struct sf_hec_event_mapping *map,

@@ -10,6 +10,7 @@
 #include "transform/json.h"
 #include "transform/json_int.h"
 #include "transform/template.h"
+#include "transform/vkey.h"
 #include "util/alloc.h"
 #include "util/assert.h"
 #include "util/template.h"
@@ -39,9 +40,6 @@
 #define DEFAULT_SDID "sls@32473"
 #define BOM          "\xEF\xBB\xBF"
 #define TRUNC_PARAM  " truncated=\"1\""
-
-#define TAG_PREFIX     "__tag__:"
-#define TAG_PREFIX_LEN 8
 
 struct sev_entry {
     char *value;
@@ -578,12 +576,7 @@ static void put_text(struct wr *w, const char *s, size_t len, bool is_lf, bool i
     }
 }
 
-/* ---- the key list: 0 "__topic__", 1 "__source__", the tags, the contents ---- */
-
-struct vkey {
-    struct sf_str name; /* without "__tag__:" when |is_tag| */
-    bool is_tag;
-};
+/* ---- the key list (vkey.h): 0 "__topic__", 1 "__source__", the tags, the contents ---- */
 
 struct keys {
     const struct sf_loggroup *group;
@@ -593,41 +586,14 @@ struct keys {
     const struct sf_filter *filter; /* field rules (filter.h), or NULL */
 };
 
-static struct vkey key_at(const struct keys *k, size_t i, struct sf_str *value)
+static struct sf_vkey key_at(const struct keys *k, size_t i, struct sf_str *value)
 {
-    struct vkey key = {.is_tag = false};
-    if (i < 2) {
-        key.name = sf_str_from(i == 0 ? "__topic__" : "__source__");
-        *value = i == 0 ? k->group->topic : k->group->source;
-        return key;
-    }
-    i -= 2;
-    if (i < k->group->n_tags) {
-        key.name = k->group->tags[i].key;
-        key.is_tag = true;
-        *value = k->group->tags[i].value;
-        return key;
-    }
-    const struct sf_log_kv *kv = &k->log->contents[i - k->group->n_tags];
-    key.name = kv->key;
-    *value = kv->value;
-    if (key.name.len >= TAG_PREFIX_LEN && memcmp(key.name.ptr, TAG_PREFIX, TAG_PREFIX_LEN) == 0) {
-        key.name.ptr += TAG_PREFIX_LEN;
-        key.name.len -= TAG_PREFIX_LEN;
-        key.is_tag = true;
-    }
-    return key;
-}
-
-static bool vkey_eq(struct vkey a, struct vkey b)
-{
-    return a.is_tag == b.is_tag && a.name.len == b.name.len &&
-           (a.name.len == 0 || memcmp(a.name.ptr, b.name.ptr, a.name.len) == 0);
+    return sf_vkey_at(k->group, k->log, i, value);
 }
 
 /* Like a dict, as the HEC event does: a repeated key keeps its first position and its last
  * value. False when key |i| repeats an earlier one; else its value in |*value|. */
-static bool pick(const struct keys *k, size_t i, struct vkey *key, struct sf_str *value)
+static bool pick(const struct keys *k, size_t i, struct sf_vkey *key, struct sf_str *value)
 {
     *key = key_at(k, i, value);
     if (!k->dedup) {
@@ -635,29 +601,15 @@ static bool pick(const struct keys *k, size_t i, struct vkey *key, struct sf_str
     }
     struct sf_str other;
     for (size_t j = 0; j < i; j++) {
-        if (vkey_eq(key_at(k, j, &other), *key)) {
+        if (sf_vkey_eq(key_at(k, j, &other), *key)) {
             return false;
         }
     }
     for (size_t j = i + 1; j < k->n; j++) {
-        if (vkey_eq(key_at(k, j, &other), *key)) {
+        if (sf_vkey_eq(key_at(k, j, &other), *key)) {
             *value = other;
         }
     }
-    return true;
-}
-
-/* Field rules: false when |key| is not written; else |*key| is the name to write. */
-static bool filter_key(const struct keys *k, struct vkey *key)
-{
-    if (!k->filter) {
-        return true;
-    }
-    struct sf_filter_key fk = {.name = key->name, .is_tag = key->is_tag};
-    if (!sf_filter_field(k->filter, &fk)) {
-        return false;
-    }
-    *key = (struct vkey){.name = fk.name, .is_tag = fk.is_tag};
     return true;
 }
 
@@ -670,15 +622,15 @@ static void put_body(struct wr *w, const struct sf_syslog_line_mapping *m, const
         PUT_LIT(w, "{");
     }
     for (size_t i = 0; i < k->n && !w->is_cut; i++) {
-        struct vkey key;
+        struct sf_vkey key;
         struct sf_str value;
-        if (!pick(k, i, &key, &value) || !filter_key(k, &key)) {
+        if (!pick(k, i, &key, &value) || !sf_vkey_filter(k->filter, &key)) {
             continue;
         }
         if (is_json) {
             put(w, first ? "\"" : ",\"", first ? 1 : 2);
             if (key.is_tag) {
-                PUT_LIT(w, TAG_PREFIX);
+                PUT_LIT(w, SF_VKEY_TAG_PREFIX);
             }
             put_json(w, key.name.ptr, key.name.len);
             PUT_LIT(w, "\":\"");
@@ -687,7 +639,7 @@ static void put_body(struct wr *w, const struct sf_syslog_line_mapping *m, const
         } else {
             put(w, m->kv_sep, m->kv_sep_len);
             if (key.is_tag) {
-                PUT_LIT(w, TAG_PREFIX);
+                PUT_LIT(w, SF_VKEY_TAG_PREFIX);
             }
             put_text(w, key.name.ptr, key.name.len, is_lf, false);
             PUT_LIT(w, "=");
@@ -707,7 +659,7 @@ static size_t body_bound(const struct sf_syslog_line_mapping *m, const struct ke
     size_t n = 2 + k->n * (sf_json_escape_bound(growth, 1) + 4 * growth);
     for (size_t i = 0; i < k->n; i++) {
         struct sf_str value;
-        struct vkey key = key_at(k, i, &value);
+        struct sf_vkey key = key_at(k, i, &value);
         if (m->msg_format == SF_SYSLOG_LINE_MSG_JSON) {
             n += sf_json_escape_bound(key.name.len, 1) + sf_json_escape_bound(value.len, 1) + 16;
         } else {
