@@ -9,7 +9,9 @@
  * closed, no progress within ack_timeout_ms) the connection is closed and, after a backoff,
  * reopened, and every unconfirmed batch is written again from its beginning, in order:
  * the receiver may see duplicates, never a gap. UDP is lossy: a batch is delivered once every
- * line of it was sent as one datagram (a warning says so at start). */
+ * line of it was sent as one datagram (a warning says so at start).
+ * syslog_sink.c is the queue, the thread, reconnecting with backoff and the stats;
+ * syslog_conn.c the socket, TLS and the window of unconfirmed batches. */
 #ifndef SF_SINK_SYSLOG_SINK_H
 #define SF_SINK_SYSLOG_SINK_H
 
