@@ -598,17 +598,16 @@ sf_err sf_syslog_conn_new(const struct sf_syslog_sink_options *opts,
     c->opts = opts;
     c->stop_deadline_ms = stop_deadline_ms;
     c->fd = -1;
+    sf_err err = SF_OK;
     if (!split_address(opts->address, &c->host, &c->port)) {
         snprintf(errbuf, errbuf_size, "syslog address %s is not host:port", opts->address);
-        sf_syslog_conn_free(c);
-        return SF_ERR_CONFIG;
+        err = SF_ERR_CONFIG;
+    } else if (opts->transport == SF_SYSLOG_SINK_TLS) {
+        err = make_ssl_ctx(c, errbuf, errbuf_size);
     }
-    if (opts->transport == SF_SYSLOG_SINK_TLS) {
-        sf_err err = make_ssl_ctx(c, errbuf, errbuf_size);
-        if (err) {
-            sf_syslog_conn_free(c);
-            return err;
-        }
+    if (err) {
+        sf_syslog_conn_free(c);
+        return err;
     }
     *out = c;
     return SF_OK;

@@ -106,19 +106,18 @@ static void *syslog_sink_main(void *arg)
             why[0] = '\0';
             bool is_cert_refused;
             sf_err err = sf_syslog_conn_open(c, &is_cert_refused, why, sizeof(why));
-            if (err && is_cert_refused) {
-                atomic_fetch_add(&ss->connect_errors, 1);
-                SF_LOG_ERROR("msg=\"syslog receiver's TLS certificate refused; check ca_file and "
-                             "server_name\" address=\"%s\" error=\"%s\" unconfirmed_batches=%zu",
-                             ss->address, why, sf_syslog_conn_n_unconfirmed(c));
-                back_off(ss);
-                continue;
-            }
             if (err) {
                 atomic_fetch_add(&ss->connect_errors, 1);
-                SF_LOG_WARN("msg=\"cannot connect to syslog receiver\" address=\"%s\" "
-                            "error=\"%s\" unconfirmed_batches=%zu",
-                            ss->address, why, sf_syslog_conn_n_unconfirmed(c));
+                if (is_cert_refused) {
+                    SF_LOG_ERROR("msg=\"syslog receiver's TLS certificate refused; check ca_file "
+                                 "and server_name\" address=\"%s\" error=\"%s\" "
+                                 "unconfirmed_batches=%zu",
+                                 ss->address, why, sf_syslog_conn_n_unconfirmed(c));
+                } else {
+                    SF_LOG_WARN("msg=\"cannot connect to syslog receiver\" address=\"%s\" "
+                                "error=\"%s\" unconfirmed_batches=%zu",
+                                ss->address, why, sf_syslog_conn_n_unconfirmed(c));
+                }
                 back_off(ss);
                 continue;
             }
