@@ -507,12 +507,17 @@ static void refresh_shard_list(struct sf_coord_source *source, int64_t now)
     free(list);
 }
 
-void sf_coord_membership_beat(struct sf_coord_source *source, int64_t now)
+static bool is_bootstrapped(struct sf_coord_source *source)
 {
     pthread_mutex_lock(&source->coord->lock);
-    bool is_bootstrapped = source->member_state != SF_COORD_MEMBER_BOOTSTRAPPING;
+    bool is_done = source->member_state != SF_COORD_MEMBER_BOOTSTRAPPING;
     pthread_mutex_unlock(&source->coord->lock);
-    if (is_bootstrapped) {
+    return is_done;
+}
+
+void sf_coord_membership_beat(struct sf_coord_source *source, int64_t now)
+{
+    if (is_bootstrapped(source)) {
         heartbeat(source, now);
     } else {
         bootstrap(source, now);
@@ -521,10 +526,7 @@ void sf_coord_membership_beat(struct sf_coord_source *source, int64_t now)
 
 void sf_coord_membership_tick(struct sf_coord_source *source, int64_t now)
 {
-    pthread_mutex_lock(&source->coord->lock);
-    bool is_bootstrapped = source->member_state != SF_COORD_MEMBER_BOOTSTRAPPING;
-    pthread_mutex_unlock(&source->coord->lock);
-    if (is_bootstrapped) {
+    if (is_bootstrapped(source)) {
         start_shards(source, now);
         refresh_shard_list(source, now);
     }
