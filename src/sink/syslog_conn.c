@@ -281,6 +281,17 @@ static sf_err do_connect(struct sf_syslog_conn *c, char *why, size_t why_size)
 
 /* ---- TCP and TLS ---- */
 
+/* After a send or recv failed with |errno| (not EINTR, which the caller retries): SF_OK when
+ * the socket would block, else SF_ERR_NET with "<op>: <error>" in |why|. */
+static sf_err socket_error(const char *op, char *why, size_t why_size)
+{
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        return SF_OK;
+    }
+    snprintf(why, why_size, "%s: %s", op, strerror(errno));
+    return SF_ERR_NET;
+}
+
 /* Writes what it can without blocking: SF_OK when it wrote everything or would block. */
 static sf_err stream_write(struct sf_syslog_conn *c, char *why, size_t why_size)
 {
@@ -319,11 +330,7 @@ static sf_err stream_write(struct sf_syslog_conn *c, char *why, size_t why_size)
                 if (errno == EINTR) {
                     continue;
                 }
-                if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                    return SF_OK;
-                }
-                snprintf(why, why_size, "write: %s", strerror(errno));
-                return SF_ERR_NET;
+                return socket_error("write", why, why_size);
             }
         }
         e->written += (size_t)n;
@@ -368,11 +375,7 @@ static sf_err stream_drain(struct sf_syslog_conn *c, char *why, size_t why_size)
         if (errno == EINTR) {
             continue;
         }
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            return SF_OK;
-        }
-        snprintf(why, why_size, "read: %s", strerror(errno));
-        return SF_ERR_NET;
+        return socket_error("read", why, why_size);
     }
 }
 
@@ -587,6 +590,21 @@ static sf_err make_ssl_ctx(struct sf_syslog_conn *c, char *errbuf, size_t errbuf
 
 /* ---- the interface ---- */
 
+void sf_syslog_conn_free(struct sf_syslog_conn *c)
+{
+    if (!c) {
+        return;
+    }
+    disconnect(c);
+    if (c->ssl_ctx) {
+        SSL_CTX_free(c->ssl_ctx);
+    }
+    free(c->window);
+    free(c->host);
+    free(c->port);
+    free(c);
+}
+
 sf_err sf_syslog_conn_new(const struct sf_syslog_sink_options *opts,
                           const atomic_llong *stop_deadline_ms,
                           struct sf_syslog_conn **out,
@@ -611,21 +629,6 @@ sf_err sf_syslog_conn_new(const struct sf_syslog_sink_options *opts,
     }
     *out = c;
     return SF_OK;
-}
-
-void sf_syslog_conn_free(struct sf_syslog_conn *c)
-{
-    if (!c) {
-        return;
-    }
-    disconnect(c);
-    if (c->ssl_ctx) {
-        SSL_CTX_free(c->ssl_ctx);
-    }
-    free(c->window);
-    free(c->host);
-    free(c->port);
-    free(c);
 }
 
 void sf_syslog_conn_push(struct sf_syslog_conn *c, struct sf_batch_entry *hold)
