@@ -10,29 +10,17 @@
 set -euo pipefail
 build=${1:-build}
 logs=${2:-1000000}
-dir=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
-"$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo --logstore nginx \
-    --shards 4 --generate "nginx:$logs" >"$dir/emu.out" 2>/dev/null &
-pids+=($!)
+. "$(dirname "$0")/lib.sh"
+bench_init
+bench_emulator nginx 4 --generate "nginx:$logs"
 "$build/bench/tcp_sink" >"$dir/sink.out" 2>"$dir/sink.err" &
-pids+=($!)
-until grep -q listening "$dir/emu.out" 2>/dev/null && grep -q listening "$dir/sink.out" 2>/dev/null; do
-    sleep 0.1
-done
-emu_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.out")
-sink_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/sink.out")
-raw_bytes=$(curl -s "http://127.0.0.1:$emu_port/_emulator/stats" |
-    jq '[.projects[].logstores[].shards[].raw_bytes_total] | add')
+sink=$!
+pids+=($sink)
+bench_wait_line "$dir/sink.out" listening "$sink"
+sink_port=$(bench_port "$dir/sink.out")
+raw_bytes=$(bench_raw_bytes)
 cat >"$dir/slsfwd.yaml" <<YAML
-sls:
-  endpoint: http://127.0.0.1:$emu_port
-  project: demo
-  logstore: nginx
-  access_key_id: bench
-  access_key_secret: bench-secret
-  consumer_group: bench
+$(bench_sls_yaml nginx)
   checkpoint_interval: 1s
 output:
   syslog:
@@ -40,11 +28,8 @@ output:
 metrics:
   listen: ""
 YAML
-chmod 600 "$dir/slsfwd.yaml"
 start=$(date +%s.%N)
-"$build/slsfwd" run -c "$dir/slsfwd.yaml" 2>"$dir/slsfwd.log" &
-fwd=$!
-pids+=($fwd)
+bench_slsfwd
 # Done when every shard's checkpoint is at its end cursor.
 until curl -s "http://127.0.0.1:$emu_port/_emulator/stats" | jq -e '
     .projects[].logstores[] | (.shards | map({key: (.shardID|tostring), value: .end_cursor}) | from_entries) as $ends
@@ -52,10 +37,9 @@ until curl -s "http://127.0.0.1:$emu_port/_emulator/stats" | jq -e '
     sleep 0.05
 done
 end=$(date +%s.%N)
-cpu=$(awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$fwd/stat")
-rss=$(awk '/VmHWM/ {print $2}' "/proc/$fwd/status")
-kill -TERM "$fwd"
-wait "$fwd" || true
+cpu=$(bench_cpu_s "$fwd")
+rss=$(bench_rss_kb "$fwd")
+bench_stop "$fwd"
 awk -v n="$logs" -v raw="$raw_bytes" -v s="$start" -v e="$end" -v cpu="$cpu" -v rss="$rss" \
     'BEGIN { w = e - s; mb = raw / 1e6;
     printf "RESULT bench=e2e_syslog data=nginx events=%d raw_mb=%.1f cpu_s=%.2f raw_mb_per_cpu_s=%.1f events_per_s=%.0f wall_s=%.2f peak_rss_mb=%.1f\n",

@@ -18,13 +18,8 @@ set -euo pipefail
 build=${1:-build}
 nginx_logs=${2:-1000000}
 actiontrail_logs=${3:-200000}
-dir=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
-
-wait_line() { # wait_line FILE PATTERN
-    until grep -q "$2" "$1" 2>/dev/null; do sleep 0.1; done
-}
+. "$(dirname "$0")/lib.sh"
+bench_init
 
 filters_of() { # filters_of KIND FILTER: the source's filters block, or its SPL query
     if [ "$2" = spl ]; then
@@ -50,47 +45,20 @@ metric() { # metric PORT NAME: the value summed over sources
 
 run_one() { # run_one KIND LOGS FILTER [EXPECTED_OUT]: sets LAST_OUT
     local kind=$1 logs=$2 filter=$3 expected=${4:-0}
-    # The previous run's files still name its ports ("listening") until the new process
-    # truncates them, which happens after `&` returns: remove them first.
-    rm -f "$dir/emu.out" "$dir/hec.out" "$dir/slsfwd.log"
-    "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
-        --logstore "$kind" --shards 4 --generate "$kind:$logs" >"$dir/emu.out" 2>/dev/null &
-    local emu=$!
-    pids+=($emu)
-    "$build/hec-receiver" --listen 127.0.0.1:0 --token bench-token --count-only --quiet \
-        >"$dir/hec.out" 2>/dev/null &
-    local hec=$!
-    pids+=($hec)
-    wait_line "$dir/emu.out" listening
-    wait_line "$dir/hec.out" listening
-    local emu_port hec_port
-    emu_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.out")
-    hec_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/hec.out")
+    rm -f "$dir/slsfwd.log"
+    bench_emulator "$kind" 4 --generate "$kind:$logs"
+    bench_receiver
     local raw_bytes
-    raw_bytes=$(curl -s "http://127.0.0.1:$emu_port/_emulator/stats" |
-        jq '[.projects[].logstores[].shards[].raw_bytes_total] | add')
+    raw_bytes=$(bench_raw_bytes)
     cat >"$dir/slsfwd.yaml" <<YAML
-sls:
-  endpoint: http://127.0.0.1:$emu_port
-  project: demo
-  logstore: $kind
-  access_key_id: bench
-  access_key_secret: bench-secret
-  consumer_group: bench
+$(bench_sls_yaml "$kind")
 $(filters_of "$kind" "$filter")
-output:
-  hec:
-    url: http://127.0.0.1:$hec_port
-    token: bench-token
-    health_check: false
+$(bench_hec_yaml)
 metrics:
   listen: 127.0.0.1:0
 YAML
-    chmod 600 "$dir/slsfwd.yaml"
-    "$build/slsfwd" run -c "$dir/slsfwd.yaml" 2>"$dir/slsfwd.log" &
-    local fwd=$!
-    pids+=($fwd)
-    wait_line "$dir/slsfwd.log" 'msg="metrics listening"'
+    bench_slsfwd
+    bench_wait_line "$dir/slsfwd.log" 'msg="metrics listening"' "$fwd"
     local mport
     mport=$(sed -n 's/.*msg="metrics listening".* port=\([0-9]*\).*/\1/p' "$dir/slsfwd.log" | head -1)
     local out filtered
@@ -104,17 +72,14 @@ YAML
         fi
         sleep 0.05
     done
-    local ticks cpu stats
-    ticks=$(getconf CLK_TCK)
-    cpu=$(awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$fwd/stat")
+    local cpu stats
+    cpu=$(bench_cpu_s "$fwd")
     stats=$(curl -s "http://127.0.0.1:$hec_port/_receiver/stats")
     local wire
     wire=$(curl -s "http://127.0.0.1:$mport/metrics" | awk '$1 ~ /^slsfwd_bytes_in_total\{.*kind="wire"/ {s += $2} END {printf "%d", s}')
     LAST_OUT=$(jq .events.accepted <<<"$stats")
-    kill -TERM "$fwd"
-    wait "$fwd" || true
-    kill "$emu" "$hec"
-    wait "$emu" "$hec" 2>/dev/null || true
+    bench_stop "$fwd"
+    bench_stop "$emu" "$hec"
     awk -v k="$kind" -v f="$filter" -v n="$logs" -v o="$(jq .events.accepted <<<"$stats")" \
         -v hb="$(jq .bytes.decompressed <<<"$stats")" -v hw="$(jq .bytes.wire <<<"$stats")" \
         -v raw="$raw_bytes" -v cpu="$cpu" -v wire="$wire" 'BEGIN { mb = raw / 1e6;

@@ -20,16 +20,8 @@ shift 2 2>/dev/null || shift $#
 counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(4 64 256)
 down_s=${DOWN_S:-20}
-dir=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
-
-wait_line() { # wait_line FILE PATTERN PID
-    until grep -q "$2" "$1" 2>/dev/null; do
-        kill -0 "$3" 2>/dev/null || return 1
-        sleep 0.1
-    done
-}
+. "$(dirname "$0")/lib.sh"
+bench_init
 
 charged_sum() { # charged_sum PORT: sum of slsfwd_memory_charged_bytes (0 before it exists)
     curl -s --max-time 2 "http://127.0.0.1:$1/metrics" 2>/dev/null |
@@ -38,48 +30,24 @@ charged_sum() { # charged_sum PORT: sum of slsfwd_memory_charged_bytes (0 before
 
 run_one() { # run_one SHARDS up|down
     local shards=$1 sink=$2
-    "$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo \
-        --logstore nginx --shards "$shards" --generate "nginx:$logs" >"$dir/emu.out" 2>"$dir/emu.err" &
-    local emu=$!
-    pids+=($emu)
-    if ! wait_line "$dir/emu.out" listening "$emu"; then
+    if ! bench_emulator nginx "$shards" --generate "nginx:$logs"; then
         echo "SKIP bench=memory shards=$shards: the emulator refused it: $(head -c 300 "$dir/emu.err")"
         return 2
     fi
     local fault=()
     [ "$sink" = down ] && fault=(--fault type=503)
-    "$build/hec-receiver" --listen 127.0.0.1:0 --token bench-token --count-only --quiet \
-        "${fault[@]}" >"$dir/hec.out" 2>/dev/null &
-    local hec=$!
-    pids+=($hec)
-    wait_line "$dir/hec.out" listening "$hec"
-    local emu_port hec_port
-    emu_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/emu.out")
-    hec_port=$(sed -n 's/.*127.0.0.1:\([0-9]*\)$/\1/p' "$dir/hec.out")
+    bench_receiver "${fault[@]}"
     local metrics_port=$((20000 + RANDOM % 20000))
     cat >"$dir/slsfwd.yaml" <<YAML
-sls:
-  endpoint: http://127.0.0.1:$emu_port
-  project: demo
-  logstore: nginx
-  access_key_id: bench
-  access_key_secret: bench-secret
-  consumer_group: bench
-output:
-  hec:
-    url: http://127.0.0.1:$hec_port
-    token: bench-token
-    health_check: false
+$(bench_sls_yaml nginx)
+$(bench_hec_yaml)
 metrics:
   listen: 127.0.0.1:$metrics_port
 YAML
     if [ -n "${BUDGET:-}" ]; then
         printf 'limits:\n  max_buffered_bytes: %s\n' "$BUDGET" >>"$dir/slsfwd.yaml"
     fi
-    chmod 600 "$dir/slsfwd.yaml"
-    "$build/slsfwd" run -c "$dir/slsfwd.yaml" 2>"$dir/slsfwd.log" &
-    local fwd=$!
-    pids+=($fwd)
+    bench_slsfwd
     local peak=0 c start t0
     start=$(date +%s)
     t0=$(date +%s.%N)
@@ -88,7 +56,7 @@ YAML
         if [ "${c:-0}" -gt "$peak" ]; then peak=$c; fi
         if [ "$sink" = up ]; then
             local accepted
-            accepted=$(curl -s "http://127.0.0.1:$hec_port/_receiver/stats" | jq '.events.accepted' || true)
+            accepted=$(bench_accepted || true)
             if [ "${accepted:-0}" -ge "$logs" ]; then break; fi
         else
             if [ $(($(date +%s) - start)) -ge "$down_s" ]; then break; fi
@@ -97,14 +65,12 @@ YAML
     done
     local rss budget cpu wall
     wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-    rss=$(awk '/VmHWM/ {print $2}' "/proc/$fwd/status")
+    rss=$(bench_rss_kb "$fwd")
     cpu=$(awk -v t="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / t }' "/proc/$fwd/stat")
     budget=$(curl -s --max-time 2 "http://127.0.0.1:$metrics_port/metrics" |
         awk '/^slsfwd_memory_budget_bytes / { print $2 }' || true)
-    kill -TERM "$fwd"
-    wait "$fwd" || true
-    kill "$emu" "$hec"
-    wait "$emu" "$hec" 2>/dev/null || true
+    bench_stop "$fwd"
+    bench_stop "$emu" "$hec"
     awk -v n="$shards" -v s="$sink" -v rss="$rss" -v b="${budget:-0}" -v c="$peak" \
         -v cpu="$cpu" -v wall="$wall" 'BEGIN {
         printf "RESULT bench=memory shards=%d sink=%s peak_rss_mb=%.1f budget_mb=%.1f charged_peak_mb=%.1f cpu_s=%s wall_s=%s\n",
