@@ -23,16 +23,7 @@ bench_init
 
 run_one() { # run_one KIND LOGS GZIP
     local kind=$1 logs=$2 gzip=$3
-    bench_emulator "$kind" "$shards" --generate "$kind:$logs"
-    bench_receiver
-    local raw_bytes
-    raw_bytes=$(bench_raw_bytes)
-    cat >"$dir/slsfwd.yaml" <<YAML
-$(bench_sls_yaml "$kind")
-$(bench_hec_yaml "$gzip")
-metrics:
-  listen: ""
-YAML
+    bench_hec_setup "$kind" "$logs" "$shards" "$gzip"
     local start end
     start=$(date +%s.%N)
     bench_slsfwd

@@ -92,6 +92,21 @@ bench_hec_yaml() {
     echo "    health_check: false"
 }
 
+# bench_hec_setup KIND LOGS SHARDS GZIP: the emulator with LOGS generated logs of KIND on
+# SHARDS shards, the receiver, and $dir/slsfwd.yaml from one to the other (no /metrics);
+# sets $raw_bytes besides what bench_emulator and bench_receiver set.
+bench_hec_setup() {
+    bench_emulator "$1" "$3" --generate "$1:$2" || return 1
+    bench_receiver
+    raw_bytes=$(bench_raw_bytes)
+    cat >"$dir/slsfwd.yaml" <<YAML
+$(bench_sls_yaml "$1")
+$(bench_hec_yaml "$4")
+metrics:
+  listen: ""
+YAML
+}
+
 # bench_slsfwd [ARGS...]: starts `slsfwd run` on $dir/slsfwd.yaml (made private first, as
 # slsfwd demands of a file with a secret), ARGS added; log in $dir/slsfwd.log; sets $fwd.
 bench_slsfwd() {
