@@ -12,7 +12,7 @@
 # Usage: bench/shards.sh [BUILD_DIR] [NGINX_LOGS] [ACTIONTRAIL_LOGS] [SHARD COUNTS...]
 #   (defaults: 1000000 200000 4 64 256); env DATA="nginx actiontrail", GZIP="off on" pick the
 #   cases, REPEAT=N runs each N times (one line each).
-# bench: bench/shards.sh $BUILD 500000 100000 4 64 256
+# bench: bench/shards.sh $BUILD 1000000 200000 4 64 256
 # bench-smoke: bench/shards.sh $BUILD 20000 5000 4 16
 set -euo pipefail
 build=${1:-build}
