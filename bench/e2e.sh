@@ -18,42 +18,15 @@ build=${1:-build}
 nginx_logs=${2:-1000000}
 shards=${SHARDS:-4}
 actiontrail_logs=${3:-200000}
-dir=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
-
-. "$(dirname "$0")/lib.sh" # bench_emulator, bench_receiver, emu_raw_bytes
+. "$(dirname "$0")/lib.sh"
+bench_init
 
 run_one() { # run_one KIND LOGS GZIP
     local kind=$1 logs=$2 gzip=$3
-    bench_emulator --logstore "$kind" --shards "$shards" --generate "$kind:$logs"
-    bench_receiver
-    local emu=$EMU_PID hec=$HEC_PID emu_port=$EMU_PORT hec_port=$HEC_PORT
-    local raw_bytes
-    raw_bytes=$(emu_raw_bytes)
-    cat >"$dir/slsfwd.yaml" <<YAML
-sls:
-  endpoint: http://127.0.0.1:$emu_port
-  project: demo
-  logstore: $kind
-  access_key_id: bench
-  access_key_secret: bench-secret
-  consumer_group: bench
-output:
-  hec:
-    url: http://127.0.0.1:$hec_port
-    token: bench-token
-    gzip: $([ "$gzip" = on ] && echo true || echo false)
-    health_check: false
-metrics:
-  listen: ""
-YAML
-    chmod 600 "$dir/slsfwd.yaml"
+    bench_hec_setup "$kind" "$logs" "$shards" "$gzip"
     local start end
     start=$(date +%s.%N)
-    "$build/slsfwd" run -c "$dir/slsfwd.yaml" 2>"$dir/slsfwd.log" &
-    local fwd=$!
-    pids+=($fwd)
+    bench_slsfwd
     local perf= accepted=0
     while [ "$accepted" -lt "$logs" ]; do
         # perf -p follows only the threads that exist: attach once the first events arrived.
@@ -62,27 +35,24 @@ YAML
             perf=$!
         fi
         sleep 0.05
-        accepted=$(curl -s "http://127.0.0.1:$hec_port/_receiver/stats" | jq '.events.accepted')
+        accepted=$(bench_accepted)
     done
     end=$(date +%s.%N)
-    local ticks cpu rss
-    ticks=$(getconf CLK_TCK)
-    cpu=$(awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$fwd/stat")
-    rss=$(awk '/VmHWM/ {print $2}' "/proc/$fwd/status")
+    local cpu rss
+    cpu=$(bench_cpu_s "$fwd")
+    rss=$(bench_rss_kb "$fwd")
     if [ -n "$perf" ]; then
         kill -INT "$perf"
         wait "$perf" || true
     fi
-    kill -TERM "$fwd"
-    wait "$fwd" || true
+    bench_stop "$fwd"
     local floor=0
     if [ -x "$build/bench/bench_floor" ]; then
         floor=$("$build/bench/bench_floor" --endpoint "http://127.0.0.1:$emu_port" --project demo \
             --logstore "$kind" --data "$kind" --gzip "$gzip" --passes 5 |
             sed -n 's/.* raw_mb_per_s=\([0-9.]*\).*/\1/p')
     fi
-    kill "$emu" "$hec"
-    wait "$emu" "$hec" 2>/dev/null || true
+    bench_stop "$emu" "$hec"
     awk -v k="$kind" -v g="$gzip" -v n="$logs" -v raw="$raw_bytes" -v s="$start" -v e="$end" \
         -v cpu="$cpu" -v rss="$rss" -v sh="$shards" -v floor="${floor:-0}" 'BEGIN { w = e - s; mb = raw / 1e6;
         printf "RESULT bench=e2e data=%s gzip=%s events=%d raw_mb=%.1f cpu_s=%.2f raw_mb_per_cpu_s=%.1f peak_rss_mb=%.1f wall_s=%.2f events_per_s=%.0f raw_mb_per_s=%.1f shards=%d",

@@ -8,44 +8,28 @@
 # bench: bench/e2e_file.sh $BUILD 1000000
 # bench-smoke: bench/e2e_file.sh $BUILD 20000
 set -euo pipefail
-. "$(dirname "$0")/../tests/support/tool.sh" # tool_port
 build=${1:-build}
 logs=${2:-1000000}
-dir=$(mktemp -d /dev/shm/sf-bench.XXXXXX 2>/dev/null || mktemp -d)
-trap 'kill $emu_pid $fwd_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
-
-"$build/sls-emulator" --listen 127.0.0.1:0 --no-auth --quiet --project demo --logstore nginx \
-    --shards 4 --generate "nginx:$logs" >"$dir/emu.out" 2>"$dir/emu.log" &
-emu_pid=$!
-port=$(tool_port sls-emulator "$dir/emu.out" "$emu_pid" 3000)
-raw_bytes=$(curl -s "http://127.0.0.1:$port/_emulator/stats" |
-    jq '[.projects[].logstores[].shards[].raw_bytes_total] | add')
+. "$(dirname "$0")/lib.sh"
+bench_init "$(mktemp -d /dev/shm/sf-bench.XXXXXX 2>/dev/null || mktemp -d)"
+bench_emulator nginx 4 --generate "nginx:$logs"
+raw_bytes=$(bench_raw_bytes)
 
 cat >"$dir/slsfwd.yaml" <<YAML
-sls:
-  endpoint: http://127.0.0.1:$port
-  project: demo
-  logstore: nginx
-  access_key_id: bench
-  access_key_secret: bench-secret
-  consumer_group: bench
+$(bench_sls_yaml nginx)
 output:
   file:
     path: $dir/out.ndjson
 YAML
-chmod 600 "$dir/slsfwd.yaml"
 start=$(date +%s.%N)
-"$build/slsfwd" run -c "$dir/slsfwd.yaml" 2>"$dir/slsfwd.log" &
-fwd_pid=$!
+bench_slsfwd
 while [ "$(wc -l 2>/dev/null <"$dir/out.ndjson" || echo 0)" -lt "$logs" ]; do
     sleep 0.05
 done
 end=$(date +%s.%N)
-ticks=$(getconf CLK_TCK)
-cpu_s=$(awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$fwd_pid/stat")
-rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$fwd_pid/status")
-kill -TERM "$fwd_pid"
-wait "$fwd_pid" || true
+cpu_s=$(bench_cpu_s "$fwd")
+rss_kb=$(bench_rss_kb "$fwd")
+bench_stop "$fwd"
 awk -v n="$logs" -v raw="$raw_bytes" -v s="$start" -v e="$end" -v cpu="$cpu_s" -v rss="$rss_kb" \
     'BEGIN { w = e - s; mb = raw / 1e6;
              printf "RESULT bench=e2e_file data=nginx events=%d raw_mb=%.1f wall_s=%.2f events_per_s=%.0f cpu_s=%.2f raw_mb_per_cpu_s=%.1f peak_rss_mb=%.1f\n",

@@ -8,26 +8,19 @@
 # bench: bench/e2e_syslog.sh $BUILD 1000000
 # bench-smoke: bench/e2e_syslog.sh $BUILD 20000
 set -euo pipefail
-. "$(dirname "$0")/lib.sh" # bench_emulator, bench_receiver, emu_raw_bytes
 build=${1:-build}
 logs=${2:-1000000}
-dir=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
-bench_emulator --logstore nginx --shards 4 --generate "nginx:$logs"
-emu=$EMU_PID emu_port=$EMU_PORT
-tool_start tcp_sink "$dir/sink.out" "$dir/sink.err" "$build/bench/tcp_sink"
-sink=$TOOL_PID sink_port=$TOOL_PORT
+. "$(dirname "$0")/lib.sh"
+bench_init
+bench_emulator nginx 4 --generate "nginx:$logs"
+"$build/bench/tcp_sink" >"$dir/sink.out" 2>"$dir/sink.err" &
+sink=$!
 pids+=($sink)
-raw_bytes=$(emu_raw_bytes)
+bench_wait_line "$dir/sink.out" listening "$sink"
+sink_port=$(bench_port "$dir/sink.out")
+raw_bytes=$(bench_raw_bytes)
 cat >"$dir/slsfwd.yaml" <<YAML
-sls:
-  endpoint: http://127.0.0.1:$emu_port
-  project: demo
-  logstore: nginx
-  access_key_id: bench
-  access_key_secret: bench-secret
-  consumer_group: bench
+$(bench_sls_yaml nginx)
   checkpoint_interval: 1s
 output:
   syslog:
@@ -35,11 +28,8 @@ output:
 metrics:
   listen: ""
 YAML
-chmod 600 "$dir/slsfwd.yaml"
 start=$(date +%s.%N)
-"$build/slsfwd" run -c "$dir/slsfwd.yaml" 2>"$dir/slsfwd.log" &
-fwd=$!
-pids+=($fwd)
+bench_slsfwd
 # Done when every shard's checkpoint is at its end cursor.
 until curl -s "http://127.0.0.1:$emu_port/_emulator/stats" | jq -e '
     .projects[].logstores[] | (.shards | map({key: (.shardID|tostring), value: .end_cursor}) | from_entries) as $ends
@@ -47,10 +37,9 @@ until curl -s "http://127.0.0.1:$emu_port/_emulator/stats" | jq -e '
     sleep 0.05
 done
 end=$(date +%s.%N)
-cpu=$(awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$fwd/stat")
-rss=$(awk '/VmHWM/ {print $2}' "/proc/$fwd/status")
-kill -TERM "$fwd"
-wait "$fwd" || true
+cpu=$(bench_cpu_s "$fwd")
+rss=$(bench_rss_kb "$fwd")
+bench_stop "$fwd"
 awk -v n="$logs" -v raw="$raw_bytes" -v s="$start" -v e="$end" -v cpu="$cpu" -v rss="$rss" \
     'BEGIN { w = e - s; mb = raw / 1e6;
     printf "RESULT bench=e2e_syslog data=nginx events=%d raw_mb=%.1f cpu_s=%.2f raw_mb_per_cpu_s=%.1f events_per_s=%.0f wall_s=%.2f peak_rss_mb=%.1f\n",

@@ -18,40 +18,24 @@ seconds=${3:-60}
 fetch_interval=${4:-}
 idle_fetch_interval=${5:-}
 settle_s=5
-dir=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
+. "$(dirname "$0")/lib.sh"
+bench_init
 
-. "$(dirname "$0")/lib.sh" # bench_emulator, bench_receiver, emu_raw_bytes
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-bench_emulator --logstore idle --shards "$shards"
+bench_emulator idle "$shards"
 bench_receiver
-emu=$EMU_PID hec=$HEC_PID emu_port=$EMU_PORT hec_port=$HEC_PORT
 stats() { curl -s "http://127.0.0.1:$emu_port/_emulator/stats"; }
 
 cat >"$dir/slsfwd.yaml" <<YAML
-sls:
-  endpoint: http://127.0.0.1:$emu_port
-  project: demo
-  logstore: idle
-  access_key_id: bench
-  access_key_secret: bench-secret
-  consumer_group: bench
+$(bench_sls_yaml idle)
 $([ -n "$fetch_interval" ] && echo "  fetch_interval: $fetch_interval")
 $([ -n "$idle_fetch_interval" ] && echo "  idle_fetch_interval: $idle_fetch_interval")
-output:
-  hec:
-    url: http://127.0.0.1:$hec_port
-    token: bench-token
-    health_check: false
+$(bench_hec_yaml)
 metrics:
   listen: ""
 YAML
-chmod 600 "$dir/slsfwd.yaml"
-"$build/slsfwd" run -c "$dir/slsfwd.yaml" 2>"$dir/slsfwd.log" &
-fwd=$!
-pids+=($fwd)
+bench_slsfwd
 
 # Settled: every shard started and its first checkpoint committed (the start cursor, once, a
 # checkpoint_interval after the start), then a few seconds more.
@@ -89,5 +73,4 @@ awk -v s="$shards" -v f0="$fwd0" -v f1="$fwd1" -v e0="$emu0" -v e1="$emu1" -v t0
     -v fi="$shown_interval" -v ii="$shown_idle" 'BEGIN { w = t1 - t0;
     printf "RESULT bench=idle shards=%d cpu_pct=%.2f seconds=%.0f pulls_per_s=%.1f heartbeats_per_s=%.2f commits=%d emulator_cpu_pct=%.2f fetch_interval=%s idle_fetch_interval=%s\n",
            s, (f1 - f0) / tk / w * 100, w, p / w, b / w, c, (e1 - e0) / tk / w * 100, fi, ii }'
-kill -TERM "$fwd"
-wait "$fwd" || true
+bench_stop "$fwd"

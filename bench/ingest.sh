@@ -18,14 +18,8 @@ set -euo pipefail
 build=${1:-build}
 nginx_logs=${2:-1000000}
 actiontrail_logs=${3:-200000}
-dir=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
-
-wait_line() { # wait_line FILE PATTERN
-    until grep -q "$2" "$1" 2>/dev/null; do sleep 0.1; done
-}
-. "$(dirname "$0")/lib.sh" # bench_emulator, bench_receiver, emu_raw_bytes
+. "$(dirname "$0")/lib.sh"
+bench_init
 
 filters_of() { # filters_of KIND FILTER: the source's filters block, or its SPL query
     if [ "$2" = spl ]; then
@@ -51,35 +45,20 @@ metric() { # metric PORT NAME: the value summed over sources
 
 run_one() { # run_one KIND LOGS FILTER [EXPECTED_OUT]: sets LAST_OUT
     local kind=$1 logs=$2 filter=$3 expected=${4:-0}
-    # The previous run's log still says "metrics listening" (with its port): remove it first.
     rm -f "$dir/slsfwd.log"
-    bench_emulator --logstore "$kind" --shards 4 --generate "$kind:$logs"
+    bench_emulator "$kind" 4 --generate "$kind:$logs"
     bench_receiver
-    local emu=$EMU_PID hec=$HEC_PID emu_port=$EMU_PORT hec_port=$HEC_PORT
     local raw_bytes
-    raw_bytes=$(emu_raw_bytes)
+    raw_bytes=$(bench_raw_bytes)
     cat >"$dir/slsfwd.yaml" <<YAML
-sls:
-  endpoint: http://127.0.0.1:$emu_port
-  project: demo
-  logstore: $kind
-  access_key_id: bench
-  access_key_secret: bench-secret
-  consumer_group: bench
+$(bench_sls_yaml "$kind")
 $(filters_of "$kind" "$filter")
-output:
-  hec:
-    url: http://127.0.0.1:$hec_port
-    token: bench-token
-    health_check: false
+$(bench_hec_yaml)
 metrics:
   listen: 127.0.0.1:0
 YAML
-    chmod 600 "$dir/slsfwd.yaml"
-    "$build/slsfwd" run -c "$dir/slsfwd.yaml" 2>"$dir/slsfwd.log" &
-    local fwd=$!
-    pids+=($fwd)
-    wait_line "$dir/slsfwd.log" 'msg="metrics listening"'
+    bench_slsfwd
+    bench_wait_line "$dir/slsfwd.log" 'msg="metrics listening"' "$fwd"
     local mport
     mport=$(sed -n 's/.*msg="metrics listening".* port=\([0-9]*\).*/\1/p' "$dir/slsfwd.log" | head -1)
     local out filtered
@@ -93,17 +72,14 @@ YAML
         fi
         sleep 0.05
     done
-    local ticks cpu stats
-    ticks=$(getconf CLK_TCK)
-    cpu=$(awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$fwd/stat")
+    local cpu stats
+    cpu=$(bench_cpu_s "$fwd")
     stats=$(curl -s "http://127.0.0.1:$hec_port/_receiver/stats")
     local wire
-    wire=$(curl -s "http://127.0.0.1:$mport/metrics" | awk '$1 ~ /^slsfwd_pulled_bytes_total\{.*kind="wire"/ {s += $2} END {printf "%d", s}')
+    wire=$(curl -s "http://127.0.0.1:$mport/metrics" | awk '$1 ~ /^slsfwd_bytes_in_total\{.*kind="wire"/ {s += $2} END {printf "%d", s}')
     LAST_OUT=$(jq .events.accepted <<<"$stats")
-    kill -TERM "$fwd"
-    wait "$fwd" || true
-    kill "$emu" "$hec"
-    wait "$emu" "$hec" 2>/dev/null || true
+    bench_stop "$fwd"
+    bench_stop "$emu" "$hec"
     awk -v k="$kind" -v f="$filter" -v n="$logs" -v o="$(jq .events.accepted <<<"$stats")" \
         -v hb="$(jq .bytes.decompressed <<<"$stats")" -v hw="$(jq .bytes.wire <<<"$stats")" \
         -v raw="$raw_bytes" -v cpu="$cpu" -v wire="$wire" 'BEGIN { mb = raw / 1e6;

@@ -20,11 +20,8 @@ shift 2 2>/dev/null || shift $#
 counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(4 64 256)
 down_s=${DOWN_S:-20}
-dir=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"' EXIT
-
-. "$(dirname "$0")/lib.sh" # bench_emulator, bench_receiver, emu_raw_bytes
+. "$(dirname "$0")/lib.sh"
+bench_init
 
 charged_sum() { # charged_sum PORT: sum of slsfwd_memory_charged_bytes (0 before it exists)
     curl -s --max-time 2 "http://127.0.0.1:$1/metrics" 2>/dev/null |
@@ -33,38 +30,29 @@ charged_sum() { # charged_sum PORT: sum of slsfwd_memory_charged_bytes (0 before
 
 run_one() { # run_one SHARDS up|down
     local shards=$1 sink=$2
-    if ! bench_emulator --logstore nginx --shards "$shards" --generate "nginx:$logs"; then
+    if ! bench_emulator nginx "$shards" --generate "nginx:$logs"; then
         echo "SKIP bench=memory shards=$shards: the emulator refused it: $(head -c 300 "$dir/emu.err")"
         return 2
     fi
     local fault=()
     [ "$sink" = down ] && fault=(--fault type=503)
     bench_receiver "${fault[@]}"
-    local emu=$EMU_PID hec=$HEC_PID emu_port=$EMU_PORT hec_port=$HEC_PORT
     local metrics_port=$((20000 + RANDOM % 20000))
     cat >"$dir/slsfwd.yaml" <<YAML
-sls:
-  endpoint: http://127.0.0.1:$emu_port
-  project: demo
-  logstore: nginx
-  access_key_id: bench
-  access_key_secret: bench-secret
-  consumer_group: bench
-output:
-  hec:
-    url: http://127.0.0.1:$hec_port
-    token: bench-token
-    health_check: false
+$(bench_sls_yaml nginx)
+$(bench_hec_yaml)
 metrics:
   listen: 127.0.0.1:$metrics_port
 YAML
     if [ -n "${BUDGET:-}" ]; then
         printf 'limits:\n  max_buffered_bytes: %s\n' "$BUDGET" >>"$dir/slsfwd.yaml"
     fi
-    chmod 600 "$dir/slsfwd.yaml"
-    "$build/slsfwd" run -c "$dir/slsfwd.yaml" 2>"$dir/slsfwd.log" &
-    local fwd=$!
-    pids+=($fwd)
+    if [ "$sink" = down ]; then
+        # Nothing can be delivered: stop at once instead of draining for the default 30 s.
+        SLSFWD_LIMITS_DRAIN_TIMEOUT=1s bench_slsfwd
+    else
+        bench_slsfwd
+    fi
     local peak=0 c start t0
     start=$(date +%s)
     t0=$(date +%s.%N)
@@ -73,7 +61,7 @@ YAML
         if [ "${c:-0}" -gt "$peak" ]; then peak=$c; fi
         if [ "$sink" = up ]; then
             local accepted
-            accepted=$(curl -s "http://127.0.0.1:$hec_port/_receiver/stats" | jq '.events.accepted' || true)
+            accepted=$(bench_accepted || true)
             if [ "${accepted:-0}" -ge "$logs" ]; then break; fi
         else
             if [ $(($(date +%s) - start)) -ge "$down_s" ]; then break; fi
@@ -82,14 +70,12 @@ YAML
     done
     local rss budget cpu wall
     wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-    rss=$(awk '/VmHWM/ {print $2}' "/proc/$fwd/status")
+    rss=$(bench_rss_kb "$fwd")
     cpu=$(awk -v t="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / t }' "/proc/$fwd/stat")
     budget=$(curl -s --max-time 2 "http://127.0.0.1:$metrics_port/metrics" |
         awk '/^slsfwd_memory_budget_bytes / { print $2 }' || true)
-    kill -TERM "$fwd"
-    wait "$fwd" || true
-    kill "$emu" "$hec"
-    wait "$emu" "$hec" 2>/dev/null || true
+    bench_stop "$fwd"
+    bench_stop "$emu" "$hec"
     awk -v n="$shards" -v s="$sink" -v rss="$rss" -v b="${budget:-0}" -v c="$peak" \
         -v cpu="$cpu" -v wall="$wall" 'BEGIN {
         printf "RESULT bench=memory shards=%d sink=%s peak_rss_mb=%.1f budget_mb=%.1f charged_peak_mb=%.1f cpu_s=%s wall_s=%s\n",

@@ -331,22 +331,35 @@ static void start_position(const struct sf_config_source *cfg, char *from, size_
     }
 }
 
+/* The group's checkpoints fetched once for every shard starting in one tick (|is_set|), or
+ * nothing: each shard then asks for its own. */
+struct start_checkpoints {
+    bool is_set;
+    struct sf_sls_checkpoint *list;
+    size_t n;
+};
+
 /* Finds where a granted shard starts: the server checkpoint wins over the configured
- * position (docs/protocol/sls-consumer-group.md §Shard worker). Network calls; the shard is
- * STARTING, which only this thread touches. */
+ * position (docs/protocol/sls-consumer-group.md §Shard worker). |all| holds every shard's
+ * checkpoint when it was fetched for this tick. Network calls; the shard is STARTING, which only
+ * this thread touches. */
 static sf_err find_start(struct sf_coord_source *source,
                          struct sf_coord_shard *shard,
+                         const struct start_checkpoints *all,
                          char *cursor,
                          char *committed,
                          struct sf_sls_error *detail)
 {
     const struct sf_config_source *cfg = source->config;
-    struct sf_sls_checkpoint *cps = NULL;
-    size_t n = 0;
-    sf_err err = sf_sls_get_checkpoints(source->sls, cfg->logstore, cfg->consumer_group,
-                                        shard->shard_id, &cps, &n, detail);
-    if (err) {
-        return err;
+    struct sf_sls_checkpoint *cps = all->list;
+    size_t n = all->n;
+    sf_err err = SF_OK;
+    if (!all->is_set) {
+        err = sf_sls_get_checkpoints(source->sls, cfg->logstore, cfg->consumer_group,
+                                     shard->shard_id, &cps, &n, detail);
+        if (err) {
+            return err;
+        }
     }
     committed[0] = '\0';
     for (size_t i = 0; i < n; i++) {
@@ -354,7 +367,9 @@ static sf_err find_start(struct sf_coord_source *source,
             snprintf(committed, SF_SLS_CURSOR_MAX, "%s", cps[i].cursor);
         }
     }
-    free(cps);
+    if (!all->is_set) {
+        free(cps);
+    }
     if (committed[0]) {
         snprintf(cursor, SF_SLS_CURSOR_MAX, "%s", committed);
     } else {
@@ -375,12 +390,15 @@ static sf_err find_start(struct sf_coord_source *source,
     return err;
 }
 
-static void start_shard(struct sf_coord_source *source, struct sf_coord_shard *shard, int64_t now)
+static void start_shard(struct sf_coord_source *source,
+                        struct sf_coord_shard *shard,
+                        const struct start_checkpoints *all,
+                        int64_t now)
 {
     struct sf_coord *coord = source->coord;
     char cursor[SF_SLS_CURSOR_MAX], committed[SF_SLS_CURSOR_MAX];
     struct sf_sls_error detail;
-    sf_err err = find_start(source, shard, cursor, committed, &detail);
+    sf_err err = find_start(source, shard, all, cursor, committed, &detail);
     if (err) {
         sf_coord_credentials_check_refusal(source, err, &detail);
     }
@@ -418,9 +436,26 @@ static void start_shard(struct sf_coord_source *source, struct sf_coord_shard *s
                   delay);
 }
 
+/* Shards granted together (a start, a rebalance: up to every shard of the logstore) share
+ * one GetCheckPoint for the whole group, which SLS answers for all shards at once: 256
+ * shards then cost one request instead of 256 before their first pull. A lone shard asks
+ * for its own; a failed fetch of the list leaves each shard to ask (and fail) on its own. */
 static void start_shards(struct sf_coord_source *source, int64_t now)
 {
     struct sf_coord *coord = source->coord;
+    size_t due = 0;
+    pthread_mutex_lock(&coord->lock);
+    for (struct sf_coord_shard *shard = source->shards; shard && due < 2; shard = shard->next) {
+        due += shard->state == SF_COORD_SHARD_STARTING && shard->next_start_try_ms <= now;
+    }
+    pthread_mutex_unlock(&coord->lock);
+    struct start_checkpoints all = {0};
+    if (due >= 2) {
+        const struct sf_config_source *cfg = source->config;
+        struct sf_sls_error detail;
+        all.is_set = sf_sls_get_checkpoints(source->sls, cfg->logstore, cfg->consumer_group, -1,
+                                            &all.list, &all.n, &detail) == SF_OK;
+    }
     for (;;) {
         struct sf_coord_shard *todo = NULL;
         pthread_mutex_lock(&coord->lock);
@@ -432,10 +467,11 @@ static void start_shards(struct sf_coord_source *source, int64_t now)
         }
         pthread_mutex_unlock(&coord->lock);
         if (!todo) {
-            return;
+            break;
         }
-        start_shard(source, todo, now);
+        start_shard(source, todo, &all, now);
     }
+    free(all.list);
 }
 
 /* Warns once per outage, then only debug lines, with a growing delay (ListShards only

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# 256 idle shards in one process (issue 13): once every shard is caught up, each is pulled
+# 256 idle shards in one process (issue 13): starting them costs one GetCheckPoint for the
+# group, not one per shard; once every shard is caught up, each is pulled
 # every idle_fetch_interval (default 4 s; fetch_interval is 300 ms here) instead of every
 # fetch_interval, with one heartbeat per source and no commit for a checkpoint that did not
 # move. Data on one shard brings it back to immediate pulling (a large backlog is read at full
@@ -20,6 +21,10 @@ all_started() {
 }
 first_commits_done() { [ "$(api_count ConsumerGroupUpdateCheckPoint)" -ge $SHARDS ]; }
 wait_for 60 "all $SHARDS shards started" all_started
+# Shards granted together share one GetCheckPoint (the whole group's list), not one each.
+checkpoint_reads=$(api_count GetCheckPoint)
+echo "start: GetCheckPoint requests=$checkpoint_reads for $SHARDS shards"
+[ "$checkpoint_reads" -le 16 ] || fail "$checkpoint_reads GetCheckPoint requests to start $SHARDS shards"
 wait_for 30 "the start cursors committed" first_commits_done
 sleep 6 # the idle wait reaches its bound after 0.1+0.2+0.3+0.6+1.2+2.4 s of silence
 
