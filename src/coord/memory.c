@@ -136,7 +136,8 @@ void sf_memory_prepare_batch(struct sf_worker *worker, struct sf_batch *batch)
 
 static size_t batch_held(const struct sf_batch *batch)
 {
-    return batch->payload.cap + batch->syslog_payload.cap + sizeof(*batch);
+    return batch->payload.cap + batch->syslog_payload.cap +
+           batch->cap_payload_ends * sizeof(*batch->payload_ends) + sizeof(*batch);
 }
 
 bool sf_memory_settle_batch(struct sf_worker *worker, struct sf_batch *batch, size_t raw_size)

@@ -1155,6 +1155,20 @@ sf_err sf_hec_events_append_from(const struct sf_hec_mapping *map,
                                  size_t *n_done,
                                  size_t *n_filtered)
 {
+    return sf_hec_events_append_indexed(map, filter, from, list, first_log, out, NULL, n_done,
+                                        n_filtered);
+}
+
+sf_err sf_hec_events_append_indexed(const struct sf_hec_mapping *map,
+                                    const struct sf_filter *filter,
+                                    const struct sf_hec_origin *from,
+                                    const struct sf_loggroup_list *list,
+                                    size_t first_log,
+                                    struct sf_buf *out,
+                                    uint32_t *ends,
+                                    size_t *n_done,
+                                    size_t *n_filtered)
+{
     bool has_event_rules = sf_filter_has_event_rules(filter);
     struct origin org = {.o = from};
     if (from) {
@@ -1196,6 +1210,10 @@ sf_err sf_hec_events_append_from(const struct sf_hec_mapping *map,
             sf_err err = write_event(&g, &group->logs[k], k, out);
             if (err) {
                 return err;
+            }
+            if (ends) {
+                SF_ASSERT(out->len <= UINT32_MAX);
+                ends[*n_done - *n_filtered] = (uint32_t)out->len;
             }
             (*n_done)++;
         }

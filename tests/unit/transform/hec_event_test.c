@@ -4,6 +4,7 @@
 #include "xform_test.h"
 
 #include "codec/loggroup.h"
+#include "transform/filter.h"
 #include "transform/hec_event.h"
 #include "transform/json.h"
 #include "util/arena.h"
@@ -789,6 +790,56 @@ static void logs_that_repeat_their_predecessors_keys_map_as_alone(void **state)
     }
 }
 
+/* sf_hec_events_append_indexed: one end per event written, where its '\n' is, counted from
+ * the start of the buffer; dropped logs leave none; a resumed call goes on from the buffer's
+ * end. */
+static void the_indexed_call_says_where_each_event_ends(void **state)
+{
+    (void)state;
+    static const char *const fields[] = {"audit:event"};
+    static struct rand_list rl;
+    static uint32_t ends[64];
+    uint64_t seed = 0xe4d5;
+    const char *drop_if[] = {"b~e"};
+    struct sf_filter *filter = NULL;
+    char err[200];
+    SF_CHECK_ERR(sf_filter_new(&(struct sf_filter_options){.drop_if = drop_if, .n_drop_if = 1},
+                               &filter, err, sizeof(err)),
+                 SF_OK);
+    struct sf_hec_mapping *map = new_mapping(false, fields, 1);
+    struct sf_buf out;
+    sf_buf_init(&out, SIZE_MAX);
+    size_t n_dropped = 0;
+    for (int iter = 0; iter < 500; iter++) {
+        rand_list_fill(&rl, &seed);
+        const struct sf_filter *f = (iter & 1) ? filter : NULL;
+        sf_buf_reset(&out);
+        SF_CHECK_ERR(sf_buf_append(&out, "{}\n", 3), SF_OK); /* something already there */
+        size_t first = rl.list.n_logs_total ? rng_next(&seed) % (rl.list.n_logs_total + 1) : 0;
+        size_t n_done, n_filtered;
+        memset(ends, 0xff, sizeof(ends));
+        SF_CHECK_ERR(sf_hec_events_append_indexed(map, f, NULL, &rl.list, first, &out, ends,
+                                                  &n_done, &n_filtered),
+                     SF_OK);
+        assert_int_equal(n_done, rl.list.n_logs_total - first);
+        n_dropped += n_filtered;
+        size_t k = 0;
+        for (size_t pos = 3; pos < out.len; k++) {
+            const uint8_t *nl = memchr(out.ptr + pos, '\n', out.len - pos);
+            assert_non_null(nl);
+            pos = (size_t)(nl - out.ptr) + 1;
+            assert_true(k < n_done - n_filtered);
+            assert_int_equal(ends[k], pos);
+        }
+        assert_int_equal(k, n_done - n_filtered);
+        assert_int_equal(ends[k], UINT32_MAX); /* nothing past the last one */
+    }
+    assert_true(n_dropped > 0);
+    sf_buf_cleanup(&out);
+    sf_hec_mapping_free(map);
+    sf_filter_free(filter);
+}
+
 /* ---- the bounded buffer ---- */
 
 /* For every max from 0 up to past what the whole list needs: appending into a buffer that
@@ -924,6 +975,7 @@ int main(void)
         cmocka_unit_test(megabyte_value_round_trips),
         cmocka_unit_test(random_logs_match_the_model_in_both_forms),
         cmocka_unit_test(logs_that_repeat_their_predecessors_keys_map_as_alone),
+        cmocka_unit_test(the_indexed_call_says_where_each_event_ends),
         cmocka_unit_test(full_buffer_is_left_untouched_and_resumable),
         cmocka_unit_test(an_event_fits_to_the_byte),
     };
