@@ -97,10 +97,17 @@ static sf_err hec_build(const void *mapping,
         .shard = batch->shard_id,
         .cursor = batch->cursor,
     };
+    /* The events' ends go with the payload, so the HEC sink need not search it for them. */
+    if (batch->cap_payload_ends < list->n_logs_total) {
+        batch->cap_payload_ends = list->n_logs_total;
+        free(batch->payload_ends);
+        batch->payload_ends = sf_xmalloc(batch->cap_payload_ends * sizeof(*batch->payload_ends));
+    }
     size_t n_done = 0;
-    sf_err err = sf_hec_event_append_list_from(mapping, filter, &from, list, 0, &batch->payload,
-                                               &n_done, n_filtered);
+    sf_err err = sf_hec_event_append_list_indexed(mapping, filter, &from, list, 0, &batch->payload,
+                                                  batch->payload_ends, &n_done, n_filtered);
     *n_events = n_done - *n_filtered;
+    batch->n_payload_ends = err ? 0 : *n_events;
     return err;
 }
 

@@ -386,6 +386,8 @@ sf_err sf_loggroup_decode(const uint8_t *data,
     sf_err err = decode_list(data, data + len, arena, out);
     if (err) {
         *out = (struct sf_loggroup_list){0};
+    } else {
+        out->data_end = data + len;
     }
     return err;
 }

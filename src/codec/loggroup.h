@@ -43,6 +43,10 @@ struct sf_loggroup_list {
     const struct sf_loggroup *groups; /* NULL when none */
     size_t n_groups;
     size_t n_logs_total; /* sum of n_logs over all groups */
+    /* sf_loggroup_decode: the end of the body every non-empty string of the list lies in, so
+     * a reader may load whole blocks past a string's end as long as they stay before this
+     * (transform/hec_event.c does). NULL: unknown, as in a list built by hand. */
+    const uint8_t *data_end;
 };
 
 /* Decodes |data| (|len| bytes, a decompressed PullLogs body) into |out|. Arrays come from

@@ -136,7 +136,8 @@ void sf_coord_memory_prepare_batch(struct sf_coord_worker *worker, struct sf_bat
 
 static size_t batch_held(const struct sf_batch *batch)
 {
-    return batch->payload.cap + batch->syslog_payload.cap + sizeof(*batch);
+    return batch->payload.cap + batch->syslog_payload.cap +
+           batch->cap_payload_ends * sizeof(*batch->payload_ends) + sizeof(*batch);
 }
 
 bool sf_coord_memory_settle_batch(struct sf_coord_worker *worker,

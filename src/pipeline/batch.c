@@ -29,6 +29,7 @@ void sf_batch_free(struct sf_batch *batch)
     SF_ASSERT(!sf_batch_is_held(batch));
     sf_buf_cleanup(&batch->payload);
     sf_buf_cleanup(&batch->syslog_payload);
+    free(batch->payload_ends);
     free(batch);
 }
 
@@ -37,6 +38,7 @@ void sf_batch_reset(struct sf_batch *batch)
     SF_ASSERT(!sf_batch_is_held(batch));
     sf_buf_reset(&batch->payload);
     sf_buf_reset(&batch->syslog_payload);
+    batch->n_payload_ends = 0;
     batch->owner = NULL;
     batch->source = NULL;
     batch->shard_id = 0;

@@ -56,6 +56,13 @@ struct sf_batch {
     struct sf_buf payload;        /* NDJSON of HEC events: for the file and HEC sinks */
     struct sf_buf syslog_payload; /* framed syslog messages: for the syslog sink */
 
+    /* Where each line of |payload| ends (the offset past its '\n'), when the payload's builder
+     * recorded them: n_payload_ends == n_events then, else 0 and a reader that needs the
+     * lines finds them itself. Kept warm with the payload. */
+    uint32_t *payload_ends;
+    size_t n_payload_ends;
+    size_t cap_payload_ends;
+
     struct sf_batch *pool_next; /* the coord's free list, while no one holds the batch */
     int64_t pooled_ms;          /* when it went into that list: idle ones are freed */
 

@@ -60,6 +60,26 @@ static void push_end(struct sf_hec_batch *hb, size_t end)
     hb->ends[hb->n_lines++] = (uint32_t)end;
 }
 
+/* Whether the batch's own line ends (pipeline/batch.h: recorded by the transform as it wrote
+ * the payload) can stand for a search: one per event, rising, the last at the payload's end. A
+ * line is then never blank, as no event is empty. */
+static bool has_line_ends(const struct sf_batch *batch)
+{
+    size_t n = batch->n_payload_ends;
+    const uint32_t *ends = batch->payload_ends;
+    if (n == 0 || n != batch->n_events || ends[n - 1] != batch->payload.len) {
+        return false;
+    }
+    uint32_t prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ends[i] <= prev) {
+            return false;
+        }
+        prev = ends[i];
+    }
+    return true;
+}
+
 /* Records the end of every line. A blank line ("\n" alone) is no event: it joins the next
  * line's bytes (Splunk skips whitespace between events), so event numbers stay exact. */
 static void index_lines(struct sf_hec_batch *hb)
@@ -72,6 +92,12 @@ static void index_lines(struct sf_hec_batch *hb)
         free(hb->ends);
         hb->cap_ends = hb->batch->n_events;
         hb->ends = sf_xmalloc(hb->cap_ends * sizeof(hb->ends[0]));
+    }
+    if (has_line_ends(hb->batch)) {
+        /* The payload's bytes are not read here: the request (gzip or send) reads them once. */
+        memcpy(hb->ends, hb->batch->payload_ends, hb->batch->n_events * sizeof(hb->ends[0]));
+        hb->n_lines = hb->batch->n_events;
+        return;
     }
     size_t pos = 0;
     while (pos < len) {

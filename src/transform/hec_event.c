@@ -99,7 +99,19 @@ struct group_ctx {
     struct sf_str ref_group[MAX_REFS];
     size_t cache_off;
     size_t cache_len;
+    /* The last log of the group that passed the duplicate-key check (needs_general_path): a
+     * log whose content keys are the same bytes in the same order passes it too, and finds
+     * each template field at the same index, so its keys are compared instead of hashed.
+     * Logs of one source mostly share their key list. */
+    const struct sf_log *fast_log;
+    uint8_t fast_ref_at[MAX_REFS]; /* content index of each template field, or FAST_REF_NONE */
+    /* The end of the decoded body the logs' strings lie in (sf_loggroup_list.data_end), or
+     * NULL: the contents are then escaped without reading past their ends. */
+    const uint8_t *data_end;
 };
+
+#define FAST_REF_NONE UINT8_MAX /* the field is no content: its group value stands */
+_Static_assert(FAST_MAX_CONTENTS < FAST_REF_NONE, "a content index fits fast_ref_at");
 
 #define PICK_SKIP UINT32_MAX
 
@@ -163,6 +175,18 @@ put_escaped(struct wr *w, const bool measure, struct sf_str s, unsigned level)
         w->n += sf_json_escaped_len(s.ptr, s.len, level);
     } else {
         w->p = sf_json_escape_inline(w->p, (const uint8_t *)s.ptr, s.len, level);
+    }
+}
+
+/* put_escaped for a string of the decoded body, which ends at |data_end| (NULL: unknown):
+ * escaped in whole blocks that may read past the string, never past the body. */
+static ALWAYS_INLINE void put_escaped_from(
+    struct wr *w, const bool measure, struct sf_str s, unsigned level, const uint8_t *data_end)
+{
+    if (!measure && data_end) {
+        w->p = sf_json_escape_window(w->p, (const uint8_t *)s.ptr, s.len, level, data_end);
+    } else {
+        put_escaped(w, measure, s, level);
     }
 }
 
@@ -567,23 +591,103 @@ static bool clashes_with_group(const struct group_ctx *g, struct sf_str key)
     return false;
 }
 
+/* Whether two keys are the same bytes: keys up to 32 bytes, the common case, in a few
+ * whole-word loads instead of a call. */
+static ALWAYS_INLINE bool same_key(struct sf_str a, struct sf_str b)
+{
+    size_t n = a.len;
+    if (n != b.len) {
+        return false;
+    }
+    const uint8_t *p = (const uint8_t *)a.ptr;
+    const uint8_t *q = (const uint8_t *)b.ptr;
+    if (n > 32) {
+        return memcmp(p, q, n) == 0;
+    }
+    if (n > 16) { /* the first 16 and the last 16, overlapping */
+        uint64_t x[4], y[4];
+        memcpy(&x[0], p, 16);
+        memcpy(&y[0], q, 16);
+        memcpy(&x[2], p + n - 16, 16);
+        memcpy(&y[2], q + n - 16, 16);
+        return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+    }
+    if (n >= 8) {
+        uint64_t x0, x1, y0, y1;
+        memcpy(&x0, p, 8);
+        memcpy(&y0, q, 8);
+        memcpy(&x1, p + n - 8, 8);
+        memcpy(&y1, q + n - 8, 8);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t x0, x1, y0, y1;
+        memcpy(&x0, p, 4);
+        memcpy(&y0, q, 4);
+        memcpy(&x1, p + n - 4, 4);
+        memcpy(&y1, q + n - 4, 4);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != q[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* needs_general_path for a log whose content keys are those of g->fast_log, byte for byte and
+ * in order: false, with the bound and the template fields found at the same indexes. Returns
+ * true without touching anything when the keys differ. */
+static ALWAYS_INLINE bool
+same_keys_as_fast_log(const struct group_ctx *g, const struct sf_log *log, size_t *sum)
+{
+    const struct sf_log *prev = g->fast_log;
+    size_t n = log->n_contents;
+    if (prev == NULL || prev->n_contents != n) {
+        return false;
+    }
+    const struct sf_log_kv *kv = log->contents;
+    const struct sf_log_kv *pkv = prev->contents;
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!same_key(kv[i].key, pkv[i].key)) {
+            return false;
+        }
+        total += kv[i].key.len + kv[i].value.len;
+    }
+    *sum = total;
+    return true;
+}
+
 /* The fast check: whether |log| repeats a key, within its contents or against the group's
  * keys. Each content key sets one bit of a 128-bit filter chosen by its hash; only when the bit
  * is already set are the earlier hashes compared (a handful of times per event), so there is
  * no table to clear. Only keys starting with "__" can be a group key, and a key that is not
  * well-formed UTF-8 goes to the general path, which compares keys as they will be written.
  * Also adds the contents' worst case to *bound. */
-static bool needs_general_path(const struct group_ctx *g,
+static bool needs_general_path(struct group_ctx *g,
                                const struct sf_log *log,
                                size_t *bound,
                                struct sf_str *ref_vals)
 {
     const struct sf_log_kv *kv = log->contents;
     size_t n = log->n_contents;
-    bool is_general = g->needs_general || n > FAST_MAX_CONTENTS;
     const size_t n_refs = g->map->n_refs;
+    size_t same_sum;
+    if (same_keys_as_fast_log(g, log, &same_sum)) {
+        for (size_t r = 0; r < n_refs; r++) {
+            uint8_t at = g->fast_ref_at[r];
+            ref_vals[r] = at == FAST_REF_NONE ? g->ref_group[r] : kv[at].value;
+        }
+        *bound = same_sum * WORST_PER_BYTE + n * KV_OVERHEAD;
+        return false;
+    }
+    bool is_general = g->needs_general || n > FAST_MAX_CONTENTS;
+    uint8_t ref_at[MAX_REFS];
     for (size_t r = 0; r < n_refs; r++) {
         ref_vals[r] = g->ref_group[r];
+        ref_at[r] = FAST_REF_NONE;
     }
     uint64_t hashes[FAST_MAX_CONTENTS];
     uint64_t filter[2] = {0, 0};
@@ -606,6 +710,7 @@ static bool needs_general_path(const struct group_ctx *g,
         for (size_t r = 0; r < n_refs; r++) {
             if (g->map->ref_hashes[r] == h && sf_str_eq(g->map->ref_names[r], key)) {
                 ref_vals[r] = kv[i].value;
+                ref_at[r] = (uint8_t)i; /* i < FAST_MAX_CONTENTS < FAST_REF_NONE */
             }
         }
         uint64_t bit = 1ull << ((h >> 57) & 63);
@@ -621,6 +726,12 @@ static bool needs_general_path(const struct group_ctx *g,
         *word |= bit;
     }
     *bound = sum * WORST_PER_BYTE + n * KV_OVERHEAD;
+    if (!is_general) {
+        g->fast_log = log;
+        for (size_t r = 0; r < n_refs; r++) {
+            g->fast_ref_at[r] = ref_at[r];
+        }
+    }
     return is_general;
 }
 
@@ -735,11 +846,21 @@ emit_event(struct wr *w, const bool measure, const bool smode, struct event *ev)
         if (g->filter) {
             emit_filtered_contents(w, measure, smode, g, log);
         } else {
-            /* The hot loop: kept free of the filter's branches (bench_transform). */
+            /* The hot loop: kept free of the filter's branches (bench_transform). Keys and
+             * values lie in the decoded body, so they are escaped a whole block at a time. */
+            const uint8_t *data_end = g->data_end;
             for (size_t i = 0; i < log->n_contents; i++) {
-                put_key(w, measure, smode, false, (struct sf_vkey){.name = kv[i].key});
-                put_value(w, measure, smode, kv[i].value,
-                          g->n_fields && is_json_field(g, kv[i].key));
+                put_key_open(w, measure, smode, false);
+                put_escaped_from(w, measure, kv[i].key, smode ? 2 : 1, data_end);
+                put_quote(w, measure, smode);
+                if (g->n_fields && is_json_field(g, kv[i].key)) {
+                    put_value(w, measure, smode, kv[i].value, true);
+                } else {
+                    PUT_LIT(w, measure, ":");
+                    put_quote(w, measure, smode);
+                    put_escaped_from(w, measure, kv[i].value, smode ? 2 : 1, data_end);
+                    put_quote(w, measure, smode);
+                }
             }
         }
     }
@@ -1016,6 +1137,20 @@ sf_err sf_hec_event_append_list_from(const struct sf_hec_event_mapping *map,
                                      size_t *n_done,
                                      size_t *n_filtered)
 {
+    return sf_hec_event_append_list_indexed(map, filter, from, list, first_log, out, NULL, n_done,
+                                            n_filtered);
+}
+
+sf_err sf_hec_event_append_list_indexed(const struct sf_hec_event_mapping *map,
+                                        const struct sf_filter *filter,
+                                        const struct sf_hec_event_origin *from,
+                                        const struct sf_loggroup_list *list,
+                                        size_t first_log,
+                                        struct sf_buf *out,
+                                        uint32_t *ends,
+                                        size_t *n_done,
+                                        size_t *n_filtered)
+{
     bool has_event_rules = sf_filter_has_event_rules(filter);
     struct origin org = {.o = from};
     if (from) {
@@ -1042,6 +1177,7 @@ sf_err sf_hec_event_append_list_from(const struct sf_hec_event_mapping *map,
         }
         struct group_ctx g;
         group_ctx_init(&g, map, filter, group, true);
+        g.data_end = list->data_end;
         if (org.o) {
             origin_group(&org, i);
         }
@@ -1057,6 +1193,10 @@ sf_err sf_hec_event_append_list_from(const struct sf_hec_event_mapping *map,
             sf_err err = write_event(&g, &group->logs[k], k, out);
             if (err) {
                 return err;
+            }
+            if (ends) {
+                SF_ASSERT(out->len <= UINT32_MAX);
+                ends[*n_done - *n_filtered] = (uint32_t)out->len;
             }
             (*n_done)++;
         }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "codec/loggroup.h"
 #include "transform/filter.h"
@@ -137,5 +138,22 @@ sf_err sf_hec_event_append_list_from(const struct sf_hec_event_mapping *map,
                                      struct sf_buf *out,
                                      size_t *n_done,
                                      size_t *n_filtered);
+
+/* sf_hec_event_append_list_from that also says where each event it writes ends: the k-th event
+ * written by this call (k = 0 .. *n_done - *n_filtered - 1) sets ends[k] to its end in |out|,
+ * the offset just past its '\n' (offsets count from the start of |out|, not from where this
+ * call began). A reader that cuts |out| at event boundaries (the HEC sink's requests) takes
+ * them instead of searching |out| for newlines. |ends| (NULL: none, as
+ * sf_hec_event_append_list_from) has room for list->n_logs_total - first_log entries; |out| must
+ * stay under 4 GiB. */
+sf_err sf_hec_event_append_list_indexed(const struct sf_hec_event_mapping *map,
+                                        const struct sf_filter *filter,
+                                        const struct sf_hec_event_origin *from,
+                                        const struct sf_loggroup_list *list,
+                                        size_t first_log,
+                                        struct sf_buf *out,
+                                        uint32_t *ends,
+                                        size_t *n_done,
+                                        size_t *n_filtered);
 
 #endif

@@ -92,9 +92,21 @@ size_t sf_json_escaped_len(const char *s, size_t len, unsigned level)
 
 /* ---- validation ---- */
 
-static const uint8_t *skip_ws(const uint8_t *p, const uint8_t *end)
+/* One pass over the text, every token read where it lies: a goto per grammar state and the
+ * string scan inlined, because a json_fields value (an ActionTrail event: ~1.2 KB, ~130
+ * tokens) is mostly short strings, and a call and a state dispatch per token cost more than
+ * the token. */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE bool is_ws(uint8_t c)
 {
-    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/* Compact JSON has no whitespace between tokens: one compare decides that case. */
+static ALWAYS_INLINE const uint8_t *skip_ws(const uint8_t *p, const uint8_t *end)
+{
+    while (p < end && *p <= ' ' && is_ws(*p)) {
         p++;
     }
     return p;
@@ -143,18 +155,32 @@ static const uint8_t *scan_u_escape(const uint8_t *p, const uint8_t *end)
     return p;
 }
 
-/* After the opening quote: returns the byte after the closing quote, or NULL. */
-static const uint8_t *scan_string(const uint8_t *p, const uint8_t *end)
+/* After the opening quote: returns the byte after the closing quote, or NULL. Away from the
+ * end of the text, 16 bytes at a time with no tail to handle. */
+static ALWAYS_INLINE const uint8_t *scan_string(const uint8_t *p, const uint8_t *end)
 {
-    while (p < end) {
-        p += sf_json_plain_run(p, end, NULL);
-        if (p == end) {
-            break;
+    for (;;) {
+#if defined(__SSE2__)
+        if (end - p >= 16) {
+            unsigned mask = sf_json_sse_special(_mm_loadu_si128((const __m128i *)(const void *)p));
+            if (mask == 0) {
+                p += 16;
+                continue;
+            }
+            p += (unsigned)__builtin_ctz(mask);
+        } else
+#endif
+        {
+            p += sf_json_plain_run(p, end, NULL);
+            if (p == end) {
+                return NULL;
+            }
         }
         uint8_t c = *p;
         if (c == '"') {
             return p + 1;
-        } else if (c == '\\') {
+        }
+        if (c == '\\') {
             if (end - p < 2) {
                 return NULL;
             }
@@ -181,17 +207,19 @@ static const uint8_t *scan_string(const uint8_t *p, const uint8_t *end)
         } else if (c < 0x80) {
             return NULL; /* unescaped control character */
         } else {
-            int n = sf_utf8_scan(p, (size_t)(end - p));
-            if (n < 0) {
-                return NULL;
-            }
-            p += n;
+            /* Non-ASCII text comes in runs (CJK, accents): stay here for the run. */
+            do {
+                int n = sf_utf8_scan(p, (size_t)(end - p));
+                if (n < 0) {
+                    return NULL;
+                }
+                p += n;
+            } while (p < end && *p >= 0x80);
         }
     }
-    return NULL;
 }
 
-static const uint8_t *scan_digits(const uint8_t *p, const uint8_t *end)
+static ALWAYS_INLINE const uint8_t *scan_digits(const uint8_t *p, const uint8_t *end)
 {
     const uint8_t *start = p;
     while (p < end && *p >= '0' && *p <= '9') {
@@ -230,7 +258,8 @@ static const uint8_t *scan_number(const uint8_t *p, const uint8_t *end)
     return p;
 }
 
-static const uint8_t *scan_literal(const uint8_t *p, const uint8_t *end, const char *word, size_t n)
+static ALWAYS_INLINE const uint8_t *
+scan_literal(const uint8_t *p, const uint8_t *end, const char *word, size_t n)
 {
     if ((size_t)(end - p) < n || memcmp(p, word, n) != 0) {
         return NULL;
@@ -238,131 +267,111 @@ static const uint8_t *scan_literal(const uint8_t *p, const uint8_t *end, const c
     return p + n;
 }
 
-/* A scalar (string, number, literal) at |p|, which is not at |end|; NULL when malformed. */
-static const uint8_t *scan_scalar(const uint8_t *p, const uint8_t *end)
+bool sf_json_check(const char *s, size_t len, unsigned max_depth, struct sf_str *value)
 {
-    switch (*p) {
-    case '"':
-        return scan_string(p + 1, end);
-    case 't':
-        return scan_literal(p, end, "true", 4);
-    case 'f':
-        return scan_literal(p, end, "false", 5);
-    case 'n':
-        return scan_literal(p, end, "null", 4);
-    default:
-        return (*p == '-' || (*p >= '0' && *p <= '9')) ? scan_number(p, end) : NULL;
-    }
-}
+    SF_ASSERT(max_depth <= SF_JSON_DEPTH_LIMIT);
+    const uint8_t *end = (const uint8_t *)s + len;
+    const uint8_t *p = skip_ws((const uint8_t *)s, end);
+    const uint8_t *value_start = p;
+    /* The open containers: bit d set when the one at depth d is an object. */
+    uint64_t is_object[SF_JSON_DEPTH_LIMIT / 64] = {0};
+    unsigned depth = 0;
+    bool is_obj;
 
-/* Where the scanner is in the grammar: about to read a value, an object key (after '{' or ','),
- * or what follows a complete value (',', a closing bracket, or the end). */
-enum scan_state { WANT_VALUE, WANT_KEY, AFTER_VALUE };
-
-/* One step of the validator: what comes at |*pp| in |*state|, with the open containers in
- * |is_object| (one bit per level, set for an object) and |*depth|. False on malformed input. */
-static bool scan_step(const uint8_t **pp,
-                      const uint8_t *end,
-                      enum scan_state *state,
-                      uint64_t *is_object,
-                      unsigned *depth,
-                      unsigned max_depth)
-{
-    const uint8_t *p = *pp;
+    /* Whitespace is skipped after each token, so every state starts at a token or the end. */
+value:
     if (p == end) {
         return false;
     }
-    switch (*state) {
-    case WANT_VALUE:
-        if (*p == '{' || *p == '[') {
-            if (*depth == max_depth) {
-                return false;
-            }
-            bool is_obj = *p == '{';
-            uint64_t bit = 1ull << (*depth % 64);
-            uint64_t *word = &is_object[*depth / 64];
-            *word = is_obj ? *word | bit : *word & ~bit;
-            char close = is_obj ? '}' : ']';
-            (*depth)++;
-            p = skip_ws(p + 1, end);
-            if (p < end && *p == close) {
-                (*depth)--;
-                *pp = skip_ws(p + 1, end);
-                *state = AFTER_VALUE;
-                return true;
-            }
-            *pp = p;
-            *state = is_obj ? WANT_KEY : WANT_VALUE;
-            return true;
-        }
-        p = scan_scalar(p, end);
-        *state = AFTER_VALUE;
-        break;
-    case WANT_KEY:
-        if (*p != '"') {
-            return false;
-        }
+    switch (*p) {
+    case '"':
         p = scan_string(p + 1, end);
-        if (p == NULL) {
-            return false;
-        }
-        p = skip_ws(p, end);
-        if (p == end || *p != ':') {
-            return false;
-        }
-        p = skip_ws(p + 1, end);
-        *state = WANT_VALUE;
-        *pp = p;
-        return true;
-    case AFTER_VALUE: {
-        /* The caller ends the scan at depth 0, so there is an open container here. */
-        unsigned top = *depth - 1;
-        bool is_obj = (is_object[top / 64] >> (top % 64)) & 1;
-        if (*p == ',') {
-            *pp = skip_ws(p + 1, end);
-            *state = is_obj ? WANT_KEY : WANT_VALUE;
-            return true;
-        }
-        if (*p != (is_obj ? '}' : ']')) {
-            return false;
-        }
-        (*depth)--;
-        p++;
         break;
+    case '{':
+    case '[': {
+        if (depth == max_depth) {
+            return false;
+        }
+        is_obj = *p == '{';
+        uint64_t bit = 1ull << (depth % 64);
+        uint64_t *word = &is_object[depth / 64];
+        *word = is_obj ? *word | bit : *word & ~bit;
+        depth++;
+        p = skip_ws(p + 1, end);
+        if (p < end && *p == (is_obj ? '}' : ']')) {
+            depth--;
+            p++;
+            goto after;
+        }
+        if (is_obj) {
+            goto key;
+        }
+        goto value;
     }
+    case 't':
+        p = scan_literal(p, end, "true", 4);
+        break;
+    case 'f':
+        p = scan_literal(p, end, "false", 5);
+        break;
+    case 'n':
+        p = scan_literal(p, end, "null", 4);
+        break;
+    default:
+        p = (*p == '-' || (*p >= '0' && *p <= '9')) ? scan_number(p, end) : NULL;
+        break;
     }
     if (p == NULL) {
         return false;
     }
-    *pp = skip_ws(p, end);
-    return true;
-}
+    goto after;
 
-bool sf_json_check(const char *s, size_t len, unsigned max_depth, struct sf_str *value)
-{
-    SF_ASSERT(max_depth <= SF_JSON_DEPTH_LIMIT);
-    const uint8_t *begin = (const uint8_t *)s;
-    const uint8_t *end = begin + len;
-    const uint8_t *p = skip_ws(begin, end);
-    const uint8_t *value_start = p;
-    uint64_t is_object[SF_JSON_DEPTH_LIMIT / 64] = {0};
-    unsigned depth = 0;
-    enum scan_state state = WANT_VALUE;
+key:
+    if (p == end || *p != '"') {
+        return false;
+    }
+    p = scan_string(p + 1, end);
+    if (p == NULL) {
+        return false;
+    }
+    p = skip_ws(p, end);
+    if (p == end || *p != ':') {
+        return false;
+    }
+    p = skip_ws(p + 1, end);
+    goto value;
 
-    /* The value is complete when the scanner is back at depth 0 after a value. Whitespace is
-     * skipped after each token, so the value ends at the last non-whitespace byte. */
-    do {
-        if (!scan_step(&p, end, &state, is_object, &depth, max_depth)) {
-            return false;
+after:
+    p = skip_ws(p, end);
+    if (depth == 0) {
+        goto done;
+    }
+    if (p == end) {
+        return false;
+    }
+    is_obj = (is_object[(depth - 1) / 64] >> ((depth - 1) % 64)) & 1;
+    if (*p == ',') {
+        p = skip_ws(p + 1, end);
+        if (is_obj) {
+            goto key;
         }
-    } while (!(state == AFTER_VALUE && depth == 0));
+        goto value;
+    }
+    if (*p != (is_obj ? '}' : ']')) {
+        return false;
+    }
+    depth--;
+    p++;
+    goto after;
+
+done:
+    /* The value is complete at depth 0; only whitespace may follow it. */
     if (p != end) {
         return false;
     }
     if (value) {
         const uint8_t *value_end = end;
-        while (value_end > value_start && (value_end[-1] == ' ' || value_end[-1] == '\n' ||
-                                           value_end[-1] == '\r' || value_end[-1] == '\t')) {
+        while (value_end > value_start && is_ws(value_end[-1])) {
             value_end--;
         }
         *value = (struct sf_str){.ptr = (const char *)value_start,

@@ -261,4 +261,74 @@ sf_json_escape_inline(uint8_t *d, const uint8_t *s, size_t len, unsigned level)
     }
 }
 
+/* sf_json_escape_inline for a string |s| that lies in a buffer ending at |readable_end|: while
+ * 16 bytes from the read position are in that buffer, each step is one whole-block load and
+ * store, the string's end treated as one more stop, with no tail to handle (a short value
+ * costs one block). Stores up to 15 bytes past the escaped string, which callers reserve as
+ * scratch (hec_event.c: KV_OVERHEAD per key and value). */
+static inline __attribute__((always_inline)) uint8_t *sf_json_escape_window(
+    uint8_t *d, const uint8_t *s, size_t len, unsigned level, const uint8_t *readable_end)
+{
+#if defined(__SSE2__)
+    const uint8_t *end = s + len;
+    const struct sf_json_esc *table = sf_json_esc_table[level - 1];
+    while (s < end) {
+        if (readable_end - s < 16) { /* the body's last bytes: rare, out of line */
+            return sf_json_escape(d, (const char *)s, (size_t)(end - s), level);
+        }
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+        _mm_storeu_si128((__m128i *)(void *)d, v);
+        unsigned mask = sf_json_sse_special(v);
+        size_t left = (size_t)(end - s);
+        if (left < 16) {
+            mask |= 1u << left;
+        }
+        if (mask == 0) {
+            s += 16;
+            d += 16;
+            continue;
+        }
+        unsigned k = (unsigned)__builtin_ctz(mask);
+        s += k;
+        d += k;
+        if (s == end) {
+            break;
+        }
+        uint8_t c = *s;
+        if (c < 0x80) {
+            memcpy(d, table[c].seq, 8);
+            d += table[c].len;
+            s++;
+            continue;
+        }
+        /* Non-ASCII text comes in runs (CJK, accents): stay here for the run. */
+        do {
+            int n = sf_utf8_scan(s, (size_t)(end - s));
+            if (n > 0) {
+                d[0] = s[0];
+                d[1] = s[1];
+                if (n > 2) {
+                    d[2] = s[2];
+                }
+                if (n > 3) {
+                    d[3] = s[3];
+                }
+                d += n;
+                s += n;
+            } else {
+                d[0] = 0xEF; /* U+FFFD */
+                d[1] = 0xBF;
+                d[2] = 0xBD;
+                d += 3;
+                s += -n;
+            }
+        } while (s < end && *s >= 0x80);
+    }
+    return d;
+#else
+    (void)readable_end;
+    return sf_json_escape(d, (const char *)s, len, level);
+#endif
+}
+
 #endif

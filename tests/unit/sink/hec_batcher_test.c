@@ -100,6 +100,71 @@ static void fills_requests_across_batches_and_caps_events(void **state)
     free_batch(b2);
 }
 
+/* Gives |batch| line ends as the transform records them (pipeline/batch.h), from |ends|. */
+static void set_line_ends(struct sf_batch *batch, const uint32_t *ends, size_t n)
+{
+    free(batch->payload_ends);
+    batch->payload_ends = malloc(n * sizeof(*ends));
+    assert_non_null(batch->payload_ends);
+    memcpy(batch->payload_ends, ends, n * sizeof(*ends));
+    batch->n_payload_ends = n;
+    batch->cap_payload_ends = n;
+}
+
+/* A batch whose builder recorded its line ends is cut where they say, without the payload
+ * being searched: ends that mark no newline show it. Ends that cannot be the batch's (not one
+ * per event, not reaching the payload's end, not rising) are ignored for a search. */
+static void takes_the_line_ends_the_batch_brings(void **state)
+{
+    (void)state;
+    struct sf_hec_batcher b;
+    struct done_log done = {0};
+    sf_hec_batcher_init(&b);
+    struct sf_batch *batch = make_batch(1, 0, 4, 100); /* newlines end at 100, 200, 300, 400 */
+    batch->n_events = 3;
+    set_line_ends(batch, (const uint32_t[]){50, 250, 400}, 3);
+    sf_hec_batcher_add(&b, &batch->entries[0], 0, note_done, &done);
+    assert_int_equal(b.untaken_lines, 3);
+    struct sf_hec_request *req = sf_hec_batcher_take(&b, 260, 0);
+    assert_int_equal(req->n_events, 2);
+    assert_int_equal(req->raw_len, 250);
+    sf_hec_batcher_settle(&b, req, 0, 2, note_done, &done);
+    sf_hec_request_free(&b, req);
+    req = sf_hec_batcher_take(&b, 1000, 0);
+    assert_int_equal(req->n_events, 1);
+    assert_int_equal(req->raw_len, 150);
+    sf_hec_batcher_settle(&b, req, 0, 1, note_done, &done);
+    sf_hec_request_free(&b, req);
+    assert_int_equal(done.n, 1);
+
+    static const struct {
+        uint32_t ends[4];
+        size_t n;
+    } unusable[] = {
+        {{100, 200, 300}, 3},      /* one short */
+        {{100, 200, 300, 399}, 4}, /* not the payload's end */
+        {{100, 300, 200, 400}, 4}, /* not rising */
+        {{0, 200, 300, 400}, 4},   /* an empty first line */
+    };
+    for (size_t i = 0; i < sizeof(unusable) / sizeof(unusable[0]); i++) {
+        batch->n_events = 4;
+        set_line_ends(batch, unusable[i].ends, unusable[i].n);
+        sf_hec_batcher_add(&b, &batch->entries[0], 0, note_done, &done);
+        req = sf_hec_batcher_take(&b, 250, 0);
+        assert_int_equal(req->n_events, 2);
+        assert_int_equal(req->raw_len, 200);
+        sf_hec_batcher_settle(&b, req, 0, 2, note_done, &done);
+        sf_hec_request_free(&b, req);
+        req = sf_hec_batcher_take(&b, 1000, 0);
+        assert_int_equal(req->n_events, 2);
+        sf_hec_batcher_settle(&b, req, 0, 2, note_done, &done);
+        sf_hec_request_free(&b, req);
+        assert_int_equal(done.n, 2 + i);
+    }
+    sf_hec_batcher_cleanup(&b);
+    free_batch(batch);
+}
+
 static void sends_an_oversized_event_alone(void **state)
 {
     (void)state;
@@ -435,6 +500,7 @@ int main(void)
         cmocka_unit_test(takes_whole_lines_up_to_the_byte_limit),
         cmocka_unit_test(fills_requests_across_batches_and_caps_events),
         cmocka_unit_test(sends_an_oversized_event_alone),
+        cmocka_unit_test(takes_the_line_ends_the_batch_brings),
         cmocka_unit_test(skips_blank_lines_and_takes_an_unterminated_last_line),
         cmocka_unit_test(slices_splits_and_settles_ranges_exactly_once),
         cmocka_unit_test(lingers_until_full_or_due),

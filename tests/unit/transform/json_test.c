@@ -321,10 +321,15 @@ static void validator_agrees_with_jansson(void **state)
         "[\"\xc3\xa9\xf0\x9f\x98\x80\",{},[],false,0]",
         "\"\\ud83d\\ude00\"",
         "  12  ",
+        /* Strings longer than a 16-byte block, escapes and non-ASCII inside them and across
+         * block edges: the validator scans those a block at a time. */
+        "{\"userAgent\":\"AlibabaCloud (Linux; amd64) Java/1.8.0_352\",\"requestParameters\":"
+        "{\"RegionId\":\"cn-beijing\",\"note\":\"caf\xc3\xa9 \\\"q\\\" \\u00e9 \xe5\xbe\xae"
+        "\xe4\xbf\xa1 0123456789abcdef\"},\"ids\":[\"i-bp15d5fbbf2\",12345678901234]}",
     };
     static const char mutations[] = "{}[]\",:\\u0123456789.eE+-tfnlsaxr \n\t\x01\x7f\x80\xc3\xa9";
     uint64_t seed = 0xfeed;
-    char buf[128];
+    char buf[256];
     for (int iter = 0; iter < 50000; iter++) {
         const char *base = seeds[rng_next(&seed) % (sizeof(seeds) / sizeof(seeds[0]))];
         size_t n = strlen(base);
