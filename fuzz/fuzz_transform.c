@@ -9,7 +9,9 @@
  *   - the list call gives the same bytes as one sf_hec_event_append per log;
  *   - with a small buffer, SF_ERR_FULL and SF_ERR_TOO_BIG leave it untouched, TOO_BIG comes
  *     only for an empty buffer, and flushing and resuming reproduces the unbounded output.
- * And, for every input, sf_json_check agrees with the checker on the raw bytes. */
+ * And, for every input, sf_json_check agrees with the checker on the raw bytes, and
+ * sf_json_check_copy (the block-at-a-time path, reading up to the input's very end) agrees with
+ * sf_json_check and copies the value. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +21,7 @@
 #include "codec/loggroup.h"
 #include "transform/hec_event.h"
 #include "transform/json.h"
+#include "util/alloc.h"
 #include "util/arena.h"
 #include "util/assert.h"
 #include "util/buf.h"
@@ -459,6 +462,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The validators must agree on any bytes. */
     bool ours = sf_json_check((const char *)data, size, SF_HEC_EVENT_JSON_MAX_DEPTH, NULL);
     SF_ASSERT(ours == is_json(data, size, SF_HEC_EVENT_JSON_MAX_DEPTH));
+    uint8_t *copy = sf_xmalloc(size ? size : 1); /* exactly the input's size: ASan sees more */
+    struct sf_str value;
+    SF_ASSERT(sf_json_check_copy(copy, (const char *)data, size, SF_HEC_EVENT_JSON_MAX_DEPTH,
+                                 data + size, &value) == ours);
+    for (size_t i = 0; ours && i < value.len; i++) {
+        uint8_t c = (uint8_t)value.ptr[i];
+        SF_ASSERT(copy[i] == (c < 0x20 ? ' ' : c));
+    }
+    free(copy);
 
     struct sf_loggroup_list list;
     if (sf_loggroup_decode(data, size, &arena, &list) == SF_OK) {

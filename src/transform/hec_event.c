@@ -222,43 +222,31 @@ put_key(struct wr *w, const bool measure, const bool smode, bool first, struct s
     put_quote(w, measure, smode);
 }
 
-/* Copies valid JSON text with each byte below 0x20 turned into a space. In valid JSON those can
- * only be whitespace between tokens (RFC 8259 §2, §7), so the value is unchanged, and a
- * pretty-printed field cannot break the one-event-per-line shape of the output. */
-static uint8_t *copy_json_text(uint8_t *d, const uint8_t *s, size_t n)
-{
-    size_t i = 0;
-#if defined(__SSE2__)
-    const __m128i limit = _mm_set1_epi8(0x1f);
-    const __m128i space = _mm_set1_epi8(' ');
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i is_ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, limit), v); /* unsigned v <= 0x1f */
-        v = _mm_or_si128(_mm_andnot_si128(is_ctl, v), _mm_and_si128(is_ctl, space));
-        _mm_storeu_si128((__m128i *)(void *)(d + i), v);
-    }
-#endif
-    for (; i < n; i++) {
-        d[i] = s[i] < 0x20 ? ' ' : s[i];
-    }
-    return d + n;
-}
-
 /* ':' and the value: embedded as JSON when |try_json| and it is one valid JSON value, a string
  * otherwise. In string form embedded JSON is escaped once (it sits in the outer string, not in
  * an inner one). */
-static ALWAYS_INLINE void
-put_value(struct wr *w, const bool measure, const bool smode, struct sf_str value, bool try_json)
+static ALWAYS_INLINE void put_value(struct wr *w,
+                                    const bool measure,
+                                    const bool smode,
+                                    struct sf_str value,
+                                    bool try_json,
+                                    const uint8_t *data_end)
 {
     struct sf_str raw;
-    if (try_json && sf_json_check(value.ptr, value.len, SF_HEC_EVENT_JSON_MAX_DEPTH, &raw)) {
+    if (try_json && !measure && !smode) {
+        /* Checked and copied in one pass; on failure the string form overwrites the copy. */
+        if (sf_json_check_copy(w->p + 1, value.ptr, value.len, SF_HEC_EVENT_JSON_MAX_DEPTH,
+                               data_end, &raw)) {
+            w->p[0] = ':';
+            w->p += 1 + raw.len;
+            return;
+        }
+    } else if (try_json && sf_json_check(value.ptr, value.len, SF_HEC_EVENT_JSON_MAX_DEPTH, &raw)) {
         PUT_LIT(w, measure, ":");
         if (smode) {
             put_escaped(w, measure, raw, 1);
-        } else if (measure) {
-            w->n += raw.len;
         } else {
-            w->p = copy_json_text(w->p, (const uint8_t *)raw.ptr, raw.len);
+            w->n += raw.len;
         }
         return;
     }
@@ -775,7 +763,7 @@ emit_group_part(struct wr *w, const bool measure, const bool smode, const struct
             continue;
         }
         put_key(w, measure, smode, first, key);
-        put_value(w, measure, smode, value, false);
+        put_value(w, measure, smode, value, false, NULL);
         first = false;
     }
 }
@@ -796,7 +784,8 @@ static ALWAYS_INLINE void emit_filtered_contents(struct wr *w,
             continue;
         }
         put_key(w, measure, smode, first, key);
-        put_value(w, measure, smode, kv[i].value, g->n_fields && is_json_field(g, kv[i].key));
+        put_value(w, measure, smode, kv[i].value, g->n_fields && is_json_field(g, kv[i].key),
+                  g->data_end);
         first = false;
     }
 }
@@ -826,7 +815,7 @@ emit_event(struct wr *w, const bool measure, const bool smode, struct event *ev)
                 continue;
             }
             put_key(w, measure, smode, first, key);
-            put_value(w, measure, smode, value_at(ev, from), try_json);
+            put_value(w, measure, smode, value_at(ev, from), try_json, NULL);
             first = false;
         }
     } else {
@@ -854,7 +843,7 @@ emit_event(struct wr *w, const bool measure, const bool smode, struct event *ev)
                 put_escaped_from(w, measure, kv[i].key, smode ? 2 : 1, data_end);
                 put_quote(w, measure, smode);
                 if (g->n_fields && is_json_field(g, kv[i].key)) {
-                    put_value(w, measure, smode, kv[i].value, true);
+                    put_value(w, measure, smode, kv[i].value, true, data_end);
                 } else {
                     PUT_LIT(w, measure, ":");
                     put_quote(w, measure, smode);

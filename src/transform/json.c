@@ -379,3 +379,320 @@ done:
     }
     return true;
 }
+
+/* ---- validation and copy, a 64-byte block at a time ---- */
+
+/* Copies valid JSON text with each byte below 0x20 turned into a space. In valid JSON those can
+ * only be whitespace between tokens (RFC 8259 §2, §7), so the value is unchanged, and a
+ * pretty-printed field cannot break the one-event-per-line shape of the output. */
+static uint8_t *copy_json_text(uint8_t *d, const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i limit = _mm_set1_epi8(0x1f);
+    const __m128i space = _mm_set1_epi8(' ');
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i is_ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, limit), v); /* unsigned v <= 0x1f */
+        v = _mm_or_si128(_mm_andnot_si128(is_ctl, v), _mm_and_si128(is_ctl, space));
+        _mm_storeu_si128((__m128i *)(void *)(d + i), v);
+    }
+#endif
+    for (; i < n; i++) {
+        d[i] = s[i] < 0x20 ? ' ' : s[i];
+    }
+    return d + n;
+}
+
+#if defined(__SSE2__)
+/* The bytes of one 64-byte block that matter, one bit per byte (bit i: byte i). */
+struct block_masks {
+    uint64_t quote;      /* '"' */
+    uint64_t bslash;     /* '\\' */
+    uint64_t ctl;        /* below 0x20: whitespace between tokens, or an error in a string */
+    uint64_t high;       /* 0x80 and up: UTF-8 in a string, or an error */
+    uint64_t structural; /* { } [ ] : , */
+};
+
+static ALWAYS_INLINE void block_masks(const uint8_t *p, struct block_masks *m)
+{
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i bslash = _mm_set1_epi8('\\');
+    const __m128i ctl_max = _mm_set1_epi8(0x1f);
+    const __m128i case_bit = _mm_set1_epi8(0x20);
+    const __m128i lbrace = _mm_set1_epi8('{'); /* '[' | 0x20 == '{' */
+    const __m128i rbrace = _mm_set1_epi8('}'); /* ']' | 0x20 == '}' */
+    const __m128i colon = _mm_set1_epi8(':');
+    const __m128i comma = _mm_set1_epi8(',');
+    *m = (struct block_masks){0};
+    for (unsigned i = 0; i < 4; i++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+        __m128i folded = _mm_or_si128(v, case_bit);
+        __m128i st = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(folded, lbrace), _mm_cmpeq_epi8(folded, rbrace)),
+            _mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, comma)));
+        unsigned shift = 16 * i;
+        m->quote |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) << shift;
+        m->bslash |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bslash)) << shift;
+        m->ctl |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, ctl_max), v))
+                  << shift;
+        m->high |= (uint64_t)(unsigned)_mm_movemask_epi8(v) << shift;
+        m->structural |= (uint64_t)(unsigned)_mm_movemask_epi8(st) << shift;
+    }
+}
+
+/* Bit i: the parity of the set bits at 0..i. */
+static ALWAYS_INLINE uint64_t prefix_xor(uint64_t x)
+{
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
+}
+
+/* Bits [from, to) of a block. */
+static ALWAYS_INLINE uint64_t bit_range(unsigned from, unsigned to)
+{
+    uint64_t below_to = to == 64 ? ~0ull : (1ull << to) - 1;
+    return below_to & ~((1ull << from) - 1);
+}
+
+/* What one block hands to the next: the bits that fall off its top end. */
+struct block_carry {
+    uint64_t in_string;         /* all ones when the block ended inside a string */
+    uint64_t key_add;           /* the key-string addition's carry (see below) */
+    uint64_t other;             /* ended inside a number or literal */
+    uint64_t need_value;        /* ended with ':' or an array's ',' (or nothing yet: the start) */
+    uint64_t need_open_value;   /* ended with '[' */
+    uint64_t need_key_or_close; /* ended with '{' */
+    uint64_t need_key;          /* ended with an object's ',' */
+    uint64_t need_colon;        /* ended with a key's closing quote */
+    uint64_t after_value;       /* ended with a value's last byte (not a number's: see other) */
+};
+
+/* The common case of sf_json_check_copy: compact JSON (no whitespace between tokens) without
+ * escapes, where the token after each token is the next byte (after a string: the byte after its
+ * closing quote; after a number or literal: the byte after its run). Each 64-byte block is
+ * classified at once: which bytes lie in strings (the parity of the quotes before them), which
+ * strings are keys (those after '{' or an object's ','), and what each token allows next
+ * (RFC 8259 §2, §4, §5), all as bit masks. Only brackets (the stack and which container each
+ * ',' is in), numbers and literals (their grammar) and non-ASCII bytes (UTF-8) are visited one by
+ * one, and an ActionTrail event has few of them. String contents need no walk: with no
+ * backslash, every quote opens or closes one, and control bytes were found as a mask.
+ * Returns true only for text sf_json_check accepts, whole (nothing to trim); false means "not
+ * decided here": invalid, or whitespace, escapes, empty. Reads whole blocks only while they lie
+ * before |readable_end|, the last partial one through a copy; writes only [d, d + len). */
+bool sf_json_check_blocks(
+    uint8_t *d, const uint8_t *s, size_t len, unsigned max_depth, const uint8_t *readable_end)
+{
+    const uint8_t *end = s + len;
+    uint64_t is_object[SF_JSON_DEPTH_LIMIT / 64] = {0};
+    unsigned depth = 0;
+    /* The innermost open container: 0 none (top level), 1 array, 2 object. */
+    unsigned ctx = 0;
+    struct block_carry carry = {.need_value = 1}; /* the text starts where a value must */
+    const uint8_t *utf8_done = s;                 /* the UTF-8 sequences checked so far end here */
+    uint8_t tail[64];
+
+    if (len == 0) {
+        return false;
+    }
+    for (size_t off = 0; off < len; off += 64) {
+        const uint8_t *p = s + off;
+        size_t left = len - off;
+        const uint8_t *src = p;
+        uint64_t valid = ~0ull;
+        uint64_t end_bit = 0; /* the position just past the text, when in this block */
+        if (left < 64) {
+            valid = (1ull << left) - 1;
+            end_bit = 1ull << left;
+            if (readable_end - p < 64) {
+                memcpy(tail, p, left);
+                memset(tail + left, ' ', 64 - left);
+                src = tail;
+            }
+        }
+        struct block_masks m;
+        block_masks(src, &m);
+        if (d) {
+            memcpy(d + off, p, left >= 64 ? 64 : left);
+        }
+        if ((m.bslash | m.ctl) & valid) {
+            return false;
+        }
+        uint64_t quote = m.quote & valid;
+        uint64_t inside = prefix_xor(quote) ^ carry.in_string; /* opening quote in, closing out */
+        carry.in_string = (uint64_t)((int64_t)inside >> 63);
+        uint64_t open_quote = quote & inside;
+        uint64_t close_quote = quote & ~inside;
+        uint64_t high = m.high & valid;
+        if (high) {
+            if (high & ~inside) {
+                return false;
+            }
+            do {
+                const uint8_t *q = p + __builtin_ctzll(high);
+                high &= high - 1;
+                if (q < utf8_done) {
+                    continue; /* a continuation byte of a checked sequence */
+                }
+                int n = sf_utf8_scan(q, (size_t)(end - q));
+                if (n < 0) {
+                    return false;
+                }
+                utf8_done = q + n;
+            } while (high);
+        }
+        uint64_t structural = m.structural & ~inside & valid;
+        uint64_t other = ~inside & ~structural & ~quote & valid;
+
+        uint64_t lbrace = 0, rbrace = 0, lbracket = 0, rbracket = 0, colon = 0, comma = 0;
+        uint64_t obj_ctx = 0; /* positions whose innermost container is an object */
+        uint64_t top_ctx = 0; /* positions outside any container */
+        {
+            unsigned from = 0;
+            uint64_t st = structural;
+            while (st) {
+                unsigned pos = (unsigned)__builtin_ctzll(st);
+                uint64_t bit = st & -st;
+                st &= st - 1;
+                uint8_t c = src[pos];
+                if (c == ':') {
+                    colon |= bit;
+                    continue;
+                }
+                if (c == ',') {
+                    comma |= bit;
+                    continue;
+                }
+                /* A bracket: the container changes from the next byte on. */
+                uint64_t seg = bit_range(from, pos + 1);
+                obj_ctx |= ctx == 2 ? seg : 0;
+                top_ctx |= ctx == 0 ? seg : 0;
+                from = pos + 1;
+                if (c == '{' || c == '[') {
+                    if (depth == max_depth) {
+                        return false;
+                    }
+                    uint64_t b = 1ull << (depth % 64);
+                    uint64_t *word = &is_object[depth / 64];
+                    *word = c == '{' ? *word | b : *word & ~b;
+                    depth++;
+                    ctx = c == '{' ? 2 : 1;
+                    lbrace |= c == '{' ? bit : 0;
+                    lbracket |= c == '[' ? bit : 0;
+                } else {
+                    if (ctx != (c == '}' ? 2u : 1u)) {
+                        return false; /* nothing open, or the other kind */
+                    }
+                    depth--;
+                    ctx = depth == 0
+                              ? 0
+                              : 1 + ((is_object[(depth - 1) / 64] >> ((depth - 1) % 64)) & 1);
+                    rbrace |= c == '}' ? bit : 0;
+                    rbracket |= c == ']' ? bit : 0;
+                }
+            }
+            if (from < 64) {
+                uint64_t seg = bit_range(from, 64);
+                obj_ctx |= ctx == 2 ? seg : 0;
+                top_ctx |= ctx == 0 ? seg : 0;
+            }
+        }
+        if (comma & top_ctx) {
+            return false; /* a second value at the top */
+        }
+        uint64_t obj_comma = comma & obj_ctx;
+        uint64_t arr_comma = comma & ~obj_ctx;
+
+        /* Numbers and literals: one scan each, which must take their whole run. */
+        uint64_t scalar_start = other & ~(other << 1 | carry.other);
+        uint64_t after_scalar = ~other & (other << 1 | carry.other);
+        carry.other = other >> 63;
+        for (uint64_t ns = scalar_start; ns; ns &= ns - 1) {
+            const uint8_t *t = p + __builtin_ctzll(ns);
+            const uint8_t *e;
+            if (*t == 't') {
+                e = scan_literal(t, end, "true", 4);
+            } else if (*t == 'f') {
+                e = scan_literal(t, end, "false", 5);
+            } else if (*t == 'n') {
+                e = scan_literal(t, end, "null", 4);
+            } else {
+                e = scan_number(t, end); /* NULL unless it starts like one */
+            }
+            if (e == NULL || (e != end && *e != ',' && *e != '}' && *e != ']')) {
+                return false; /* "1x", "true1"; "1 " is not decided here */
+            }
+        }
+
+        /* Keys: strings whose opening quote follows '{' or an object's ','. Adding the opening
+         * quote's bit to its run in |inside| carries to the closing quote. */
+        uint64_t key_open =
+            open_quote & (lbrace << 1 | obj_comma << 1 | carry.need_key_or_close | carry.need_key);
+        uint64_t sum;
+        uint64_t c1 = __builtin_uaddll_overflow(inside, key_open, (unsigned long long *)&sum);
+        uint64_t c2 = __builtin_uaddll_overflow(sum, carry.key_add, (unsigned long long *)&sum);
+        carry.key_add = c1 | c2;
+        uint64_t key_close = sum & ~inside & close_quote;
+        uint64_t value_close = close_quote & ~key_close;
+
+        uint64_t value_start = open_quote | scalar_start | lbrace | lbracket;
+        uint64_t after_value_ok = comma | rbrace | rbracket | end_bit;
+        uint64_t need_value = colon | arr_comma;
+        uint64_t value_end = value_close | rbrace | rbracket;
+        uint64_t bad = ((need_value << 1 | carry.need_value) & ~value_start) |
+                       ((lbracket << 1 | carry.need_open_value) & ~(value_start | rbracket)) |
+                       ((lbrace << 1 | carry.need_key_or_close) & ~(open_quote | rbrace)) |
+                       ((obj_comma << 1 | carry.need_key) & ~open_quote) |
+                       ((key_close << 1 | carry.need_colon) & ~colon) |
+                       ((value_end << 1 | carry.after_value | after_scalar) & ~after_value_ok);
+        if (bad) {
+            return false;
+        }
+        carry.need_value = need_value >> 63;
+        carry.need_open_value = lbracket >> 63;
+        carry.need_key_or_close = lbrace >> 63;
+        carry.need_key = obj_comma >> 63;
+        carry.need_colon = key_close >> 63;
+        carry.after_value = value_end >> 63;
+    }
+    /* A text that ends where a token needs a successor ends early (when its length is a multiple
+     * of 64; otherwise the end bit above was refused already). */
+    return depth == 0 && carry.in_string == 0 &&
+           (carry.need_value | carry.need_open_value | carry.need_key_or_close | carry.need_key |
+            carry.need_colon) == 0;
+}
+#endif
+
+bool sf_json_check_copy(uint8_t *d,
+                        const char *s,
+                        size_t len,
+                        unsigned max_depth,
+                        const uint8_t *readable_end,
+                        struct sf_str *value)
+{
+    SF_ASSERT(max_depth <= SF_JSON_DEPTH_LIMIT);
+#if defined(__SSE2__)
+    const uint8_t *u = (const uint8_t *)s;
+    if (readable_end == NULL || readable_end < u + len) {
+        readable_end = u + len;
+    }
+    if (sf_json_check_blocks(d, u, len, max_depth, readable_end)) {
+        *value = (struct sf_str){.ptr = s, .len = len};
+        return true;
+    }
+#else
+    (void)readable_end;
+#endif
+    if (!sf_json_check(s, len, max_depth, value)) {
+        return false;
+    }
+    if (d) {
+        copy_json_text(d, (const uint8_t *)value->ptr, value->len);
+    }
+    return true;
+}

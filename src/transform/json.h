@@ -52,4 +52,18 @@ size_t sf_json_escaped_len(const char *s, size_t len, unsigned level);
  * range. When true and |value| is not NULL, it gets the value without surrounding whitespace. */
 bool sf_json_check(const char *s, size_t len, unsigned max_depth, struct sf_str *value);
 
+/* sf_json_check that also copies: when true and |d| is not NULL, |value| is written to |d|
+ * (value->len bytes; |d| needs room for |len|) with every byte below 0x20 turned into a space:
+ * in valid JSON those can only be whitespace between tokens, so the value is unchanged and stays
+ * on one line. |s| lies in a buffer readable up to |readable_end| (NULL: s + len), so that it
+ * can be read in whole 64-byte blocks without a tail; nothing past readable_end is read. On
+ * false, [d, d + len) may have been written. Compact text without escapes (an ActionTrail
+ * event) is checked a block at a time as it is copied; anything else by sf_json_check. */
+bool sf_json_check_copy(uint8_t *d,
+                        const char *s,
+                        size_t len,
+                        unsigned max_depth,
+                        const uint8_t *readable_end,
+                        struct sf_str *value);
+
 #endif

@@ -218,6 +218,14 @@ static inline size_t sf_json_plain_run(const uint8_t *s, const uint8_t *end, uin
     return off;
 }
 
+#if defined(__SSE2__)
+/* The block-at-a-time half of sf_json_check_copy, apart for tests: true only for compact text
+ * (no whitespace between tokens) without escapes that sf_json_check accepts, whole; false for
+ * everything it leaves to sf_json_check. Copies |len| bytes to |d| (when not NULL) either way. */
+bool sf_json_check_blocks(
+    uint8_t *d, const uint8_t *s, size_t len, unsigned max_depth, const uint8_t *readable_end);
+#endif
+
 /* sf_json_escape, inlined. |level| is 1 or 2 and usually a constant at the call site. */
 static inline uint8_t *
 sf_json_escape_inline(uint8_t *d, const uint8_t *s, size_t len, unsigned level)

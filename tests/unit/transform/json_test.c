@@ -4,6 +4,7 @@
 #include "xform_test.h"
 
 #include "transform/json.h"
+#include "transform/json_int.h"
 #include "utf8_vectors.h"
 #include "util/banned.h"
 
@@ -370,6 +371,252 @@ static void validator_agrees_with_jansson(void **state)
     }
 }
 
+/* ---- sf_json_check_copy: the block-at-a-time path against sf_json_check ---- */
+
+/* Valid, whole, and what the block path must decide itself: no whitespace outside strings, no
+ * backslash or control byte anywhere. */
+static bool is_compact_plain(const char *text, size_t n, bool ok, struct sf_str value)
+{
+    if (!ok || value.len != n) {
+        return false;
+    }
+    bool in_string = false;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = (uint8_t)text[i];
+        if (c == '\\' || c < 0x20 || (!in_string && c == ' ')) {
+            return false;
+        }
+        in_string ^= c == '"';
+    }
+    return true;
+}
+
+/* sf_json_check_copy on |text| (|n| bytes) in three placements: at the very end of an exact-size
+ * heap buffer with readable_end there, the same with readable_end NULL, and with 64 readable bytes
+ * of quotes and brackets after it; the copy goes to an exact-size heap buffer. ASan sees any
+ * read or write past them. Same verdict and value as sf_json_check, the copy is the value with
+ * control bytes as spaces, and the block path accepts nothing sf_json_check refuses and
+ * decides every compact plain text itself. Returns whether the block path decided it. */
+static bool check_copy_agrees(const char *text, size_t n, unsigned max_depth)
+{
+    struct sf_str want = {0};
+    bool ok = sf_json_check(text, n, max_depth, &want);
+    bool decided = false;
+    for (int placement = 0; placement < 3; placement++) {
+        size_t cap = n + (placement == 2 ? 64 : 0);
+        char *in = test_malloc(cap ? cap : 1);
+        memcpy(in, text, n);
+        for (size_t i = n; i < cap; i++) {
+            in[i] = "\"}]:,\\{["[i % 8];
+        }
+        const uint8_t *readable_end = placement == 1 ? NULL : (const uint8_t *)in + cap;
+        uint8_t *out = test_malloc(n ? n : 1);
+        struct sf_str got = {0};
+        bool got_ok = sf_json_check_copy(out, in, n, max_depth, readable_end, &got);
+        if (got_ok != ok) {
+            fail_msg("sf_json_check %s, sf_json_check_copy %s: \"%.*s\"",
+                     ok ? "accepts" : "refuses", got_ok ? "accepts" : "refuses", (int)n, text);
+        }
+        if (ok) {
+            assert_ptr_equal(got.ptr, in + (want.ptr - text));
+            assert_int_equal(got.len, want.len);
+            for (size_t i = 0; i < got.len; i++) {
+                uint8_t c = (uint8_t)got.ptr[i];
+                assert_int_equal(out[i], c < 0x20 ? ' ' : c);
+            }
+        }
+#if defined(__SSE2__)
+        bool blocks = sf_json_check_blocks(out, (const uint8_t *)in, n, max_depth,
+                                           readable_end ? readable_end : (const uint8_t *)in + n);
+        if (blocks && !(ok && want.len == n)) {
+            fail_msg("the block path accepts what sf_json_check refuses: \"%.*s\"", (int)n, text);
+        }
+        if (!blocks && is_compact_plain(text, n, ok, want)) {
+            fail_msg("the block path leaves compact plain text to the slow path: \"%.*s\"", (int)n,
+                     text);
+        }
+        decided = blocks;
+#endif
+        test_free(out);
+        test_free(in);
+    }
+    return decided;
+}
+
+/* An ActionTrail event as the emulator generates it (tools/sls-emulator/gen_content.c). */
+static const char actiontrail_event[] =
+    "{\"eventId\":\"5c8e2a1f-3b7d-4e21-9a0c-1f2e3d4c5b6a\",\"eventVersion\":\"1\","
+    "\"eventSource\":\"ecs.aliyuncs.com\",\"sourceIpAddress\":\"47.98.12.201\",\"userAgent\":"
+    "\"AlibabaCloud (Linux; amd64) Java/1.8.0_352 Core/4.6.3 HTTPClient/ApacheHttpClient\","
+    "\"eventType\":\"ApiCall\",\"eventName\":\"DescribeInstances\",\"eventTime\":"
+    "\"2026-12-06T07:12:20Z\",\"eventRW\":\"Read\",\"acsRegion\":\"cn-hangzhou\",\"requestId\":"
+    "\"0b3c1d2e-4f5a-4b6c-8d7e-9f0a1b2c3d4e\",\"apiVersion\":\"2014-05-26\",\"serviceName\":"
+    "\"Ecs\",\"errorCode\":\"NoPermission\",\"errorMessage\":\"denied\",\"userIdentity\":"
+    "{\"type\":\"ram-user\",\"principalId\":\"201234567890123\",\"accountId\":\"1234567890123456\","
+    "\"accessKeyId\":\"LTAI5t0000ABCDEF123456\",\"userName\":\"\xe5\xbc\xa0\xe4\xb8\x89-ops\","
+    "\"sessionContext\":{\"attributes\":{\"creationDate\":\"2026-12-06T07:12:20Z\","
+    "\"mfaAuthenticated\":\"false\"}}},\"requestParameters\":{\"RegionId\":\"cn-hangzhou\","
+    "\"InstanceId\":\"i-bp1deadbeef\",\"PageSize\":50,\"PageNumber\":1,\"Ratio\":-0.5e-3,"
+    "\"AcceptLanguage\":\"zh-CN\",\"AcsHost\":\"ecs.aliyuncs.com\",\"Tags\":[],\"Empty\":{},"
+    "\"Nil\":null,\"Emoji\":\"\xf0\x9f\x98\x80\"},\"responseElements\":{\"RequestId\":"
+    "\"0b3c1d2e\"},\"referencedResources\":{\"ACS::ECS::Instance\":[\"i-bp1deadbeef\",1,true,"
+    "[[{}]]]},\"isGlobal\":false}";
+
+static void block_path_agrees_on_mutated_events(void **state)
+{
+    (void)state;
+    static const char *const seeds[] = {
+        actiontrail_event,
+        "[\"\xc3\xa9\xf0\x9f\x98\x80\",{},[],false,0,-1.25E+7,"
+        "\"0123456789abcdef0123456789abcdef\"]",
+        "{\"a\":{\"b\":{\"c\":[1,[2,[3,{\"d\":\"0123456789012345678901234567890123456789\"}]]]}}}",
+        "\"a string that is longer than one whole sixty-four byte block of text, really\"",
+        "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+    };
+    static const char mutations[] =
+        "{}[]\",:\\u0123456789.eE+-tfnlsaxr \n\t\x01\x7f\x80\xc3\xa9\xe4";
+    uint64_t seed = 0xb10c;
+    char buf[2048];
+    unsigned decided = 0;
+    const unsigned iterations = 20000;
+    for (unsigned iter = 0; iter < iterations; iter++) {
+        const char *base = seeds[rng_next(&seed) % (sizeof(seeds) / sizeof(seeds[0]))];
+        size_t n = strlen(base);
+        memcpy(buf, base, n);
+        unsigned n_edits = (unsigned)(rng_next(&seed) % 3);
+        for (unsigned e = 0; e < n_edits && n > 0; e++) {
+            uint64_t r = rng_next(&seed);
+            size_t pos = (size_t)(r % n);
+            char c = mutations[(r >> 16) % (sizeof(mutations) - 1)];
+            switch ((r >> 32) % 4) {
+            case 0:
+                buf[pos] = c;
+                break;
+            case 1:
+                memmove(buf + pos, buf + pos + 1, n - pos - 1);
+                n--;
+                break;
+            case 2:
+                n = pos; /* truncated anywhere */
+                break;
+            default:
+                if (n + 1 < sizeof(buf)) {
+                    memmove(buf + pos + 1, buf + pos, n - pos);
+                    buf[pos] = c;
+                    n++;
+                }
+                break;
+            }
+        }
+        decided += check_copy_agrees(buf, n, 64);
+    }
+#if defined(__SSE2__)
+    /* The block path is the one being tested: it must decide a good share. */
+    assert_true(decided > iterations / 5);
+#else
+    (void)decided;
+#endif
+}
+
+/* Every special byte at every offset across the first blocks: a run of 'a' of each length
+ * 0-140 inserted early shifts every later byte over offsets 15/16, 31/32, 63/64 and 127/128;
+ * each text is also cut at every length, so strings, numbers and the text itself end exactly
+ * at a block's end, and UTF-8 sequences straddle it whole or truncated. */
+static void block_path_agrees_at_block_edges(void **state)
+{
+    (void)state;
+    static const char *const templates[] = {
+        /* %s is where the run goes */
+        "{\"k%s\":\"v\",\"n\":[1,-2.5e3,true,false,null],\"o\":{\"p\":{}},\"s\":\"x\"}",
+        "[\"%s\",\"\xe5\xbe\xae\xe4\xbf\xa1\xf0\x9f\x98\x80\xc3\xa9\",12345678901234567890,{\"a\":["
+        "]}]",
+        "{\"k\":\"%s\xe5\xbe\xae\"}",              /* 3-byte UTF-8 across the edge */
+        "{\"k\":\"%s\xf0\x9f\x98\x80\"}",          /* 4-byte */
+        "{\"k\":\"%s\xe5\xbe\"}",                  /* truncated: invalid */
+        "{\"k\":\"%s\xc0\xaf\"}",                  /* overlong: invalid */
+        "{\"k\":\"%s\xed\xa0\x80\"}",              /* surrogate: invalid */
+        "{\"k\":\"%s\x80\"}",                      /* stray continuation */
+        "{\"k\":\"%s\x1f\"}",                      /* control byte in a string */
+        "{\"k\":\"%s\\\"\\u00e9\\ud83d\\ude00\"}", /* escapes: left to sf_json_check */
+        "{\"k\":\"%s\"\n,\"l\":1}",                /* whitespace between tokens */
+        "{\"k\":\"%s\",\"l\"}",                    /* key without value */
+        "{\"k\":\"%s\":1}",                        /* value followed by ':' */
+        "[\"%s\",]",
+        "{\"k\":\"%s\",}",
+        "[\"%s\"}",
+        "{\"k\":\"%s\"]",
+        "[\"%s\"],1",
+        "\"%s\"\"x\"",
+        "{\"k\":\"%s\",\"n\":01}",
+        "{\"k\":\"%s\",\"n\":1x}",
+        "{\"k\":\"%s\",\"n\":tru}",
+        "{\"k\":\"%s\",\"n\":truex}",
+        "{\"k\":\"%s\",\"n\":-}",
+        "{\"k\":\"%s\"\x7f}",
+        "{\"k%s\":{\"a\":1},\"b\":[2,[3]],\"c\":\"d\"}",
+    };
+    char run[141];
+    memset(run, 'a', sizeof(run));
+    char text[512];
+    unsigned decided = 0;
+    for (size_t t = 0; t < sizeof(templates) / sizeof(templates[0]); t++) {
+        const char *at = strstr(templates[t], "%s");
+        size_t head = (size_t)(at - templates[t]);
+        size_t rest = strlen(at + 2);
+        for (size_t r = 0; r <= 140; r++) {
+            memcpy(text, templates[t], head);
+            memcpy(text + head, run, r);
+            memcpy(text + head + r, at + 2, rest);
+            size_t n = head + r + rest;
+            for (size_t cut = 0; cut <= n; cut++) {
+                decided += check_copy_agrees(text, cut, 64);
+            }
+        }
+    }
+#if defined(__SSE2__)
+    assert_true(decided >= 5 * 141); /* the five valid templates, uncut */
+#else
+    (void)decided;
+#endif
+}
+
+/* Nesting at and around both limits, in arrays and objects, with the text's end at various
+ * block offsets. */
+static void block_path_agrees_on_deep_nesting(void **state)
+{
+    (void)state;
+    char text[4096];
+    static const unsigned limits[] = {0, 1, 63, 64, 65, SF_JSON_DEPTH_LIMIT};
+    for (size_t l = 0; l < sizeof(limits) / sizeof(limits[0]); l++) {
+        unsigned max_depth = limits[l];
+        unsigned lo = max_depth > 3 ? max_depth - 3 : 0;
+        for (unsigned depth = lo; depth <= max_depth + 3 && depth <= 300; depth++) {
+            for (unsigned shape = 0; shape < 3; shape++) {
+                size_t n = 0;
+                for (unsigned i = 0; i < depth; i++) {
+                    bool obj = shape == 0 || (shape == 2 && (i & 1));
+                    text[n++] = obj ? '{' : '[';
+                    if (obj) {
+                        memcpy(text + n, "\"k\":", 4);
+                        n += 4;
+                    }
+                }
+                text[n++] = '1';
+                for (unsigned i = depth; i-- > 0;) {
+                    bool obj = shape == 0 || (shape == 2 && (i & 1));
+                    text[n++] = obj ? '}' : ']';
+                }
+                bool decided = check_copy_agrees(text, n, max_depth);
+#if defined(__SSE2__)
+                assert_int_equal(decided, depth <= max_depth);
+#else
+                (void)decided;
+#endif
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +630,9 @@ int main(void)
         cmocka_unit_test(validator_limits_nesting_depth),
         cmocka_unit_test(validator_trims_whitespace_from_the_value),
         cmocka_unit_test(validator_agrees_with_jansson),
+        cmocka_unit_test(block_path_agrees_on_mutated_events),
+        cmocka_unit_test(block_path_agrees_at_block_edges),
+        cmocka_unit_test(block_path_agrees_on_deep_nesting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
