@@ -218,13 +218,83 @@ static inline size_t sf_json_plain_run(const uint8_t *s, const uint8_t *end, uin
     return off;
 }
 
-#if defined(__SSE2__)
-/* The block-at-a-time half of sf_json_check_copy, apart for tests: true only for compact text
- * (no whitespace between tokens) without escapes that sf_json_check accepts, whole; false for
- * everything it leaves to sf_json_check. Copies |len| bytes to |d| (when not NULL) either way. */
-bool sf_json_check_blocks(
-    uint8_t *d, const uint8_t *s, size_t len, unsigned max_depth, const uint8_t *readable_end);
+/* The block-at-a-time half of sf_json_check_copy (json_blocks.c), where it is built: x86 with
+ * SSE2 and a GNU C compiler (gcc, clang). */
+#if defined(__SSE2__) && defined(__GNUC__)
+#define SF_JSON_BLOCKS 1
+
+/* Its variants, by the vector instructions they use. */
+enum sf_json_isa { SF_JSON_ISA_SSE2, SF_JSON_ISA_AVX2, SF_JSON_ISA_AVX512BW };
+
+/* True when this CPU can run variant |isa|. */
+bool sf_json_isa_supported(enum sf_json_isa isa);
+
+/* Variant |isa| (supported) of the block path, apart for tests: true only for compact text (no
+ * whitespace between tokens) without escapes that sf_json_check accepts, whole; false for
+ * everything it leaves to sf_json_check. May write [d, d + len) (|d| may be NULL); reads |s|
+ * in whole 64-byte blocks before |readable_end| (>= s + len) and nothing past it. */
+bool sf_json_check_blocks_isa(enum sf_json_isa isa,
+                              uint8_t *d,
+                              const uint8_t *s,
+                              size_t len,
+                              unsigned max_depth,
+                              const uint8_t *readable_end);
+#else
+#define SF_JSON_BLOCKS 0
 #endif
+
+/* ---- the validators' scalars (json.c, json_blocks.c) ---- */
+
+/* Past the run of digits at |p|, or NULL when there is none. */
+static inline const uint8_t *sf_json_scan_digits(const uint8_t *p, const uint8_t *end)
+{
+    const uint8_t *start = p;
+    while (p < end && *p >= '0' && *p <= '9') {
+        p++;
+    }
+    return p == start ? NULL : p;
+}
+
+/* Past the number at |p| (RFC 8259 §6, grammar only), or NULL:
+ * -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static inline const uint8_t *sf_json_scan_number(const uint8_t *p, const uint8_t *end)
+{
+    if (p < end && *p == '-') {
+        p++;
+    }
+    if (p < end && *p == '0') {
+        p++;
+    } else {
+        p = sf_json_scan_digits(p, end);
+        if (p == NULL) {
+            return NULL;
+        }
+    }
+    if (p < end && *p == '.') {
+        p = sf_json_scan_digits(p + 1, end);
+        if (p == NULL) {
+            return NULL;
+        }
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) {
+            p++;
+        }
+        p = sf_json_scan_digits(p, end);
+    }
+    return p;
+}
+
+/* Past |word| (|n| bytes) at |p|, or NULL when it is not there. */
+static inline const uint8_t *
+sf_json_scan_literal(const uint8_t *p, const uint8_t *end, const char *word, size_t n)
+{
+    if ((size_t)(end - p) < n || memcmp(p, word, n) != 0) {
+        return NULL;
+    }
+    return p + n;
+}
 
 /* sf_json_escape, inlined. |level| is 1 or 2 and usually a constant at the call site. */
 static inline uint8_t *

@@ -425,17 +425,25 @@ static bool check_copy_agrees(const char *text, size_t n, unsigned max_depth)
                 assert_int_equal(out[i], c < 0x20 ? ' ' : c);
             }
         }
-#if defined(__SSE2__)
-        bool blocks = sf_json_check_blocks(out, (const uint8_t *)in, n, max_depth,
-                                           readable_end ? readable_end : (const uint8_t *)in + n);
-        if (blocks && !(ok && want.len == n)) {
-            fail_msg("the block path accepts what sf_json_check refuses: \"%.*s\"", (int)n, text);
+#if SF_JSON_BLOCKS
+        for (enum sf_json_isa isa = SF_JSON_ISA_SSE2; isa <= SF_JSON_ISA_AVX512BW; isa++) {
+            if (!sf_json_isa_supported(isa)) {
+                continue;
+            }
+            bool blocks =
+                sf_json_check_blocks_isa(isa, out, (const uint8_t *)in, n, max_depth,
+                                         readable_end ? readable_end : (const uint8_t *)in + n);
+            if (blocks && !(ok && want.len == n)) {
+                fail_msg("the block path (isa %d) accepts what sf_json_check refuses: \"%.*s\"",
+                         (int)isa, (int)n, text);
+            }
+            if (!blocks && is_compact_plain(text, n, ok, want)) {
+                fail_msg("the block path (isa %d) leaves compact plain text to the slow path: "
+                         "\"%.*s\"",
+                         (int)isa, (int)n, text);
+            }
+            decided = blocks;
         }
-        if (!blocks && is_compact_plain(text, n, ok, want)) {
-            fail_msg("the block path leaves compact plain text to the slow path: \"%.*s\"", (int)n,
-                     text);
-        }
-        decided = blocks;
 #endif
         test_free(out);
         test_free(in);
@@ -510,7 +518,7 @@ static void block_path_agrees_on_mutated_events(void **state)
         }
         decided += check_copy_agrees(buf, n, 64);
     }
-#if defined(__SSE2__)
+#if SF_JSON_BLOCKS
     /* The block path is the one being tested: it must decide a good share. */
     assert_true(decided > iterations / 5);
 #else
@@ -573,7 +581,7 @@ static void block_path_agrees_at_block_edges(void **state)
             }
         }
     }
-#if defined(__SSE2__)
+#if SF_JSON_BLOCKS
     assert_true(decided >= 5 * 141); /* the five valid templates, uncut */
 #else
     (void)decided;
@@ -607,7 +615,7 @@ static void block_path_agrees_on_deep_nesting(void **state)
                     text[n++] = obj ? '}' : ']';
                 }
                 bool decided = check_copy_agrees(text, n, max_depth);
-#if defined(__SSE2__)
+#if SF_JSON_BLOCKS
                 assert_int_equal(decided, depth <= max_depth);
 #else
                 (void)decided;
