@@ -165,11 +165,27 @@ AVX512 static ALWAYS_INLINE uint64_t block_high_avx512(const uint8_t *p)
     return _mm512_movepi8_mask(_mm512_loadu_si512((const void *)p));
 }
 
-/* Bits [from, to) of a block. */
-static ALWAYS_INLINE uint64_t bit_range(unsigned from, unsigned to)
+/* The first |n| (< 64) of 64 readable bytes at |s| to |d|, writing nothing past d + n: two
+ * overlapping stores of a fixed size instead of a call. */
+static ALWAYS_INLINE void copy_short(uint8_t *d, const uint8_t *s, size_t n)
 {
-    uint64_t below_to = to == 64 ? ~0ull : (1ull << to) - 1;
-    return below_to & ~((1ull << from) - 1);
+    if (n >= 32) {
+        memcpy(d, s, 32);
+        memcpy(d + n - 32, s + n - 32, 32);
+    } else if (n >= 16) {
+        memcpy(d, s, 16);
+        memcpy(d + n - 16, s + n - 16, 16);
+    } else if (n >= 8) {
+        memcpy(d, s, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            d[i] = s[i];
+        }
+    }
 }
 
 /* What one block hands to the next: the bits that fall off its top end. */

@@ -51,7 +51,7 @@ BLOCKS_FN(uint8_t *d, const uint8_t *s, size_t len, unsigned max_depth, const ui
             if (left >= 64) {
                 memcpy(d + off, p, 64);
             } else {
-                memcpy(d + off, p, left);
+                copy_short(d + off, src, left);
             }
         }
         uint64_t quote = m.quote & valid;
@@ -85,18 +85,16 @@ BLOCKS_FN(uint8_t *d, const uint8_t *s, size_t len, unsigned max_depth, const ui
 
         /* Brackets, one by one: the stack, and which container each byte is in. */
         uint64_t lbrace = 0, rbrace = 0, lbracket = 0, rbracket = 0;
-        uint64_t obj_ctx = 0; /* positions whose innermost container is an object */
-        uint64_t top_ctx = 0; /* positions outside any container */
-        unsigned from = 0;
+        /* Which container each byte is in, as the parity of the changes before it. */
+        uint64_t obj_toggle = 0;
+        uint64_t top_toggle = 0;
+        uint64_t obj_ctx = -(uint64_t)(ctx == 2); /* at the block's first byte */
+        uint64_t top_ctx = -(uint64_t)(ctx == 0);
         for (uint64_t br = brackets; br; br &= br - 1) {
             unsigned pos = (unsigned)__builtin_ctzll(br);
             uint64_t bit = br & -br;
             uint8_t c = src[pos];
-            /* The container changes from the next byte on. */
-            uint64_t seg = bit_range(from, pos + 1);
-            obj_ctx |= ctx == 2 ? seg : 0;
-            top_ctx |= ctx == 0 ? seg : 0;
-            from = pos + 1;
+            unsigned was = ctx;
             if (c == '{' || c == '[') {
                 if (depth == max_depth) {
                     return false;
@@ -119,11 +117,14 @@ BLOCKS_FN(uint8_t *d, const uint8_t *s, size_t len, unsigned max_depth, const ui
                 rbrace |= c == '}' ? bit : 0;
                 rbracket |= c == ']' ? bit : 0;
             }
+            /* The container changes from the next byte on (the next block's first byte starts
+             * from |ctx| anyway). */
+            obj_toggle ^= (bit << 1) & -(uint64_t)((was == 2) != (ctx == 2));
+            top_toggle ^= (bit << 1) & -(uint64_t)((was == 0) != (ctx == 0));
         }
-        if (from < 64) {
-            uint64_t seg = bit_range(from, 64);
-            obj_ctx |= ctx == 2 ? seg : 0;
-            top_ctx |= ctx == 0 ? seg : 0;
+        if (obj_toggle | top_toggle) {
+            obj_ctx ^= prefix_xor(obj_toggle);
+            top_ctx ^= prefix_xor(top_toggle);
         }
         if (comma & top_ctx) {
             return false; /* a second value at the top */
