@@ -224,7 +224,7 @@ static inline size_t sf_json_plain_run(const uint8_t *s, const uint8_t *end, uin
 #define SF_JSON_BLOCKS 1
 
 /* Its variants, by the vector instructions they use. */
-enum sf_json_isa { SF_JSON_ISA_SSE2, SF_JSON_ISA_AVX2, SF_JSON_ISA_AVX512BW };
+enum sf_json_isa { SF_JSON_ISA_SSE2, SF_JSON_ISA_AVX2 };
 
 /* True when this CPU can run variant |isa|. */
 bool sf_json_isa_supported(enum sf_json_isa isa);

@@ -428,7 +428,7 @@ static bool check_copy_agrees(const char *text, size_t n, unsigned max_depth)
             }
         }
 #if SF_JSON_BLOCKS
-        for (enum sf_json_isa isa = SF_JSON_ISA_SSE2; isa <= SF_JSON_ISA_AVX512BW; isa++) {
+        for (enum sf_json_isa isa = SF_JSON_ISA_SSE2; isa <= SF_JSON_ISA_AVX2; isa++) {
             if (!sf_json_isa_supported(isa)) {
                 continue;
             }
