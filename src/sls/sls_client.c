@@ -654,9 +654,13 @@ static sf_err build_headers(struct sf_sls_client *sls, struct sf_sls_call *call)
     }
     /* No "Expect: 100-continue" round trip for small JSON bodies. */
     add_line(&lines, "Expect:", "", "");
-    explicit_bzero(token, sizeof(token));
+    if (has_token) {
+        explicit_bzero(token, strlen(token)); /* only what was written: 4 KiB every call shows */
+    }
+    call->header_used = lines.used;
     if (lines.overflow) {
-        explicit_bzero(call->header_text, sizeof(call->header_text));
+        explicit_bzero(call->header_text, call->header_used);
+        call->header_used = 0;
         return SF_ERR_TOO_BIG;
     }
     call->headers = &call->header_nodes[0];
@@ -703,6 +707,7 @@ sf_err sf_sls_call_prepare(struct sf_sls_client *sls,
 {
     fill_detail(sls, &call->req, detail);
     call->headers = NULL;
+    call->header_used = 0;
     call->errbuf[0] = '\0';
     response_reset(call->resp);
     sf_err err = build_url(sls, call);
@@ -810,7 +815,8 @@ sf_err sf_sls_call_finish(struct sf_sls_client *sls,
 {
     struct sf_sls_response *resp = call->resp;
     call->headers = NULL;
-    explicit_bzero(call->header_text, sizeof(call->header_text)); /* held the signature, token */
+    explicit_bzero(call->header_text, call->header_used); /* held the signature, token */
+    call->header_used = 0;
     if (result != CURLE_OK) {
         sls->configured = NULL; /* whatever state the failure left: the next call resets */
     }

@@ -113,6 +113,7 @@ struct sf_sls_call {
     struct curl_slist *headers; /* &header_nodes[0] once prepared */
     struct curl_slist header_nodes[SF_SLS_CALL_MAX_HEADERS];
     char header_text[8192]; /* a security token is up to 4 KiB */
+    size_t header_used;     /* bytes of header_text written (wiped after the transfer) */
     /* The PullLogs URL carries sls.query (up to 4 KiB) percent-encoded: up to 3 bytes each. */
     char url[16384];
     char errbuf[CURL_ERROR_SIZE];

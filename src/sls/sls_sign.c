@@ -103,18 +103,37 @@ static size_t sorted_params(const struct sf_sls_sign_request *req, const struct 
     return n;
 }
 
+static sf_err append3(struct sf_buf *out, const char *a, const char *b, const char *c)
+{
+    sf_err err = sf_buf_append_cstr(out, a);
+    if (!err) {
+        err = sf_buf_append_cstr(out, b);
+    }
+    if (!err) {
+        err = sf_buf_append_cstr(out, c);
+    }
+    return err;
+}
+
 sf_err sf_sls_v1_string_to_sign(const struct sf_sls_sign_request *req, struct sf_buf *out)
 {
     const char *md5 = header_value(req, "content-md5");
     const char *type = header_value(req, "content-type");
     const char *date = header_value(req, "date");
-    sf_err err = sf_buf_printf(out, "%s\n%s\n%s\n%s\n", req->method, md5 ? md5 : "",
-                               type ? type : "", date ? date : "");
+    /* Appends, not printf: this runs on every request (bench/RESULTS.md, per-request CPU). */
+    const char *lines[] = {req->method, md5 ? md5 : "", type ? type : "", date ? date : ""};
+    sf_err err = SF_OK;
+    for (size_t i = 0; i < 4 && !err; i++) {
+        err = append3(out, lines[i], "\n", "");
+    }
 
     const struct sf_sls_header *headers[SIGN_MAX_ITEMS];
     size_t n_headers = select_headers(req, is_v1_signed_header, headers);
     for (size_t i = 0; i < n_headers && !err; i++) {
-        err = sf_buf_printf(out, "%s:%s\n", headers[i]->name, headers[i]->value);
+        err = append3(out, headers[i]->name, ":", headers[i]->value);
+        if (!err) {
+            err = sf_buf_append(out, "\n", 1);
+        }
     }
     if (!err) {
         err = sf_buf_append_cstr(out, req->path);
@@ -123,7 +142,10 @@ sf_err sf_sls_v1_string_to_sign(const struct sf_sls_sign_request *req, struct sf
     const struct sf_sls_param *params[SIGN_MAX_ITEMS];
     size_t n_params = sorted_params(req, params);
     for (size_t i = 0; i < n_params && !err; i++) {
-        err = sf_buf_printf(out, "%c%s=%s", i == 0 ? '?' : '&', params[i]->key, params[i]->value);
+        err = append3(out, i == 0 ? "?" : "&", params[i]->key, "=");
+        if (!err) {
+            err = sf_buf_append_cstr(out, params[i]->value);
+        }
     }
     return err;
 }
