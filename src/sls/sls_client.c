@@ -42,8 +42,15 @@ struct sf_sls_client {
     char *access_key_id;
     char *access_key_secret;
     char *security_token;
+    struct sf_sls_sign_key *sign_key; /* of these credentials; forgotten when they change */
 
     CURL *easy; /* keep-alive connection of the synchronous path */
+    /* The handle whose constant options are set (sf_sls_call_prepare): the next call on it
+     * sets only what changes; NULL after a failed transfer, so that one starts afresh. */
+    CURL *configured;
+    char url_prefix[300]; /* "<scheme>://<connect_host>[:<port>]" */
+    int64_t date_s;       /* the second |date| was formatted for (v1) */
+    char date[40];
 };
 
 static bool is_direct_host(const char *host)
@@ -228,6 +235,14 @@ sf_err sf_sls_client_new(const struct sf_sls_client_config *config,
     sls->max_response_bytes =
         config->max_response_bytes ? config->max_response_bytes : (size_t)64 << 20;
     sls->cancel = config->cancel;
+    if (sls->port) {
+        snprintf(sls->url_prefix, sizeof(sls->url_prefix), "%s://%s:%d", sls->scheme,
+                 sls->connect_host, sls->port);
+    } else {
+        snprintf(sls->url_prefix, sizeof(sls->url_prefix), "%s://%s", sls->scheme,
+                 sls->connect_host);
+    }
+    sls->sign_key = sf_sls_sign_key_new();
     sf_sls_client_set_credentials(sls, &config->creds);
     sls->easy = curl_easy_init();
     if (!sls->easy) {
@@ -274,6 +289,7 @@ void sf_sls_client_free(struct sf_sls_client *sls)
     free(sls->access_key_id);
     wipe_free(sls->access_key_secret);
     wipe_free(sls->security_token);
+    sf_sls_sign_key_free(sls->sign_key);
     pthread_mutex_destroy(&sls->creds_lock);
     free(sls);
 }
@@ -293,6 +309,7 @@ void sf_sls_client_set_credentials(struct sf_sls_client *sls,
     sls->access_key_id = id;
     sls->access_key_secret = secret;
     sls->security_token = token;
+    sf_sls_sign_key_forget(sls->sign_key); /* the next request signs with the new secret */
     pthread_mutex_unlock(&sls->creds_lock);
     free(old_id);
     wipe_free(old_secret);
@@ -414,6 +431,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
         return len;
     }
     struct sf_str name = {data, (size_t)(colon - data)};
+    if (name.len < 6 || strncasecmp(data, "x-log-", 6) != 0) {
+        return len; /* Date, Content-Length, Server...: nothing we read */
+    }
     struct sf_str value = {colon + 1, len - name.len - 1};
     while (value.len && (value.ptr[0] == ' ' || value.ptr[0] == '\t')) {
         value.ptr++;
@@ -468,17 +488,20 @@ static sf_err build_url(struct sf_sls_client *sls, struct sf_sls_call *call)
 {
     struct sf_buf url;
     sf_buf_init(&url, sizeof(call->url) - 1);
-    sf_err err = sf_buf_printf(&url, "%s://%s", sls->scheme, sls->connect_host);
-    if (!err && sls->port) {
-        err = sf_buf_printf(&url, ":%d", sls->port);
-    }
+    sf_err err = sf_buf_append_cstr(&url, sls->url_prefix);
     if (!err) {
         err = sf_buf_append_cstr(&url, call->req.path);
     }
     /* On the wire every value is percent-encoded; the signature uses the raw value
      * (docs/protocol/sls-api.md §Signature v1). */
     for (size_t i = 0; i < call->req.n_params && !err; i++) {
-        err = sf_buf_printf(&url, "%c%s=", i == 0 ? '?' : '&', call->req.params[i].key);
+        err = sf_buf_append(&url, i == 0 ? "?" : "&", 1);
+        if (!err) {
+            err = sf_buf_append_cstr(&url, call->req.params[i].key);
+        }
+        if (!err) {
+            err = sf_buf_append(&url, "=", 1);
+        }
         if (!err) {
             const char *value = call->req.params[i].value;
             err = sf_url_encode(&url, value, strlen(value));
@@ -524,10 +547,43 @@ static sf_err sign_into(struct sf_sls_client *sls,
     pthread_mutex_lock(&sls->creds_lock);
     struct sf_sls_credentials creds = {sls->access_key_id, sls->access_key_secret,
                                        sls->security_token};
-    sf_err err = sls->sign_version == 4 ? sf_sls_sign_v4(&creds, sls->region, &sign_req, auth)
-                                        : sf_sls_sign_v1(&creds, &sign_req, auth);
+    sf_err err = sls->sign_version == 4
+                     ? sf_sls_sign_v4_with(sls->sign_key, &creds, sls->region, &sign_req, auth)
+                     : sf_sls_sign_v1_with(sls->sign_key, &creds, &sign_req, auth);
     pthread_mutex_unlock(&sls->creds_lock);
     return err;
+}
+
+struct header_lines {
+    struct sf_sls_call *call;
+    size_t n;    /* nodes used */
+    size_t used; /* bytes of header_text used */
+    bool overflow;
+};
+
+/* Appends "<a><b><c>" as the next header line of the call's list. */
+static void add_line(struct header_lines *lines, const char *a, const char *b, const char *c)
+{
+    struct sf_sls_call *call = lines->call;
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    size_t room = sizeof(call->header_text) - lines->used;
+    if (lines->n == SF_SLS_CALL_MAX_HEADERS || la + lb + lc + 1 > room) {
+        lines->overflow = true;
+        return;
+    }
+    char *line = call->header_text + lines->used;
+    memcpy(line, a, la);
+    memcpy(line + la, b, lb);
+    memcpy(line + la + lb, c, lc);
+    line[la + lb + lc] = '\0';
+    lines->used += la + lb + lc + 1;
+    struct curl_slist *node = &call->header_nodes[lines->n];
+    node->data = line;
+    node->next = NULL;
+    if (lines->n > 0) {
+        call->header_nodes[lines->n - 1].next = node;
+    }
+    lines->n++;
 }
 
 static sf_err build_headers(struct sf_sls_client *sls, struct sf_sls_call *call)
@@ -553,7 +609,12 @@ static sf_err build_headers(struct sf_sls_client *sls, struct sf_sls_call *call)
         add_header(&set, "x-log-content-sha256", sha256);
         add_header(&set, "x-log-date", log_date);
     } else {
-        sf_fmt_rfc1123(sf_wall_s(), date, sizeof(date));
+        int64_t now = sf_wall_s();
+        if (now != sls->date_s || !sls->date[0]) {
+            sf_fmt_rfc1123(now, sls->date, sizeof(sls->date));
+            sls->date_s = now;
+        }
+        snprintf(date, sizeof(date), "%s", sls->date);
         add_header(&set, "date", date);
         add_header(&set, "x-log-signaturemethod", "hmac-sha1");
         if (req->body_len) {
@@ -581,20 +642,28 @@ static sf_err build_headers(struct sf_sls_client *sls, struct sf_sls_call *call)
     add_header(&set, "authorization", auth);
     add_header(&set, "user-agent", sls->user_agent);
 
-    char line[4400];
-    for (size_t i = 0; i < set.n; i++) {
+    /* The list lives in |call| (libcurl only reads it): no allocation per header. */
+    struct header_lines lines = {.call = call};
+    for (size_t i = 0; i < set.n && !lines.overflow; i++) {
         /* "name;" is curl's way to send a header with an empty value. */
         if (set.items[i].value[0]) {
-            snprintf(line, sizeof(line), "%s: %s", set.items[i].name, set.items[i].value);
+            add_line(&lines, set.items[i].name, ": ", set.items[i].value);
         } else {
-            snprintf(line, sizeof(line), "%s;", set.items[i].name);
+            add_line(&lines, set.items[i].name, ";", "");
         }
-        call->headers = curl_slist_append(call->headers, line);
     }
     /* No "Expect: 100-continue" round trip for small JSON bodies. */
-    call->headers = curl_slist_append(call->headers, "Expect:");
-    SF_ASSERT(call->headers != NULL);
-    explicit_bzero(token, sizeof(token));
+    add_line(&lines, "Expect:", "", "");
+    if (has_token) {
+        explicit_bzero(token, strlen(token)); /* only what was written: 4 KiB every call shows */
+    }
+    call->header_used = lines.used;
+    if (lines.overflow) {
+        explicit_bzero(call->header_text, call->header_used);
+        call->header_used = 0;
+        return SF_ERR_TOO_BIG;
+    }
+    call->headers = &call->header_nodes[0];
     return SF_OK;
 }
 
@@ -629,6 +698,8 @@ static void set_proxy(const struct sf_sls_client *sls, CURL *easy)
     }
 }
 
+static void set_constant_options(const struct sf_sls_client *sls, CURL *easy);
+
 sf_err sf_sls_call_prepare(struct sf_sls_client *sls,
                            struct sf_sls_call *call,
                            CURL *easy,
@@ -636,6 +707,7 @@ sf_err sf_sls_call_prepare(struct sf_sls_client *sls,
 {
     fill_detail(sls, &call->req, detail);
     call->headers = NULL;
+    call->header_used = 0;
     call->errbuf[0] = '\0';
     response_reset(call->resp);
     sf_err err = build_url(sls, call);
@@ -644,14 +716,39 @@ sf_err sf_sls_call_prepare(struct sf_sls_client *sls,
     }
     if (err) {
         snprintf(detail->message, sizeof(detail->message), "cannot build the request");
-        curl_slist_free_all(call->headers);
         call->headers = NULL;
         return err;
     }
-    curl_easy_reset(easy); /* keeps the connection cache: keep-alive survives */
+    if (easy != sls->configured) {
+        set_constant_options(sls, easy);
+        sls->configured = easy;
+    }
+    /* What differs between calls on a configured handle; everything else stays set. */
     curl_easy_setopt(easy, CURLOPT_URL, call->url);
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, call->headers);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, call->errbuf);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, call->resp);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, call->resp);
+    bool is_get = strcmp(call->req.method, "GET") == 0;
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, is_get ? NULL : call->req.method);
+    if (call->req.body_len) {
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, call->req.body);
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->req.body_len);
+    } else if (strcmp(call->req.method, "POST") == 0 || strcmp(call->req.method, "PUT") == 0) {
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "");
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+    } else {
+        curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L); /* no body left from a previous POST */
+    }
+    return SF_OK;
+}
+
+/* Options that are the same for every call of |sls|, after a reset of |easy| (which keeps its
+ * connection cache: keep-alive survives). Setting them, and the reset, cost more than a
+ * request's own work, so this runs once per handle (and after a failed transfer). */
+static void set_constant_options(const struct sf_sls_client *sls, CURL *easy)
+{
+    curl_easy_reset(easy);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -665,25 +762,12 @@ sf_err sf_sls_call_prepare(struct sf_sls_client *sls,
     }
     set_proxy(sls, easy);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, call->resp);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(easy, CURLOPT_HEADERDATA, call->resp);
-    if (strcmp(call->req.method, "GET") != 0) {
-        curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, call->req.method);
-    }
     if (sls->cancel) {
         curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(easy, CURLOPT_XFERINFODATA, sls);
+        curl_easy_setopt(easy, CURLOPT_XFERINFODATA, (void *)sls);
     }
-    if (call->req.body_len) {
-        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, call->req.body);
-        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->req.body_len);
-    } else if (strcmp(call->req.method, "POST") == 0 || strcmp(call->req.method, "PUT") == 0) {
-        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "");
-        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
-    }
-    return SF_OK;
 }
 
 static sf_err curl_to_err(CURLcode result)
@@ -730,8 +814,12 @@ sf_err sf_sls_call_finish(struct sf_sls_client *sls,
                           struct sf_sls_error *detail)
 {
     struct sf_sls_response *resp = call->resp;
-    curl_slist_free_all(call->headers);
     call->headers = NULL;
+    explicit_bzero(call->header_text, call->header_used); /* held the signature, token */
+    call->header_used = 0;
+    if (result != CURLE_OK) {
+        sls->configured = NULL; /* whatever state the failure left: the next call resets */
+    }
     sf_str_copy(detail->request_id, sizeof(detail->request_id), sf_str_from(resp->request_id));
     if (resp->body_too_big) {
         snprintf(detail->message, sizeof(detail->message),
@@ -782,7 +870,10 @@ sf_err sf_sls_client_perform(struct sf_sls_client *sls,
                              struct sf_sls_response *resp,
                              struct sf_sls_error *detail)
 {
-    struct sf_sls_call call = {.req = *req, .resp = resp};
+    /* Not zero-initialised: prepare sets what is read (a 16 KiB memset per request). */
+    struct sf_sls_call call;
+    call.req = *req;
+    call.resp = resp;
     if (sls->cancel && atomic_load(sls->cancel)) {
         fill_detail(sls, req, detail);
         snprintf(detail->message, sizeof(detail->message), "not sent: stopping");

@@ -103,17 +103,26 @@ struct sf_sls_response {
 void sf_sls_response_init(struct sf_sls_response *resp, size_t max_body);
 void sf_sls_response_cleanup(struct sf_sls_response *resp);
 
-/* Per-transfer state that must outlive curl_easy_perform: the header list. */
+#define SF_SLS_CALL_MAX_HEADERS 20
+
+/* Per-transfer state that must outlive curl_easy_perform: the header list, whose nodes and
+ * text live here (libcurl only reads the list). */
 struct sf_sls_call {
     struct sf_sls_request req;
     struct sf_sls_response *resp;
-    struct curl_slist *headers;
+    struct curl_slist *headers; /* &header_nodes[0] once prepared */
+    struct curl_slist header_nodes[SF_SLS_CALL_MAX_HEADERS];
+    char header_text[8192]; /* a security token is up to 4 KiB */
+    size_t header_used;     /* bytes of header_text written (wiped after the transfer) */
     /* The PullLogs URL carries sls.query (up to 4 KiB) percent-encoded: up to 3 bytes each. */
     char url[16384];
     char errbuf[CURL_ERROR_SIZE];
 };
 
-/* Resets |easy|, signs |call->req| with the current credentials and sets every option. */
+/* Signs |call->req| with the current credentials and sets the call's options on |easy|. The
+ * options every call shares are set once per handle (after a reset); a handle used for
+ * something else in between must be prepared through another client, or reset by a failed
+ * transfer. */
 sf_err sf_sls_call_prepare(struct sf_sls_client *sls,
                            struct sf_sls_call *call,
                            CURL *easy,

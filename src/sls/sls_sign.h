@@ -60,6 +60,30 @@ sf_err sf_sls_sign_v4(const struct sf_sls_credentials *creds,
                       const struct sf_sls_sign_request *req,
                       char auth[SF_SLS_AUTH_MAX]);
 
+/* An HMAC key prepared once for one set of credentials (v1: the secret; v4: the signing key of
+ * one day and region), so a signature skips the key schedule and OpenSSL's algorithm look-up
+ * (bench/RESULTS.md, the CPU of one SLS request). Not thread-safe: one per client, used under
+ * its credentials lock. */
+struct sf_sls_sign_key;
+
+struct sf_sls_sign_key *sf_sls_sign_key_new(void);
+/* Drops the prepared key (wiped): the next signature keys from the credentials it is given.
+ * Call whenever the credentials change, so new keys are used at once. */
+void sf_sls_sign_key_forget(struct sf_sls_sign_key *key);
+void sf_sls_sign_key_free(struct sf_sls_sign_key *key);
+
+/* sf_sls_sign_v1 / sf_sls_sign_v4 with |key| prepared from |creds| on first use (or after
+ * sf_sls_sign_key_forget); the same Authorization value. */
+sf_err sf_sls_sign_v1_with(struct sf_sls_sign_key *key,
+                           const struct sf_sls_credentials *creds,
+                           const struct sf_sls_sign_request *req,
+                           char auth[SF_SLS_AUTH_MAX]);
+sf_err sf_sls_sign_v4_with(struct sf_sls_sign_key *key,
+                           const struct sf_sls_credentials *creds,
+                           const char *region,
+                           const struct sf_sls_sign_request *req,
+                           char auth[SF_SLS_AUTH_MAX]);
+
 /* Uppercase hex MD5 of |data| (Content-MD5, v1); |out| holds 33 bytes. */
 void sf_sls_md5_hex_upper(const uint8_t *data, size_t len, char out[33]);
 /* Lowercase hex SHA-256 of |data| (x-log-content-sha256, v4); |out| holds 65 bytes. */

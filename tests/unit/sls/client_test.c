@@ -91,9 +91,13 @@ static void push_pull(struct fixture *f, const char *count, const char *raw, con
     hsv_push(f->ts, &reply);
 }
 
-/* Rebuilds the signing input from what the server received and checks the signature. */
-static void
-assert_signature_matches_wire(const struct hsv_request *req, int version, const char *token)
+/* Rebuilds the signing input from what the server received and checks the signature made
+ * with |id| and |secret|. */
+static void assert_signed_with(const struct hsv_request *req,
+                               int version,
+                               const char *id,
+                               const char *secret,
+                               const char *token)
 {
     struct sf_sls_header headers[HSV_MAX_HEADERS];
     char names[HSV_MAX_HEADERS][64];
@@ -148,8 +152,7 @@ assert_signature_matches_wire(const struct hsv_request *req, int version, const 
                                              .n_headers = n,
                                              .body = req->body,
                                              .body_len = req->body_len};
-    const struct sf_sls_credentials creds = {"LTAI5tTestKeyId0001", "TestSecretKey0123456789abcdef",
-                                             token};
+    const struct sf_sls_credentials creds = {id, secret, token};
     char want[SF_SLS_AUTH_MAX];
     if (version == 4) {
         SF_CHECK_ERR(sf_sls_sign_v4(&creds, "cn-test", &sign, want), SF_OK);
@@ -157,6 +160,12 @@ assert_signature_matches_wire(const struct hsv_request *req, int version, const 
         SF_CHECK_ERR(sf_sls_sign_v1(&creds, &sign, want), SF_OK);
     }
     assert_string_equal(hsv_header(req, "Authorization"), want);
+}
+
+static void
+assert_signature_matches_wire(const struct hsv_request *req, int version, const char *token)
+{
+    assert_signed_with(req, version, "LTAI5tTestKeyId0001", "TestSecretKey0123456789abcdef", token);
 }
 
 static void pull_sends_a_signed_virtual_host_request_and_decodes_lz4(void **state)
@@ -226,6 +235,56 @@ static void v4_and_sts_token_are_signed_over_what_is_sent(void **state)
     req = hsv_request(f->ts, 1);
     assert_memory_equal(req->body, "[]", 2);
     assert_signature_matches_wire(req, 4, "CAISrotated");
+}
+
+/* The client keeps its HMAC key prepared between calls: a new secret must still sign the very
+ * next call, in both versions, and a call of another method on the same connection must not
+ * inherit the previous one's method or body. */
+static void rotate_between_calls(struct fixture *f, int version)
+{
+    sf_sls_client_free(f->sls);
+    f->sls = client_for(f->ts, version, NULL, 5000);
+    push_json(f->ts, 200, "[]");
+    push_json(f->ts, 200, "{\"cursor\":\"" CURSOR "\"}");
+    push_json(f->ts, 200, "[]");
+    int *assigned = NULL;
+    size_t n = 0;
+    SF_CHECK_ERR(
+        sf_sls_heartbeat(f->sls, "app-logs", "siem-cg", "c1", NULL, 0, &assigned, &n, &f->detail),
+        SF_OK);
+    free(assigned);
+    const struct sf_sls_credentials next = {"LTAI5tRotatedKeyId02", "RotatedSecret9876543210zyx",
+                                            NULL};
+    sf_sls_client_set_credentials(f->sls, &next);
+    char cursor[SF_SLS_CURSOR_MAX];
+    SF_CHECK_ERR(sf_sls_get_cursor(f->sls, "app-logs", 0, "begin", cursor, &f->detail), SF_OK);
+    SF_CHECK_ERR(
+        sf_sls_heartbeat(f->sls, "app-logs", "siem-cg", "c1", NULL, 0, &assigned, &n, &f->detail),
+        SF_OK);
+    free(assigned);
+
+    const struct hsv_request *req = hsv_request(f->ts, 0);
+    assert_string_equal(req->method, "POST");
+    assert_signature_matches_wire(req, version, NULL);
+    req = hsv_request(f->ts, 1);
+    assert_string_equal(req->method, "GET");
+    assert_int_equal(req->body_len, 0);
+    assert_null(hsv_header(req, "Content-Type"));
+    assert_signed_with(req, version, "LTAI5tRotatedKeyId02", "RotatedSecret9876543210zyx", NULL);
+    req = hsv_request(f->ts, 2);
+    assert_string_equal(req->method, "POST");
+    assert_memory_equal(req->body, "[]", 2);
+    assert_signed_with(req, version, "LTAI5tRotatedKeyId02", "RotatedSecret9876543210zyx", NULL);
+}
+
+static void a_new_secret_signs_the_next_call_v1(void **state)
+{
+    rotate_between_calls(*state, 1);
+}
+
+static void a_new_secret_signs_the_next_call_v4(void **state)
+{
+    rotate_between_calls(*state, 4);
 }
 
 static void error_body_becomes_a_classified_error_naming_everything(void **state)
@@ -823,6 +882,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(cancel_abandons_a_call_in_flight_and_refuses_new_ones,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(calls_reuse_one_keep_alive_connection, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_new_secret_signs_the_next_call_v1, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_new_secret_signs_the_next_call_v4, setup, teardown),
         cmocka_unit_test_setup_teardown(consumer_group_calls_send_and_parse_the_documented_forms,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(malformed_control_responses_are_errors, setup, teardown),
