@@ -76,7 +76,12 @@ YAML
     cpu=$(bench_cpu_s "$fwd")
     stats=$(curl -s "http://127.0.0.1:$hec_port/_receiver/stats")
     local wire
-    wire=$(curl -s "http://127.0.0.1:$mport/metrics" | awk '$1 ~ /^slsfwd_bytes_in_total\{.*kind="wire"/ {s += $2} END {printf "%d", s}')
+    wire=$(curl -s "http://127.0.0.1:$mport/metrics" | awk '$1 ~ /^slsfwd_pulled_bytes_total\{.*kind="wire"/ {s += $2} END {printf "%d", s}')
+    # A renamed metric would read as 0 bytes pulled: stop rather than print a wrong figure.
+    if [ "${wire:-0}" -le 0 ]; then
+        echo "ingest.sh: no slsfwd_pulled_bytes_total{kind=\"wire\"} on slsfwd's /metrics" >&2
+        exit 1
+    fi
     LAST_OUT=$(jq .events.accepted <<<"$stats")
     bench_stop "$fwd"
     bench_stop "$emu" "$hec"
