@@ -65,7 +65,7 @@ static void undelivered_by_one_sink_is_undelivered(void **state)
     sf_batch_free(batch);
 }
 
-static void no_sink_means_back_at_the_engines_unref(void **state)
+static void no_sink_means_back_at_the_coords_unref(void **state)
 {
     (void)state;
     struct backs backs = {0};
@@ -264,7 +264,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(back_only_after_the_last_reference),
         cmocka_unit_test(undelivered_by_one_sink_is_undelivered),
-        cmocka_unit_test(no_sink_means_back_at_the_engines_unref),
+        cmocka_unit_test(no_sink_means_back_at_the_coords_unref),
         cmocka_unit_test(each_sink_queues_its_own_entry),
         cmocka_unit_test(threads_settle_each_batch_once_and_it_comes_back_once),
     };
