@@ -296,6 +296,34 @@ sf_json_scan_literal(const uint8_t *p, const uint8_t *end, const char *word, siz
     return p + n;
 }
 
+/* One non-ASCII character at |*s| (before |end|) into |d|: its 2-4 bytes when it is valid
+ * UTF-8, else U+FFFD for the invalid bytes; advances |*s|. The escapers' one step for bytes
+ * >= 0x80. */
+static inline __attribute__((always_inline)) uint8_t *
+sf_json_put_non_ascii(uint8_t *d, const uint8_t **s, const uint8_t *end)
+{
+    const uint8_t *p = *s;
+    int n = sf_utf8_scan(p, (size_t)(end - p));
+    if (n > 0) {
+        /* 2-4 bytes; copying 4 could read past |end|. */
+        d[0] = p[0];
+        d[1] = p[1];
+        if (n > 2) {
+            d[2] = p[2];
+        }
+        if (n > 3) {
+            d[3] = p[3];
+        }
+        *s = p + n;
+        return d + n;
+    }
+    d[0] = 0xEF; /* U+FFFD */
+    d[1] = 0xBF;
+    d[2] = 0xBD;
+    *s = p - n;
+    return d + 3;
+}
+
 /* sf_json_escape, inlined. |level| is 1 or 2 and usually a constant at the call site. */
 static inline uint8_t *
 sf_json_escape_inline(uint8_t *d, const uint8_t *s, size_t len, unsigned level)
@@ -316,26 +344,7 @@ sf_json_escape_inline(uint8_t *d, const uint8_t *s, size_t len, unsigned level)
             s++;
             continue;
         }
-        int n = sf_utf8_scan(s, (size_t)(end - s));
-        if (n > 0) {
-            /* 2-4 bytes; copying 4 could read past |end|. */
-            d[0] = s[0];
-            d[1] = s[1];
-            if (n > 2) {
-                d[2] = s[2];
-            }
-            if (n > 3) {
-                d[3] = s[3];
-            }
-            d += n;
-            s += n;
-        } else {
-            d[0] = 0xEF; /* U+FFFD */
-            d[1] = 0xBF;
-            d[2] = 0xBD;
-            d += 3;
-            s += -n;
-        }
+        d = sf_json_put_non_ascii(d, &s, end);
     }
 }
 
@@ -381,25 +390,7 @@ static inline __attribute__((always_inline)) uint8_t *sf_json_escape_window(
         }
         /* Non-ASCII text comes in runs (CJK, accents): stay here for the run. */
         do {
-            int n = sf_utf8_scan(s, (size_t)(end - s));
-            if (n > 0) {
-                d[0] = s[0];
-                d[1] = s[1];
-                if (n > 2) {
-                    d[2] = s[2];
-                }
-                if (n > 3) {
-                    d[3] = s[3];
-                }
-                d += n;
-                s += n;
-            } else {
-                d[0] = 0xEF; /* U+FFFD */
-                d[1] = 0xBF;
-                d[2] = 0xBD;
-                d += 3;
-                s += -n;
-            }
+            d = sf_json_put_non_ascii(d, &s, end);
         } while (s < end && *s >= 0x80);
     }
     return d;
