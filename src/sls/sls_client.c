@@ -19,6 +19,10 @@
 
 #define SF_LOG_MODULE "sls"
 
+/* libcurl's receive buffer per handle (one per fetch worker and source, plus the control
+ * calls' handle): fixed, not charged to the memory budget (docs/internals/pipeline.md). */
+#define SF_SLS_RECV_BUFFER (256L << 10)
+
 struct sf_sls_client {
     char *project;
     char *scheme;       /* "https" or "http" */
@@ -755,6 +759,9 @@ static void set_constant_options(const struct sf_sls_client *sls, CURL *easy)
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, sls->connect_timeout_ms);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, sls->timeout_ms);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    /* A PullLogs answer is up to a few MiB on the wire: libcurl's 16 KiB default reads it in
+     * hundreds of recv and poll calls, and hands it to on_body as many pieces. */
+    curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, SF_SLS_RECV_BUFFER);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
     if (sls->ca_file) {
