@@ -67,6 +67,11 @@ bench_raw_bytes() {
         jq '[.projects[].logstores[].shards[].raw_bytes_total] | add'
 }
 
+# bench_served_raw_bytes: the raw (decompressed) bytes the emulator served in pulls so far.
+bench_served_raw_bytes() {
+    curl -s "http://127.0.0.1:$emu_port/_emulator/stats" | jq '.pull.bytes_raw'
+}
+
 # bench_sls_yaml LOGSTORE: slsfwd's sls: block for the emulator (consumer group "bench").
 bench_sls_yaml() {
     cat <<YAML
@@ -124,6 +129,12 @@ bench_accepted() {
 # bench_cpu_s PID: the process's CPU seconds (user + system) so far.
 bench_cpu_s() {
     awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$1/stat"
+}
+
+# bench_cpu_ns PID: the CPU nanoseconds its live threads have run so far (schedstat): precise
+# where bench_cpu_s counts 10 ms ticks, for a difference over part of a run.
+bench_cpu_ns() {
+    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'
 }
 
 # bench_rss_kb PID: the process's peak resident set (VmHWM) in KiB.

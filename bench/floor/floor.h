@@ -80,4 +80,17 @@ bool floor_load(const char *endpoint,
                 struct floor_bodies *out);
 void floor_bodies_free(struct floor_bodies *bodies);
 
+/* ---- floor_send.c ---- */
+
+/* A TCP connection on loopback to a child process that reads and discards everything. */
+struct floor_sender {
+    int fd;
+    int reader; /* pid */
+};
+
+bool floor_sender_open(struct floor_sender *s);
+/* Writes all |n| bytes; prints the reason and returns false on failure. */
+bool floor_send(struct floor_sender *s, const uint8_t *p, size_t n);
+void floor_sender_close(struct floor_sender *s);
+
 #endif

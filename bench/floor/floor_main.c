@@ -5,9 +5,12 @@
  * |passes| times; the figure is the median pass by process CPU time (best also printed):
  *   RESULT bench=floor data=<nginx|actiontrail> gzip=<on|off> raw_mb_per_s=<median> ...
  * MB is 10^6 bytes of raw (decompressed) protobuf, as slsfwd's raw_mb_per_cpu_s.
+ * With --send on (the default) as many passes again also write each body's output to a TCP
+ * reader on loopback (floor_send.c), timed apart, and the line adds send_mb_per_cpu_s,
+ * delivery_raw_mb_per_s (floor and send) and max_floor_ratio (floor / (floor + send)).
  * usage: bench_floor [--endpoint http://127.0.0.1:PORT --project P --logstore L]
  *                    [--emulator PATH] [--data nginx|actiontrail|both] [--logs N]
- *                    [--gzip on|off|both] [--passes N] [--dump FILE]
+ *                    [--gzip on|off|both] [--send on|off] [--passes N] [--dump FILE]
  * Without --endpoint it starts the emulator itself (default: sls-emulator next to the bench
  * directory of the build) with --logs logs per data set (default: 300000 nginx, 100000
  * actiontrail); with --endpoint it pulls |L| of a running emulator (--no-auth). --dump writes
@@ -33,13 +36,14 @@
 #define MAX_PASSES 31
 
 struct options {
-    const char *endpoint, *project, *logstore, *emulator, *data, *gzip, *dump;
+    const char *endpoint, *project, *logstore, *emulator, *data, *gzip, *send, *dump;
     long logs;
     int passes;
 };
 
 struct pass {
     double cpu_s;
+    double send_s; /* the writes to the loopback reader, when sending */
     uint64_t out_bytes, gz_bytes, events, embedded;
 };
 
@@ -53,6 +57,12 @@ static double cpu_now(void)
 static int by_cpu(const void *a, const void *b)
 {
     double x = ((const struct pass *)a)->cpu_s, y = ((const struct pass *)b)->cpu_s;
+    return x < y ? -1 : x > y;
+}
+
+static int by_send(const void *a, const void *b)
+{
+    double x = ((const struct pass *)a)->send_s, y = ((const struct pass *)b)->send_s;
     return x < y ? -1 : x > y;
 }
 
@@ -85,7 +95,12 @@ static void gzip_body(void)
     gz.len = strm.total_out;
 }
 
-static void run_pass(const struct floor_bodies *bodies, bool is_gzip, struct pass *out)
+/* One pass over every body. With |sender|, each body's output (JSON, or its gzip) is also
+ * written to the loopback reader; that time goes to send_s, not cpu_s. */
+static void run_pass(const struct floor_bodies *bodies,
+                     bool is_gzip,
+                     struct floor_sender *sender,
+                     struct pass *out)
 {
     struct floor_stats stats = {0};
     memset(out, 0, sizeof(*out));
@@ -107,14 +122,27 @@ static void run_pass(const struct floor_bodies *bodies, bool is_gzip, struct pas
             gzip_body();
             out->gz_bytes += gz.len;
         }
+        if (sender) {
+            double t = cpu_now();
+            if (!(is_gzip ? floor_send(sender, gz.ptr, gz.len)
+                          : floor_send(sender, json.ptr, json.len))) {
+                exit(1);
+            }
+            out->send_s += cpu_now() - t;
+        }
     }
-    out->cpu_s = cpu_now() - start;
+    out->cpu_s = cpu_now() - start - out->send_s;
     out->events = stats.n_events;
     out->embedded = stats.n_embedded;
 }
 
-static void
-measure(const char *data, const struct floor_bodies *bodies, const char *gzip, int passes)
+/* The floor's passes, then (|sender|) as many again writing each body's output to the
+ * loopback reader, of which only the writes count: the send figures are the median of those. */
+static void measure(const char *data,
+                    const struct floor_bodies *bodies,
+                    const char *gzip,
+                    int passes,
+                    struct floor_sender *sender)
 {
     size_t max_raw = 0;
     for (size_t i = 0; i < bodies->n; i++) {
@@ -129,24 +157,39 @@ measure(const char *data, const struct floor_bodies *bodies, const char *gzip, i
             continue;
         }
         struct pass p[MAX_PASSES + 1];
-        run_pass(bodies, is_gzip, &p[0]); /* warm-up: buffers grow to size, pages touched */
+        run_pass(bodies, is_gzip, NULL, &p[0]); /* warm-up: buffers grow, pages touched */
         if (dump) {
             fclose(dump);
             dump = NULL;
         }
         for (int i = 0; i < passes; i++) {
-            run_pass(bodies, is_gzip, &p[i]);
+            run_pass(bodies, is_gzip, NULL, &p[i]);
         }
         struct pass last = p[passes - 1];
         qsort(p, (size_t)passes, sizeof(*p), by_cpu);
         double mb = (double)bodies->raw_bytes / 1e6;
+        double cpu_s = p[passes / 2].cpu_s;
         printf("RESULT bench=floor data=%s gzip=%s raw_mb_per_s=%.1f best_raw_mb_per_s=%.1f "
                "raw_mb=%.1f events=%llu json_bytes=%llu gzip_bytes=%llu embedded=%llu "
-               "bodies=%zu passes=%d\n",
-               data, is_gzip ? "on" : "off", mb / p[passes / 2].cpu_s, mb / p[0].cpu_s, mb,
+               "bodies=%zu passes=%d",
+               data, is_gzip ? "on" : "off", mb / cpu_s, mb / p[0].cpu_s, mb,
                (unsigned long long)last.events, (unsigned long long)last.out_bytes,
                (unsigned long long)last.gz_bytes, (unsigned long long)last.embedded, bodies->n,
                passes);
+        if (sender) {
+            struct pass q[MAX_PASSES];
+            for (int i = 0; i < passes; i++) {
+                run_pass(bodies, is_gzip, sender, &q[i]);
+            }
+            qsort(q, (size_t)passes, sizeof(*q), by_send);
+            double send_s = q[passes / 2].send_s;
+            uint64_t sent = is_gzip ? last.gz_bytes : last.out_bytes;
+            /* delivery: the floor plus handing its output to TCP; max_floor_ratio: the best
+             * floor_ratio a forwarder can reach that does the floor's work and that write. */
+            printf(" send_mb_per_cpu_s=%.1f delivery_raw_mb_per_s=%.1f max_floor_ratio=%.2f",
+                   (double)sent / 1e6 / send_s, mb / (cpu_s + send_s), cpu_s / (cpu_s + send_s));
+        }
+        printf("\n");
         fflush(stdout);
     }
 }
@@ -169,7 +212,8 @@ static pid_t start_emulator(const char *path, const char *kind, long logs, int *
 
 static bool parse_args(int argc, char **argv, struct options *o)
 {
-    *o = (struct options){.project = "floor", .data = "both", .gzip = "both", .passes = 5};
+    *o = (struct options){
+        .project = "floor", .data = "both", .gzip = "both", .send = "on", .passes = 5};
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *k = argv[i], *v = argv[i + 1];
         if (strcmp(k, "--endpoint") == 0) {
@@ -184,6 +228,8 @@ static bool parse_args(int argc, char **argv, struct options *o)
             o->data = v;
         } else if (strcmp(k, "--gzip") == 0) {
             o->gzip = v;
+        } else if (strcmp(k, "--send") == 0) {
+            o->send = v;
         } else if (strcmp(k, "--logs") == 0) {
             o->logs = strtol(v, NULL, 10);
         } else if (strcmp(k, "--dump") == 0) {
@@ -194,7 +240,8 @@ static bool parse_args(int argc, char **argv, struct options *o)
             return false;
         }
     }
-    return argc % 2 == 1 && o->passes >= 1 && o->passes <= MAX_PASSES &&
+    return argc % 2 == 1 && (strcmp(o->send, "on") == 0 || strcmp(o->send, "off") == 0) &&
+           o->passes >= 1 && o->passes <= MAX_PASSES &&
            (!o->endpoint || (o->logstore && strcmp(o->data, "both") != 0));
 }
 
@@ -205,7 +252,7 @@ int main(int argc, char **argv)
         fprintf(stderr,
                 "usage: %s [--endpoint URL --project P --logstore L --data nginx|actiontrail] "
                 "[--emulator PATH] [--data nginx|actiontrail|both] [--logs N] "
-                "[--gzip on|off|both] [--passes N] [--dump FILE]\n",
+                "[--gzip on|off|both] [--send on|off] [--passes N] [--dump FILE]\n",
                 argv[0]);
         return 2;
     }
@@ -247,7 +294,15 @@ int main(int argc, char **argv)
         if (!ok) {
             return 1;
         }
-        measure(kinds[k], &bodies, o.gzip, o.passes);
+        struct floor_sender sender;
+        bool is_send = strcmp(o.send, "on") == 0;
+        if (is_send && !floor_sender_open(&sender)) {
+            return 1;
+        }
+        measure(kinds[k], &bodies, o.gzip, o.passes, is_send ? &sender : NULL);
+        if (is_send) {
+            floor_sender_close(&sender);
+        }
         floor_bodies_free(&bodies);
     }
     return 0;
