@@ -11,7 +11,7 @@
 # events, over the raw bytes that went through in between: the mean of what the emulator served
 # and what the receiver accepted in that time (equal when the pipeline holds as much at both
 # moments; steady_served_mb and steady_accepted_mb show both). 0 when the run is too short
-# to have such a window.
+# to have such a window, or the two differ by more than half their mean.
 # The floor (bench/floor, build/bench/bench_floor) then pulls the same bodies from the same
 # emulator and does the least work any forwarder must (lz4, decode, HEC JSON, gzip when on) on
 # one core: floor_ratio is slsfwd's raw MB per CPU-second over the floor's raw MB per second.
@@ -19,6 +19,9 @@
 # writes its output to a TCP socket on loopback (bench_floor's send passes).
 # Usage: bench/e2e.sh [BUILD_DIR] [NGINX_LOGS] [ACTIONTRAIL_LOGS]
 # SHARDS=N (default 4) spreads the same logs over N shards (printed as shards=N).
+# REPEAT=N runs the four cases N times in turn, then prints per case the median figures and the
+# spread of floor_ratio: RESULT bench=e2e-median data= gzip= runs= floor_ratio= floor_ratio_min=
+# floor_ratio_max= ...
 # E2E_PERF_DIR=DIR also records slsfwd with `perf record -g` into DIR/perf-<data>-gzip-<on|off>.data.
 # bench: bench/e2e.sh $BUILD 1000000 200000
 # bench-smoke: bench/e2e.sh $BUILD 20000 5000
@@ -26,6 +29,7 @@ set -euo pipefail
 build=${1:-build}
 nginx_logs=${2:-1000000}
 shards=${SHARDS:-4}
+repeat=${REPEAT:-1}
 actiontrail_logs=${3:-200000}
 . "$(dirname "$0")/lib.sh"
 bench_init
@@ -76,7 +80,11 @@ run_one() { # run_one KIND LOGS GZIP
         steady_s = (b_ns - a_ns) / 1e9;
         served_mb = (b_served - a_served) / 1e6;
         accepted_mb = mb * (b_accepted - a_accepted) / n;
-        steady = steady_s > 0 ? (served_mb + accepted_mb) / 2 / steady_s : 0;
+        through_mb = (served_mb + accepted_mb) / 2;
+        # No window worth the name: the two moments fell in one poll, or the pipeline held a
+        # very different amount at each (small runs: everything served before 20 % arrived).
+        steady = steady_s > 0 && served_mb > 0 && accepted_mb > 0 &&
+                 (served_mb - accepted_mb) ^ 2 <= (through_mb / 2) ^ 2 ? through_mb / steady_s : 0;
         printf "RESULT bench=e2e data=%s gzip=%s events=%d raw_mb=%.1f cpu_s=%.2f raw_mb_per_cpu_s=%.1f peak_rss_mb=%.1f wall_s=%.2f events_per_s=%.0f raw_mb_per_s=%.1f shards=%d steady_raw_mb_per_cpu_s=%.1f steady_served_mb=%.1f steady_accepted_mb=%.1f",
                k, g, n, mb, cpu, mb / cpu, rss / 1024, w, n / w, mb / w, sh, steady, served_mb, accepted_mb;
         if (floor > 0) printf " floor_raw_mb_per_s=%.1f floor_ratio=%.2f steady_floor_ratio=%.2f max_floor_ratio=%.2f",
@@ -84,7 +92,21 @@ run_one() { # run_one KIND LOGS GZIP
         printf "\n" }'
 }
 
-for gzip in off on; do
-    run_one nginx "$nginx_logs" "$gzip"
-    run_one actiontrail "$actiontrail_logs" "$gzip"
+for _ in $(seq "$repeat"); do
+    for gzip in off on; do
+        run_one nginx "$nginx_logs" "$gzip"
+        run_one actiontrail "$actiontrail_logs" "$gzip"
+    done
+done | tee "$dir/results"
+[ "$repeat" -gt 1 ] || exit 0
+# One ratio from one run moves by ±10 % on this shared machine: with REPEAT, the spread and the
+# median of each case.
+for case in "nginx off" "actiontrail off" "nginx on" "actiontrail on"; do
+    set -- $case
+    grep " data=$1 gzip=$2 " "$dir/results" | awk -v k="$1" -v g="$2" '
+        function field(name,   i) { for (i = 1; i <= NF; i++) if (index($i, name "=") == 1) return substr($i, length(name) + 2); return 0 }
+        function median(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t } return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+        { n++; r[n] = field("floor_ratio"); st[n] = field("steady_floor_ratio"); mx[n] = field("max_floor_ratio"); c[n] = field("raw_mb_per_cpu_s") }
+        END { printf "RESULT bench=e2e-median data=%s gzip=%s runs=%d raw_mb_per_cpu_s=%.1f floor_ratio=%.2f floor_ratio_min=%.2f floor_ratio_max=%.2f steady_floor_ratio=%.2f max_floor_ratio=%.2f\n",
+                    k, g, n, median(c, n), median(r, n), r[1], r[n], median(st, n), median(mx, n) }'
 done
