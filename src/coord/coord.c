@@ -291,6 +291,7 @@ void sf_coord_take_back(void *ctx, struct sf_batch *batch, bool is_delivered)
         sf_coord_shard_forget(shard, batch->seq);
     }
     shard->n_outstanding--;
+    sf_coord_batch_dequeue(coord, batch); /* a sink that never marks it taken: now */
     sf_coord_release_batch(coord, batch); /* pooled or freed (uncharged: the budget wakes) */
     pthread_cond_broadcast(&coord->wake); /* prefetch window opened */
     pthread_mutex_unlock(&coord->lock);

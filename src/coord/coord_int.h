@@ -157,7 +157,8 @@ struct sf_coord {
     atomic_uint payload_ratio;     /* batch payload bytes per raw byte, in 1/16ths */
     struct sf_batch *free_batches; /* reused: their payload buffers stay warm (and charged) */
     size_t n_free_batches;
-    size_t n_batches; /* in existence: pooled, being filled, or with the sinks (fetch.c) */
+    size_t n_batches;    /* in existence: pooled, being filled, or with the sinks (fetch.c) */
+    size_t queued_bytes; /* payload of batches with the sinks that they have not all taken */
 
     atomic_bool stop_requested;
     atomic_bool workers_stop;
@@ -195,6 +196,17 @@ struct sf_batch *sf_coord_fetch_pull(struct sf_coord_worker *worker, struct sf_c
  * shard, frees its budget and pools it. Called when the last reference goes, on any thread,
  * without the coord lock. */
 void sf_coord_take_back(void *ctx, struct sf_batch *batch, bool is_delivered);
+/* Opens |batch| for the sinks (sf_coord_take_back, sf_coord_batch_taken) and counts its
+ * payload as queued ahead of them until they have all taken it (coord->lock held). */
+void sf_coord_batch_enqueue(struct sf_coord *coord, struct sf_batch *batch);
+/* True when a pull may start: fewer than MAX_BATCHES_OUT batches out, and less than
+ * sf_coord_memory_queue_cap queued for the sinks to take (coord->lock held). */
+bool sf_coord_fetch_has_room(const struct sf_coord *coord);
+/* sf_batch_taken_fn: every sink has taken |batch| into its sends; it no longer counts as
+ * queued ahead of them. */
+void sf_coord_batch_taken(void *ctx, struct sf_batch *batch);
+/* Stops counting |batch| as queued (once; coord->lock held). */
+void sf_coord_batch_dequeue(struct sf_coord *coord, struct sf_batch *batch);
 
 /* membership.c */
 /* Membership thread: bootstrap or heartbeat, whichever is due. */

@@ -59,12 +59,47 @@ void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch)
     coord->n_free_batches++;
 }
 
+void sf_coord_batch_dequeue(struct sf_coord *coord, struct sf_batch *batch)
+{
+    if (batch->is_queued) {
+        batch->is_queued = false;
+        coord->queued_bytes -= batch->queued_bytes;
+        pthread_cond_broadcast(&coord->wake);
+    }
+}
+
+void sf_coord_batch_taken(void *ctx, struct sf_batch *batch)
+{
+    struct sf_coord *coord = ctx;
+    pthread_mutex_lock(&coord->lock);
+    sf_coord_batch_dequeue(coord, batch);
+    pthread_mutex_unlock(&coord->lock);
+}
+
+bool sf_coord_fetch_has_room(const struct sf_coord *coord)
+{
+    if (coord->n_batches - coord->n_free_batches >= MAX_BATCHES_OUT) {
+        return false; /* so many batches out already: a delivery signals |wake| */
+    }
+    /* The sinks have enough to take from: more would only be memory they touch later, colder
+     * (bench/RESULTS.md, fourth pass). Their taking signals |wake|. */
+    return coord->queued_bytes < sf_coord_memory_queue_cap(coord);
+}
+
+void sf_coord_batch_enqueue(struct sf_coord *coord, struct sf_batch *batch)
+{
+    sf_batch_open(batch, sf_coord_take_back, sf_coord_batch_taken, coord);
+    batch->is_queued = true;
+    batch->queued_bytes = batch->payload.len + batch->syslog_payload.len;
+    coord->queued_bytes += batch->queued_bytes;
+}
+
 /* The due shard that has waited longest, or NULL; |*wait_ms| says when to look again. */
 static struct sf_coord_shard *pick_shard(struct sf_coord *coord, int64_t now, int64_t *wait_ms)
 {
     *wait_ms = 500; /* back-pressure is the budget's: sf_coord_memory_reserve_pull waits for room */
-    if (coord->n_batches - coord->n_free_batches >= MAX_BATCHES_OUT) {
-        return NULL; /* so many batches out already: a delivery signals |wake| */
+    if (!sf_coord_fetch_has_room(coord)) {
+        return NULL;
     }
     struct sf_coord_shard *best = NULL;
     for (size_t i = 0; i < coord->n_sources; i++) {
@@ -522,9 +557,10 @@ static void *worker_main(void *arg)
              * queue here and settle from their own threads. Our own reference keeps the batch
              * from coming back before every sink has its hold; it is dropped without the lock,
              * since dropping the last one takes the batch back (sf_coord_take_back locks). */
-            sf_batch_open(batch, sf_coord_take_back, coord);
+            sf_coord_batch_enqueue(coord, batch);
             coord->hooks.submit(coord->hooks.ctx, batch);
             pthread_mutex_unlock(&coord->lock);
+            sf_batch_untaken_drop(batch); /* before the reference: the batch is still ours */
             sf_batch_unref(batch);
             pthread_mutex_lock(&coord->lock);
         }

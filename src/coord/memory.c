@@ -46,6 +46,14 @@ size_t sf_coord_memory_window_max(const struct sf_coord *coord)
     return w > base ? w : base;
 }
 
+/* An eighth of the budget: several full HEC requests' worth ahead of the sinks keeps them busy;
+ * more only makes the working set larger (bench/RESULTS.md). Batches the sinks have taken (sent
+ * and awaiting an answer or an indexer acknowledgement) are bounded by the budget alone. */
+size_t sf_coord_memory_queue_cap(const struct sf_coord *coord)
+{
+    return sf_budget_limit(coord->budget) / 8;
+}
+
 void sf_coord_memory_init(struct sf_coord *coord)
 {
     atomic_init(&coord->decode_ratio, DECODE_RATIO_0);

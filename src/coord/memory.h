@@ -19,6 +19,8 @@ size_t sf_coord_memory_window(const struct sf_coord *coord);
 /* The widest window a shard gets when one LogGroup does not fit the default: a sixteenth of
  * the budget, so its reservation (at most 12 windows) leaves room for the rest. */
 size_t sf_coord_memory_window_max(const struct sf_coord *coord);
+/* How many payload bytes may wait for the sinks to take them before pulls pause. */
+size_t sf_coord_memory_queue_cap(const struct sf_coord *coord);
 void sf_coord_memory_init(struct sf_coord *coord);
 /* Charges |worker|'s pull buffers for a pull of up to |window| bytes, its decode arena and a
  * batch payload for what such a pull needs, waiting for room; caps the buffers at what is

@@ -15,8 +15,10 @@ struct sf_batch *sf_batch_new(void)
     for (unsigned i = 0; i < SF_BATCH_SINKS_MAX; i++) {
         batch->entries[i].batch = batch;
         atomic_init(&batch->entries[i].is_held, false);
+        atomic_init(&batch->entries[i].is_taken, false);
     }
     atomic_init(&batch->n_refs, 0);
+    atomic_init(&batch->n_untaken, 0);
     atomic_init(&batch->is_undelivered_somewhere, false);
     return batch;
 }
@@ -50,18 +52,26 @@ void sf_batch_reset(struct sf_batch *batch)
     batch->newest_time_s = 0;
     batch->raw_bytes = 0;
     batch->back = NULL;
+    batch->taken = NULL;
     batch->back_ctx = NULL;
     batch->pool_next = NULL;
+    batch->is_queued = false;
+    batch->queued_bytes = 0;
 }
 
-void sf_batch_open(struct sf_batch *batch, sf_batch_back_fn back, void *ctx)
+void sf_batch_open(struct sf_batch *batch,
+                   sf_batch_back_fn back,
+                   sf_batch_taken_fn taken,
+                   void *ctx)
 {
     SF_ASSERT(back != NULL);
     SF_ASSERT(!sf_batch_is_held(batch));
     SF_ASSERT(atomic_load(&batch->n_refs) == 0);
     batch->back = back;
+    batch->taken = taken;
     batch->back_ctx = ctx;
     atomic_store(&batch->is_undelivered_somewhere, false);
+    atomic_store(&batch->n_untaken, 1);
     /* Published to the sinks by the queues' locks, which every hold passes through. */
     atomic_store(&batch->n_refs, 1);
 }
@@ -85,12 +95,36 @@ void sf_batch_unref(struct sf_batch *batch)
     batch->back(batch->back_ctx, batch, is_delivered);
 }
 
+static void untaken_drop(struct sf_batch *batch)
+{
+    int before = atomic_fetch_sub(&batch->n_untaken, 1);
+    SF_ASSERT(before > 0);
+    if (before == 1 && batch->taken) {
+        batch->taken(batch->back_ctx, batch);
+    }
+}
+
+void sf_batch_untaken_drop(struct sf_batch *batch)
+{
+    untaken_drop(batch);
+}
+
+void sf_batch_taken(struct sf_batch_entry *entry)
+{
+    SF_ASSERT(atomic_load(&entry->is_held));
+    bool was_taken = atomic_exchange(&entry->is_taken, true);
+    SF_ASSERT(!was_taken); /* once per hold */
+    untaken_drop(entry->batch);
+}
+
 struct sf_batch_entry *sf_batch_hold(struct sf_batch *batch, unsigned slot)
 {
     SF_ASSERT(slot < SF_BATCH_SINKS_MAX);
     struct sf_batch_entry *entry = &batch->entries[slot];
     bool was_held = atomic_exchange(&entry->is_held, true);
     SF_ASSERT(!was_held); /* one hold per sink and round */
+    atomic_store(&entry->is_taken, false);
+    atomic_fetch_add(&batch->n_untaken, 1); /* the opener's mark keeps it above zero */
     sf_batch_ref(batch);
     entry->link.next = NULL;
     return entry;

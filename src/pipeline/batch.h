@@ -33,12 +33,17 @@ enum sf_batch_outcome {
 
 /* The coord's hook, called once per opening when the last reference goes. */
 typedef void (*sf_batch_back_fn)(void *ctx, struct sf_batch *batch, bool is_delivered);
+/* The coord's hook, called at most once per opening, from the thread of the last caller of
+ * sf_batch_taken / sf_batch_untaken_drop, when every sink has taken all of the batch into what it
+ * sends (it may still read the payload until it settles). */
+typedef void (*sf_batch_taken_fn)(void *ctx, struct sf_batch *batch);
 
 /* One sink's hold on a batch: its own link, so each sink queues its own entry. */
 struct sf_batch_entry {
     struct sf_bqueue_node link; /* first member: queues hold entries through it */
     struct sf_batch *batch;
-    atomic_bool is_held; /* between sf_batch_hold and sf_batch_settle */
+    atomic_bool is_held;  /* between sf_batch_hold and sf_batch_settle */
+    atomic_bool is_taken; /* sf_batch_taken was called for this hold */
 };
 
 struct sf_batch {
@@ -65,6 +70,9 @@ struct sf_batch {
 
     struct sf_batch *pool_next; /* the coord's free list, while no one holds the batch */
     int64_t pooled_ms;          /* when it went into that list: idle ones are freed */
+    /* The coord's, under its lock: counted in its bytes waiting for the sinks to take them. */
+    bool is_queued;
+    size_t queued_bytes;
 
     /* Private to pipeline/batch.c: the references and how they ended. */
     struct sf_batch_entry entries[SF_BATCH_SINKS_MAX];
@@ -72,6 +80,8 @@ struct sf_batch {
     atomic_bool is_undelivered_somewhere;
     sf_batch_back_fn back;
     void *back_ctx;
+    atomic_int n_untaken; /* holds not yet taken, plus one for the opener until it drops it */
+    sf_batch_taken_fn taken;
 };
 
 /* A new, empty batch (payload buffers ready, no reference); sf_batch_free frees it. */
@@ -82,8 +92,18 @@ void sf_batch_free(struct sf_batch *batch); /* NULL is fine */
 void sf_batch_reset(struct sf_batch *batch);
 
 /* Starts a round of delivery: one reference, the caller's; |back| runs when the last one
- * goes. The batch must not be held (asserted). */
-void sf_batch_open(struct sf_batch *batch, sf_batch_back_fn back, void *ctx);
+ * goes. The batch must not be held (asserted). |taken| (may be NULL) runs once every hold was
+ * marked taken and the opener dropped its own mark (sf_batch_untaken_drop); a sink that never
+ * marks its hold taken keeps it from running. */
+void sf_batch_open(struct sf_batch *batch,
+                   sf_batch_back_fn back,
+                   sf_batch_taken_fn taken,
+                   void *ctx);
+/* The opener is done handing out holds: drop its own mark, before its reference. */
+void sf_batch_untaken_drop(struct sf_batch *batch);
+/* The sink holding |entry| has taken all of its events into what it sends (requests built,
+ * lines written): optional, at most once per hold (asserted), and before it settles. */
+void sf_batch_taken(struct sf_batch_entry *entry);
 /* One more reference for the caller (who already holds one). */
 void sf_batch_ref(struct sf_batch *batch);
 /* Drops a reference that is not a sink's; the last one hands the batch back. */

@@ -302,6 +302,7 @@ sf_hec_batcher_take(struct sf_hec_batcher *b, size_t max_bytes, size_t max_event
             break; /* the request is full */
         }
         b->take = hb->next;
+        sf_batch_taken(hb->hold); /* the coord may pull more */
     }
     return req;
 }

@@ -125,6 +125,62 @@ static void pacing_follows_what_sls_scanned(void **state)
 }
 
 /* A statement SLS refuses: the shard waits 30 s before trying again and nothing moves. */
+/* A batch of |bytes| payload from shard a, handed to one sink as worker_main does; returns the
+ * sink's hold. */
+static struct sf_batch_entry *give_to_one_sink(struct pull_fixture *f, size_t bytes)
+{
+    struct sf_batch *batch = sf_batch_new();
+    SF_CHECK_ERR(sf_buf_reserve(&batch->payload, bytes), SF_OK);
+    memset(batch->payload.ptr, 'x', bytes);
+    batch->payload.len = bytes;
+    batch->owner = f->a;
+    snprintf(batch->next_cursor, sizeof(batch->next_cursor), "c1");
+    pthread_mutex_lock(&f->coord.lock);
+    f->coord.n_batches++; /* as batch_get counts a new one */
+    assert_true(sf_coord_shard_track(f->a, batch));
+    f->a->n_outstanding++;
+    sf_coord_batch_enqueue(&f->coord, batch);
+    pthread_mutex_unlock(&f->coord.lock);
+    struct sf_batch_entry *entry = sf_batch_hold(batch, 0);
+    sf_batch_untaken_drop(batch);
+    return entry;
+}
+
+static bool has_room(struct pull_fixture *f)
+{
+    pthread_mutex_lock(&f->coord.lock);
+    bool is_room = sf_coord_fetch_has_room(&f->coord);
+    pthread_mutex_unlock(&f->coord.lock);
+    return is_room;
+}
+
+/* Pulls pause while the sinks have a queue cap's worth of payload they have not taken yet, and
+ * go on as soon as they take it (a HEC request built, syslog lines written), not only once the
+ * SIEM confirmed it; a batch no sink marks taken leaves the queue when it comes back. */
+static void pulls_pause_while_the_sinks_have_enough_to_take(void **state)
+{
+    struct pull_fixture *f = *state;
+    size_t cap = sf_coord_memory_queue_cap(&f->coord);
+    assert_true(has_room(f));
+    struct sf_batch_entry *small = give_to_one_sink(f, cap / 2);
+    assert_true(has_room(f));
+    struct sf_batch_entry *big = give_to_one_sink(f, cap / 2);
+    assert_false(has_room(f)); /* a cap's worth untaken */
+    sf_batch_taken(small);
+    assert_true(has_room(f));
+    assert_int_equal(f->coord.queued_bytes, cap / 2);
+    struct sf_batch *small_batch = small->batch;
+    sf_batch_settle(small, SF_BATCH_DELIVERED);
+    sf_batch_unref(small_batch); /* the worker's reference: back to the coord */
+    assert_int_equal(f->coord.queued_bytes, cap / 2); /* already out of the queue */
+    struct sf_batch *big_batch = big->batch;
+    sf_batch_settle(big, SF_BATCH_DELIVERED); /* never marked taken */
+    sf_batch_unref(big_batch);
+    assert_int_equal(f->coord.queued_bytes, 0);
+    assert_true(has_room(f));
+    assert_int_equal(f->a->n_outstanding, 0);
+}
+
 static void a_refused_statement_holds_the_shard(void **state)
 {
     struct pull_fixture *f = *state;
@@ -153,6 +209,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_pull_that_does_not_move_is_caught_up, setup, teardown),
         cmocka_unit_test_setup_teardown(pacing_follows_what_sls_scanned, setup, teardown),
         cmocka_unit_test_setup_teardown(a_refused_statement_holds_the_shard, setup, teardown),
+        cmocka_unit_test_setup_teardown(pulls_pause_while_the_sinks_have_enough_to_take, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

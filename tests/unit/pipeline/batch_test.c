@@ -28,7 +28,7 @@ static void back_only_after_the_last_reference(void **state)
     (void)state;
     struct backs backs = {0};
     struct sf_batch *batch = sf_batch_new();
-    sf_batch_open(batch, note_back, &backs);
+    sf_batch_open(batch, note_back, NULL, &backs);
     struct sf_batch_entry *a = sf_batch_hold(batch, 0);
     struct sf_batch_entry *b = sf_batch_hold(batch, 1);
     assert_ptr_equal(a->batch, batch);
@@ -46,6 +46,68 @@ static void back_only_after_the_last_reference(void **state)
     sf_batch_free(batch);
 }
 
+struct backs_and_taken {
+    struct backs backs; /* first: note_back reads the same context */
+    int n_taken;
+};
+
+static void note_taken(void *ctx, struct sf_batch *batch)
+{
+    (void)batch;
+    ((struct backs_and_taken *)ctx)->n_taken++;
+}
+
+/* The coord pulls again once the sinks took what it gave them (coord/fetch.c): |taken| runs
+ * once every hold was marked taken and the opener dropped its mark, in whatever order, and not
+ * at all in a round where a sink never marks its hold. */
+static void taken_runs_once_every_hold_and_the_opener_are_done(void **state)
+{
+    (void)state;
+    struct backs_and_taken ctx = {0};
+    struct sf_batch *batch = sf_batch_new();
+
+    sf_batch_open(batch, note_back, note_taken, &ctx);
+    struct sf_batch_entry *a = sf_batch_hold(batch, 0);
+    struct sf_batch_entry *b = sf_batch_hold(batch, 1);
+    sf_batch_taken(a);
+    sf_batch_untaken_drop(batch);
+    assert_int_equal(ctx.n_taken, 0); /* sink 1 has not taken it */
+    sf_batch_taken(b);
+    assert_int_equal(ctx.n_taken, 1);
+    sf_batch_settle(a, SF_BATCH_DELIVERED);
+    sf_batch_settle(b, SF_BATCH_DELIVERED);
+    sf_batch_unref(batch);
+    assert_int_equal(ctx.backs.n, 1);
+
+    /* Both sinks fast, before the opener handed out its last hold and dropped its mark. */
+    sf_batch_reset(batch);
+    sf_batch_open(batch, note_back, note_taken, &ctx);
+    a = sf_batch_hold(batch, 0);
+    sf_batch_taken(a);
+    b = sf_batch_hold(batch, 1);
+    sf_batch_taken(b);
+    assert_int_equal(ctx.n_taken, 1);
+    sf_batch_untaken_drop(batch);
+    assert_int_equal(ctx.n_taken, 2);
+    sf_batch_settle(b, SF_BATCH_DELIVERED);
+    sf_batch_settle(a, SF_BATCH_DELIVERED);
+    sf_batch_unref(batch);
+
+    /* A sink that never marks: no call; the batch still comes back. */
+    sf_batch_reset(batch);
+    sf_batch_open(batch, note_back, note_taken, &ctx);
+    a = sf_batch_hold(batch, 0);
+    b = sf_batch_hold(batch, 1);
+    sf_batch_taken(b);
+    sf_batch_untaken_drop(batch);
+    sf_batch_settle(a, SF_BATCH_DELIVERED);
+    sf_batch_settle(b, SF_BATCH_DELIVERED);
+    sf_batch_unref(batch);
+    assert_int_equal(ctx.n_taken, 2);
+    assert_int_equal(ctx.backs.n, 3);
+    sf_batch_free(batch);
+}
+
 static void undelivered_by_one_sink_is_undelivered(void **state)
 {
     (void)state;
@@ -53,7 +115,7 @@ static void undelivered_by_one_sink_is_undelivered(void **state)
     struct sf_batch *batch = sf_batch_new();
     for (int round = 0; round < 2; round++) { /* the second round: reuse after a reset */
         sf_batch_reset(batch);
-        sf_batch_open(batch, note_back, &backs);
+        sf_batch_open(batch, note_back, NULL, &backs);
         struct sf_batch_entry *a = sf_batch_hold(batch, 0);
         struct sf_batch_entry *b = sf_batch_hold(batch, 2);
         sf_batch_unref(batch);
@@ -70,7 +132,7 @@ static void no_sink_means_back_at_the_coords_unref(void **state)
     (void)state;
     struct backs backs = {0};
     struct sf_batch *batch = sf_batch_new();
-    sf_batch_open(batch, note_back, &backs);
+    sf_batch_open(batch, note_back, NULL, &backs);
     sf_batch_ref(batch);
     sf_batch_unref(batch);
     assert_int_equal(backs.n, 0);
@@ -94,7 +156,7 @@ static void each_sink_queues_its_own_entry(void **state)
     for (int i = 0; i < N; i++) {
         batches[i] = sf_batch_new();
         batches[i]->seq = (uint64_t)i;
-        sf_batch_open(batches[i], note_back, &backs);
+        sf_batch_open(batches[i], note_back, NULL, &backs);
         sf_bqueue_push(&q0, &sf_batch_hold(batches[i], 0)->link);
         sf_bqueue_push(&q1, &sf_batch_hold(batches[i], 1)->link);
         sf_batch_unref(batches[i]);
@@ -142,6 +204,7 @@ enum { N_SINKS = 3, POOL = 16, ROUNDS = 20000 };
 
 struct meta {
     atomic_uint settled; /* one bit per sink that settled it this round */
+    atomic_uint taken;   /* world_taken calls this round */
 };
 
 struct world {
@@ -152,7 +215,7 @@ struct world {
     pthread_cond_t freed;
     struct sf_batch *free_list[POOL];
     int n_free;
-    atomic_int n_backs, n_delivered, errors;
+    atomic_int n_backs, n_delivered, n_taken, errors;
 };
 
 /* Sink 1 refuses every 7th round; the others deliver everything. */
@@ -166,8 +229,10 @@ static void world_back(void *ctx, struct sf_batch *batch, bool is_delivered)
     struct world *w = ctx;
     struct meta *m = batch->owner;
     /* Every sink settled before the batch came back, and none holds it any more. */
+    /* ... and |taken| ran before, once in even rounds, never in odd ones. */
     if (atomic_exchange(&m->settled, 0) != (1u << N_SINKS) - 1 || sf_batch_is_held(batch) ||
-        is_delivered == is_refused(1, batch->seq)) {
+        is_delivered == is_refused(1, batch->seq) ||
+        atomic_exchange(&m->taken, 0) != (batch->seq % 2 ? 0u : 1u)) {
         atomic_fetch_add(&w->errors, 1);
     }
     atomic_fetch_add(&w->n_backs, 1);
@@ -176,6 +241,19 @@ static void world_back(void *ctx, struct sf_batch *batch, bool is_delivered)
     w->free_list[w->n_free++] = batch;
     pthread_cond_signal(&w->freed);
     pthread_mutex_unlock(&w->lock);
+}
+
+/* Every sink marked the batch taken: sinks 0 and 2 always do, sink 1 only in even rounds, so
+ * odd rounds never come here. world_back checks it came once, before the batch came back. */
+static void world_taken(void *ctx, struct sf_batch *batch)
+{
+    struct world *w = ctx;
+    struct meta *m = batch->owner;
+    if (batch->seq % 2) {
+        atomic_fetch_add(&w->errors, 1);
+    }
+    atomic_fetch_add(&m->taken, 1);
+    atomic_fetch_add(&w->n_taken, 1);
 }
 
 struct sink_arg {
@@ -194,6 +272,9 @@ static void *sink_main(void *arg)
             struct sf_batch *batch = entry->batch;
             struct meta *m = batch->owner;
             uint64_t seq = batch->seq; /* reading the batch while holding it */
+            if (a->slot != 1 || seq % 2 == 0) {
+                sf_batch_taken(entry);
+            }
             if (atomic_fetch_or(&m->settled, 1u << a->slot) & (1u << a->slot)) {
                 atomic_fetch_add(&a->w->errors, 1); /* twice in one round */
             }
@@ -236,10 +317,11 @@ static void threads_settle_each_batch_once_and_it_comes_back_once(void **state)
         sf_batch_reset(batch); /* asserts nobody holds it */
         batch->owner = &w->metas[index];
         batch->seq = round;
-        sf_batch_open(batch, world_back, w);
+        sf_batch_open(batch, world_back, world_taken, w);
         for (int s = 0; s < N_SINKS; s++) {
             sf_bqueue_push(&w->queues[s], &sf_batch_hold(batch, (unsigned)s)->link);
         }
+        sf_batch_untaken_drop(batch);
         sf_batch_unref(batch);
     }
     for (int s = 0; s < N_SINKS; s++) {
@@ -249,6 +331,7 @@ static void threads_settle_each_batch_once_and_it_comes_back_once(void **state)
     }
     assert_int_equal(atomic_load(&w->errors), 0);
     assert_int_equal(atomic_load(&w->n_backs), ROUNDS);
+    assert_int_equal(atomic_load(&w->n_taken), (ROUNDS + 1) / 2);
     assert_int_equal(atomic_load(&w->n_delivered), ROUNDS - (ROUNDS + 6) / 7);
     assert_int_equal(w->n_free, POOL);
     for (int i = 0; i < POOL; i++) {
@@ -263,6 +346,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(back_only_after_the_last_reference),
+        cmocka_unit_test(taken_runs_once_every_hold_and_the_opener_are_done),
         cmocka_unit_test(undelivered_by_one_sink_is_undelivered),
         cmocka_unit_test(no_sink_means_back_at_the_coords_unref),
         cmocka_unit_test(each_sink_queues_its_own_entry),

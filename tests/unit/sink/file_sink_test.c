@@ -39,7 +39,7 @@ static void on_back(void *ctx, struct sf_batch *batch, bool is_delivered)
 /* Gives |sink| the only hold on |batch|. */
 static void submit(struct sf_sink *sink, struct rec *r, struct sf_batch *batch)
 {
-    sf_batch_open(batch, on_back, r);
+    sf_batch_open(batch, on_back, NULL, r);
     sf_sink_submit(sink, sf_batch_hold(batch, 0));
     sf_batch_unref(batch); /* the test's own reference */
 }

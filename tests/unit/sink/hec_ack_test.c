@@ -257,7 +257,7 @@ static void ack_world_start(struct ack_world *w, enum ack_mode mode, int ack_tim
     for (size_t b = 0; b < 3; b++) {
         w->batches[w->n_batches] = make_batch(1, b * 20, 20, 100);
         struct sf_batch *batch = w->batches[w->n_batches++];
-        sf_batch_open(batch, checked_back, w);
+        sf_batch_open(batch, checked_back, NULL, w);
         sf_sink_submit(w->sink, sf_batch_hold(batch, 0));
         sf_batch_unref(batch); /* the test's own reference */
     }

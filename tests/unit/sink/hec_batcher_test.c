@@ -16,6 +16,41 @@ static void note_done(void *ctx, struct sf_batch_entry *hold)
     log->batches[log->n++] = hold->batch;
 }
 
+static size_t n_taken_calls;
+
+static void noop_back(void *ctx, struct sf_batch *batch, bool is_delivered)
+{
+    (void)ctx, (void)batch, (void)is_delivered;
+}
+
+static void count_taken(void *ctx, struct sf_batch *batch)
+{
+    (void)ctx, (void)batch;
+    n_taken_calls++;
+}
+
+/* The only hold on |batch|, as the sink gets it: the opener's reference and mark dropped. A
+ * batch added again (note_done never settles) is settled and opened anew. */
+static struct sf_batch_entry *held(struct sf_batch *batch)
+{
+    if (atomic_load(&batch->entries[0].is_held)) {
+        sf_batch_settle(&batch->entries[0], SF_BATCH_DELIVERED);
+    }
+    sf_batch_open(batch, noop_back, count_taken, NULL);
+    struct sf_batch_entry *entry = sf_batch_hold(batch, 0);
+    sf_batch_untaken_drop(batch);
+    sf_batch_unref(batch);
+    return entry;
+}
+
+static void free_held(struct sf_batch *batch)
+{
+    if (atomic_load(&batch->entries[0].is_held)) {
+        sf_batch_settle(&batch->entries[0], SF_BATCH_DELIVERED);
+    }
+    free_batch(batch);
+}
+
 /* The body a request stands for, as one string (test_free it). */
 static char *body_of(const struct sf_hec_request *req)
 {
@@ -33,6 +68,37 @@ static char *body_of(const struct sf_hec_request *req)
     return out;
 }
 
+/* The coord pulls more once the sinks took what they have (sf_batch_taken): a batch counts as
+ * taken when its last line is in a request, not before, and only once. */
+static void marks_a_batch_taken_when_its_last_line_is_in_a_request(void **state)
+{
+    (void)state;
+    struct sf_hec_batcher b;
+    struct done_log done = {0};
+    sf_hec_batcher_init(&b);
+    n_taken_calls = 0;
+    struct sf_batch *b1 = make_batch(1, 0, 10, 100);
+    struct sf_batch *b2 = make_batch(1, 10, 2, 100);
+    sf_hec_batcher_add(&b, held(b1), 0, note_done, &done);
+    sf_hec_batcher_add(&b, held(b2), 0, note_done, &done);
+    struct sf_hec_request *r1 = sf_hec_batcher_take(&b, 550, 0); /* 5 of b1's 10 */
+    assert_int_equal(n_taken_calls, 0);
+    struct sf_hec_request *r2 = sf_hec_batcher_take(&b, 650, 0); /* b1's last 5, b2's first */
+    assert_int_equal(n_taken_calls, 1);
+    struct sf_hec_request *r3 = sf_hec_batcher_take(&b, 650, 0); /* b2's last */
+    assert_int_equal(n_taken_calls, 2);
+    assert_null(sf_hec_batcher_take(&b, 650, 0));
+    sf_hec_request_free(&b, r1);
+    sf_hec_request_free(&b, r2);
+    sf_hec_request_free(&b, r3);
+    while (sf_hec_batcher_pop(&b)) {
+    }
+    assert_int_equal(n_taken_calls, 2);
+    free_held(b1);
+    free_held(b2);
+    sf_hec_batcher_cleanup(&b);
+}
+
 static void takes_whole_lines_up_to_the_byte_limit(void **state)
 {
     (void)state;
@@ -40,7 +106,7 @@ static void takes_whole_lines_up_to_the_byte_limit(void **state)
     struct done_log done = {0};
     sf_hec_batcher_init(&b);
     struct sf_batch *batch = make_batch(1, 0, 10, 100); /* 10 lines of 100 bytes */
-    sf_hec_batcher_add(&b, &batch->entries[0], 0, note_done, &done);
+    sf_hec_batcher_add(&b, held(batch), 0, note_done, &done);
     assert_int_equal(b.untaken_lines, 10);
     assert_int_equal(b.untaken_bytes, 1000);
     struct sf_hec_request *reqs[8];
@@ -64,7 +130,7 @@ static void takes_whole_lines_up_to_the_byte_limit(void **state)
     assert_int_equal(done.n, 1); /* delivered once, after its last line */
     assert_ptr_equal(done.batches[0], batch);
     sf_hec_batcher_cleanup(&b);
-    free_batch(batch);
+    free_held(batch);
 }
 
 static void fills_requests_across_batches_and_caps_events(void **state)
@@ -75,8 +141,8 @@ static void fills_requests_across_batches_and_caps_events(void **state)
     sf_hec_batcher_init(&b);
     struct sf_batch *b1 = make_batch(1, 0, 5, 50);
     struct sf_batch *b2 = make_batch(2, 100, 5, 50);
-    sf_hec_batcher_add(&b, &b1->entries[0], 0, note_done, &done);
-    sf_hec_batcher_add(&b, &b2->entries[0], 0, note_done, &done);
+    sf_hec_batcher_add(&b, held(b1), 0, note_done, &done);
+    sf_hec_batcher_add(&b, held(b2), 0, note_done, &done);
     struct sf_hec_request *r1 = sf_hec_batcher_take(&b, 1 << 20, 7);
     assert_int_equal(r1->n_events, 7);
     assert_int_equal(r1->n_segs, 2); /* 5 of the first batch, 2 of the second */
@@ -96,8 +162,8 @@ static void fills_requests_across_batches_and_caps_events(void **state)
     sf_hec_request_free(&b, r1);
     sf_hec_request_free(&b, r2);
     sf_hec_batcher_cleanup(&b);
-    free_batch(b1);
-    free_batch(b2);
+    free_held(b1);
+    free_held(b2);
 }
 
 /* Gives |batch| line ends as the transform records them (pipeline/batch.h), from |ends|. */
@@ -123,7 +189,7 @@ static void takes_the_line_ends_the_batch_brings(void **state)
     struct sf_batch *batch = make_batch(1, 0, 4, 100); /* newlines end at 100, 200, 300, 400 */
     batch->n_events = 3;
     set_line_ends(batch, (const uint32_t[]){50, 250, 400}, 3);
-    sf_hec_batcher_add(&b, &batch->entries[0], 0, note_done, &done);
+    sf_hec_batcher_add(&b, held(batch), 0, note_done, &done);
     assert_int_equal(b.untaken_lines, 3);
     struct sf_hec_request *req = sf_hec_batcher_take(&b, 260, 0);
     assert_int_equal(req->n_events, 2);
@@ -149,7 +215,7 @@ static void takes_the_line_ends_the_batch_brings(void **state)
     for (size_t i = 0; i < sizeof(unusable) / sizeof(unusable[0]); i++) {
         batch->n_events = 4;
         set_line_ends(batch, unusable[i].ends, unusable[i].n);
-        sf_hec_batcher_add(&b, &batch->entries[0], 0, note_done, &done);
+        sf_hec_batcher_add(&b, held(batch), 0, note_done, &done);
         req = sf_hec_batcher_take(&b, 250, 0);
         assert_int_equal(req->n_events, 2);
         assert_int_equal(req->raw_len, 200);
@@ -162,7 +228,7 @@ static void takes_the_line_ends_the_batch_brings(void **state)
         assert_int_equal(done.n, 2 + i);
     }
     sf_hec_batcher_cleanup(&b);
-    free_batch(batch);
+    free_held(batch);
 }
 
 static void sends_an_oversized_event_alone(void **state)
@@ -172,7 +238,7 @@ static void sends_an_oversized_event_alone(void **state)
     struct done_log done = {0};
     sf_hec_batcher_init(&b);
     struct sf_batch *batch = make_batch(1, 0, 3, 100);
-    sf_hec_batcher_add(&b, &batch->entries[0], 0, note_done, &done);
+    sf_hec_batcher_add(&b, held(batch), 0, note_done, &done);
     for (int i = 0; i < 3; i++) {
         struct sf_hec_request *req = sf_hec_batcher_take(&b, 40, 0);
         assert_int_equal(req->n_events, 1);
@@ -182,7 +248,7 @@ static void sends_an_oversized_event_alone(void **state)
     }
     assert_int_equal(done.n, 1);
     sf_hec_batcher_cleanup(&b);
-    free_batch(batch);
+    free_held(batch);
 }
 
 static void skips_blank_lines_and_takes_an_unterminated_last_line(void **state)
@@ -195,7 +261,7 @@ static void skips_blank_lines_and_takes_an_unterminated_last_line(void **state)
     sf_buf_append_cstr(&batch->payload,
                        "\n{\"event\":\"e0\"}\n\n\n{\"event\":\"e1\"}\n{\"event\":\"e2\"}");
     batch->n_events = 3;
-    sf_hec_batcher_add(&b, &batch->entries[0], 0, note_done, &done);
+    sf_hec_batcher_add(&b, held(batch), 0, note_done, &done);
     struct sf_hec_request *req = sf_hec_batcher_take(&b, 1 << 20, 0);
     assert_int_equal(req->n_events, 3);
     struct sf_batch *owner;
@@ -215,13 +281,13 @@ static void skips_blank_lines_and_takes_an_unterminated_last_line(void **state)
     /* a batch with nothing but blank lines is delivered at once */
     struct sf_batch *empty = sf_batch_new();
     sf_buf_append_cstr(&empty->payload, "\n\n");
-    sf_hec_batcher_add(&b, &empty->entries[0], 0, note_done, &done);
+    sf_hec_batcher_add(&b, held(empty), 0, note_done, &done);
     assert_int_equal(done.n, 2);
     assert_ptr_equal(done.batches[1], empty);
     assert_int_equal(b.n_live, 0);
     sf_hec_batcher_cleanup(&b);
-    free_batch(batch);
-    free_batch(empty);
+    free_held(batch);
+    free_held(empty);
 }
 
 static void slices_splits_and_settles_ranges_exactly_once(void **state)
@@ -232,8 +298,8 @@ static void slices_splits_and_settles_ranges_exactly_once(void **state)
     sf_hec_batcher_init(&b);
     struct sf_batch *b1 = make_batch(1, 0, 4, 60);
     struct sf_batch *b2 = make_batch(1, 4, 6, 60);
-    sf_hec_batcher_add(&b, &b1->entries[0], 0, note_done, &done);
-    sf_hec_batcher_add(&b, &b2->entries[0], 0, note_done, &done);
+    sf_hec_batcher_add(&b, held(b1), 0, note_done, &done);
+    sf_hec_batcher_add(&b, held(b2), 0, note_done, &done);
     struct sf_hec_request *req = sf_hec_batcher_take(&b, 1 << 20, 0);
     assert_int_equal(req->n_events, 10);
     size_t k = sf_hec_request_split_point(req);
@@ -265,8 +331,8 @@ static void slices_splits_and_settles_ranges_exactly_once(void **state)
         sf_hec_request_free(&b, all[i]);
     }
     sf_hec_batcher_cleanup(&b);
-    free_batch(b1);
-    free_batch(b2);
+    free_held(b1);
+    free_held(b2);
 }
 
 static void lingers_until_full_or_due(void **state)
@@ -278,7 +344,7 @@ static void lingers_until_full_or_due(void **state)
     int64_t wake = INT64_MAX;
     assert_false(sf_hec_batcher_ready(&b, 1000, 0, 0, 100, false, &wake));
     struct sf_batch *batch = make_batch(1, 0, 2, 100);
-    sf_hec_batcher_add(&b, &batch->entries[0], 1000, note_done, &done);
+    sf_hec_batcher_add(&b, held(batch), 1000, note_done, &done);
     assert_false(sf_hec_batcher_ready(&b, 1000, 0, 1050, 100, false, &wake));
     assert_int_equal(wake, 1100);
     assert_true(sf_hec_batcher_ready(&b, 1000, 0, 1100, 100, false, &wake));
@@ -290,7 +356,7 @@ static void lingers_until_full_or_due(void **state)
     assert_int_equal(b.untaken_bytes, 0);
     assert_int_equal(b.untaken_lines, 0);
     sf_hec_batcher_cleanup(&b);
-    free_batch(batch);
+    free_held(batch);
 }
 
 static void count_req(void *ctx, struct sf_hec_request *req)
@@ -383,8 +449,8 @@ static void gzips_scattered_chunks_into_one_member_zlib_reads(void **state)
             assert_memory_equal(plain, b1->payload.ptr, b1->payload.len);
             assert_memory_equal(plain + b1->payload.len, b2->payload.ptr, b2->payload.len);
             test_free(plain);
-            free_batch(b1);
-            free_batch(b2);
+            free_held(b1);
+            free_held(b2);
         }
         /* empty input is still a valid gzip member */
         SF_CHECK_ERR(sf_hec_gzip_compress(&gz, NULL, 0, &out), SF_OK);
@@ -430,7 +496,7 @@ static void formats_dead_letter_records_as_json_lines(void **state)
                         "{\"event\":\"e9\", broken");
     json_decref(rec);
     sf_buf_cleanup(&out);
-    free_batch(batch);
+    free_held(batch);
 }
 
 /* A URL that cannot be used is named in the error, but its secrets are not (issue 10 §7). */
@@ -498,6 +564,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(takes_whole_lines_up_to_the_byte_limit),
+        cmocka_unit_test(marks_a_batch_taken_when_its_last_line_is_in_a_request),
         cmocka_unit_test(fills_requests_across_batches_and_caps_events),
         cmocka_unit_test(sends_an_oversized_event_alone),
         cmocka_unit_test(takes_the_line_ends_the_batch_brings),

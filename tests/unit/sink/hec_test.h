@@ -45,7 +45,7 @@ static inline void rec_back(void *ctx, struct sf_batch *batch, bool is_delivered
 /* Gives |sink| the only hold on |batch|; |r| records how the sink settles it. */
 static inline void rec_submit(struct sf_sink *sink, struct rec *r, struct sf_batch *batch)
 {
-    sf_batch_open(batch, rec_back, r);
+    sf_batch_open(batch, rec_back, NULL, r);
     sf_sink_submit(sink, sf_batch_hold(batch, 0));
     sf_batch_unref(batch); /* the test's own reference */
 }
