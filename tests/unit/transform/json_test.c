@@ -129,6 +129,44 @@ static uint64_t rng_next(uint64_t *s)
     return *s * 0x2545F4914F6CDD1Dull;
 }
 
+/* Up to two random edits of |buf| (|n| of |cap| bytes): a byte of |mutations| replaced or
+ * inserted, a byte deleted, or (|may_truncate|) the text cut short. Returns the new length. */
+static size_t
+mutate(char *buf, size_t cap, size_t n, uint64_t *seed, const char *mutations, bool may_truncate)
+{
+    size_t n_mutations = strlen(mutations);
+    unsigned n_edits = (unsigned)(rng_next(seed) % 3);
+    for (unsigned e = 0; e < n_edits && n > 0; e++) {
+        uint64_t r = rng_next(seed);
+        size_t pos = (size_t)(r % n);
+        char c = mutations[(r >> 16) % n_mutations];
+        unsigned kind = (unsigned)((r >> 32) % (may_truncate ? 4 : 3));
+        if (!may_truncate && kind == 2) {
+            kind = 3; /* three kinds: the third draw inserts */
+        }
+        switch (kind) {
+        case 0:
+            buf[pos] = c;
+            break;
+        case 1:
+            memmove(buf + pos, buf + pos + 1, n - pos - 1);
+            n--;
+            break;
+        case 2:
+            n = pos; /* truncated anywhere */
+            break;
+        default:
+            if (n + 1 < cap) {
+                memmove(buf + pos + 1, buf + pos, n - pos);
+                buf[pos] = c;
+                n++;
+            }
+            break;
+        }
+    }
+    return n;
+}
+
 static void random_strings_match_the_reference(void **state)
 {
     (void)state;
@@ -336,28 +374,7 @@ static void validator_agrees_with_jansson(void **state)
         const char *base = seeds[rng_next(&seed) % (sizeof(seeds) / sizeof(seeds[0]))];
         size_t n = strlen(base);
         memcpy(buf, base, n);
-        unsigned n_edits = (unsigned)(rng_next(&seed) % 3);
-        for (unsigned e = 0; e < n_edits && n > 0; e++) {
-            uint64_t r = rng_next(&seed);
-            size_t pos = (size_t)(r % n);
-            char c = mutations[(r >> 16) % (sizeof(mutations) - 1)];
-            switch ((r >> 32) % 3) {
-            case 0:
-                buf[pos] = c;
-                break;
-            case 1:
-                memmove(buf + pos, buf + pos + 1, n - pos - 1);
-                n--;
-                break;
-            default:
-                if (n + 1 < sizeof(buf)) {
-                    memmove(buf + pos + 1, buf + pos, n - pos);
-                    buf[pos] = c;
-                    n++;
-                }
-                break;
-            }
-        }
+        n = mutate(buf, sizeof(buf), n, &seed, mutations, false);
         json_error_t error;
         json_t *json = json_loadb(buf, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
         bool ours = sf_json_check(buf, n, 64, NULL);
@@ -493,31 +510,7 @@ static void block_path_agrees_on_mutated_events(void **state)
         const char *base = seeds[rng_next(&seed) % (sizeof(seeds) / sizeof(seeds[0]))];
         size_t n = strlen(base);
         memcpy(buf, base, n);
-        unsigned n_edits = (unsigned)(rng_next(&seed) % 3);
-        for (unsigned e = 0; e < n_edits && n > 0; e++) {
-            uint64_t r = rng_next(&seed);
-            size_t pos = (size_t)(r % n);
-            char c = mutations[(r >> 16) % (sizeof(mutations) - 1)];
-            switch ((r >> 32) % 4) {
-            case 0:
-                buf[pos] = c;
-                break;
-            case 1:
-                memmove(buf + pos, buf + pos + 1, n - pos - 1);
-                n--;
-                break;
-            case 2:
-                n = pos; /* truncated anywhere */
-                break;
-            default:
-                if (n + 1 < sizeof(buf)) {
-                    memmove(buf + pos + 1, buf + pos, n - pos);
-                    buf[pos] = c;
-                    n++;
-                }
-                break;
-            }
-        }
+        n = mutate(buf, sizeof(buf), n, &seed, mutations, true);
         decided += check_copy_agrees(buf, n, 64);
     }
 #if SF_JSON_BLOCKS
