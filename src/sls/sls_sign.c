@@ -309,11 +309,11 @@ sf_err sf_sls_v4_canonical_request(const struct sf_sls_sign_request *req, struct
     return err;
 }
 
+/* One-shot: only the signing-key chain uses it, once a day (prepare_v4_key). */
 static void
 hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len, uint8_t out[32])
 {
     size_t len = 32;
-    algorithms();
     EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, key_len, msg, msg_len, out, 32, &len);
 }
 
