@@ -20,9 +20,11 @@ start_slsfwd b "$T/b.yaml"
 holders='[.projects[].logstores[].consumer_groups[].consumers[] | select((.shards | length) > 0)] | length'
 wait_for 30 "both consumers with shards" bash -c "[ \"\$(curl -sf $EMU/_emulator/stats | jq '$holders')\" = 2 ]"
 
-# Logs keep arriving, so a always has delivered logs it has not committed yet.
+# Logs keep arriving, so a always has delivered logs it has not committed yet. The loop stops
+# at a file rather than a kill: a killed subshell leaves its curl running, and a POST that
+# lands after the count below makes the expected total wrong.
 (
-    while :; do
+    while [ ! -e "$T/gen.stop" ]; do
         curl -sf -X POST "$EMU/_emulator/projects/demo/logstores/nginx/generate?kind=nginx&count=200" >/dev/null || true
         sleep 0.1
     done
@@ -41,7 +43,7 @@ emu DELETE /_emulator/faults >/dev/null
 b_shards="[.projects[].logstores[].consumer_groups[].consumers[] | select(.name | endswith(\"-$PID_b\")) | .shards | length] | add"
 wait_for 60 "b to hold every shard" bash -c "[ \"\$(curl -sf $EMU/_emulator/stats | jq '$b_shards')\" = 4 ]"
 sleep 1
-kill -9 "$GEN_PID"
+touch "$T/gen.stop"
 wait "$GEN_PID" 2>/dev/null || true
 total=$(emu_logs nginx)
 wait_for 90 "all $total logs" bash -c "\"$SF_BUILD/seqcheck\" --expect $total $T/received.ndjson >/dev/null 2>&1"
