@@ -39,6 +39,58 @@ static bool stop_due(struct file_sink *fs)
     return deadline != 0 && sf_now_ms() >= deadline;
 }
 
+/* Where the last complete line of the regular file |fd| of |size| bytes ends (0: none), read
+ * backwards a block at a time; -1 when it cannot be read. */
+static off_t last_line_end(int fd, off_t size)
+{
+    char block[4096];
+    off_t end = size;
+    while (end > 0) {
+        size_t n = end < (off_t)sizeof(block) ? (size_t)end : sizeof(block);
+        if (pread(fd, block, n, end - (off_t)n) != (ssize_t)n) {
+            return -1;
+        }
+        for (size_t i = n; i > 0; i--) {
+            if (block[i - 1] == '\n') {
+                return end - (off_t)n + (off_t)i;
+            }
+        }
+        end -= (off_t)n;
+    }
+    return 0;
+}
+
+/* A run killed inside write(2) (kill -9, power loss) leaves the file ending in part of a line:
+ * the kernel stops a write between pages. Those events were never confirmed, so SLS hands them
+ * out again; cut the bytes off, as a failed write's are (cut_torn_line), so that the next line
+ * is not glued to them. Only the file's own tail goes: complete lines are never touched. */
+static void cut_torn_tail(struct file_sink *fs, off_t size)
+{
+    if (size == 0) {
+        return;
+    }
+    int rfd = open(fs->path, O_RDONLY | O_CLOEXEC); /* the sink's own descriptor is write-only */
+    off_t end = rfd >= 0 ? last_line_end(rfd, size) : -1;
+    int saved = errno;
+    if (rfd >= 0) {
+        close(rfd);
+    }
+    if (end == size) {
+        return; /* it ends with a complete line, as it should */
+    }
+    if (end < 0 || ftruncate(fs->fd, end) != 0) {
+        saved = end < 0 ? saved : errno;
+        SF_LOG_ERROR("msg=\"output file ends in a partly written line that cannot be cut off: "
+                     "the next line is appended to it\" path=\"%s\" error=\"%s\"",
+                     fs->path, strerror(saved));
+        return;
+    }
+    SF_LOG_WARN("msg=\"output file ended in a partly written line (an earlier run stopped inside "
+                "a write): cut it off; its events were never confirmed and come again\" "
+                "path=\"%s\" torn_bytes=%lld",
+                fs->path, (long long)(size - end));
+}
+
 static sf_err open_target(struct file_sink *fs)
 {
     if (fs->is_stdout) {
@@ -52,6 +104,9 @@ static sf_err open_target(struct file_sink *fs)
     }
     struct stat st;
     fs->can_sync = fstat(fs->fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (fs->can_sync && !fs->is_stdout) {
+        cut_torn_tail(fs, st.st_size);
+    }
     return SF_OK;
 }
 

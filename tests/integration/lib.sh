@@ -20,6 +20,12 @@ tsan_reports() {
 
 cleanup() {
     local rc=$?
+    # A failing scenario may define on_fail to print what its logs cannot say (what is
+    # missing, what the emulator holds), while its processes still run.
+    if [ $rc -ne 0 ] && declare -F on_fail >/dev/null; then
+        echo "--- on_fail ---"
+        on_fail || true
+    fi
     for pid in "${PIDS[@]}"; do
         kill -9 "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true

@@ -1,8 +1,11 @@
 /* seqcheck: reads NDJSON files of HEC events and checks the set of `seq` values that the SLS
  * emulator's generator puts in every log (event.seq, or inside a string-form event).
- *   seqcheck [--expect N] [--max-dup D] [--missing] [--ref FILE] FILE...
+ *   seqcheck [--expect N] [--max-dup D] [--missing] [--ref FILE] [--crashed FILE] FILE...
  * Prints "events=… distinct=… duplicates=… min=… max=…" and fails when fewer than N distinct
  * values arrived, when more than D duplicates did, or when a line is not a valid event.
+ * --crashed FILE is counted like FILE, but was written by a process killed with -9: the kernel
+ * may have stopped its last write inside a line, so a last line without its '\n' is reported
+ * (torn_tails=) and skipped rather than bad.
  * --missing (with --expect N) lists the values of 1..N that did not arrive, as ranges, with the
  * logstore/shard they came from when a line carrying that seq also has a top-level "source"
  * (as syslog-recorder writes); --ref FILE is read only for that seq -> source map, not counted. */
@@ -143,7 +146,7 @@ int main(int argc, char **argv)
     struct seen seen = {0};
     struct source_map map = {0};
     unsigned long long events = 0, dups = 0, distinct = 0, min = ~0ULL, max = 0;
-    int bad = 0;
+    int bad = 0, torn_tails = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--expect") == 0 && i + 1 < argc) {
             expect = atoll(argv[++i]);
@@ -157,9 +160,12 @@ int main(int argc, char **argv)
             want_missing = true;
             continue;
         }
-        bool is_ref = false;
+        bool is_ref = false, is_crashed = false;
         if (strcmp(argv[i], "--ref") == 0 && i + 1 < argc) {
             is_ref = true;
+            i++;
+        } else if (strcmp(argv[i], "--crashed") == 0 && i + 1 < argc) {
+            is_crashed = true;
             i++;
         }
         FILE *f = fopen(argv[i], "r");
@@ -171,6 +177,10 @@ int main(int argc, char **argv)
         size_t cap = 0;
         ssize_t len;
         while ((len = getline(&line, &cap, f)) > 0) {
+            if (is_crashed && line[len - 1] != '\n') {
+                torn_tails++; /* the last line: getline stops only at '\n' or the end */
+                break;
+            }
             json_error_t jerr;
             json_t *root = json_loadb(line, (size_t)len, 0, &jerr);
             json_t *owned = NULL;
@@ -204,8 +214,9 @@ int main(int argc, char **argv)
         free(line);
         fclose(f);
     }
-    printf("events=%llu distinct=%llu duplicates=%llu min=%llu max=%llu bad_lines=%d\n", events,
-           distinct, dups, events ? min : 0, max, bad);
+    printf("events=%llu distinct=%llu duplicates=%llu min=%llu max=%llu bad_lines=%d "
+           "torn_tails=%d\n",
+           events, distinct, dups, events ? min : 0, max, bad, torn_tails);
     int rc = 0;
     if (bad) {
         rc = 1;
