@@ -60,15 +60,19 @@ static off_t last_line_end(int fd, off_t size)
     return 0;
 }
 
-/* A run killed inside write(2) (kill -9, power loss) leaves the file ending in part of a line:
- * the kernel stops a write between pages. Those events were never confirmed, so SLS hands them
- * out again; cut the bytes off, as a failed write's are (cut_torn_line), so that the next line
- * is not glued to them. Only the file's own tail goes: complete lines are never touched. */
-static void cut_torn_tail(struct file_sink *fs, off_t size)
+/* At start: a run killed inside write(2) (kill -9, power loss) leaves the file ending in part
+ * of a line, since the kernel stops a write between pages. Those events were never confirmed,
+ * so SLS hands them out again; cut the bytes off, as a failed write's are (cut_torn_line), so
+ * that the next line is not glued to them. Complete lines are never touched. Not on a reopen
+ * after a failed write: a torn line there is this run's own, which cut_torn_line cut or which
+ * the resumed write completes. */
+static void cut_torn_tail(struct file_sink *fs)
 {
-    if (size == 0) {
+    struct stat st;
+    if (fs->is_stdout || fstat(fs->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
         return;
     }
+    off_t size = st.st_size;
     int rfd = open(fs->path, O_RDONLY | O_CLOEXEC); /* the sink's own descriptor is write-only */
     off_t end = rfd >= 0 ? last_line_end(rfd, size) : -1;
     int saved = errno;
@@ -77,6 +81,11 @@ static void cut_torn_tail(struct file_sink *fs, off_t size)
     }
     if (end == size) {
         return; /* it ends with a complete line, as it should */
+    }
+    /* Another live writer of the same file (O_APPEND) may have been inside a write: its bytes
+     * are not ours to cut. The file's unchanged size says the tail is dead. */
+    if (end >= 0 && (fstat(fs->fd, &st) != 0 || st.st_size != size)) {
+        return;
     }
     if (end < 0 || ftruncate(fs->fd, end) != 0) {
         saved = end < 0 ? saved : errno;
@@ -104,9 +113,6 @@ static sf_err open_target(struct file_sink *fs)
     }
     struct stat st;
     fs->can_sync = fstat(fs->fd, &st) == 0 && S_ISREG(st.st_mode);
-    if (fs->can_sync && !fs->is_stdout) {
-        cut_torn_tail(fs, st.st_size);
-    }
     return SF_OK;
 }
 
@@ -283,6 +289,9 @@ static sf_err file_sink_start(struct sf_sink *sink)
         SF_LOG_ERROR("msg=\"cannot open output file\" path=\"%s\" error=\"%s\"", fs->path,
                      strerror(errno));
         return SF_ERR_CONFIG;
+    }
+    if (!err) {
+        cut_torn_tail(fs);
     }
     if (pthread_create(&fs->thread, NULL, file_sink_main, sink) != 0) {
         return SF_ERR_IO;
