@@ -11,7 +11,14 @@ on_fail() { # which logs are missing, from which shard, and how each output file
     for f in "$T"/[abc].ndjson; do
         echo "$f: $(count_lines "$f") lines, ends with: $(tail -c 60 "$f" | od -An -c | tr -s ' ' | tail -n 2)"
     done
-    emu GET /_emulator/stats | jq -c '.projects[].logstores[] | {shards: [.shards[] | {shardID, logs_total}], groups: [.consumer_groups[] | {consumers: [.consumers[] | {name, shards, last_heartbeat_ms_ago}], shards: [.shards[] | {shard, state, owner, checkpoint}]}]}' 2>&1 | head -c 3000
+    for name in a b; do # what each survivor pulled and delivered, and whether it is stuck
+        local port
+        port=$(sed -n 's/.*msg="metrics listening".* port=\([0-9]*\).*/\1/p' "$T/$name.log" | head -n 1)
+        echo "$name /metrics:"
+        curl -sf -m 5 "http://127.0.0.1:$port/metrics" |
+            grep -E '^slsfwd_(events_(in|out)_total|pulls_total|pull_errors_total|buffered_bytes|memory_budget_waits_total|shard_in_flight_batches|shard_events_out_total)' | head -30
+    done
+    curl -sf -m 5 "$EMU/_emulator/stats" | jq -c '.projects[].logstores[] | {shards: [.shards[] | {shardID, logs_total}], groups: [.consumer_groups[] | {consumers: [.consumers[] | {name, shards, last_heartbeat_ms_ago}], shards: [.shards[] | {shard, state, owner, checkpoint}]}]}' 2>&1 | head -c 3000
 }
 start_emulator --project demo --logstore nginx --shards 6
 for name in a b c; do
