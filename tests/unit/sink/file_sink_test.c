@@ -139,6 +139,32 @@ static void never_leaves_a_torn_line_after_a_write_error(void **state)
     unlink(path);
 }
 
+/* Writes |old| (|old_len| bytes) to |path|, as an earlier run left it; then a new sink starts on
+ * it, delivers |next| and stops. Returns the file's text (test_free it). */
+static uint8_t *
+start_after(const char *path, const void *old, size_t old_len, struct sf_batch *next, size_t *len)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(old, 1, old_len, f), old_len);
+    assert_int_equal(fclose(f), 0);
+
+    struct rec r = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    struct sf_sink *sink;
+    SF_CHECK_ERR(sf_file_sink_new(path, &sink), SF_OK);
+    SF_CHECK_ERR(sf_sink_start(sink), SF_OK);
+    submit(sink, &r, next);
+    int64_t end = sf_now_ms() + 20000;
+    while (sf_now_ms() < end && n_delivered(&r) < 1) {
+        sf_sleep_ms(5);
+    }
+    assert_int_equal(n_delivered(&r), 1);
+    sf_sink_free(sink);
+    uint8_t *text = sf_test_read_file(path, len);
+    unlink(path);
+    return text;
+}
+
 /* A run killed mid-write (kill -9 in write(2): the kernel stops between pages) leaves the file
  * ending in part of a line. Its events were never confirmed, so they come again; the next run
  * cuts those bytes off before it appends, or its first line would be glued to them. */
@@ -149,33 +175,15 @@ static void cuts_a_line_torn_by_an_earlier_run_before_appending(void **state)
     snprintf(path, sizeof(path), "/tmp/slsfwd-file-sink-torn-%d.ndjson", (int)getpid());
     struct sf_batch *old = make_batch(0, 0, 3);
     struct sf_batch *next = make_batch(1, 3, 2);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
     size_t whole = 2 * LINE_LEN; /* two complete lines, then 40 bytes of the third */
-    assert_int_equal(fwrite(old->payload.ptr, 1, whole + 40, f), whole + 40);
-    assert_int_equal(fclose(f), 0);
-
-    struct rec r = {.mu = PTHREAD_MUTEX_INITIALIZER};
-    struct sf_sink *sink;
-    SF_CHECK_ERR(sf_file_sink_new(path, &sink), SF_OK);
-    SF_CHECK_ERR(sf_sink_start(sink), SF_OK);
-    submit(sink, &r, next);
-    int64_t end = sf_now_ms() + 20000;
-    while (sf_now_ms() < end && n_delivered(&r) < 1) {
-        sf_sleep_ms(5);
-    }
-    assert_int_equal(n_delivered(&r), 1);
-    sf_sink_free(sink);
-
     size_t len;
-    uint8_t *text = sf_test_read_file(path, &len);
+    uint8_t *text = start_after(path, old->payload.ptr, whole + 40, next, &len);
     assert_int_equal(len, whole + next->payload.len);
     assert_memory_equal(text, old->payload.ptr, whole);
     assert_memory_equal(text + whole, next->payload.ptr, next->payload.len);
     test_free(text);
     free_batch(old);
     free_batch(next);
-    unlink(path);
 }
 
 /* A file that holds only part of one line (killed in its first write) is cut to empty. */
@@ -185,30 +193,31 @@ static void cuts_a_file_that_is_all_torn_line(void **state)
     char path[128];
     snprintf(path, sizeof(path), "/tmp/slsfwd-file-sink-torn1-%d.ndjson", (int)getpid());
     struct sf_batch *next = make_batch(1, 0, 1);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_int_equal(fputs("{\"event\":\"e00", f) >= 0, true);
-    assert_int_equal(fclose(f), 0);
-
-    struct rec r = {.mu = PTHREAD_MUTEX_INITIALIZER};
-    struct sf_sink *sink;
-    SF_CHECK_ERR(sf_file_sink_new(path, &sink), SF_OK);
-    SF_CHECK_ERR(sf_sink_start(sink), SF_OK);
-    submit(sink, &r, next);
-    int64_t end = sf_now_ms() + 20000;
-    while (sf_now_ms() < end && n_delivered(&r) < 1) {
-        sf_sleep_ms(5);
-    }
-    assert_int_equal(n_delivered(&r), 1);
-    sf_sink_free(sink);
-
+    static const char torn[] = "{\"event\":\"e00";
     size_t len;
-    uint8_t *text = sf_test_read_file(path, &len);
+    uint8_t *text = start_after(path, torn, sizeof(torn) - 1, next, &len);
     assert_int_equal(len, next->payload.len);
     assert_memory_equal(text, next->payload.ptr, next->payload.len);
     test_free(text);
     free_batch(next);
-    unlink(path);
+}
+
+/* A file that ends with a complete line is appended to as it is. */
+static void keeps_a_file_that_ends_with_a_whole_line(void **state)
+{
+    (void)state;
+    char path[128];
+    snprintf(path, sizeof(path), "/tmp/slsfwd-file-sink-whole-%d.ndjson", (int)getpid());
+    struct sf_batch *old = make_batch(0, 0, 3);
+    struct sf_batch *next = make_batch(1, 3, 2);
+    size_t len;
+    uint8_t *text = start_after(path, old->payload.ptr, old->payload.len, next, &len);
+    assert_int_equal(len, old->payload.len + next->payload.len);
+    assert_memory_equal(text, old->payload.ptr, old->payload.len);
+    assert_memory_equal(text + old->payload.len, next->payload.ptr, next->payload.len);
+    test_free(text);
+    free_batch(old);
+    free_batch(next);
 }
 
 int main(void)
@@ -217,6 +226,7 @@ int main(void)
         cmocka_unit_test(never_leaves_a_torn_line_after_a_write_error),
         cmocka_unit_test(cuts_a_line_torn_by_an_earlier_run_before_appending),
         cmocka_unit_test(cuts_a_file_that_is_all_torn_line),
+        cmocka_unit_test(keeps_a_file_that_ends_with_a_whole_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
