@@ -433,8 +433,9 @@ void sf_cred_status(struct sf_cred *cred, struct sf_cred_status *out)
     if (cred->is_refresh_requested) {
         out->next_refresh = sf_wall_s();
     } else if (cred->due_ms) {
+        int64_t wall_ms = sf_cred_wall_ms(); /* before the monotonic clock: errs early */
         int64_t in_ms = cred->due_ms - sf_now_ms();
-        out->next_refresh = (sf_cred_wall_ms() + (in_ms > 0 ? in_ms : 0) + 999) / 1000;
+        out->next_refresh = (wall_ms + (in_ms > 0 ? in_ms : 0) + 999) / 1000;
     }
     pthread_mutex_unlock(&cred->lock);
 }

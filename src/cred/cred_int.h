@@ -53,6 +53,9 @@ void sf_cred_install(struct sf_cred *cred,
                      enum sf_cred_provider provider,
                      const struct sf_cred_value *fresh,
                      int64_t started_wall_ms);
+/* The wait before retrying a failed fetch: |backoff_ms|, unless that would pass the expiry
+ * (|expiration_s|, 0: none; |wall_ms| now): then 500 ms before it, but never under 1 s. */
+int64_t sf_cred_retry_delay_ms(int64_t backoff_ms, int64_t expiration_s, int64_t wall_ms);
 /* Under |lock|: records a failed fetch. */
 void sf_cred_record_failure(struct sf_cred *cred, const char *why);
 /* SF_ERR_AUTH_EXPIRED with |errbuf| set when |fresh| expired before it arrived. */

@@ -25,6 +25,9 @@
 #define MIN_INTERVAL_MS 1000 /* never plan fetches closer than this */
 #define BACKOFF_BASE_MS 1000
 #define BACKOFF_CAP_MS  30000
+/* A retry that the backoff would plan past the expiry comes this long before it instead: the
+ * fetch itself takes time, and its result should arrive while the old credentials still work. */
+#define RETRY_BEFORE_EXPIRY_MS 500
 /* A refusal within this long after a fresh value came from a request signed with the old one. */
 #define REFUSAL_COALESCE_MS 1000
 
@@ -95,19 +98,31 @@ static bool is_same_reason(const char *a, const char *b)
     return len_a == len_b && memcmp(a, b, len_a) == 0;
 }
 
+int64_t sf_cred_retry_delay_ms(int64_t backoff_ms, int64_t expiration_s, int64_t wall_ms)
+{
+    int64_t left_ms = expiration_s * 1000 - wall_ms;
+    int64_t until_ms = left_ms - RETRY_BEFORE_EXPIRY_MS;
+    if (expiration_s == 0 || left_ms <= 0 || until_ms >= backoff_ms) {
+        return backoff_ms; /* no expiry, already expired, or the backoff comes first */
+    }
+    return until_ms > BACKOFF_BASE_MS ? until_ms : BACKOFF_BASE_MS;
+}
+
 /* Under |lock|, in the thread: plans the retry and logs the reason when it changed. While the
  * current credentials are still valid the retry is never planned after they expire. */
 static void retry_later(struct sf_cred *cred, enum sf_cred_provider provider, const char *why)
 {
     sf_cred_record_failure(cred, why);
     cred->is_refresh_requested = false; /* refusals during the fetch wait for the backoff too */
-    int64_t delay_ms = cred->backoff_ms;
-    cred->backoff_ms = delay_ms * 2 < BACKOFF_CAP_MS ? delay_ms * 2 : BACKOFF_CAP_MS;
-    int64_t left_ms = cred->current.expiration * 1000 - sf_cred_wall_ms();
-    if (cred->current.expiration && left_ms > 0 && left_ms < delay_ms) {
-        delay_ms = left_ms > BACKOFF_BASE_MS ? left_ms : BACKOFF_BASE_MS;
-    }
-    cred->due_ms = sf_now_ms() + delay_ms;
+    int64_t backoff_ms = cred->backoff_ms;
+    cred->backoff_ms = backoff_ms * 2 < BACKOFF_CAP_MS ? backoff_ms * 2 : BACKOFF_CAP_MS;
+    /* The monotonic clock first: the wall clock read after it makes the time left the smaller,
+     * so the plan errs early, never past the expiry. */
+    int64_t now_ms = sf_now_ms();
+    int64_t wall_ms = sf_cred_wall_ms();
+    int64_t delay_ms = sf_cred_retry_delay_ms(backoff_ms, cred->current.expiration, wall_ms);
+    int64_t left_ms = cred->current.expiration * 1000 - wall_ms;
+    cred->due_ms = now_ms + delay_ms;
     if (!is_same_reason(cred->logged_error, cred->status.last_error)) {
         snprintf(cred->logged_error, sizeof(cred->logged_error), "%s", cred->status.last_error);
         SF_LOG_WARN("msg=\"credential refresh failed; keeping the current credentials\" "

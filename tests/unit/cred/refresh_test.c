@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cred/cred.h"
+#include "cred/cred_int.h"
 #include "cred/fakes.h"
 #include "util/clock.h"
 
@@ -170,7 +171,24 @@ static void failed_refresh_keeps_old_credentials_backs_off_and_recovers(void **s
     sf_cred_free(cred);
 }
 
-/* Backoff 1, 2, then 4 s, but with 2-3 s of validity left the third retry comes at expiry. */
+/* The retry's wait, with the clocks fixed: the backoff while it ends well before the expiry,
+ * else 500 ms before the expiry (so clock reads a few ms apart cannot push it past), never
+ * under 1 s. Before this rule the wait was the time left itself: a retry planned for the very
+ * millisecond of expiry, which the status then showed a second late on a loaded machine. */
+static void retry_delay_comes_before_the_expiry(void **state)
+{
+    (void)state;
+    const int64_t exp_s = 1800000000, exp_ms = exp_s * 1000;
+    assert_int_equal(sf_cred_retry_delay_ms(4000, exp_s, exp_ms - 60000), 4000);
+    assert_int_equal(sf_cred_retry_delay_ms(4000, exp_s, exp_ms - 4500), 4000);
+    assert_int_equal(sf_cred_retry_delay_ms(4000, exp_s, exp_ms - 2600), 2100);
+    assert_int_equal(sf_cred_retry_delay_ms(4000, exp_s, exp_ms - 1200), 1000);
+    assert_int_equal(sf_cred_retry_delay_ms(2000, exp_s, exp_ms - 300), 1000);
+    assert_int_equal(sf_cred_retry_delay_ms(2000, exp_s, exp_ms + 5000), 2000); /* expired */
+    assert_int_equal(sf_cred_retry_delay_ms(8000, 0, exp_ms), 8000);            /* never expires */
+}
+
+/* Backoff 1, 2, then 4 s, but with 2-3 s of validity left the third retry comes before expiry. */
 static void retry_is_not_planned_after_the_credentials_expire(void **state)
 {
     (void)state;
@@ -196,6 +214,7 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(plan_follows_margin_and_jitter, fakes_log_setup),
+        cmocka_unit_test(retry_delay_comes_before_the_expiry),
         cmocka_unit_test_setup(refreshes_before_expiry_with_a_3s_lifetime, fakes_log_setup),
         cmocka_unit_test_setup(failed_refresh_keeps_old_credentials_backs_off_and_recovers,
                                fakes_log_setup),
