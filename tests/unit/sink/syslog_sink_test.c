@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -692,5 +693,8 @@ int main(void)
         cmocka_unit_test(test_udp),
         cmocka_unit_test(test_tls),
     };
+    /* As the daemon does (app/signals.c): the TLS listener above writes through OpenSSL, with
+     * write(2), to clients that may have hung up already (a refused certificate, a stop). */
+    signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
