@@ -205,7 +205,7 @@ bool sf_coord_fetch_has_room(const struct sf_coord *coord);
 /* sf_batch_taken_fn: every sink has taken |batch| into its sends; it no longer counts as
  * queued ahead of them. */
 void sf_coord_batch_taken(void *ctx, struct sf_batch *batch);
-/* Stops counting |batch| as queued (once; coord->lock held). */
+/* Stops counting |batch| as queued (a second call does nothing; coord->lock held). */
 void sf_coord_batch_dequeue(struct sf_coord *coord, struct sf_batch *batch);
 
 /* membership.c */

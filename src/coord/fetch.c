@@ -61,9 +61,9 @@ void sf_coord_release_batch(struct sf_coord *coord, struct sf_batch *batch)
 
 void sf_coord_batch_dequeue(struct sf_coord *coord, struct sf_batch *batch)
 {
-    if (batch->is_queued) {
-        batch->is_queued = false;
+    if (batch->queued_bytes) {
         coord->queued_bytes -= batch->queued_bytes;
+        batch->queued_bytes = 0;
         pthread_cond_broadcast(&coord->wake);
     }
 }
@@ -89,7 +89,6 @@ bool sf_coord_fetch_has_room(const struct sf_coord *coord)
 void sf_coord_batch_enqueue(struct sf_coord *coord, struct sf_batch *batch)
 {
     sf_batch_open(batch, sf_coord_take_back, sf_coord_batch_taken, coord);
-    batch->is_queued = true;
     batch->queued_bytes = batch->payload.len + batch->syslog_payload.len;
     coord->queued_bytes += batch->queued_bytes;
 }

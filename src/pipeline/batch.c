@@ -55,7 +55,6 @@ void sf_batch_reset(struct sf_batch *batch)
     batch->taken = NULL;
     batch->back_ctx = NULL;
     batch->pool_next = NULL;
-    batch->is_queued = false;
     batch->queued_bytes = 0;
 }
 
@@ -95,7 +94,7 @@ void sf_batch_unref(struct sf_batch *batch)
     batch->back(batch->back_ctx, batch, is_delivered);
 }
 
-static void untaken_drop(struct sf_batch *batch)
+void sf_batch_untaken_drop(struct sf_batch *batch)
 {
     int before = atomic_fetch_sub(&batch->n_untaken, 1);
     SF_ASSERT(before > 0);
@@ -104,17 +103,17 @@ static void untaken_drop(struct sf_batch *batch)
     }
 }
 
-void sf_batch_untaken_drop(struct sf_batch *batch)
-{
-    untaken_drop(batch);
-}
-
 void sf_batch_taken(struct sf_batch_entry *entry)
 {
     SF_ASSERT(atomic_load(&entry->is_held));
     bool was_taken = atomic_exchange(&entry->is_taken, true);
-    SF_ASSERT(!was_taken); /* once per hold */
-    untaken_drop(entry->batch);
+    SF_ASSERT(!was_taken);               /* once per hold */
+    sf_batch_untaken_drop(entry->batch); /* this hold's mark */
+}
+
+bool sf_batch_is_taken(struct sf_batch_entry *entry)
+{
+    return atomic_load(&entry->is_taken);
 }
 
 struct sf_batch_entry *sf_batch_hold(struct sf_batch *batch, unsigned slot)

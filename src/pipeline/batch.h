@@ -70,8 +70,8 @@ struct sf_batch {
 
     struct sf_batch *pool_next; /* the coord's free list, while no one holds the batch */
     int64_t pooled_ms;          /* when it went into that list: idle ones are freed */
-    /* The coord's, under its lock: counted in its bytes waiting for the sinks to take them. */
-    bool is_queued;
+    /* The coord's, under its lock: what it counts of this batch in its bytes waiting for the
+     * sinks to take them (0: not, or no longer, counted). */
     size_t queued_bytes;
 
     /* Private to pipeline/batch.c: the references and how they ended. */
@@ -104,6 +104,8 @@ void sf_batch_untaken_drop(struct sf_batch *batch);
 /* The sink holding |entry| has taken all of its events into what it sends (requests built,
  * lines written): optional, at most once per hold (asserted), and before it settles. */
 void sf_batch_taken(struct sf_batch_entry *entry);
+/* Whether the sink holding |entry| marked it taken in this hold. */
+bool sf_batch_is_taken(struct sf_batch_entry *entry);
 /* One more reference for the caller (who already holds one). */
 void sf_batch_ref(struct sf_batch *batch);
 /* Drops a reference that is not a sink's; the last one hands the batch back. */

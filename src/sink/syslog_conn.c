@@ -31,7 +31,6 @@ struct entry {
     uint64_t end;   /* stream offset just past its last byte on this connection (once started) */
     size_t written; /* bytes of it written on this connection */
     bool was_sent;  /* written (in part) on an earlier connection: the next write is a resend */
-    bool is_taken;  /* written whole once: marked taken (sf_batch_taken), never again */
 };
 
 struct sf_syslog_conn {
@@ -307,9 +306,8 @@ static sf_err stream_write(struct sf_syslog_conn *c, char *why, size_t why_size)
             }
         }
         if (e->written == p->len) {
-            if (!e->is_taken) {
-                e->is_taken = true;
-                sf_batch_taken(e->hold); /* the coord may pull more; a resend is not news */
+            if (!sf_batch_is_taken(e->hold)) { /* written whole for the first time */
+                sf_batch_taken(e->hold);       /* the coord may pull more */
             }
             c->cur++;
             continue;
